@@ -1,0 +1,200 @@
+"""Bearer JWT verification (RS256 pinned) and the principal a handler checks objects against.
+
+The algorithm comes from our settings, never from the token's header; `exp`, `iss` and
+`aud` are required and checked. Issuing lives here too because the `gachi token` command
+and service-to-service calls need it; in production only the portal and the services hold
+the private key.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import current_app, g, request
+
+from gachi_kit.errors import Problem
+from gachi_kit.events import utcnow
+
+ALGORITHM = "RS256"
+ISSUER = "gachi"
+ROLES = frozenset({"buyer", "institution_admin", "enterprise", "committee", "admin", "service"})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    sub: str
+    role: str
+    org: str | None = None
+    dept: str | None = None
+
+    def is_(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class TokenVerifier:
+    def __init__(self, public_key_pem: str, audience: str, issuer: str = ISSUER) -> None:
+        self._key = public_key_pem
+        self._audience = audience
+        self._issuer = issuer
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthenticated("token_expired", "토큰이 만료되었습니다.") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise _unauthenticated("token_wrong_audience", "이 서비스용 토큰이 아닙니다.") from exc
+        except jwt.PyJWTError as exc:
+            raise _unauthenticated("token_invalid", "토큰이 올바르지 않습니다.") from exc
+        role = claims.get("role")
+        if role not in ROLES:
+            raise _unauthenticated("token_invalid", "토큰의 역할(role)이 올바르지 않습니다.")
+        return Principal(
+            sub=str(claims["sub"]), role=role, org=claims.get("org"), dept=claims.get("dept")
+        )
+
+
+def issue_token(
+    private_key_pem: str,
+    *,
+    sub: str,
+    role: str,
+    audience: str | list[str],
+    org: str | None = None,
+    dept: str | None = None,
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    now = utcnow()
+    claims = {
+        "sub": sub,
+        "role": role,
+        "iss": ISSUER,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if org:
+        claims["org"] = org
+    if dept:
+        claims["dept"] = dept
+    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
+
+
+def _unauthenticated(code: str, detail: str) -> Problem:
+    return Problem(
+        401, code, "인증이 필요합니다", detail, headers={"WWW-Authenticate": 'Bearer realm="gachi"'}
+    )
+
+
+def current_principal() -> Principal:
+    """Verify the request's bearer token (once per request) and return who is calling."""
+    if "principal" in g:
+        return g.principal
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthenticated("token_missing", "Authorization: Bearer 토큰이 필요합니다.")
+    verifier: TokenVerifier = current_app.extensions["gachi_verifier"]
+    g.principal = verifier.verify(token.strip())
+    return g.principal
+
+
+def require_roles(*roles: str):
+    """Deny by default: only the listed roles reach the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if principal.role not in roles:
+                raise Problem(
+                    403,
+                    "forbidden_role",
+                    "권한이 없습니다",
+                    f"이 작업은 {', '.join(roles)} 역할만 할 수 있습니다.",
+                )
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# --- key files for the embedded default and tests ---------------------------------------
+
+
+def generate_keypair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private_pem, public_pem
+
+
+def load_or_create_keypair(folder: Path) -> tuple[str, str]:
+    """Read the dev key pair, creating it once; concurrent starters all end on the same pair."""
+    folder.mkdir(parents=True, exist_ok=True)
+    private_path, public_path = folder / "jwt-private.pem", folder / "jwt-public.pem"
+    if not public_path.exists():
+        private_pem, public_pem = generate_keypair()
+        # Write both into a temp dir, then link the public key last: linking fails if another
+        # process won the race, and we then use the winner's pair.
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            tmp_private, tmp_public = Path(tmp) / "private", Path(tmp) / "public"
+            tmp_private.write_text(private_pem)
+            os.chmod(tmp_private, 0o600)
+            tmp_public.write_text(public_pem)
+            try:
+                os.link(tmp_private, private_path)
+                os.link(tmp_public, public_path)
+            except FileExistsError:
+                pass
+    for _ in range(50):  # the winner links the public key a moment after the private one
+        if public_path.exists():
+            break
+        time.sleep(0.1)
+    return private_path.read_text(), public_path.read_text()
+
+
+class ServiceTokens:
+    """Short-lived tokens a service presents to another (`role=service`, `aud=<callee>`)."""
+
+    def __init__(self, private_key_pem: str, service: str, ttl: timedelta = timedelta(minutes=5)):
+        self._key = private_key_pem
+        self._service = service
+        self._ttl = ttl
+        self._cache: dict[str, tuple[str, float]] = {}
+
+    def for_audience(self, audience: str) -> str:
+        token, renew_at = self._cache.get(audience, ("", 0.0))
+        if time.monotonic() >= renew_at:
+            token = issue_token(
+                self._key, sub=self._service, role="service", audience=audience, ttl=self._ttl
+            )
+            self._cache[audience] = (token, time.monotonic() + self._ttl.total_seconds() / 2)
+        return token

@@ -1,0 +1,67 @@
+"""Celery set-up shared by the services: JSON only, late acks, one message at a time.
+
+Each service has its own Celery app and queue named after the service. Tasks run inside
+the Flask app context and under the correlation id of the message that started them.
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task, signals
+from flask import Flask
+
+from gachi_kit.logging import current_correlation_id, start_correlation
+
+# Longer than any task or retry countdown we schedule, so Redis does not redeliver a task
+# that is still running (tasks that wait longer are scheduled from the database instead).
+VISIBILITY_TIMEOUT = 3600
+
+
+def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=None) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with flask_app.app_context():
+                return self.run(*args, **kwargs)
+
+    transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
+    app = Celery(queue, task_cls=FlaskTask)
+    app.conf.update(
+        broker_url=broker_url,
+        result_backend=None,
+        task_ignore_result=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        broker_transport_options=transport_options,
+        result_backend_transport_options=transport_options,
+        visibility_timeout=VISIBILITY_TIMEOUT,
+        task_default_queue=queue,
+        task_create_missing_queues=True,
+        worker_hijack_root_logger=False,
+        beat_schedule=beat_schedule or {},
+        timezone="Asia/Seoul",
+        enable_utc=True,
+    )
+    flask_app.extensions["celery"] = app
+    return app
+
+
+@signals.before_task_publish.connect
+def _propagate_correlation_id(headers=None, **_kwargs):
+    if headers is not None and not headers.get("correlation_id"):
+        headers["correlation_id"] = current_correlation_id()
+
+
+@signals.task_prerun.connect
+def _bind_correlation_id(task=None, **_kwargs):
+    request = task.request if task is not None else None
+    cid = getattr(request, "correlation_id", None)
+    if cid is None and request is not None and isinstance(request.headers, dict):
+        cid = request.headers.get("correlation_id")
+    start_correlation(cid)

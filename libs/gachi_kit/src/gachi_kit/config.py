@@ -1,0 +1,65 @@
+"""Reading settings once, from explicit overrides (tests) or the environment, with defaults
+that work on a fresh machine (the embedded default)."""
+
+from __future__ import annotations
+
+import os
+from collections import ChainMap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class Env:
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        self._source = ChainMap(dict(overrides or {}), os.environ)
+
+    def str(self, name: str, default: str = "") -> str:
+        value = self._source.get(name)
+        return default if value is None or value == "" else str(value)
+
+    def optional(self, name: str) -> str | None:
+        value = self._source.get(name)
+        return None if value is None or value == "" else str(value)
+
+    def int(self, name: str, default: int) -> int:
+        return int(self.str(name, str(default)))
+
+    def float(self, name: str, default: float) -> float:
+        return float(self.str(name, str(default)))
+
+    def bool(self, name: str, default: bool) -> bool:
+        return self.str(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+    def data_dir(self) -> Path:
+        """The embedded default's folder: SQLite files, Redis AOF, keys, mail and logs."""
+        path = Path(self.str("GACHI_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def database_url(self, service: str) -> str:
+        """`<SERVICE>_DATABASE_URL`, else a SQLite file per service in the data folder."""
+        return self.str(
+            f"{service.upper()}_DATABASE_URL", f"sqlite:///{self.data_dir() / (service + '.db')}"
+        )
+
+    def redis_url(self) -> str:
+        return self.str("REDIS_URL", DEFAULT_REDIS_URL)
+
+    def jwt_keys(self) -> tuple[str | None, str]:
+        """(private key or None, public key) as PEM: from the environment, else the dev pair."""
+        from gachi_kit.auth import load_or_create_keypair
+
+        public = self.optional("JWT_PUBLIC_KEY")
+        if public is None and self.optional("JWT_PUBLIC_KEY_FILE"):
+            public = Path(self.str("JWT_PUBLIC_KEY_FILE")).read_text()
+        private = self.optional("JWT_PRIVATE_KEY")
+        if private is None and self.optional("JWT_PRIVATE_KEY_FILE"):
+            private = Path(self.str("JWT_PRIVATE_KEY_FILE")).read_text()
+        if public is None:
+            private, public = load_or_create_keypair(self.data_dir() / "keys")
+        return private, public
+
+
+# The embedded Redis listens here (not 6379, so a system Redis is never mistaken for it).
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"

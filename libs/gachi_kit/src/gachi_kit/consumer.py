@@ -1,0 +1,91 @@
+"""Consumer side of events: each event id takes effect once, with a retry cap we keep.
+
+Brokers redeliver (acks_late, a killed worker, the Redis visibility timeout) and relays may
+publish twice, so a consumer records every event id it handles in its own database:
+
+1. a short transaction counts the attempt, so a message that keeps killing its worker
+   is parked as `dead` after `max_attempts` instead of looping for ever;
+2. the handler's transaction first claims the event (`UPDATE ... WHERE status <> 'done'`)
+   and only then applies its effects, so two deliveries racing each other produce one
+   effect: the loser's claim matches no row once the winner commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from gachi_kit.db import Database
+from gachi_kit.events import Envelope, utcnow
+from gachi_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+DONE, PROCESSING, DEAD = "done", "processing", "dead"
+
+
+class InboundEventMixin:
+    """Columns of a service's `inbound_event` table."""
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default=PROCESSING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def consume(
+    db: Database,
+    model: type[InboundEventMixin],
+    envelope: Envelope,
+    handler: Callable[[Session, Envelope], None],
+    *,
+    max_attempts: int = 5,
+) -> str:
+    """Run `handler` for `envelope` at most once; returns done, duplicate or dead."""
+    with db.transaction() as session:
+        row = session.get(model, envelope.id)
+        if row is None:
+            row = model(
+                id=envelope.id,
+                type=envelope.type,
+                source=envelope.source,
+                status=PROCESSING,
+                attempts=0,
+                received_at=utcnow(),
+            )
+            session.add(row)
+        if row.status == DONE:
+            return "duplicate"
+        if row.status == DEAD:
+            return DEAD
+        row.attempts += 1
+        if row.attempts > max_attempts:
+            row.status = DEAD
+            log.error("event_dead", event_id=envelope.id, type=envelope.type)
+            return DEAD
+
+    try:
+        with db.transaction() as session:
+            claimed = session.execute(
+                update(model)
+                .where(model.id == envelope.id, model.status == PROCESSING)
+                .values(status=DONE, done_at=utcnow())
+            ).rowcount
+            if not claimed:
+                return "duplicate"
+            handler(session, envelope)
+    except Exception as exc:
+        with db.transaction() as session:
+            session.execute(
+                update(model).where(model.id == envelope.id).values(last_error=repr(exc)[:2000])
+            )
+        raise
+    log.info("event_handled", event_id=envelope.id, type=envelope.type)
+    return DONE

@@ -1,0 +1,73 @@
+"""JSON logs with a correlation id that follows a request over HTTP and into Celery tasks."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
+
+from gachi_kit.events import new_id
+
+CORRELATION_HEADER = "X-Request-ID"
+_configured = False
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Route stdlib and structlog records through one JSON renderer on stderr."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                _add_service(service),
+                structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def _add_service(service: str):
+    def processor(_logger, _name, event_dict):
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return processor
+
+
+def get_logger(name: str):
+    return structlog.get_logger(name)
+
+
+def start_correlation(correlation_id: str | None) -> str:
+    """Begin a unit of work (request or task) under the given or a fresh correlation id."""
+    clear_contextvars()
+    cid = (correlation_id or "").strip()[:64] or new_id()
+    bind_contextvars(correlation_id=cid)
+    return cid
+
+
+def current_correlation_id() -> str | None:
+    return get_contextvars().get("correlation_id")

@@ -1,0 +1,37 @@
+"""Alembic helpers: every service keeps its own migrations and runs them the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+
+def alembic_config(service_dir: Path, url: str) -> Config:
+    config = Config(str(service_dir / "alembic.ini"))
+    config.set_main_option("script_location", str(service_dir / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(service_dir: Path, url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(service_dir, url), revision)
+
+
+def run_env(context, target_metadata, default_url: str) -> None:
+    """Body of each service's migrations/env.py (online mode; batch ops for SQLite)."""
+    from sqlalchemy import create_engine, pool
+
+    url = context.config.get_main_option("sqlalchemy.url") or default_url
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

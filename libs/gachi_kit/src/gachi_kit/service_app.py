@@ -1,0 +1,123 @@
+"""Wiring every service's Flask app gets: logs, correlation id, errors, auth, docs, health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, g, jsonify, request, send_from_directory
+from flask_smorest import Api
+
+from gachi_kit.auth import TokenVerifier
+from gachi_kit.db import Database
+from gachi_kit.errors import Problem, register_error_handlers
+from gachi_kit.logging import CORRELATION_HEADER, configure_logging, get_logger, start_correlation
+
+log = get_logger(__name__)
+SWAGGER_ASSETS = "/docs/assets/"
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    name: str
+    title: str
+    version: str = "0.1.0"
+
+
+def init_service(
+    app: Flask,
+    info: ServiceInfo,
+    *,
+    db: Database,
+    verifier: TokenVerifier,
+    broker_ping,
+    max_body_bytes: int = 2 * 1024 * 1024,
+) -> Api:
+    """Configure `app` and return its flask-smorest Api for the service's blueprints."""
+    configure_logging(info.name, app.config.get("LOG_LEVEL", "INFO"))
+    app.config.update(
+        MAX_CONTENT_LENGTH=max_body_bytes,
+        API_TITLE=info.title,
+        API_VERSION=info.version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_ASSETS,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["gachi_db"] = db
+    app.extensions["gachi_verifier"] = verifier
+    _install_correlation(app)
+    app.register_blueprint(_ops_blueprint(db, broker_ping))
+    api = Api(app)
+    register_error_handlers(app)  # after Api(), which installs its own JSON error handler
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    api.spec.options["security"] = [{"bearer": []}]
+    return api
+
+
+def _install_correlation(app: Flask) -> None:
+    @app.before_request
+    def _start():
+        g.correlation_id = start_correlation(request.headers.get(CORRELATION_HEADER))
+
+    @app.after_request
+    def _finish(response):
+        cid = g.get("correlation_id")
+        if cid:
+            response.headers[CORRELATION_HEADER] = cid
+        if response.status_code >= 500 or request.path not in {"/healthz", "/readyz"}:
+            log.info(
+                "request", method=request.method, path=request.path, status=response.status_code
+            )
+        return response
+
+
+def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
+    ops = Blueprint("ops", __name__)
+
+    @ops.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @ops.get("/readyz")
+    def readyz():
+        checks = {"database": _check(db.ping), "broker": _check(broker_ping)}
+        if all(v == "ok" for v in checks.values()):
+            return jsonify(status="ok", checks=checks)
+        raise Problem(
+            503,
+            "not_ready",
+            "서비스를 일시적으로 사용할 수 없습니다",
+            "의존 서비스에 연결할 수 없습니다.",
+            checks=checks,
+            headers={"Retry-After": "5"},
+        )
+
+    @ops.get(SWAGGER_ASSETS + "<path:filename>")
+    def swagger_assets(filename: str):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    return ops
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def broker_pinger(celery_app):
+    """A readiness probe for whatever broker the Celery URL names (Redis or RabbitMQ)."""
+
+    def ping() -> None:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+
+    return ping

@@ -1,0 +1,32 @@
+"""Catalog settings, read once from overrides or the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gachi_kit.config import Env
+
+SERVICE = "catalog"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    jwt_public_key: str
+    outbox_sweep_seconds: float
+    log_level: str
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
+        env = Env(overrides)
+        _private, public = env.jwt_keys()
+        return cls(
+            database_url=env.database_url(SERVICE),
+            redis_url=env.redis_url(),
+            jwt_public_key=public,
+            outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
+            log_level=env.str("LOG_LEVEL", "INFO"),
+        )

@@ -1,0 +1,68 @@
+"""gachi orders service."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from gachi_kit.auth import ServiceTokens, TokenVerifier
+from gachi_kit.celery import make_celery
+from gachi_kit.db import Database
+from gachi_kit.http import ServiceClient
+from gachi_kit.outbox import Outbox
+from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
+from orders.adapters.catalog_client import CatalogClient
+from orders.adapters.models import OutboxMessage
+from orders.config import SERVICE, Settings
+from orders.wiring import Orders
+
+# Which consumer services receive which of our events (see docs/architecture.md).
+EVENT_ROUTES = {
+    "order.*": ["notify"],
+    "supplier_order.*": ["notify"],
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    settings = Settings.load(config)
+    app = Flask(__name__)
+    app.config["LOG_LEVEL"] = settings.log_level
+    db = Database(settings.database_url)
+    celery = make_celery(
+        app,
+        queue=SERVICE,
+        broker_url=settings.redis_url,
+        beat_schedule={
+            "relay-outbox": {
+                "task": "orders.relay_outbox",
+                "schedule": settings.outbox_sweep_seconds,
+            }
+        },
+    )
+    outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
+    tokens = ServiceTokens(settings.jwt_private_key, SERVICE) if settings.jwt_private_key else None
+    catalog_http = ServiceClient(
+        settings.catalog_url,
+        token=(lambda: tokens.for_audience("catalog")) if tokens else None,
+        read_timeout=settings.catalog_timeout_seconds,
+        retry_methods=("GET", "POST"),  # POST /v1/pricing only reads, so it is safe to repeat
+    )
+    app.extensions[SERVICE] = Orders(
+        settings=settings, db=db, outbox=outbox, catalog=CatalogClient(catalog_http)
+    )
+    api = init_service(
+        app,
+        ServiceInfo(SERVICE, "gachi orders API"),
+        db=db,
+        verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
+        broker_ping=broker_pinger(celery),
+    )
+    from orders import tasks
+    from orders.api import orders, supplier_orders
+
+    for blueprint in (orders.blp, supplier_orders.blp):
+        api.register_blueprint(blueprint)
+    tasks.register(celery)
+    return app

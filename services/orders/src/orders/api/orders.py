@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from gachi_kit.auth import current_principal, require_roles
+from orders.api import schemas
+from orders.services import placing, reading
+from orders.wiring import orders
+
+blp = Blueprint("orders", __name__, url_prefix="/v1/orders", description="기관 주문")
+
+
+@blp.route("")
+class Orders(MethodView):
+    @require_roles("buyer", "institution_admin")
+    @blp.arguments(schemas.OrderCreate)
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 255},
+            }
+        ]
+    )
+    @blp.response(201, schemas.Order)
+    def post(self, fields):
+        """Place an order: priced through catalog, split into one supplier order per enterprise."""
+        status, body, replayed = placing.place_order(
+            orders(),
+            fields,
+            current_principal(),
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            raw_body=request.get_json(),
+            render=schemas.Order().dump,
+        )
+        # Already rendered (and stored for replay), so it bypasses the response schema.
+        response = jsonify(body)
+        response.status_code = status
+        response.headers["Location"] = f"/v1/orders/{body['id']}"
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    @require_roles("buyer", "institution_admin", "admin")
+    @blp.arguments(schemas.PageQuery, location="query")
+    @blp.response(200, schemas.OrderPage)
+    def get(self, page):
+        """Orders of the caller's institution (a buyer: of its department), newest first."""
+        return reading.list_orders(orders(), current_principal(), page["limit"], page["cursor"])
+
+
+@blp.route("/<order_id>")
+class OrderById(MethodView):
+    @require_roles("buyer", "institution_admin", "admin", "service")
+    @blp.response(200, schemas.Order)
+    def get(self, order_id):
+        return reading.get_order(orders(), order_id, current_principal())

@@ -1,0 +1,40 @@
+"""Orders settings, read once from overrides or the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gachi_kit.config import Env
+
+SERVICE = "orders"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    jwt_public_key: str
+    jwt_private_key: str | None
+    catalog_url: str
+    catalog_timeout_seconds: float
+    outbox_sweep_seconds: float
+    idempotency_in_flight_seconds: int
+    log_level: str
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
+        env = Env(overrides)
+        private, public = env.jwt_keys()
+        return cls(
+            database_url=env.database_url(SERVICE),
+            redis_url=env.redis_url(),
+            jwt_public_key=public,
+            jwt_private_key=private,
+            catalog_url=env.str("CATALOG_URL", "http://127.0.0.1:8001"),
+            catalog_timeout_seconds=env.float("CATALOG_TIMEOUT_SECONDS", 5.0),
+            outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
+            idempotency_in_flight_seconds=env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 60),
+            log_level=env.str("LOG_LEVEL", "INFO"),
+        )

@@ -1,0 +1,20 @@
+"""Rules an order must meet before it is priced."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+KST = ZoneInfo("Asia/Seoul")
+MAX_LINES = 500
+
+
+def today_kst(now: datetime | None = None) -> date:
+    """Delivery dates are Korean calendar dates, whatever the server's time zone."""
+    return (now or datetime.now(KST)).astimezone(KST).date()
+
+
+def needed_by_problem(needed_by: date, today: date) -> str | None:
+    if needed_by < today:
+        return "납품 요청일이 이미 지났습니다."
+    return None

@@ -1,0 +1,59 @@
+"""Splitting an order's priced lines into one supplier order per enterprise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orders.domain.money import ZERO, Amounts, invoice_amounts
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    line_no: int
+    quantity: int
+    snapshot: dict  # catalog's pricing snapshot, kept verbatim for the record
+
+    @property
+    def enterprise_id(self) -> str:
+        return self.snapshot["enterprise_id"]
+
+    @property
+    def supply(self) -> int:
+        return self.quantity * self.snapshot["unit_price"]
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierPart:
+    enterprise_id: str
+    lines: tuple[PricedLine, ...]
+    amounts: Amounts
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    parts: tuple[SupplierPart, ...]
+    amounts: Amounts
+
+
+def split_by_enterprise(lines: list[PricedLine]) -> Split:
+    """Group lines by enterprise, in order of first appearance; VAT per supplier order.
+
+    The order's totals are the sums of its parts, so they always add up exactly.
+    """
+    grouped: dict[str, list[PricedLine]] = {}
+    for line in lines:
+        grouped.setdefault(line.enterprise_id, []).append(line)
+    parts = tuple(
+        SupplierPart(
+            enterprise_id=enterprise_id,
+            lines=tuple(group),
+            amounts=invoice_amounts(
+                (ln.quantity, ln.snapshot["unit_price"], ln.snapshot["tax_type"]) for ln in group
+            ),
+        )
+        for enterprise_id, group in grouped.items()
+    )
+    total = ZERO
+    for part in parts:
+        total = total + part.amounts
+    return Split(parts=parts, amounts=total)

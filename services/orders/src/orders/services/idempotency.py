@@ -1,0 +1,134 @@
+"""`Idempotency-Key` for creates, per the IETF httpapi draft.
+
+Same key and body → the first response again; same key, other body → 422; same key while
+the first request is still running → 409. Keys are scoped to the caller, so one caller's
+key never reveals another's response. A failed request releases its key (nothing was
+created), and a key left in flight by a crashed process is taken over after a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gachi_kit.errors import Problem
+from gachi_kit.events import as_utc, utcnow
+from orders.adapters.models import IdempotencyRecord
+from orders.wiring import Orders
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: int
+    body: dict
+
+
+@dataclass(frozen=True)
+class Claim:
+    scope: str
+    key: str
+    request_hash: str
+
+
+def fingerprint(body: object) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise Problem(
+            400,
+            "idempotency_key_missing",
+            "Idempotency-Key 헤더가 필요합니다",
+            "주문 생성에는 재시도 안전을 위해 Idempotency-Key 헤더가 필요합니다.",
+        )
+    if len(key) > MAX_KEY_LENGTH:
+        raise Problem(
+            400,
+            "idempotency_key_invalid",
+            "Idempotency-Key가 너무 깁니다",
+            f"Idempotency-Key는 {MAX_KEY_LENGTH}자 이하여야 합니다.",
+        )
+    return key.strip()
+
+
+def claim(o: Orders, claim: Claim) -> Replay | None:
+    """Take the key for this request, or return the response to replay."""
+    window = timedelta(seconds=o.settings.idempotency_in_flight_seconds)
+    for _ in range(3):
+        try:
+            with o.db.transaction() as session:
+                record = _find(session, claim)
+                now = utcnow()
+                if record is None:
+                    session.add(
+                        IdempotencyRecord(
+                            scope=claim.scope,
+                            key=claim.key,
+                            request_hash=claim.request_hash,
+                            state="in_flight",
+                            locked_at=now,
+                        )
+                    )
+                    return None
+                if record.request_hash != claim.request_hash:
+                    raise Problem(
+                        422,
+                        "idempotency_key_reused",
+                        "Idempotency-Key가 다른 요청에 쓰였습니다",
+                        "같은 Idempotency-Key로 다른 내용의 요청을 보낼 수 없습니다.",
+                    )
+                if record.state == "done":
+                    return Replay(record.status_code, record.response_body)
+                if now - as_utc(record.locked_at) < window:
+                    raise Problem(
+                        409,
+                        "idempotency_request_in_flight",
+                        "같은 요청을 처리하는 중입니다",
+                        "같은 Idempotency-Key의 요청이 처리 중입니다. 잠시 후 다시 시도하세요.",
+                        headers={"Retry-After": "1"},
+                    )
+                record.locked_at = now  # left behind by a crashed request: take it over
+                return None
+        except IntegrityError:
+            continue  # a concurrent request inserted the same key first; look again
+    raise Problem(
+        409,
+        "idempotency_request_in_flight",
+        "같은 요청을 처리하는 중입니다",
+        headers={"Retry-After": "1"},
+    )
+
+
+def complete(session: Session, claim: Claim, status: int, body: dict) -> None:
+    """Store the response in the same transaction as the effect it describes."""
+    record = _find(session, claim)
+    record.state, record.status_code, record.response_body = "done", status, body
+
+
+def release(o: Orders, claim: Claim) -> None:
+    with o.db.transaction() as session:
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == claim.scope,
+                IdempotencyRecord.key == claim.key,
+                IdempotencyRecord.state == "in_flight",
+            )
+        )
+
+
+def _find(session: Session, claim: Claim) -> IdempotencyRecord | None:
+    return session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == claim.scope, IdempotencyRecord.key == claim.key
+        )
+    )

