@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import redis
-from gachi_kit.auth import generate_keypair, issue_token
 
+from gachi_kit.auth import generate_keypair, issue_token
 from tests.support import infra
 
 
@@ -58,8 +58,13 @@ def token(jwt_keys):
 
     def make(role, org=None, *, sub=None, dept=None, aud=("catalog", "orders", "notify"), **kw):
         jwt = issue_token(
-            jwt_keys[0], sub=sub or f"{role}-user", role=role, org=org, dept=dept,
-            audience=list(aud), **kw,
+            jwt_keys[0],
+            sub=sub or f"{role}-user",
+            role=role,
+            org=org,
+            dept=dept,
+            audience=list(aud),
+            **kw,
         )
         return {"Authorization": f"Bearer {jwt}"}
 

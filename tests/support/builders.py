@@ -42,7 +42,9 @@ def product_body(enterprise_id: str | None = None, **overrides) -> dict:
 
 
 def register_enterprise(client, admin_headers, **overrides) -> dict:
-    response = client.post("/v1/enterprises", json=enterprise_body(**overrides), headers=admin_headers)
+    response = client.post(
+        "/v1/enterprises", json=enterprise_body(**overrides), headers=admin_headers
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -1,6 +1,6 @@
-from catalog.adapters.models import Enterprise, OutboxMessage
 from sqlalchemy import func, select
 
+from catalog.adapters.models import Enterprise, OutboxMessage
 from tests.support.builders import enterprise_body, register_enterprise
 
 

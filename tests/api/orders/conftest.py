@@ -9,13 +9,21 @@ def two_suppliers(catalog_app, token):
     client, admin = catalog_app.test_client(), token("admin")
     tofu = register_enterprise(client, admin, name="광명두부마을 협동조합")
     kimchi = register_enterprise(
-        client, admin, name="완주 김치 마을기업", enterprise_type="village_enterprise",
+        client,
+        admin,
+        name="완주 김치 마을기업",
+        enterprise_type="village_enterprise",
         sigungu_code="52710",
     )
     snack = create_product(client, admin, tofu["id"], name="두부과자 200g", unit_price=3333)
     snack2 = create_product(client, admin, tofu["id"], name="호두과자 20개입", unit_price=12000)
     kimchi10 = create_product(
-        client, admin, kimchi["id"], name="포기김치 10kg", unit_price=65000, tax_type="exempt",
+        client,
+        admin,
+        kimchi["id"],
+        name="포기김치 10kg",
+        unit_price=65000,
+        tax_type="exempt",
         unit="박스",
     )
     return {"tofu": tofu, "kimchi": kimchi, "snack": snack, "snack2": snack2, "kimchi10": kimchi10}

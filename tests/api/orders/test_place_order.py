@@ -5,8 +5,9 @@ import json
 import uuid
 from datetime import date, timedelta
 
-from orders.adapters.models import IdempotencyRecord, Order, OrderLine, OutboxMessage, SupplierOrder
 from sqlalchemy import func, select
+
+from orders.adapters.models import IdempotencyRecord, Order, OrderLine, OutboxMessage, SupplierOrder
 
 INSTITUTION = "INST-GWANGMYEONG"
 NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
@@ -78,7 +79,9 @@ def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
     kimchi = by_enterprise[p["kimchi"]["id"]]
     # 면세: no VAT
     assert (kimchi["supply_amount"], kimchi["vat_amount"], kimchi["total_amount"]) == (
-        195000, 0, 195000
+        195000,
+        0,
+        195000,
     )
     assert order["total_amount"] == 52064 + 195000
     assert order["supply_amount"] + order["vat_amount"] == order["total_amount"]
@@ -87,7 +90,9 @@ def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
     with orders_app.extensions["orders"].db.reading() as session:
         events = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert [e.type for e in events] == [
-            "order.placed", "supplier_order.created", "supplier_order.created"
+            "order.placed",
+            "supplier_order.created",
+            "supplier_order.created",
         ]
         # published right after commit to notify's queue on the real Redis
         assert all(e.published_at is not None for e in events)
@@ -99,10 +104,14 @@ def test_snapshot_keeps_price_and_enterprise_type_at_placement(orders_app, two_s
     p = two_suppliers
     order = place(orders_app.test_client(), buyer(token), order_body(p)).get_json()
     with orders_app.extensions["orders"].db.reading() as session:
-        line = session.scalar(select(OrderLine).where(OrderLine.order_id == order["id"],
-                                                      OrderLine.line_no == 2))
+        line = session.scalar(
+            select(OrderLine).where(OrderLine.order_id == order["id"], OrderLine.line_no == 2)
+        )
     assert (line.name, line.unit_price, line.tax_type, line.enterprise_type) == (
-        "포기김치 10kg", 65000, "exempt", "village_enterprise"
+        "포기김치 10kg",
+        65000,
+        "exempt",
+        "village_enterprise",
     )
 
 
@@ -133,7 +142,9 @@ def test_same_key_while_first_request_is_in_flight_is_409(orders_app, two_suppli
 
     body = order_body(two_suppliers)
     claim = idempotency.Claim(
-        scope=f"{INSTITUTION}/buyer-user", key="k-inflight", request_hash=idempotency.fingerprint(body)
+        scope=f"{INSTITUTION}/buyer-user",
+        key="k-inflight",
+        request_hash=idempotency.fingerprint(body),
     )
     with orders_app.app_context():
         assert idempotency.claim(orders_app.extensions["orders"], claim) is None  # first holds it
@@ -168,9 +179,15 @@ def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppl
         assert response.mimetype == "application/problem+json"
         assert response.get_json()["code"] == code, response.get_json()
     unknown = place(
-        client, buyer(token),
-        order_body(p, lines=[{"product_id": p["snack"]["id"], "quantity": 1},
-                             {"product_id": "01JUNKNOWNPRODUCT000000000", "quantity": 1}]),
+        client,
+        buyer(token),
+        order_body(
+            p,
+            lines=[
+                {"product_id": p["snack"]["id"], "quantity": 1},
+                {"product_id": "01JUNKNOWNPRODUCT000000000", "quantity": 1},
+            ],
+        ),
     ).get_json()
     assert list(unknown["errors"]["lines"]) == ["1"]
     assert unknown["errors"]["lines"]["1"]["code"] == "product_not_found"
@@ -179,8 +196,9 @@ def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppl
 
 def test_needed_by_in_the_past_is_422(orders_app, two_suppliers, token):
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    response = place(orders_app.test_client(), buyer(token), order_body(two_suppliers,
-                                                                       needed_by=yesterday))
+    response = place(
+        orders_app.test_client(), buyer(token), order_body(two_suppliers, needed_by=yesterday)
+    )
     assert response.status_code == 422
     assert response.get_json()["code"] == "needed_by_in_past"
     assert "needed_by" in response.get_json()["errors"]
@@ -210,8 +228,9 @@ def test_tokens_are_checked_before_anything_else(orders_app, two_suppliers, toke
         {"sub": "x", "role": "admin", "iss": "gachi", "aud": "orders", "exp": 9999999999},
         jwt_keys[1].encode(),
     )
-    unsigned = hs256_token({"sub": "x", "role": "admin", "iss": "gachi", "aud": "orders",
-                            "exp": 9999999999}, None)
+    unsigned = hs256_token(
+        {"sub": "x", "role": "admin", "iss": "gachi", "aud": "orders", "exp": 9999999999}, None
+    )
     cases = [
         (expired, "token_expired"),
         (wrong_aud, "token_wrong_audience"),
