@@ -128,6 +128,17 @@ class Processes:
         self.running[name] = process
         return process
 
+    def wait_log(self, name: str, text: str, timeout: float = 60.0) -> None:
+        """Wait for `text` in a process's output; fail at once if the process died."""
+
+        def seen():
+            process = self.running[name]
+            if process.poll() is not None:
+                raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)}")
+            return text in self.log(name)
+
+        wait_for(seen, timeout=timeout, what=f"{text!r} from {name}")
+
     def log(self, name: str) -> str:
         return (self.folder / f"{name}.log").read_text(errors="replace")
 
@@ -139,3 +150,27 @@ class Processes:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def celery_worker_argv(service: str) -> list[str]:
+    return [
+        str(REPO / ".venv" / "bin" / "celery") if (REPO / ".venv").exists() else "celery",
+        "-A",
+        f"{service}.worker",
+        "worker",
+        "--queues",
+        service,
+        "--hostname",
+        f"{service}-test@%h",
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+
+
+def service_env(config: dict[str, str], **extra: str) -> dict[str, str]:
+    return {**os.environ, **config, "PYTHONUNBUFFERED": "1", **extra}

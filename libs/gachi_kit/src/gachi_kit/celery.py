@@ -52,16 +52,20 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
     return app
 
 
+# Not "correlation_id": Celery already uses that message property for the task id.
+CORRELATION_TASK_HEADER = "gachi_correlation_id"
+
+
 @signals.before_task_publish.connect
 def _propagate_correlation_id(headers=None, **_kwargs):
-    if headers is not None and not headers.get("correlation_id"):
-        headers["correlation_id"] = current_correlation_id()
+    if headers is not None and not headers.get(CORRELATION_TASK_HEADER):
+        headers[CORRELATION_TASK_HEADER] = current_correlation_id()
 
 
 @signals.task_prerun.connect
 def _bind_correlation_id(task=None, **_kwargs):
     request = task.request if task is not None else None
-    cid = getattr(request, "correlation_id", None)
+    cid = getattr(request, CORRELATION_TASK_HEADER, None)
     if cid is None and request is not None and isinstance(request.headers, dict):
-        cid = request.headers.get("correlation_id")
+        cid = request.headers.get(CORRELATION_TASK_HEADER)
     start_correlation(cid)

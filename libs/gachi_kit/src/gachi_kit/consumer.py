@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import DateTime, Integer, String, Text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from structlog.contextvars import bind_contextvars
 
 from gachi_kit.db import Database
 from gachi_kit.events import Envelope, utcnow
@@ -49,6 +50,8 @@ def consume(
     max_attempts: int = 5,
 ) -> str:
     """Run `handler` for `envelope` at most once; returns done, duplicate or dead."""
+    if envelope.correlation_id:  # the event's own id ties these logs to the original request
+        bind_contextvars(correlation_id=envelope.correlation_id)
     with db.transaction() as session:
         row = session.get(model, envelope.id)
         if row is None:

@@ -17,6 +17,7 @@ from celery import Celery
 from sqlalchemy import JSON, DateTime, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gachi_kit.celery import CORRELATION_TASK_HEADER
 from gachi_kit.db import Database
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import current_correlation_id, get_logger
@@ -150,7 +151,7 @@ class Outbox:
                 f"{consumer}.handle_event",
                 args=[envelope.to_dict()],
                 queue=consumer,
-                headers={"correlation_id": envelope.correlation_id},
+                headers={CORRELATION_TASK_HEADER: envelope.correlation_id},
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import swagger_ui_bundle
 from flask import Blueprint, Flask, g, jsonify, request, send_from_directory
 from flask_smorest import Api
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
@@ -64,6 +65,10 @@ def _install_correlation(app: Flask) -> None:
     @app.before_request
     def _start():
         g.correlation_id = start_correlation(request.headers.get(CORRELATION_HEADER))
+        # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body; refuse early.
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
 
     @app.after_request
     def _finish(response):

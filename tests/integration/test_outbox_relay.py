@@ -1,0 +1,82 @@
+"""The outbox on a real database and a real Redis: commit ⇒ published, rollback ⇒ nothing."""
+
+import json
+
+from catalog.adapters.models import OutboxMessage
+from gachi_kit.logging import start_correlation
+from sqlalchemy import select
+
+import catalog as catalog_service
+from tests.support.infra import free_port
+
+
+def queued(redis_client, queue="notify"):
+    return [json.loads(raw) for raw in redis_client.lrange(queue, 0, -1)]
+
+
+def outbox_rows(cat):
+    with cat.db.reading() as session:
+        return session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def test_committed_event_is_published_to_the_consumer_queue_with_its_correlation_id(
+    catalog_app, redis_client
+):
+    cat = catalog_app.extensions["catalog"]
+    start_correlation("corr-광명-0001")
+    with cat.db.transaction() as session:
+        event = cat.outbox.record(session, "enterprise.registered", {"enterprise_id": "e1"})
+
+    (message,) = queued(redis_client)
+    assert message["headers"]["task"] == "notify.handle_event"
+    assert message["headers"]["gachi_correlation_id"] == "corr-광명-0001"
+    body = json.loads(__import__("base64").b64decode(message["body"]))
+    envelope = body[0][0]
+    assert envelope["id"] == event.id
+    assert envelope["type"] == "enterprise.registered"
+    assert envelope["source"] == "catalog"
+    assert envelope["correlation_id"] == "corr-광명-0001"
+    assert envelope["data"] == {"enterprise_id": "e1"}
+    (row,) = outbox_rows(cat)
+    assert row.published_at is not None and row.publish_attempts == 1
+
+
+def test_rolled_back_change_leaves_no_event_and_sends_nothing(catalog_app, redis_client):
+    cat = catalog_app.extensions["catalog"]
+    try:
+        with cat.db.transaction() as session:
+            cat.outbox.record(session, "enterprise.registered", {"enterprise_id": "e1"})
+            raise RuntimeError("the use case failed after recording its event")
+    except RuntimeError:
+        pass
+    assert outbox_rows(cat) == []
+    assert queued(redis_client) == []
+
+
+def test_event_committed_while_the_broker_is_down_is_published_by_the_sweep(
+    catalog_app, service_config, redis_client
+):
+    broker_down = catalog_service.create_app(
+        {**service_config, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    )
+    down = broker_down.extensions["catalog"]
+    with down.db.transaction() as session:  # commits although publishing will fail
+        down.outbox.record(session, "enterprise.registered", {"enterprise_id": "e2"})
+    (row,) = outbox_rows(down)
+    assert row.published_at is None and row.publish_attempts == 1
+    assert queued(redis_client) == []
+
+    healthy = catalog_app.extensions["catalog"]
+    assert healthy.outbox.publish() == 1  # the periodic sweep
+    assert healthy.outbox.publish() == 0  # and only once
+    (message,) = queued(redis_client)
+    assert message["headers"]["task"] == "notify.handle_event"
+    assert outbox_rows(healthy)[0].published_at is not None
+
+
+def test_events_nobody_consumes_are_marked_published_without_a_message(catalog_app, redis_client):
+    cat = catalog_app.extensions["catalog"]
+    with cat.db.transaction() as session:
+        cat.outbox.record(session, "product.created", {"product_id": "p1"})
+    assert queued(redis_client) == []
+    assert outbox_rows(cat)[0].published_at is not None
