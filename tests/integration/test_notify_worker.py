@@ -1,9 +1,9 @@
 """notify's real Celery worker process consuming events from the real Redis."""
 
 import pytest
-from gachi_kit.events import Envelope
 from sqlalchemy import select
 
+from gachi_kit.events import Envelope
 from notify.adapters.models import InboundEvent, InboxItem
 from tests.support.infra import Processes, celery_worker_argv, service_env, wait_for
 

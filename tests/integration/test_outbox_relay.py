@@ -2,11 +2,11 @@
 
 import json
 
-from catalog.adapters.models import OutboxMessage
-from gachi_kit.logging import start_correlation
 from sqlalchemy import select
 
 import catalog as catalog_service
+from catalog.adapters.models import OutboxMessage
+from gachi_kit.logging import start_correlation
 from tests.support.infra import free_port
 
 

@@ -1,5 +1,4 @@
 from gachi_kit.events import Envelope
-
 from notify.services.events import handle_event
 from notify.wiring import notify
 
