@@ -245,3 +245,19 @@ def test_tokens_are_checked_before_anything_else(orders_app, two_suppliers, toke
         assert response.get_json()["code"] == code
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert counts(orders_app)["purchase_order"] == 0
+
+
+def test_text_no_database_can_store_is_400_and_nothing_is_written(orders_app, two_suppliers, token):
+    body = json.dumps(order_body(two_suppliers)).replace('"memo": "', '"memo": "\\ud800', 1)
+    response = orders_app.test_client().post(
+        "/v1/orders",
+        data=body,
+        headers={
+            **buyer(token),
+            "Idempotency-Key": "k-surrogate",
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "invalid_text"
+    assert counts(orders_app) == {k: 0 for k in counts(orders_app)}

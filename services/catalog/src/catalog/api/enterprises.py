@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from catalog.adapters.models import Enterprise
 from catalog.api import schemas
 from catalog.services import registry
 from catalog.wiring import catalog
+from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import Problem
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from catalog.api import schemas
 from catalog.services.pricing import price_lines
 from catalog.wiring import catalog
+from gachi_kit.api import Blueprint
 from gachi_kit.auth import require_roles
 
 blp = Blueprint("pricing", __name__, url_prefix="/v1/pricing", description="일괄 가격 조회")

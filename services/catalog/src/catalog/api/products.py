@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from catalog.api import schemas
 from catalog.services import products
 from catalog.wiring import catalog
+from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 
 blp = Blueprint("products", __name__, url_prefix="/v1/products", description="상품")

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from notify.api import schemas
 from notify.services import inbox

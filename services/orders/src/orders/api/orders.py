@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from orders.api import schemas
 from orders.services import placing, reading

@@ -40,7 +40,8 @@ class Claim:
 
 def fingerprint(body: object) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # surrogatepass keeps this total; such text is refused at parsing anyway.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def validate_key(key: str | None) -> str:
@@ -51,6 +52,7 @@ def validate_key(key: str | None) -> str:
             "Idempotency-Key 헤더가 필요합니다",
             "주문 생성에는 재시도 안전을 위해 Idempotency-Key 헤더가 필요합니다.",
         )
+    key = key.strip()
     if len(key) > MAX_KEY_LENGTH:
         raise Problem(
             400,
@@ -58,7 +60,7 @@ def validate_key(key: str | None) -> str:
             "Idempotency-Key가 너무 깁니다",
             f"Idempotency-Key는 {MAX_KEY_LENGTH}자 이하여야 합니다.",
         )
-    return key.strip()
+    return key
 
 
 def claim(o: Orders, claim: Claim) -> Replay | None:
