@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, update
+from sqlalchemy import Integer, String, Text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from structlog.contextvars import bind_contextvars
 
-from gachi_kit.db import Database
+from gachi_kit.db import Database, UTCDateTime
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import get_logger
 
@@ -37,8 +37,8 @@ class InboundEventMixin:
     status: Mapped[str] = mapped_column(String(12), default=PROCESSING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def consume(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from gachi_kit.events import as_utc
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -77,3 +80,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every database (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, _dialect):
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, _dialect):
+        return None if value is None else as_utc(value)

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from celery import Celery
-from sqlalchemy import JSON, DateTime, Integer, String, event, select
+from sqlalchemy import JSON, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gachi_kit.celery import CORRELATION_TASK_HEADER
-from gachi_kit.db import Database
+from gachi_kit.db import Database, UTCDateTime
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import current_correlation_id, get_logger
 
@@ -34,10 +34,10 @@ class OutboxMixin:
     version: Mapped[int] = mapped_column(Integer, default=1)
     source: Mapped[str] = mapped_column(String(40))
     correlation_id: Mapped[str | None] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     aggregate_id: Mapped[str | None] = mapped_column(String(26), index=True)
     data: Mapped[dict] = mapped_column(JSON)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     def envelope(self) -> Envelope:
