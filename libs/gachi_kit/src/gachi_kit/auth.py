@@ -157,28 +157,41 @@ def generate_keypair() -> tuple[str, str]:
 
 
 def load_or_create_keypair(folder: Path) -> tuple[str, str]:
-    """Read the dev key pair, creating it once; concurrent starters all end on the same pair."""
+    """Read the dev key pair, creating it once; concurrent starters all end on the same pair.
+
+    The private key is created first and linked into place atomically (the loser of a race
+    uses the winner's); the public key is always derived from it, so it can be recreated.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     private_path, public_path = folder / "jwt-private.pem", folder / "jwt-public.pem"
+    if not private_path.exists():
+        _link_new_file(private_path, generate_keypair()[0], mode=0o600)
+    private_pem = private_path.read_text()
+    public_pem = public_key_of(private_pem)
     if not public_path.exists():
-        private_pem, public_pem = generate_keypair()
-        # Write both into a temp dir, then link the public key last: linking fails if another
-        # process won the race, and we then use the winner's pair.
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            tmp_private, tmp_public = Path(tmp) / "private", Path(tmp) / "public"
-            tmp_private.write_text(private_pem)
-            os.chmod(tmp_private, 0o600)
-            tmp_public.write_text(public_pem)
-            try:
-                os.link(tmp_private, private_path)
-                os.link(tmp_public, public_path)
-            except FileExistsError:
-                pass
-    for _ in range(50):  # the winner links the public key a moment after the private one
-        if public_path.exists():
-            break
-        time.sleep(0.1)
-    return private_path.read_text(), public_path.read_text()
+        _link_new_file(public_path, public_pem, mode=0o644)
+    return private_pem, public_pem
+
+
+def public_key_of(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def _link_new_file(path: Path, content: str, *, mode: int) -> None:
+    """Create `path` with `content` unless it exists; never a half-written file."""
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        staged = Path(tmp) / path.name
+        staged.write_text(content)
+        os.chmod(staged, mode)
+        try:
+            os.link(staged, path)
+        except FileExistsError:
+            pass
 
 
 class ServiceTokens:

@@ -29,7 +29,12 @@ class Env:
         return float(self.str(name, str(default)))
 
     def bool(self, name: str, default: bool) -> bool:
-        return self.str(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+        value = self.str(name, "1" if default else "0").strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
 
     def data_dir(self) -> Path:
         """The embedded default's folder: SQLite files, Redis AOF, keys, mail and logs."""

@@ -8,6 +8,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 
 def krw(amount: int) -> str:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        str(amount)  # a missing field (StrictUndefined) raises UndefinedError naming it here
+        raise TypeError(f"KRW amounts are whole integers, got {amount!r}")
     return f"{amount:,}원"
 
 

@@ -26,7 +26,7 @@ ZERO = Amounts(0, 0, 0)
 
 
 def line_supply(quantity: int, unit_price: int) -> int:
-    if not isinstance(quantity, int) or not isinstance(unit_price, int):
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (quantity, unit_price)):
         raise TypeError("KRW amounts and quantities are integers")
     if quantity < 0 or unit_price < 0:
         raise ValueError("quantity and unit price cannot be negative")

@@ -1,0 +1,162 @@
+"""problem+json bodies and the Flask error handlers that produce them."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, request
+from werkzeug.exceptions import NotFound
+
+from gachi_kit.errors import PROBLEM_MEDIA_TYPE, Problem, register_error_handlers
+
+TITLE = "상태를 바꿀 수 없습니다"
+SECRET = "password=hunter2 at db.internal:5432"
+
+
+def test_minimal_problem_has_exactly_type_title_status_code():
+    problem = Problem(404, "order_not_found", "주문을 찾을 수 없습니다")
+
+    assert problem.to_dict() == {
+        "type": "https://gachi.kr/problems/order_not_found",
+        "title": "주문을 찾을 수 없습니다",
+        "status": 404,
+        "code": "order_not_found",
+    }
+    assert str(problem) == "주문을 찾을 수 없습니다"
+
+
+def test_full_problem_carries_detail_field_errors_and_extra_members():
+    errors = {"lines": {"0": {"quantity": ["1 이상이어야 합니다."]}}}
+    problem = Problem(
+        409,
+        "invalid_transition",
+        TITLE,
+        "이미 출고된 주문은 취소할 수 없습니다.",
+        errors=errors,
+        current_state="shipped",
+    )
+
+    assert problem.to_dict() == {
+        "type": "https://gachi.kr/problems/invalid_transition",
+        "title": TITLE,
+        "status": 409,
+        "code": "invalid_transition",
+        "detail": "이미 출고된 주문은 취소할 수 없습니다.",
+        "errors": errors,
+        "current_state": "shipped",
+    }
+    assert str(problem) == "이미 출고된 주문은 취소할 수 없습니다."
+
+
+@pytest.fixture
+def client():
+    app = Flask("problems")
+    app.config["TESTING"] = True
+    register_error_handlers(app)
+
+    @app.get("/conflict")
+    def conflict():
+        raise Problem(
+            409,
+            "invalid_transition",
+            TITLE,
+            "이미 출고된 주문입니다.",
+            headers={"Retry-After": "5", "X-Current-State": "shipped"},
+            current_state="shipped",
+        )
+
+    @app.get("/gone")
+    def gone():
+        raise NotFound()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError(SECRET)
+
+    @app.post("/orders")
+    def create():
+        body = request.get_json()
+        return {"received": body}, 201
+
+    return app.test_client()
+
+
+def _problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == PROBLEM_MEDIA_TYPE
+    body = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"https://gachi.kr/problems/{code}"
+    assert body["title"]
+    return body
+
+
+def test_raised_problem_is_answered_as_problem_json(client):
+    response = client.get("/conflict")
+
+    body = _problem(response, 409, "invalid_transition")
+    assert body["title"] == TITLE
+    assert body["detail"] == "이미 출고된 주문입니다."
+    assert body["current_state"] == "shipped"
+    assert body["instance"] == "/conflict"
+
+
+def test_problem_headers_are_set_on_the_response(client):
+    response = client.get("/conflict")
+
+    assert response.headers["Retry-After"] == "5"
+    assert response.headers["X-Current-State"] == "shipped"
+
+
+def test_korean_is_sent_as_utf8_not_escaped(client):
+    raw = client.get("/conflict").get_data()
+
+    assert TITLE.encode() in raw
+    assert b"\\u" not in raw
+
+
+def test_unknown_route_is_not_found(client):
+    body = _problem(client.get("/v1/nowhere"), 404, "not_found")
+
+    assert body["instance"] == "/v1/nowhere"
+
+
+def test_werkzeug_not_found_raised_in_a_view_is_not_found(client):
+    _problem(client.get("/gone"), 404, "not_found")
+
+
+def test_wrong_method_is_method_not_allowed(client):
+    _problem(client.delete("/conflict"), 405, "method_not_allowed")
+
+
+def test_unexpected_exception_is_internal_error_without_leaking_it(client):
+    response = client.get("/boom")
+
+    body = _problem(response, 500, "internal_error")
+    text = response.get_data(as_text=True)
+    assert "hunter2" not in text
+    assert "RuntimeError" not in text
+    assert "Traceback" not in text
+    assert body["detail"] == "요청을 처리하지 못했습니다."
+
+
+def test_malformed_json_body_is_a_stable_code(client):
+    response = client.post(
+        "/orders", data='{"lines": [{"quantity": 3,', content_type="application/json"
+    )
+
+    body = _problem(response, 400, "malformed_json")
+    assert body["detail"] == "요청 본문이 올바른 JSON이 아닙니다."
+
+
+def test_well_formed_json_reaches_the_view(client):
+    response = client.post("/orders", json={"memo": "정문 경비실에 맡겨 주세요"})
+
+    assert response.status_code == 201
+    assert response.get_json() == {"received": {"memo": "정문 경비실에 맡겨 주세요"}}
+
+
+def test_json_view_without_json_content_type_is_unsupported_media_type(client):
+    response = client.post("/orders", data="memo=hi", content_type="text/plain")
+
+    _problem(response, 415, "unsupported_media_type")

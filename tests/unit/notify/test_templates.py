@@ -1,0 +1,193 @@
+"""Korean inbox templates rendered from the event data orders publishes (see placing.py)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from jinja2 import TemplateNotFound, UndefinedError
+
+from notify.adapters.templates import krw, render
+
+
+def _supplier_order_created() -> dict:
+    """`supplier_order.created` as orders' placing._record_events writes it."""
+    return {
+        "supplier_order_id": "01JAXH0000SUPPLIERORDER001",
+        "order_id": "01JAXH0000ORDER00000000001",
+        "enterprise_id": "ent-gm-tofu",
+        "enterprise_name": "광명두부마을 협동조합",
+        "institution_id": "inst-gwangmyeong",
+        "department": "복지정책과",
+        "needed_by": "2025-03-14",
+        "delivery_address": "경기도 광명시 철산로 20 광명시청 본관 1층",
+        "supply_amount": 48_240,
+        "vat_amount": 3_824,
+        "total_amount": 52_064,
+        "lines": [
+            {
+                "line_no": 1,
+                "product_id": "prod-tofu-snack",
+                "sku": "GM-TS-200",
+                "name": "국산콩 두부과자 200g",
+                "unit": "봉",
+                "quantity": 8,
+                "unit_price": 3_500,
+                "tax_type": "taxable",
+                "supply_amount": 28_000,
+            },
+            {
+                "line_no": 3,
+                "product_id": "prod-rice-snack",
+                "sku": "GM-RS-150",
+                "name": "현미 쌀과자 150g",
+                "unit": "봉",
+                "quantity": 8,
+                "unit_price": 1_280,
+                "tax_type": "taxable",
+                "supply_amount": 10_240,
+            },
+            {
+                "line_no": 4,
+                "product_id": "prod-tofu",
+                "sku": "GM-TF-500",
+                "name": "국산콩 두부 500g",
+                "unit": "모",
+                "quantity": 8,
+                "unit_price": 1_250,
+                "tax_type": "exempt",
+                "supply_amount": 10_000,
+            },
+        ],
+    }
+
+
+def _order_placed() -> dict:
+    """`order.placed` as orders' placing._record_events writes it."""
+    return {
+        "order_id": "01JAXH0000ORDER00000000001",
+        "institution_id": "inst-gwangmyeong",
+        "department": "복지정책과",
+        "buyer_id": "buyer-kim",
+        "needed_by": "2025-03-14",
+        "supply_amount": 1_204_240,
+        "vat_amount": 3_824,
+        "total_amount": 1_208_064,
+        "supplier_orders": [
+            {
+                "supplier_order_id": "01JAXH0000SUPPLIERORDER001",
+                "enterprise_id": "ent-gm-tofu",
+                "total_amount": 52_064,
+            },
+            {
+                "supplier_order_id": "01JAXH0000SUPPLIERORDER002",
+                "enterprise_id": "ent-wj-kimchi",
+                "total_amount": 1_156_000,
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(0, "0원"), (900, "900원"), (52_064, "52,064원"), (1_208_064, "1,208,064원")],
+)
+def test_krw_formats_whole_won_with_thousands_separators(amount, text):
+    assert krw(amount) == text
+
+
+def test_supplier_order_title_names_the_first_product_and_counts_the_rest():
+    title, _ = render("inbox", "supplier_order.created", _supplier_order_created())
+
+    assert title == "[새 주문] 국산콩 두부과자 200g 외 2건 · 52,064원"
+
+
+def test_supplier_order_title_with_a_single_line_has_no_count():
+    data = _supplier_order_created()
+    data["lines"] = data["lines"][:1]
+
+    title, _ = render("inbox", "supplier_order.created", data)
+
+    assert title.startswith("[새 주문] 국산콩 두부과자 200g · ")
+    assert "외" not in title
+
+
+def test_supplier_order_body_lists_every_line_and_the_invoice_amounts():
+    title, body = render("inbox", "supplier_order.created", _supplier_order_created())
+
+    assert "\n" not in title
+    assert body == body.strip()
+    assert "광명두부마을 협동조합 담당자님" in body
+    assert "납품 요청일: 2025-03-14" in body
+    assert "납품 장소: 경기도 광명시 철산로 20 광명시청 본관 1층" in body
+    assert "- 국산콩 두부과자 200g 8봉 × 3,500원 = 28,000원" in body
+    assert "- 현미 쌀과자 150g 8봉 × 1,280원 = 10,240원" in body
+    assert "- 국산콩 두부 500g 8모 × 1,250원 = 10,000원" in body
+    assert "공급가액 48,240원 / 부가세 3,824원 / 합계 52,064원" in body
+    assert body.index("두부과자") < body.index("쌀과자") < body.index("두부 500g")
+
+
+def test_order_placed_title_and_body():
+    title, body = render("inbox", "order.placed", _order_placed())
+
+    assert "\n" not in title
+    assert title == "[주문 접수] 2개 기업에 주문을 보냈습니다 · 1,208,064원"
+    assert "2개 공급 기업" in body
+    assert "납품 요청일: 2025-03-14" in body
+    assert "공급가액 1,204,240원 / 부가세 3,824원 / 합계 1,208,064원" in body
+
+
+def test_extra_event_fields_are_ignored():
+    data = {**_order_placed(), "new_field_from_a_later_version": {"x": 1}}
+
+    title, _ = render("inbox", "order.placed", data)
+
+    assert title.startswith("[주문 접수]")
+
+
+@pytest.mark.parametrize("missing", ["enterprise_name", "delivery_address", "needed_by", "lines"])
+def test_missing_supplier_order_field_raises_naming_it(missing):
+    data = _supplier_order_created()
+    del data[missing]
+
+    with pytest.raises(UndefinedError, match=missing):
+        render("inbox", "supplier_order.created", data)
+
+
+def test_missing_line_field_raises_naming_it():
+    data = copy.deepcopy(_supplier_order_created())
+    del data["lines"][1]["unit"]
+
+    with pytest.raises(UndefinedError, match="unit"):
+        render("inbox", "supplier_order.created", data)
+
+
+@pytest.mark.parametrize(
+    ("template", "make", "missing"),
+    [
+        pytest.param(
+            "supplier_order.created", _supplier_order_created, "total_amount", id="so-total"
+        ),
+        pytest.param("supplier_order.created", _supplier_order_created, "vat_amount", id="so-vat"),
+        pytest.param("order.placed", _order_placed, "vat_amount", id="order-vat"),
+        pytest.param("order.placed", _order_placed, "supply_amount", id="order-supply"),
+    ],
+)
+def test_missing_amount_raises_naming_it(template, make, missing):
+    """The amounts go through the krw filter; it must not hide which field is missing."""
+    data = make()
+    del data[missing]
+
+    with pytest.raises(UndefinedError, match=missing):
+        render("inbox", template, data)
+
+
+def test_unknown_template_raises():
+    with pytest.raises(TemplateNotFound):
+        render("inbox", "supplier_order.teleported", _supplier_order_created())
+
+
+@pytest.mark.parametrize("amount", [52064.7, "52064", True])
+def test_krw_refuses_anything_but_whole_won(amount):
+    with pytest.raises(TypeError):
+        krw(amount)
