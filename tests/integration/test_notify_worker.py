@@ -1,6 +1,7 @@
 """notify's real Celery worker process consuming events from the real Redis."""
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from gachi_kit.events import Envelope
@@ -11,7 +12,8 @@ ENTERPRISE = "01JENTERPRISEAAAAAAAAAAAAA"
 
 
 @pytest.fixture(scope="module")
-def notify_worker(service_config, tmp_path_factory):
+def notify_worker(service_config, redis_url, tmp_path_factory):
+    redis.Redis.from_url(redis_url).flushdb()  # no events left over from other tests
     processes = Processes(
         tmp_path_factory.mktemp("worker"), service_env(service_config, MAX_EVENT_ATTEMPTS="2")
     )

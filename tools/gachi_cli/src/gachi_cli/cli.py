@@ -77,7 +77,13 @@ def up() -> None:
     env = Env()
     data = env.data_dir()
     env.jwt_keys()  # create the dev key pair before the services race for it
-    child_env = dict(os.environ, GACHI_DATA_DIR=str(data), PYTHONUNBUFFERED="1")
+    venv_bin = str(Path(sys.executable).parent)  # gunicorn and celery live beside us
+    child_env = dict(
+        os.environ,
+        GACHI_DATA_DIR=str(data),
+        PYTHONUNBUFFERED="1",
+        PATH=os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
+    )
     redis_process = None
     if not os.environ.get("REDIS_URL"):
         port = urlparse(DEFAULT_REDIS_URL).port
@@ -115,7 +121,7 @@ def _seed() -> None:
     from catalog import create_app, seed
     from catalog.wiring import catalog
 
-    app = create_app()
+    app = create_app({"LOG_LEVEL": "WARNING"})
     with app.app_context():
         counts = seed.run(catalog())
     click.echo(f"catalog: demo data {counts}")
