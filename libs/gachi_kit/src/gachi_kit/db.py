@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from gachi_kit.events import as_utc
 
 
+READ_ONLY = "gachi_read_only"
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -35,9 +38,11 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
+        # Writers take the lock up front (IMMEDIATE), so two of them queue on busy_timeout
         # instead of failing with "database is locked" when a reader upgrades to a writer.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only scopes begin deferred and, under WAL, never wait for a writer.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -47,6 +52,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,7 +76,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only scope; close() ends the transaction without expiring loaded rows."""
-        session = self.sessions()
+        session = self._read_sessions()
         try:
             yield session
         finally:

@@ -1,0 +1,730 @@
+"""Order flow benchmark: the whole platform as real processes, measured from outside.
+
+Starts catalog, orders and notify (gunicorn as in the Procfile, one Celery worker each) on
+a Redis and migrated databases in a temporary folder, exactly as the e2e test does, seeds
+5 enterprises x 4 products through the HTTP API and then measures, for a fixed duration
+with C client threads: GET /healthz (the ceiling), GET /v1/orders/{id} (an authenticated
+read), POST /v1/orders (20 lines over 5 enterprises) and, for orders placed one at a time,
+the time until each enterprise's inbox shows its supplier order. Ends by checking that
+every placed order can be read back and that every supplier order reached its inbox once.
+
+    .venv/bin/python bench/order_flow.py [--seconds N] [--concurrency C]
+
+Embedded Redis and SQLite unless TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
+Only 127.0.0.1 is contacted; every loop stops by duration and by a maximum count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import requests  # noqa: E402
+from celery import Celery  # noqa: E402
+
+from gachi_kit.auth import generate_keypair, issue_token  # noqa: E402
+from tests.support import infra  # noqa: E402
+from tests.support.builders import enterprise_body, product_body  # noqa: E402
+
+MAX_REQUESTS = 200_000  # per load phase, whatever the duration
+LATENCY_SAMPLE = 50  # orders placed one at a time for order-to-inbox latency
+LATENCY_BUDGET_S = 90.0  # the latency phase stops after this, even if short of the sample
+POLL_INTERVAL_S = 0.010
+INBOX_TIMEOUT_S = 30.0  # one supplier order not in its inbox after this: a failure
+DRAIN_TIMEOUT_S = 180.0
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th (all 5)"}
+BUYER_ORG, BUYER_DEPT = "INST-BENCH-GWANGMYEONG", "총무과"
+
+ENTERPRISES = [
+    (
+        "광명두부마을 협동조합",
+        "cooperative",
+        "41210",
+        [
+            ("국산콩 두부과자 200g", 3500, "taxable", "봉"),
+            ("손두부 1kg", 6000, "exempt", "모"),
+            ("콩물 1L", 4500, "taxable", "병"),
+            ("비지 500g", 1500, "exempt", "봉"),
+        ],
+    ),
+    (
+        "완주 김치 마을기업",
+        "village_enterprise",
+        "52710",
+        [
+            ("포기김치 10kg", 65000, "exempt", "박스"),
+            ("깍두기 3kg", 21000, "exempt", "통"),
+            ("총각김치 5kg", 38000, "exempt", "통"),
+            ("백김치 2kg", 16000, "exempt", "통"),
+        ],
+    ),
+    (
+        "전주 자활 비누공방",
+        "self_reliance_enterprise",
+        "52111",
+        [
+            ("천연 쌀비누 100g", 5000, "taxable", "개"),
+            ("세탁비누 4입", 8000, "taxable", "세트"),
+            ("주방세제 리필 1L", 7000, "taxable", "개"),
+            ("손세정제 500ml", 6500, "taxable", "개"),
+        ],
+    ),
+    (
+        "성동 사회적협동조합 행복도시락",
+        "social_cooperative",
+        "11200",
+        [
+            ("한식 도시락", 7500, "taxable", "개"),
+            ("샌드위치 세트", 6000, "taxable", "세트"),
+            ("김밥 2줄", 5000, "taxable", "세트"),
+            ("과일컵 300g", 4000, "exempt", "컵"),
+        ],
+    ),
+    (
+        "제주 감귤 영농조합",
+        "cooperative",
+        "50110",
+        [
+            ("감귤 5kg", 25000, "exempt", "박스"),
+            ("한라봉 3kg", 32000, "exempt", "박스"),
+            ("감귤즙 30포", 29000, "taxable", "박스"),
+            ("감귤 초콜릿 12입", 9000, "taxable", "갑"),
+        ],
+    ),
+]
+
+
+# --- measurement helpers ----------------------------------------------------------------
+
+
+@dataclass
+class PhaseResult:
+    name: str
+    latencies: list[float] = field(default_factory=list)  # seconds, every request
+    errors: Counter = field(default_factory=Counter)  # status code (or exception) -> count
+    error_samples: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.elapsed if self.elapsed else 0.0
+
+    def pct(self, p: int) -> float:
+        return percentile(self.latencies, p)
+
+
+@dataclass
+class LatencyResult:
+    post: list[float] = field(default_factory=list)  # POST round trip, seconds
+    per_supplier: list[float] = field(default_factory=list)  # POST sent -> seen in its inbox
+    kth: dict[int, list[float]] = field(default_factory=dict)  # k-th of an order's 5 inboxes
+    # where the time goes, from the server-side created_at of the order and the inbox item
+    to_order_row: list[float] = field(default_factory=list)
+    order_row_to_answer: list[float] = field(default_factory=list)
+    order_row_to_inbox_row: list[float] = field(default_factory=list)
+    inbox_row_to_seen: list[float] = field(default_factory=list)
+    order_ids: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def wall(iso: str) -> float:
+    """A server timestamp (same machine, same clock) as seconds since the epoch."""
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def percentile(values: list[float], p: int) -> float:
+    """p-th percentile (1..99) in the same unit as values; nan when too few."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def run_load(name: str, call, seconds: float, concurrency: int) -> PhaseResult:
+    """`call(session) -> (status, body)` from `concurrency` threads for `seconds`."""
+    result = PhaseResult(name)
+    lock = threading.Lock()
+    issued = itertools.count()
+    start = threading.Barrier(concurrency + 1)
+    deadline = [0.0]
+
+    def worker():
+        local_lat: list[float] = []
+        local_err: Counter = Counter()
+        samples: list[str] = []
+        with requests.Session() as session:
+            start.wait()
+            while time.perf_counter() < deadline[0] and next(issued) < MAX_REQUESTS:
+                t0 = time.perf_counter()
+                try:
+                    status, text = call(session)
+                except requests.RequestException as exc:
+                    status, text = type(exc).__name__, str(exc)
+                local_lat.append(time.perf_counter() - t0)
+                if not (isinstance(status, int) and 200 <= status < 300):
+                    local_err[status] += 1
+                    if len(samples) < 3:
+                        samples.append(f"{status}: {str(text)[:300]}")
+        with lock:
+            result.latencies.extend(local_lat)
+            result.errors.update(local_err)
+            result.error_samples.extend(samples[: max(0, 5 - len(result.error_samples))])
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline[0] = began + seconds
+    start.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    result.elapsed = time.perf_counter() - began
+    return result
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def print_phase_table(results: list[PhaseResult]) -> None:
+    print(
+        f"{'phase':<34}{'requests':>9}{'errors':>8}{'req/s':>9}"
+        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    )
+    for r in results:
+        print(
+            f"{r.name:<34}{r.requests:>9}{sum(r.errors.values()):>8}{r.throughput:>9.1f}"
+            f"{ms(r.pct(50)):>9}{ms(r.pct(95)):>9}{ms(r.pct(99)):>9}"
+            f"{ms(max(r.latencies, default=float('nan'))):>9}"
+        )
+    for r in results:
+        if r.errors:
+            print(f"  {r.name} errors: {dict(r.errors)}")
+            for sample in r.error_samples:
+                print(f"    {sample}")
+
+
+# --- the platform -----------------------------------------------------------------------
+
+
+def worker_argv(service: str) -> list[str]:
+    """The e2e test's worker command, with Celery's own per-task INFO lines turned off."""
+    argv = infra.celery_worker_argv(service)
+    argv[argv.index("--loglevel") + 1] = "WARNING"
+    return argv
+
+
+def bin_path(name: str) -> str:
+    venv = REPO / ".venv" / "bin" / name
+    return str(venv) if venv.exists() else name
+
+
+class Platform:
+    """catalog, orders and notify: gunicorn + a Celery worker each, like the e2e test."""
+
+    def __init__(self, folder: Path, redis_url: str, keys: tuple[str, str]) -> None:
+        self.folder = folder
+        ports = {service: infra.free_port() for service in infra.SERVICES}
+        self.urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
+        private, public = keys
+        config = {
+            "GACHI_DATA_DIR": str(folder / "data"),
+            "REDIS_URL": redis_url,
+            "JWT_PUBLIC_KEY": public,
+            "JWT_PRIVATE_KEY": private,
+            **{f"{s.upper()}_DATABASE_URL": infra.database_url(s, folder, "_bench") for s in ports},
+            "CATALOG_URL": self.urls["catalog"],
+            "LOG_LEVEL": "WARNING",
+        }
+        self.processes = infra.Processes(folder, infra.service_env(config))
+        self.redis_url = redis_url
+        self.ports = ports
+
+    def start(self) -> None:
+        for service, port in self.ports.items():
+            self.processes.start(
+                service,
+                [
+                    bin_path("gunicorn"),
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    f"{service}:create_app()",
+                ],
+            )
+            self.processes.start(f"{service}-worker", worker_argv(service))
+        for url in self.urls.values():
+            infra.wait_http_ok(f"{url}/readyz", timeout=60)
+        self.wait_workers()
+
+    def wait_workers(self, timeout: float = 60.0) -> None:
+        """Every worker answers a ping (its log is quiet at WARNING, so no "ready." line)."""
+        wanted = {f"{service}-test@" for service in infra.SERVICES}
+        control = Celery(broker=self.redis_url)
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                dead = self.dead()
+                if dead:
+                    raise BenchFailure(f"{dead} exited:\n{self.log_tail()}")
+                replies = control.control.ping(timeout=1.0) or []
+                names = {name.split("@")[0] + "@" for reply in replies for name in reply}
+                if wanted <= names:
+                    return
+            raise BenchFailure(f"workers not ready after {timeout}s:\n{self.log_tail()}")
+        finally:
+            control.close()
+
+    def dead(self) -> list[str]:
+        return [n for n, p in self.processes.running.items() if p.poll() is not None]
+
+    def log_tail(self, lines: int = 40) -> str:
+        out = []
+        for name in self.processes.running:
+            text = self.processes.log(name).splitlines()
+            interesting = [
+                line
+                for line in text
+                if any(w in line.lower() for w in ("error", "warning", "traceback", "critical"))
+                and "security" not in line.lower()  # Celery's "running as root" warning
+            ]
+            if interesting:
+                out.append(f"--- {name}.log ({len(interesting)} warning/error lines, last shown)")
+                out.extend(interesting[-lines:])
+        return "\n".join(out)
+
+    def stop(self) -> None:
+        self.processes.stop_all()
+
+
+class Tokens:
+    def __init__(self, private_key: str) -> None:
+        self._key = private_key
+
+    def __call__(self, role: str, org: str | None = None, dept: str | None = None) -> dict:
+        jwt = issue_token(
+            self._key,
+            sub=f"bench-{role}",
+            role=role,
+            org=org,
+            dept=dept,
+            audience=["catalog", "orders", "notify"],
+        )
+        return {"Authorization": f"Bearer {jwt}"}
+
+
+def seed(urls: dict, token: Tokens) -> list[tuple[str, list[str]]]:
+    """5 enterprises x 4 products through the API; returns [(enterprise_id, [product_id])]."""
+    admin = token("admin")
+    seeded = []
+    with requests.Session() as http:
+        for name, kind, sigungu, products in ENTERPRISES:
+            response = http.post(
+                f"{urls['catalog']}/v1/enterprises",
+                json=enterprise_body(name=name, enterprise_type=kind, sigungu_code=sigungu),
+                headers=admin,
+                timeout=30,
+            )
+            response.raise_for_status()
+            enterprise_id = response.json()["id"]
+            product_ids = []
+            for product, price, tax, unit in products:
+                response = http.post(
+                    f"{urls['catalog']}/v1/products",
+                    json=product_body(
+                        enterprise_id, name=product, unit_price=price, tax_type=tax, unit=unit
+                    ),
+                    headers=admin,
+                    timeout=30,
+                )
+                response.raise_for_status()
+                product_ids.append(response.json()["id"])
+            seeded.append((enterprise_id, product_ids))
+    return seeded
+
+
+# --- the benchmark ----------------------------------------------------------------------
+
+
+class OrderFlow:
+    def __init__(self, urls: dict, token: Tokens, seeded, seconds: float, concurrency: int):
+        self.urls = urls
+        self.token = token
+        self.seconds = seconds
+        self.concurrency = concurrency
+        self.enterprises = [enterprise_id for enterprise_id, _ in seeded]
+        self.buyer = token("buyer", BUYER_ORG, dept=BUYER_DEPT)
+        self.enterprise_tokens = {e: token("enterprise", e) for e in self.enterprises}
+        self.order_body = {
+            "delivery_address": "경기도 광명시 시청로 20 광명시청 총무과",
+            "delivery_sigungu_code": "41210",
+            "needed_by": (date.today() + timedelta(days=7)).isoformat(),
+            "memo": "벤치마크 주문",
+            "lines": [
+                {"product_id": product_id, "quantity": 1 + (i * 7) % 30}
+                for i, product_id in enumerate(p for _, products in seeded for p in products)
+            ],
+        }
+        self.placed: dict[str, list[tuple[str, str]]] = {}  # order id -> [(enterprise, so)]
+        self.placed_lock = threading.Lock()
+
+    # one request of each kind ------------------------------------------------------------
+
+    def place(self, session: requests.Session):
+        response = session.post(
+            f"{self.urls['orders']}/v1/orders",
+            json=self.order_body,
+            headers={**self.buyer, "Idempotency-Key": str(uuid.uuid4())},
+            timeout=60,
+        )
+        if response.status_code == 201:
+            body = response.json()
+            with self.placed_lock:
+                self.placed[body["id"]] = [
+                    (so["enterprise_id"], so["id"]) for so in body["supplier_orders"]
+                ]
+            return response.status_code, body
+        return response.status_code, response.text
+
+    def healthz(self, session: requests.Session):
+        response = session.get(f"{self.urls['orders']}/healthz", timeout=30)
+        return response.status_code, response.text
+
+    def read_order(self, order_id: str):
+        def call(session: requests.Session):
+            response = session.get(
+                f"{self.urls['orders']}/v1/orders/{order_id}", headers=self.buyer, timeout=30
+            )
+            return response.status_code, response.text
+
+        return call
+
+    def inbox_page(self, session, enterprise_id: str, limit: int, cursor: str | None = None):
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = session.get(
+            f"{self.urls['notify']}/v1/inbox",
+            params=params,
+            headers=self.enterprise_tokens[enterprise_id],
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    # phases ------------------------------------------------------------------------------
+
+    def warm_up(self, call, n: int = 20) -> None:
+        with requests.Session() as session:
+            for _ in range(n):
+                call(session)
+
+    def supplier_orders_by_enterprise(self) -> Counter:
+        with self.placed_lock:
+            return Counter(e for parts in self.placed.values() for e, _ in parts)
+
+    def drain(self) -> float:
+        """Wait until notify has stored every supplier order placed so far; returns seconds."""
+        expected = self.supplier_orders_by_enterprise()
+        t0 = time.perf_counter()
+        with requests.Session() as session:
+            while True:
+                seen = {e: self.inbox_page(session, e, 1)["unread_count"] for e in expected}
+                if all(seen[e] >= n for e, n in expected.items()):
+                    return time.perf_counter() - t0
+                if time.perf_counter() - t0 > DRAIN_TIMEOUT_S:
+                    missing = {e: expected[e] - seen[e] for e in expected if seen[e] < expected[e]}
+                    raise BenchFailure(f"inboxes not drained after {DRAIN_TIMEOUT_S}s: {missing}")
+                time.sleep(0.2)
+
+    def order_to_inbox(self, sample: int) -> LatencyResult:
+        """Orders placed one at a time; per supplier order, time from POST to its inbox."""
+        out = LatencyResult()
+        local = threading.local()
+
+        def session() -> requests.Session:
+            if not hasattr(local, "session"):
+                local.session = requests.Session()
+            return local.session
+
+        def wait_inbox(enterprise_id: str, supplier_order_id: str, t0: float):
+            """(seconds from t0, wall clock when seen, the item's created_at) or None."""
+            while time.perf_counter() - t0 < INBOX_TIMEOUT_S:
+                items = self.inbox_page(session(), enterprise_id, 10)["items"]
+                for item in items:
+                    if (
+                        item["subject_id"] == supplier_order_id
+                        and item["event_type"] == "supplier_order.created"
+                    ):
+                        return time.perf_counter() - t0, time.time(), wall(item["created_at"])
+                time.sleep(POLL_INTERVAL_S)
+            return None
+
+        budget_end = time.perf_counter() + LATENCY_BUDGET_S
+        with requests.Session() as http, ThreadPoolExecutor(len(self.enterprises)) as pool:
+            for _ in range(sample):
+                if time.perf_counter() > budget_end:
+                    break
+                sent_wall, t0 = time.time(), time.perf_counter()
+                status, body = self.place(http)
+                answered_wall = time.time()
+                out.post.append(time.perf_counter() - t0)
+                if status != 201:
+                    out.failures.append(f"POST /v1/orders -> {status}: {str(body)[:300]}")
+                    continue
+                out.order_ids.append(body["id"])
+                order_row = wall(body["created_at"])
+                out.to_order_row.append(order_row - sent_wall)
+                out.order_row_to_answer.append(answered_wall - order_row)
+                parts = [(so["enterprise_id"], so["id"]) for so in body["supplier_orders"]]
+                waits = [pool.submit(wait_inbox, e, so, t0) for e, so in parts]
+                seen = [w.result() for w in waits]
+                for (e, so), found in zip(parts, seen, strict=True):
+                    if found is None:
+                        out.failures.append(f"supplier order {so} not in {e}'s inbox after 30 s")
+                        continue
+                    elapsed, seen_wall, inbox_row = found
+                    out.per_supplier.append(elapsed)
+                    out.order_row_to_inbox_row.append(inbox_row - order_row)
+                    out.inbox_row_to_seen.append(seen_wall - inbox_row)
+                if all(found is not None for found in seen):
+                    for k, elapsed in enumerate(sorted(found[0] for found in seen)):
+                        out.kth.setdefault(k + 1, []).append(elapsed)
+        return out
+
+    def verify(self, latency_orders: list[str]) -> list[str]:
+        """Every placed order readable; each supplier order once in its enterprise's inbox."""
+        problems: list[str] = []
+        with self.placed_lock:
+            placed = dict(self.placed)
+        with requests.Session() as http:
+            for order_id, parts in placed.items():
+                response = http.get(
+                    f"{self.urls['orders']}/v1/orders/{order_id}", headers=self.buyer, timeout=30
+                )
+                if response.status_code != 200:
+                    problems.append(f"GET order {order_id} -> {response.status_code}")
+                    continue
+                body = response.json()
+                if {so["id"] for so in body["supplier_orders"]} != {so for _, so in parts}:
+                    problems.append(f"order {order_id}: supplier orders differ from the POST")
+                if sum(len(so["lines"]) for so in body["supplier_orders"]) != 20:
+                    problems.append(f"order {order_id}: not 20 lines")
+            in_inbox: Counter = Counter()
+            for enterprise_id in self.enterprises:
+                cursor = None
+                for _ in range(10_000):  # bounded paging
+                    page = self.inbox_page(http, enterprise_id, 100, cursor)
+                    for item in page["items"]:
+                        if item["event_type"] == "supplier_order.created":
+                            in_inbox[(enterprise_id, item["subject_id"])] += 1
+                    cursor = page["next_cursor"]
+                    if not cursor:
+                        break
+        expected = {(e, so) for parts in placed.values() for e, so in parts}
+        duplicates = {k: n for k, n in in_inbox.items() if n > 1}
+        missing = expected - set(in_inbox)
+        unexpected = set(in_inbox) - expected
+        latency_sos = {(e, so) for o in latency_orders for e, so in placed.get(o, [])}
+        found_latency = sum(in_inbox[k] for k in latency_sos)
+        print(f"orders placed in the whole run:                 {len(placed)}")
+        print(f"supplier orders placed in the whole run:        {len(expected)}")
+        print(f"supplier_order.created inbox items (all):       {sum(in_inbox.values())}")
+        print(f"supplier orders placed in the latency phase:    {len(latency_sos)}")
+        print(f"their supplier_order.created inbox items:       {found_latency}")
+        if found_latency != len(latency_sos):
+            problems.append(
+                f"latency phase: {found_latency} inbox items for {len(latency_sos)} supplier orders"
+            )
+        if missing:
+            problems.append(f"{len(missing)} supplier orders missing from inboxes")
+        if duplicates:
+            problems.append(f"{len(duplicates)} supplier orders in an inbox more than once")
+        if unexpected:
+            problems.append(f"{len(unexpected)} inbox items for unknown supplier orders")
+        return problems
+
+
+class BenchFailure(Exception):
+    pass
+
+
+def context_lines(args, redis_url: str) -> list[str]:
+    base = os.environ.get("DATABASE_URL_BASE")
+    return [
+        f"date:         {datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"machine:      {platform.platform()}, {os.cpu_count()} CPUs (os.cpu_count)",
+        f"python:       {platform.python_implementation()} {platform.python_version()}",
+        f"database:     {'postgres' if base else 'sqlite (WAL; writers BEGIN IMMEDIATE, readers deferred)'}",
+        f"broker:       {'system redis' if os.environ.get('TEST_REDIS_URL') else 'embedded redis'}"
+        f" ({redis_url.rsplit('@', 1)[-1]})",
+        "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"
+        " (concurrency 1, no beat: every event goes through the after-commit publish)",
+        f"load:         concurrency {args.concurrency}, {args.seconds:g} s per phase,"
+        " one requests.Session per client thread, LOG_LEVEL=WARNING",
+    ]
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each phase")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument(
+        "--sample", type=int, default=LATENCY_SAMPLE, help="orders for order-to-inbox latency"
+    )
+    args = parser.parse_args(argv)
+    if not (0 < args.seconds <= 120 and 0 < args.concurrency <= 64 and 0 < args.sample <= 500):
+        parser.error("--seconds in (0, 120], --concurrency in [1, 64], --sample in [1, 500]")
+
+    # Ctrl-C and SIGTERM both unwind through the finally blocks below.
+    signal.signal(signal.SIGTERM, _interrupt)
+    folder = Path(tempfile.mkdtemp(prefix="gachi-bench-"))
+    platform_ = None
+    failed = True
+    try:
+        with infra.redis_server(folder / "redis") as redis_url:
+            print("== gachi order flow benchmark ==")
+            for line in context_lines(args, redis_url):
+                print(line)
+            sys.stdout.flush()
+            keys = generate_keypair()
+            token = Tokens(keys[0])
+            platform_ = Platform(folder, redis_url, keys)
+            try:
+                t0 = time.perf_counter()
+                platform_.start()
+                seeded = seed(platform_.urls, token)
+                print(
+                    f"platform up and seeded (5 enterprises x 4 products) in "
+                    f"{time.perf_counter() - t0:.1f} s; logs in {folder} (kept on failure)"
+                )
+                failed = run(args, platform_, token, seeded)
+            finally:
+                if failed:
+                    print("\nwarning/error lines from the processes:")
+                    print(platform_.log_tail() or "(none)")
+                platform_.stop()
+        if not failed:
+            shutil.rmtree(folder, ignore_errors=True)
+    except KeyboardInterrupt:
+        print("\ninterrupted; platform stopped", file=sys.stderr)
+        return 130
+    except BenchFailure as exc:
+        print(f"\nFAILED: {exc}", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+def run(args, platform_: Platform, token: Tokens, seeded) -> bool:
+    """All phases; returns True when something failed."""
+    flow = OrderFlow(platform_.urls, token, seeded, args.seconds, args.concurrency)
+    with requests.Session() as http:
+        status, body = flow.place(http)
+    if status != 201:
+        raise BenchFailure(f"could not place the first order: {status} {body}")
+    first_order = body["id"]
+
+    print(f"\n-- load phases: {args.concurrency} threads x {args.seconds:g} s each --")
+    flow.warm_up(flow.healthz)
+    healthz = run_load("a. GET /healthz (ceiling)", flow.healthz, args.seconds, args.concurrency)
+    read = flow.read_order(first_order)
+    flow.warm_up(read)
+    reading = run_load("b. GET /v1/orders/{id}", read, args.seconds, args.concurrency)
+    flow.warm_up(flow.place, 5)
+    placing = run_load("c. POST /v1/orders (20 lines)", flow.place, args.seconds, args.concurrency)
+    results = [healthz, reading, placing]
+    print_phase_table(results)
+
+    drained = flow.drain()
+    so_count = sum(flow.supplier_orders_by_enterprise().values())
+    print(
+        f"\nnotify backlog after c: every inbox complete {drained:.1f} s after the load ended "
+        f"({so_count} supplier orders so far)"
+    )
+
+    print(f"\n-- d. order-to-inbox latency: {args.sample} orders placed one at a time --")
+    lat = flow.order_to_inbox(args.sample)
+    print(f"{'measure':<46}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    rows = [
+        ("POST /v1/orders round trip (alone)", lat.post),
+        ("POST sent -> supplier order in its inbox", lat.per_supplier),
+        *((f"  {ORDINALS[k]} of the order's 5 inboxes", v) for k, v in sorted(lat.kth.items())),
+        ("where it goes (server created_at, same clock):", []),
+        ("  POST sent -> order row stamped", lat.to_order_row),
+        ("  order row stamped -> POST answered", lat.order_row_to_answer),
+        ("  order row stamped -> inbox row stamped", lat.order_row_to_inbox_row),
+        ("  inbox row stamped -> seen by the poller", lat.inbox_row_to_seen),
+    ]
+    for label, values in rows:
+        if not values:
+            print(label)
+            continue
+        print(
+            f"{label:<46}{len(values):>5}{ms(percentile(values, 50)):>9}"
+            f"{ms(percentile(values, 95)):>9}{ms(percentile(values, 99)):>9}"
+            f"{ms(max(values)):>9}"
+        )
+    print(f"(inbox polled every {POLL_INTERVAL_S * 1000:.0f} ms per enterprise, 5 pollers)")
+
+    print("\n-- comparison --")
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.3f}" if b else "n/a"
+
+    comparisons = (
+        ("placement throughput / healthz throughput", placing.throughput, healthz.throughput, ""),
+        ("placement throughput / read throughput", placing.throughput, reading.throughput, ""),
+        ("placement p50 / healthz p50", placing.pct(50), healthz.pct(50), "x"),
+        ("placement p99 / healthz p99", placing.pct(99), healthz.pct(99), "x"),
+        ("placement p50 / read p50", placing.pct(50), reading.pct(50), "x"),
+        ("placement p99 / read p99", placing.pct(99), reading.pct(99), "x"),
+    )
+    for label, a, b, unit in comparisons:
+        print(f"{label:<44}{unit}{ratio(a, b)}")
+
+    print("\n-- verification --")
+    problems = flow.verify(lat.order_ids) + lat.failures
+    non_2xx = {r.name: dict(r.errors) for r in results if r.errors}
+    if non_2xx:
+        problems.append(f"non-2xx answers under load: {non_2xx}")
+    dead = platform_.dead()
+    if dead:
+        problems.append(f"processes exited during the run: {dead}")
+    if problems:
+        print("FAILED:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return True
+    print("OK: every placed order readable; every supplier order in its inbox exactly once")
+    return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
