@@ -578,7 +578,7 @@ def context_lines(args, redis_url: str) -> list[str]:
         f"date:         {datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"machine:      {platform.platform()}, {os.cpu_count()} CPUs (os.cpu_count)",
         f"python:       {platform.python_implementation()} {platform.python_version()}",
-        f"database:     {'postgres' if base else 'sqlite (WAL; writers BEGIN IMMEDIATE, readers deferred)'}",
+        f"database:     {'postgres' if base else 'sqlite (WAL; writers BEGIN IMMEDIATE)'}",
         f"broker:       {'system redis' if os.environ.get('TEST_REDIS_URL') else 'embedded redis'}"
         f" ({redis_url.rsplit('@', 1)[-1]})",
         "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gachi_kit.events import as_utc
 
-
 READ_ONLY = "gachi_read_only"
 
 
