@@ -104,6 +104,12 @@ def _orders_app(service_config, catalog_url):
     return _service_app("orders", {**service_config, "CATALOG_URL": catalog_url})
 
 
+@pytest.fixture(scope="session")
+def orders_url(_orders_app):
+    with infra.live_server(_orders_app) as url:
+        yield url
+
+
 @pytest.fixture
 def orders_app(_orders_app, catalog_app):
     _clean(_orders_app, "orders")
@@ -112,8 +118,8 @@ def orders_app(_orders_app, catalog_app):
 
 
 @pytest.fixture(scope="session")
-def _notify_app(service_config):
-    return _service_app("notify", service_config)
+def _notify_app(service_config, orders_url):
+    return _service_app("notify", {**service_config, "ORDERS_URL": orders_url})
 
 
 @pytest.fixture
