@@ -55,3 +55,16 @@ def create_product(client, admin_headers, enterprise_id, **overrides) -> dict:
     )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def register_institution(client, admin_headers, **overrides):
+    body = {
+        "name": "광명시청",
+        "kind": "지자체",
+        "sido_code": "41",
+        "sigungu_code": "41210",
+        "departments": ["총무과", "복지정책과"],
+    } | overrides
+    response = client.post("/v1/institutions", json=body, headers=admin_headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()

@@ -54,7 +54,8 @@ def redis_server(folder: Path) -> Iterator[str]:
 def database_url(service: str, folder: Path, tag: str = "") -> str:
     """A fresh, migrated database for `service`: PostgreSQL when DATABASE_URL_BASE is set."""
     base = os.environ.get("DATABASE_URL_BASE")
-    name = f"gachi_test_{service}{tag}"
+    # TEST_DB_PREFIX keeps two checkouts testing on one PostgreSQL out of each other's way.
+    name = f"{os.environ.get('TEST_DB_PREFIX', 'gachi_test')}_{service}{tag}"
     if base:
         admin = create_engine(base.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

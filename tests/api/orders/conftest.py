@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.builders import create_product, register_enterprise
+from tests.support.builders import create_product, register_enterprise, register_institution
 
 
 @pytest.fixture
@@ -27,3 +27,18 @@ def two_suppliers(catalog_app, token):
         unit="박스",
     )
     return {"tofu": tofu, "kimchi": kimchi, "snack": snack, "snack2": snack2, "kimchi10": kimchi10}
+
+
+@pytest.fixture
+def institution(orders_app, token):
+    return register_institution(orders_app.test_client(), token("admin"))
+
+
+@pytest.fixture
+def buyer(institution, token):
+    """buyer(dept="총무과") -> headers of a purchase officer of the registered institution."""
+
+    def make(dept="총무과", role="buyer"):
+        return token(role, institution["id"], dept=dept)
+
+    return make

@@ -7,9 +7,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from orders.adapters.models import IdempotencyRecord, Order, OrderLine, OutboxMessage, SupplierOrder
+from orders.adapters.models import (
+    IdempotencyRecord,
+    Order,
+    OrderLine,
+    OutboxMessage,
+    SupplierOrder,
+    SupplierOrderLine,
+)
+from tests.support.builders import register_institution
 
-INSTITUTION = "INST-GWANGMYEONG"
 NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
 
 
@@ -52,19 +59,15 @@ def counts(app):
     with app.extensions["orders"].db.reading() as session:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (Order, SupplierOrder, OrderLine, OutboxMessage, IdempotencyRecord)
+            for model in (Order, SupplierOrder, SupplierOrderLine, OutboxMessage, IdempotencyRecord)
         }
 
 
-def buyer(token, dept="총무과"):
-    return token("buyer", INSTITUTION, dept=dept)
-
-
 def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
-    orders_app, two_suppliers, token, redis_client
+    orders_app, two_suppliers, buyer, redis_client
 ):
     p = two_suppliers
-    response = place(orders_app.test_client(), buyer(token), order_body(p))
+    response = place(orders_app.test_client(), buyer(), order_body(p))
 
     assert response.status_code == 201, response.get_json()
     order = response.get_json()
@@ -100,12 +103,16 @@ def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
     assert sorted(m["headers"]["task"] for m in queued) == ["notify.handle_event"] * 3
 
 
-def test_snapshot_keeps_price_and_enterprise_type_at_placement(orders_app, two_suppliers, token):
+def test_snapshot_keeps_price_and_enterprise_type_at_placement(
+    orders_app, two_suppliers, buyer, token
+):
     p = two_suppliers
-    order = place(orders_app.test_client(), buyer(token), order_body(p)).get_json()
+    order = place(orders_app.test_client(), buyer(), order_body(p)).get_json()
     with orders_app.extensions["orders"].db.reading() as session:
         line = session.scalar(
-            select(OrderLine).where(OrderLine.order_id == order["id"], OrderLine.line_no == 2)
+            select(SupplierOrderLine)
+            .join(OrderLine)
+            .where(OrderLine.order_id == order["id"], OrderLine.line_no == 2)
         )
     assert (line.name, line.unit_price, line.tax_type, line.enterprise_type) == (
         "포기김치 10kg",
@@ -116,54 +123,59 @@ def test_snapshot_keeps_price_and_enterprise_type_at_placement(orders_app, two_s
 
 
 def test_idempotency_key_replays_refuses_changed_body_and_is_scoped_per_caller(
-    orders_app, two_suppliers, token
+    orders_app, two_suppliers, buyer, token
 ):
     client, p, key = orders_app.test_client(), two_suppliers, "order-2026-11-25-001"
-    first = place(client, buyer(token), order_body(p), key)
-    again = place(client, buyer(token), order_body(p), key)
+    first = place(client, buyer(), order_body(p), key)
+    again = place(client, buyer(), order_body(p), key)
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json() == first.get_json()
     assert counts(orders_app)["purchase_order"] == 1
 
-    changed = place(client, buyer(token), order_body(p, memo="수량 변경"), key)
+    changed = place(client, buyer(), order_body(p, memo="수량 변경"), key)
     assert changed.status_code == 422
     assert changed.get_json()["code"] == "idempotency_key_reused"
 
-    other_institution = token("buyer", "INST-SIHEUNG", dept="총무과")
+    siheung = register_institution(
+        client, token("admin"), name="시흥시청", sigungu_code="41390", departments=["총무과"]
+    )
+    other_institution = token("buyer", siheung["id"], dept="총무과")
     theirs = place(client, other_institution, order_body(p), key)
     assert theirs.status_code == 201
     assert theirs.get_json()["id"] != first.get_json()["id"]
     assert counts(orders_app)["purchase_order"] == 2
 
 
-def test_same_key_while_first_request_is_in_flight_is_409(orders_app, two_suppliers, token):
+def test_same_key_while_first_request_is_in_flight_is_409(
+    orders_app, two_suppliers, buyer, institution
+):
     from orders.services import idempotency
 
     body = order_body(two_suppliers)
     claim = idempotency.Claim(
-        scope=f"{INSTITUTION}/buyer-user",
+        scope=f"{institution['id']}/buyer-user",
         key="k-inflight",
         request_hash=idempotency.fingerprint(body),
     )
     with orders_app.app_context():
         assert idempotency.claim(orders_app.extensions["orders"], claim) is None  # first holds it
-    response = place(orders_app.test_client(), buyer(token), body, "k-inflight")
+    response = place(orders_app.test_client(), buyer(), body, "k-inflight")
     assert response.status_code == 409
     assert response.get_json()["code"] == "idempotency_request_in_flight"
     assert response.headers["Retry-After"] == "1"
     assert counts(orders_app)["purchase_order"] == 0
 
 
-def test_missing_idempotency_key_is_400(orders_app, two_suppliers, token):
+def test_missing_idempotency_key_is_400(orders_app, two_suppliers, buyer, token):
     response = orders_app.test_client().post(
-        "/v1/orders", json=order_body(two_suppliers), headers=buyer(token)
+        "/v1/orders", json=order_body(two_suppliers), headers=buyer()
     )
     assert response.status_code == 400
     assert response.get_json()["code"] == "idempotency_key_missing"
 
 
-def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppliers, token):
+def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppliers, buyer, token):
     p, client = two_suppliers, orders_app.test_client()
     cases = [
         ([{"product_id": "01JUNKNOWNPRODUCT000000000", "quantity": 1}], "order_lines_invalid"),
@@ -174,13 +186,13 @@ def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppl
         ([], "validation_failed"),
     ]
     for lines, code in cases:
-        response = place(client, buyer(token), order_body(p, lines=lines))
+        response = place(client, buyer(), order_body(p, lines=lines))
         assert response.status_code == 422, lines
         assert response.mimetype == "application/problem+json"
         assert response.get_json()["code"] == code, response.get_json()
     unknown = place(
         client,
-        buyer(token),
+        buyer(),
         order_body(
             p,
             lines=[
@@ -194,10 +206,10 @@ def test_bad_lines_are_422_per_line_and_nothing_is_written(orders_app, two_suppl
     assert counts(orders_app) == {k: 0 for k in counts(orders_app)}
 
 
-def test_needed_by_in_the_past_is_422(orders_app, two_suppliers, token):
+def test_needed_by_in_the_past_is_422(orders_app, two_suppliers, buyer, token):
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     response = place(
-        orders_app.test_client(), buyer(token), order_body(two_suppliers, needed_by=yesterday)
+        orders_app.test_client(), buyer(), order_body(two_suppliers, needed_by=yesterday)
     )
     assert response.status_code == 422
     assert response.get_json()["code"] == "needed_by_in_past"
@@ -205,7 +217,7 @@ def test_needed_by_in_the_past_is_422(orders_app, two_suppliers, token):
 
 
 def test_catalog_down_is_503_with_retry_after_and_nothing_written(
-    _orders_app, orders_app, two_suppliers, token, service_config
+    _orders_app, orders_app, two_suppliers, buyer, service_config
 ):
     import orders as orders_service
     from tests.support.infra import free_port
@@ -213,17 +225,19 @@ def test_catalog_down_is_503_with_retry_after_and_nothing_written(
     down = orders_service.create_app(
         {**service_config, "CATALOG_URL": f"http://127.0.0.1:{free_port()}"}
     )
-    response = place(down.test_client(), buyer(token), order_body(two_suppliers))
+    response = place(down.test_client(), buyer(), order_body(two_suppliers))
     assert response.status_code == 503
     assert response.get_json()["code"] == "catalog_unavailable"
     assert int(response.headers["Retry-After"]) > 0
     assert counts(orders_app) == {k: 0 for k in counts(orders_app)}
 
 
-def test_tokens_are_checked_before_anything_else(orders_app, two_suppliers, token, jwt_keys):
+def test_tokens_are_checked_before_anything_else(
+    orders_app, two_suppliers, institution, token, jwt_keys
+):
     client, body = orders_app.test_client(), order_body(two_suppliers)
-    expired = token("buyer", INSTITUTION, dept="총무과", ttl=timedelta(seconds=-5))
-    wrong_aud = token("buyer", INSTITUTION, dept="총무과", aud=("catalog",))
+    expired = token("buyer", institution["id"], dept="총무과", ttl=timedelta(seconds=-5))
+    wrong_aud = token("buyer", institution["id"], dept="총무과", aud=("catalog",))
     forged = hs256_token(  # HS256 keyed with our public key: the classic alg confusion
         {"sub": "x", "role": "admin", "iss": "gachi", "aud": "orders", "exp": 9999999999},
         jwt_keys[1].encode(),
@@ -247,13 +261,15 @@ def test_tokens_are_checked_before_anything_else(orders_app, two_suppliers, toke
     assert counts(orders_app)["purchase_order"] == 0
 
 
-def test_text_no_database_can_store_is_400_and_nothing_is_written(orders_app, two_suppliers, token):
+def test_text_no_database_can_store_is_400_and_nothing_is_written(
+    orders_app, two_suppliers, buyer, token
+):
     body = json.dumps(order_body(two_suppliers)).replace('"memo": "', '"memo": "\\ud800', 1)
     response = orders_app.test_client().post(
         "/v1/orders",
         data=body,
         headers={
-            **buyer(token),
+            **buyer(),
             "Idempotency-Key": "k-surrogate",
             "Content-Type": "application/json",
         },

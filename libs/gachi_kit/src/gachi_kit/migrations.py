@@ -31,7 +31,18 @@ def run_env(context, target_metadata, default_url: str) -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def _render_item(type_: str, obj, autogen_context):
+    """Write our column types as the plain SQLAlchemy types they store, so migrations never
+    import application code (UTCDateTime is a DateTime(timezone=True) on the wire)."""
+    from gachi_kit.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

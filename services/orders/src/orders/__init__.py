@@ -22,6 +22,10 @@ from orders.wiring import Orders
 EVENT_ROUTES = {
     "order.*": ["notify"],
     "supplier_order.*": ["notify"],
+    # The re-routing saga: orders reacts to its own declines and expiries.
+    "supplier_order.declined": ["orders"],
+    "supplier_order.partially_accepted": ["orders"],
+    "supplier_order.expired": ["orders"],
 }
 
 
@@ -38,7 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "relay-outbox": {
                 "task": "orders.relay_outbox",
                 "schedule": settings.outbox_sweep_seconds,
-            }
+            },
+            "expire-overdue": {"task": "orders.expire_overdue", "schedule": 60.0},
         },
     )
     outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
@@ -60,9 +65,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         broker_ping=broker_pinger(celery),
     )
     from orders import tasks
-    from orders.api import orders, supplier_orders
+    from orders.api import institutions, orders, supplier_orders
 
-    for blueprint in (orders.blp, supplier_orders.blp):
+    for blueprint in (institutions.blp, orders.blp, supplier_orders.blp):
         api.register_blueprint(blueprint)
     tasks.register(celery)
     return app

@@ -21,6 +21,8 @@ class Settings:
     catalog_timeout_seconds: float
     outbox_sweep_seconds: float
     idempotency_in_flight_seconds: int
+    default_routing_policy: str
+    default_acceptance_hours: int
     log_level: str
 
     @classmethod
@@ -36,5 +38,8 @@ class Settings:
             catalog_timeout_seconds=env.float("CATALOG_TIMEOUT_SECONDS", 5.0),
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
             idempotency_in_flight_seconds=env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 60),
+            # When an order names no brand (a brand sets its own policy and deadline).
+            default_routing_policy=env.str("DEFAULT_ROUTING_POLICY", "local_first"),
+            default_acceptance_hours=env.int("DEFAULT_ACCEPTANCE_HOURS", 24),
             log_level=env.str("LOG_LEVEL", "INFO"),
         )

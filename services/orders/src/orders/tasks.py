@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from orders.services import expiry, rerouting
 from orders.wiring import orders
 
 
@@ -12,3 +13,20 @@ def register(celery: Celery) -> None:
     def relay_outbox() -> int:
         """Periodic sweep: publish outbox rows the after-commit relay missed."""
         return orders().outbox.publish()
+
+    @celery.task(name="orders.expire_overdue")
+    def expire_overdue() -> int:
+        """Periodic: supplier orders past their acceptance deadline expire (then re-route)."""
+        return expiry.expire_overdue(orders())
+
+    @celery.task(
+        name="orders.handle_event",
+        autoretry_for=(Exception,),
+        retry_backoff=2,
+        retry_backoff_max=300,
+        retry_jitter=True,
+        max_retries=8,
+    )
+    def handle_event(envelope: dict) -> str:
+        """Events orders reacts to (its own declines and expiries: the re-routing saga)."""
+        return rerouting.handle_event(orders(), envelope)

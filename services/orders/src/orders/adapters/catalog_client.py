@@ -1,4 +1,4 @@
-"""orders' view of catalog over HTTP: one batch pricing call per order."""
+"""orders' view of catalog over HTTP: batch pricing (products and product groups) and brands."""
 
 from __future__ import annotations
 
@@ -11,21 +11,26 @@ class CatalogError(Exception):
     """catalog answered, but not with something we can use (a bug, not an outage)."""
 
 
+class UnknownBrand(Exception):
+    pass
+
+
 class CatalogClient:
     def __init__(self, http: ServiceClient) -> None:
         self._http = http
 
-    def price(self, lines: list[dict], on: date) -> list[dict]:
-        """Per line: `{"snapshot": {...}}` or `{"error": {"code", "detail"}}`, in order."""
-        response = self._http.post(
-            "/v1/pricing",
-            json={
-                "on_date": on.isoformat(),
-                "lines": [
-                    {"product_id": ln["product_id"], "quantity": ln["quantity"]} for ln in lines
-                ],
-            },
-        )
+    def price(self, lines: list[dict], on: date, brand_code: str | None = None) -> list[dict]:
+        """Per line, in order: `{"snapshot"}` for a product, `{"group", "candidates"}` for a
+        product group, or `{"error": {"code", "detail"}}`."""
+        body: dict = {
+            "on_date": on.isoformat(),
+            "lines": [_pricing_line(line) for line in lines],
+        }
+        if brand_code:
+            body["brand_code"] = brand_code
+        response = self._http.post("/v1/pricing", json=body)
+        if response.status_code == 422 and response.json().get("code") == "unknown_brand":
+            raise UnknownBrand(brand_code)
         if response.status_code != 200:
             raise CatalogError(f"pricing answered {response.status_code}: {response.text[:300]}")
         priced = response.json()["lines"]
@@ -33,5 +38,18 @@ class CatalogClient:
             raise CatalogError("pricing returned a different number of lines")
         return priced
 
+    def brand(self, code: str) -> dict:
+        response = self._http.get(f"/v1/brands/{code}")
+        if response.status_code == 404:
+            raise UnknownBrand(code)
+        if response.status_code != 200:
+            raise CatalogError(f"brand answered {response.status_code}: {response.text[:300]}")
+        return response.json()
 
-__all__ = ["CatalogClient", "CatalogError", "UpstreamUnavailable"]
+
+def _pricing_line(line: dict) -> dict:
+    key = "product_id" if line.get("product_id") else "group_code"
+    return {key: line[key], "quantity": line["quantity"]}
+
+
+__all__ = ["CatalogClient", "CatalogError", "UnknownBrand", "UpstreamUnavailable"]

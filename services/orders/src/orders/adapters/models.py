@@ -44,6 +44,32 @@ class InboundEvent(InboundEventMixin, Base):
     __tablename__ = "inbound_event"
 
 
+class Institution(Base):
+    """A public buyer (지자체, 공공기관, 교육청 …); buyers' tokens name it in `org`."""
+
+    __tablename__ = "institution"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    brn: Mapped[str | None] = mapped_column(String(10), unique=True)
+    sido_code: Mapped[str] = mapped_column(String(2))
+    sigungu_code: Mapped[str | None] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    departments: Mapped[list[Department]] = relationship(order_by="Department.name")
+
+
+class Department(Base):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("institution_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
 class Order(Base):
     __tablename__ = "purchase_order"
 
@@ -51,16 +77,20 @@ class Order(Base):
     institution_id: Mapped[str] = mapped_column(String(26), index=True)
     department: Mapped[str | None] = mapped_column(String(100))
     buyer_id: Mapped[str] = mapped_column(String(64))
+    brand_code: Mapped[str | None] = mapped_column(String(40))
+    routing_policy: Mapped[str] = mapped_column(String(20))
+    acceptance_hours: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="placed")
     delivery_address: Mapped[str] = mapped_column(String(200))
     delivery_sigungu_code: Mapped[str | None] = mapped_column(String(5))
     needed_by: Mapped[date] = mapped_column(Date)
     memo: Mapped[str] = mapped_column(Text, default="")
+    # Sums over the supplier orders that still carry goods (see domain.states.VOID).
     supply_amount: Mapped[int] = mapped_column(BigInteger)
     vat_amount: Mapped[int] = mapped_column(BigInteger)
     total_amount: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     supplier_orders: Mapped[list[SupplierOrder]] = relationship(
         back_populates="order", order_by="SupplierOrder.id"
@@ -72,41 +102,79 @@ class Order(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
 
 
-class SupplierOrder(Base):
-    __tablename__ = "supplier_order"
-    __table_args__ = (UniqueConstraint("order_id", "enterprise_id"),)
-
-    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(ForeignKey("purchase_order.id"), index=True)
-    enterprise_id: Mapped[str] = mapped_column(String(26), index=True)
-    enterprise_name: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(24), default="pending")
-    supply_amount: Mapped[int] = mapped_column(BigInteger)
-    vat_amount: Mapped[int] = mapped_column(BigInteger)
-    total_amount: Mapped[int] = mapped_column(BigInteger)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    order: Mapped[Order] = relationship(back_populates="supplier_orders")
-    lines: Mapped[list[OrderLine]] = relationship(
-        back_populates="supplier_order", order_by="OrderLine.line_no"
-    )
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
-
-
 class OrderLine(Base):
-    """One line as priced at placement: the snapshot does not change when catalog does."""
+    """What the buyer asked for: a product, or a product group that routing fills."""
 
     __tablename__ = "order_line"
     __table_args__ = (UniqueConstraint("order_id", "line_no"),)
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("purchase_order.id"), index=True)
-    supplier_order_id: Mapped[str] = mapped_column(ForeignKey("supplier_order.id"), index=True)
     line_no: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[str] = mapped_column(String(26))
+    product_id: Mapped[str | None] = mapped_column(String(26))
+    group_code: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)
+    # open → (partly) unfulfillable or cancelled; the quantities say how much of each.
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    unfulfillable_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_quantity: Mapped[int] = mapped_column(Integer, default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    allocations: Mapped[list[SupplierOrderLine]] = relationship(
+        back_populates="order_line", order_by="SupplierOrderLine.id"
+    )
+
+
+class SupplierOrder(Base):
+    """One enterprise's part of an order: the unit of acceptance and of the tax invoice."""
+
+    __tablename__ = "supplier_order"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("purchase_order.id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(String(26), index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
+    supply_amount: Mapped[int] = mapped_column(BigInteger)
+    vat_amount: Mapped[int] = mapped_column(BigInteger)
+    total_amount: Mapped[int] = mapped_column(BigInteger)
+    acceptance_deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    rerouted_from_id: Mapped[str | None] = mapped_column(String(26))
+    carrier: Mapped[str | None] = mapped_column(String(50))
+    tracking_number: Mapped[str | None] = mapped_column(String(50))
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inspected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invoiced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="supplier_orders")
+    lines: Mapped[list[SupplierOrderLine]] = relationship(
+        back_populates="supplier_order", order_by="SupplierOrderLine.line_no"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class SupplierOrderLine(Base):
+    """An allocation of (part of) an order line to one enterprise's product, priced and
+    snapshotted at placement: later catalog changes do not rewrite it."""
+
+    __tablename__ = "supplier_order_line"
+    __table_args__ = (UniqueConstraint("supplier_order_id", "line_no"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    supplier_order_id: Mapped[str] = mapped_column(ForeignKey("supplier_order.id"), index=True)
+    order_line_id: Mapped[str] = mapped_column(ForeignKey("order_line.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(String(26), index=True)
     product_version: Mapped[int] = mapped_column(Integer)
     sku: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
@@ -114,14 +182,49 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
     tax_type: Mapped[str] = mapped_column(String(10))
-    supply_amount: Mapped[int] = mapped_column(BigInteger)
-    enterprise_id: Mapped[str] = mapped_column(String(26))
     enterprise_type: Mapped[str] = mapped_column(String(40))
     certified: Mapped[bool] = mapped_column(Boolean)
     certification_number: Mapped[str | None] = mapped_column(String(40))
+    capacity_week: Mapped[date] = mapped_column(Date)
+    accepted_quantity: Mapped[int | None] = mapped_column(Integer)
+    decline_reason: Mapped[str | None] = mapped_column(String(500))
+    inspected_accepted_quantity: Mapped[int | None] = mapped_column(Integer)
+    inspected_rejected_quantity: Mapped[int | None] = mapped_column(Integer)
+    inspection_reason: Mapped[str | None] = mapped_column(String(500))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    order: Mapped[Order] = relationship(back_populates="lines")
     supplier_order: Mapped[SupplierOrder] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship(back_populates="allocations")
+
+
+class CapacityWeek(Base):
+    """The ledger of one product's capacity in one delivery week (Monday)."""
+
+    __tablename__ = "capacity_week"
+
+    product_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoutingDecision(Base):
+    """Why an order line went where it went, and who else could have supplied it."""
+
+    __tablename__ = "routing_decision"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("purchase_order.id"), index=True)
+    order_line_id: Mapped[str] = mapped_column(ForeignKey("order_line.id"))
+    trigger: Mapped[str] = mapped_column(String(20))  # placement | declined | expired
+    policy: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unallocated_quantity: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship()
+    order_line: Mapped[OrderLine] = relationship()
 
 
 class IdempotencyRecord(Base):

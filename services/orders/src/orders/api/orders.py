@@ -6,15 +6,16 @@ from flask.views import MethodView
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from orders.api import schemas
-from orders.services import placing, reading
+from orders.services import cancelling, placing, reading
 from orders.wiring import orders
 
 blp = Blueprint("orders", __name__, url_prefix="/v1/orders", description="기관 주문")
+BUYERS = ("buyer", "institution_admin")
 
 
 @blp.route("")
 class Orders(MethodView):
-    @require_roles("buyer", "institution_admin")
+    @require_roles(*BUYERS)
     @blp.arguments(schemas.OrderCreate)
     @blp.doc(
         parameters=[
@@ -28,7 +29,8 @@ class Orders(MethodView):
     )
     @blp.response(201, schemas.Order)
     def post(self, fields):
-        """Place an order: priced through catalog, split into one supplier order per enterprise."""
+        """Place an order: priced through catalog, group lines routed, one supplier order per
+        enterprise. Same Idempotency-Key and body → the first response again."""
         status, body, replayed = placing.place_order(
             orders(),
             fields,
@@ -45,7 +47,7 @@ class Orders(MethodView):
             response.headers["Idempotent-Replayed"] = "true"
         return response
 
-    @require_roles("buyer", "institution_admin", "admin")
+    @require_roles(*BUYERS, "admin")
     @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.OrderPage)
     def get(self, page):
@@ -55,7 +57,28 @@ class Orders(MethodView):
 
 @blp.route("/<order_id>")
 class OrderById(MethodView):
-    @require_roles("buyer", "institution_admin", "admin", "service")
+    @require_roles(*BUYERS, "admin", "service")
     @blp.response(200, schemas.Order)
     def get(self, order_id):
         return reading.get_order(orders(), order_id, current_principal())
+
+
+@blp.route("/<order_id>/cancel")
+class OrderCancel(MethodView):
+    @require_roles(*BUYERS)
+    @blp.arguments(schemas.CancelRequest)
+    @blp.response(200, schemas.Order)
+    def post(self, body, order_id):
+        """Cancel the order, or the given lines, before anything is shipped."""
+        cancelling.cancel(orders(), order_id, current_principal(), body)
+        return reading.get_order(orders(), order_id, current_principal())
+
+
+@blp.route("/<order_id>/routing")
+class OrderRouting(MethodView):
+    @require_roles(*BUYERS, "admin")
+    @blp.response(200, schemas.RoutingReport)
+    def get(self, order_id):
+        """Every routing decision: who was chosen and why, who else was eligible, who was
+        not and why."""
+        return reading.routing_report(orders(), order_id, current_principal())

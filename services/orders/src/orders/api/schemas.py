@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from orders.domain import states
 from orders.domain.rules import MAX_LINES
+
+INSTITUTION_KINDS = ["지자체", "공공기관", "교육청", "학교", "공기업", "지방공기업", "기타"]
 
 
 class OrderLineInput(Schema):
-    product_id = fields.String(required=True, validate=validate.Length(1, 26))
+    product_id = fields.String(validate=validate.Length(1, 26))
+    group_code = fields.String(
+        validate=validate.Length(1, 40),
+        metadata={"description": "표준 품목 코드: 라우팅이 공급 기업을 정함"},
+    )
     quantity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=10_000_000)
     )
+
+    @validates_schema
+    def _one_target(self, data, **_kwargs):
+        if bool(data.get("product_id")) == bool(data.get("group_code")):
+            raise ValidationError("product_id와 group_code 중 하나만 지정하세요.", "product_id")
 
 
 class OrderCreate(Schema):
     delivery_address = fields.String(required=True, validate=validate.Length(1, 200))
     delivery_sigungu_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
     needed_by = fields.Date(required=True, metadata={"description": "납품 요청일 (YYYY-MM-DD)"})
+    brand_code = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 40),
+        metadata={"description": "브랜드 상품으로만 주문 (라우팅 정책·수락 기한)"},
+    )
     memo = fields.String(load_default="", validate=validate.Length(max=1000))
     lines = fields.List(
         fields.Nested(OrderLineInput), required=True, validate=validate.Length(1, MAX_LINES)
     )
 
 
-class OrderLine(Schema):
+class SupplierOrderLine(Schema):
     line_no = fields.Integer()
     product_id = fields.String()
     sku = fields.String()
@@ -33,10 +50,15 @@ class OrderLine(Schema):
     quantity = fields.Integer()
     unit_price = fields.Integer()
     tax_type = fields.String()
-    supply_amount = fields.Integer()
-    enterprise_id = fields.String()
     enterprise_type = fields.String()
     certified = fields.Boolean()
+    accepted_quantity = fields.Integer(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+    inspected_accepted_quantity = fields.Integer(allow_none=True)
+    inspected_rejected_quantity = fields.Integer(allow_none=True)
+    inspection_reason = fields.String(allow_none=True)
+    cancelled = fields.Boolean()
+    order_line_no = fields.Function(lambda line: line.order_line.line_no)
 
 
 class SupplierOrder(Schema):
@@ -45,12 +67,30 @@ class SupplierOrder(Schema):
     enterprise_id = fields.String()
     enterprise_name = fields.String()
     status = fields.String()
+    status_label = fields.Function(lambda so: states.LABELS[so.status])
+    status_reason = fields.String(allow_none=True)
     supply_amount = fields.Integer()
     vat_amount = fields.Integer()
     total_amount = fields.Integer()
+    acceptance_deadline = fields.DateTime()
+    rerouted_from_id = fields.String(allow_none=True)
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
     version = fields.Integer()
     created_at = fields.DateTime()
-    lines = fields.List(fields.Nested(OrderLine))
+    lines = fields.List(fields.Nested(SupplierOrderLine))
+
+
+class OrderLine(Schema):
+    line_no = fields.Integer()
+    product_id = fields.String(allow_none=True)
+    group_code = fields.String(allow_none=True)
+    name = fields.String()
+    unit = fields.String()
+    quantity = fields.Integer()
+    status = fields.String()
+    unfulfillable_quantity = fields.Integer()
+    cancelled_quantity = fields.Integer()
 
 
 class Order(Schema):
@@ -58,6 +98,8 @@ class Order(Schema):
     institution_id = fields.String()
     department = fields.String(allow_none=True)
     buyer_id = fields.String()
+    brand_code = fields.String(allow_none=True)
+    routing_policy = fields.String()
     status = fields.String()
     delivery_address = fields.String()
     delivery_sigungu_code = fields.String(allow_none=True)
@@ -66,8 +108,15 @@ class Order(Schema):
     supply_amount = fields.Integer()
     vat_amount = fields.Integer()
     total_amount = fields.Integer()
+    version = fields.Integer()
     created_at = fields.DateTime()
+    lines = fields.List(fields.Nested(OrderLine))
     supplier_orders = fields.List(fields.Nested(SupplierOrder))
+
+
+class OrderSummary(Order):
+    class Meta:
+        exclude = ("supplier_orders", "lines")
 
 
 class PageQuery(Schema):
@@ -75,9 +124,8 @@ class PageQuery(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=26))
 
 
-class OrderSummary(Order):
-    class Meta:
-        exclude = ("supplier_orders",)
+class SupplierOrderQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(sorted(states.STATES)))
 
 
 class OrderPage(Schema):
@@ -87,4 +135,131 @@ class OrderPage(Schema):
 
 class SupplierOrderPage(Schema):
     items = fields.List(fields.Nested(SupplierOrder))
+    next_cursor = fields.String(allow_none=True)
+
+
+class CancelRequest(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+    line_nos = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, MAX_LINES)),
+        load_default=None,
+        validate=validate.Length(1, MAX_LINES),
+        metadata={"description": "일부 품목만 취소할 때 품목 번호"},
+    )
+
+
+class RoutingDecision(Schema):
+    line_no = fields.Function(lambda d: d.order_line.line_no)
+    group_code = fields.Function(lambda d: d.order_line.group_code)
+    trigger = fields.String(metadata={"description": "placement | declined | expired"})
+    policy = fields.String()
+    quantity = fields.Integer()
+    unallocated_quantity = fields.Integer()
+    candidates = fields.List(fields.Dict())
+    created_at = fields.DateTime()
+
+
+class RoutingReport(Schema):
+    order_id = fields.String()
+    decisions = fields.List(fields.Nested(RoutingDecision))
+
+
+# -- supplier-order actions ------------------------------------------------------------
+
+
+class ActingFor(Schema):
+    version = fields.Integer(
+        strict=True,
+        load_default=None,
+        metadata={"description": "낙관적 잠금: 읽은 version (다르면 409)"},
+    )
+    acting_for = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 26),
+        metadata={"description": "service 토큰이 대신하는 기업 (서명 링크)"},
+    )
+
+
+class AcceptLine(Schema):
+    line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    accepted_quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=10_000_000)
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(1, 500))
+
+
+class AcceptRequest(ActingFor):
+    lines = fields.List(
+        fields.Nested(AcceptLine),
+        load_default=None,
+        validate=validate.Length(1, MAX_LINES),
+        metadata={"description": "생략하면 전 품목 전량 수락"},
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(1, 500))
+
+
+class DeclineRequest(ActingFor):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class ShipRequest(ActingFor):
+    carrier = fields.String(required=True, validate=validate.Length(1, 50))
+    tracking_number = fields.String(required=True, validate=validate.Length(1, 50))
+
+
+class InspectLine(Schema):
+    line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    accepted_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    rejected_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    reason = fields.String(load_default=None, validate=validate.Length(1, 500))
+
+
+class InspectRequest(ActingFor):
+    lines = fields.List(
+        fields.Nested(InspectLine),
+        load_default=None,
+        validate=validate.Length(1, MAX_LINES),
+        metadata={"description": "생략하면 전량 합격"},
+    )
+
+
+# -- institutions ----------------------------------------------------------------------
+
+
+class InstitutionCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    kind = fields.String(required=True, validate=validate.OneOf(INSTITUTION_KINDS))
+    brn = fields.String(load_default=None, validate=validate.Regexp(r"^\d{3}-?\d{2}-?\d{5}$"))
+    sido_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"))
+    sigungu_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
+    departments = fields.List(
+        fields.String(validate=validate.Length(1, 100)),
+        load_default=list,
+        validate=validate.Length(max=200),
+    )
+
+
+class Department(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class DepartmentCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class Institution(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    brn = fields.String(allow_none=True)
+    sido_code = fields.String()
+    sigungu_code = fields.String(allow_none=True)
+    status = fields.String()
+    departments = fields.List(fields.Nested(Department))
+    created_at = fields.DateTime()
+
+
+class InstitutionPage(Schema):
+    items = fields.List(fields.Nested(Institution))
     next_cursor = fields.String(allow_none=True)

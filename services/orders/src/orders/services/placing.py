@@ -1,27 +1,48 @@
 """Use case: place an institutional order.
 
-Price every line through catalog (one batch call, outside any transaction), refuse the
-whole order if any line is refused, then write the order, its supplier orders (one per
-enterprise), its lines' snapshots, the outbox events and the idempotency record in one
-transaction.
+Outside any transaction: check the buyer's institution, claim the Idempotency-Key, ask
+catalog for the brand and one batch of prices (product lines) and candidates (product-group
+lines). Then one transaction: lock the capacity of every product involved for the delivery
+week, route the group lines, refuse the whole order if any line cannot be supplied, and write
+the order, its lines, one supplier order per enterprise with snapshots, the routing
+decisions, the outbox events and the idempotency record together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
+from gachi_kit.events import utcnow
 from gachi_kit.http import UpstreamUnavailable
 from gachi_kit.logging import get_logger
-from orders.adapters.catalog_client import CatalogError
-from orders.adapters.models import Order, OrderLine, SupplierOrder
+from orders.adapters.catalog_client import CatalogError, UnknownBrand
+from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
+from orders.domain import routing
+from orders.domain.capacity import week_start
 from orders.domain.rules import needed_by_problem, today_kst
-from orders.domain.split import PricedLine, Split, split_by_enterprise
 from orders.services import idempotency
+from orders.services.allocation import (
+    CapacityLedger,
+    acceptance_deadline,
+    add_supplier_orders,
+    fiscal_year_amounts,
+)
+from orders.services.published import record_order_event, record_supplier_order_event
 from orders.wiring import Orders
 
 log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What catalog told us, before any lock is taken."""
+
+    priced: list[dict]
+    policy: str
+    acceptance_hours: int
 
 
 def place_order(
@@ -34,10 +55,7 @@ def place_order(
     render: Callable[[Order], dict],
 ) -> tuple[int, dict, bool]:
     """Returns (status, body, replayed)."""
-    if not actor.org:
-        raise Problem(
-            403, "forbidden_institution", "권한이 없습니다", "토큰에 기관(org)이 없습니다."
-        )
+    require_institution(o, actor)
     claim = idempotency.Claim(
         scope=f"{actor.org}/{actor.sub}",
         key=idempotency.validate_key(idempotency_key),
@@ -46,24 +64,24 @@ def place_order(
     replay = idempotency.claim(o, claim)
     if replay is not None:
         return replay.status, replay.body, True
+    rendered: dict = {}
+
+    def store_response(session, order: Order) -> None:
+        rendered["body"] = render(order)
+        idempotency.complete(session, claim, 201, rendered["body"])
+
     try:
-        split = split_by_enterprise(_price(o, fields))
-        with o.db.transaction() as session:
-            order = _build_order(fields, actor, split)
-            session.add(order)
-            session.flush()
-            _record_events(o, session, order)
-            body = render(order)
-            idempotency.complete(session, claim, 201, body)
+        place(o, fields, actor, on_transaction=store_response)
     except BaseException:
         idempotency.release(o, claim)
         raise
-    log.info("order_placed", order_id=order.id, supplier_orders=len(order.supplier_orders))
-    return 201, body, False
+    return 201, rendered["body"], False
 
 
-def _price(o: Orders, fields: dict) -> list[PricedLine]:
-    problem = needed_by_problem(fields["needed_by"], today_kst())
+def place(o: Orders, fields: dict, actor: Principal, *, on_transaction=None) -> Order:
+    """Price, route and write one order; also used when a group order closes."""
+    today = today_kst()
+    problem = needed_by_problem(fields["needed_by"], today)
     if problem:
         raise Problem(
             422,
@@ -72,147 +90,211 @@ def _price(o: Orders, fields: dict) -> list[PricedLine]:
             problem,
             errors={"needed_by": [problem]},
         )
+    plan = _plan(o, fields, today)
+    with o.db.transaction() as session:
+        order = _allocate(session, o, fields, actor, plan, today)
+        session.add(order)
+        session.flush()
+        record_order_event(o, session, "order.placed", order)
+        for so in order.supplier_orders:
+            record_supplier_order_event(o, session, "supplier_order.created", so)
+        if on_transaction is not None:
+            on_transaction(session, order)
+    log.info("order_placed", order_id=order.id, supplier_orders=len(order.supplier_orders))
+    return order
+
+
+def require_institution(o: Orders, actor: Principal) -> Institution:
+    if not actor.org:
+        raise Problem(
+            403, "forbidden_institution", "권한이 없습니다", "토큰에 기관(org)이 없습니다."
+        )
+    with o.db.reading() as session:
+        institution = session.get(Institution, actor.org)
+    if institution is None or institution.status != "active":
+        raise Problem(
+            403,
+            "unknown_institution",
+            "등록되지 않은 기관입니다",
+            "주문은 플랫폼에 등록된 활성 기관만 할 수 있습니다.",
+        )
+    return institution
+
+
+def _plan(o: Orders, fields: dict, today) -> Plan:
+    brand_code = fields.get("brand_code")
     try:
-        priced = o.catalog.price(fields["lines"], fields["needed_by"])
-    except UpstreamUnavailable as exc:
-        log.warning("catalog_unavailable", error=str(exc))
-        raise Problem(
-            503,
-            "catalog_unavailable",
-            "상품 정보를 확인할 수 없습니다",
-            "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요.",
-            headers={"Retry-After": "10"},
-        ) from exc
-    except CatalogError as exc:
-        log.error("catalog_bad_answer", error=str(exc))
-        raise Problem(
-            503,
-            "catalog_unavailable",
-            "상품 정보를 확인할 수 없습니다",
-            "상품 카탈로그의 응답이 올바르지 않아 주문을 받지 않았습니다.",
-            headers={"Retry-After": "30"},
-        ) from exc
-    line_errors = {
-        str(index): {"product_id": [answer["error"]["detail"]], "code": answer["error"]["code"]}
-        for index, answer in enumerate(priced)
-        if "error" in answer
-    }
-    if line_errors:
+        if brand_code:
+            brand = o.catalog.brand(brand_code)
+            policy, hours = brand["routing_policy"], brand["acceptance_hours"]
+        else:
+            policy = o.settings.default_routing_policy
+            hours = o.settings.default_acceptance_hours
+        priced = o.catalog.price(fields["lines"], fields["needed_by"], brand_code)
+    except UnknownBrand as exc:
         raise Problem(
             422,
-            "order_lines_invalid",
-            "주문할 수 없는 품목이 있습니다",
-            f"{len(line_errors)}개 품목을 주문할 수 없습니다. errors.lines를 확인하세요.",
-            errors={"lines": line_errors},
-        )
-    return [
-        PricedLine(line_no=index + 1, quantity=line["quantity"], snapshot=answer["snapshot"])
-        for index, (line, answer) in enumerate(zip(fields["lines"], priced, strict=True))
-    ]
+            "unknown_brand",
+            "입력값이 올바르지 않습니다",
+            errors={"brand_code": ["등록되지 않은 브랜드입니다."]},
+        ) from exc
+    except UpstreamUnavailable as exc:
+        log.warning("catalog_unavailable", error=str(exc))
+        raise catalog_unavailable() from exc
+    except CatalogError as exc:
+        log.error("catalog_bad_answer", error=str(exc))
+        raise catalog_unavailable() from exc
+    errors = {}
+    for index, answer in enumerate(priced):
+        if "error" in answer:
+            errors[str(index)] = _line_error(answer["error"]["code"], answer["error"]["detail"])
+        elif "snapshot" in answer:
+            lead = answer["snapshot"]["lead_time_days"]
+            if (fields["needed_by"] - today).days < lead:
+                errors[str(index)] = _line_error(
+                    "lead_time_not_met", f"이 상품은 주문 후 {lead}일이 지나야 납품할 수 있습니다."
+                )
+    _raise_line_errors(errors)
+    return Plan(priced=priced, policy=policy, acceptance_hours=hours)
 
 
-def _build_order(fields: dict, actor: Principal, split: Split) -> Order:
+def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, today) -> Order:
+    needed_by = fields["needed_by"]
+    week = week_start(needed_by)
+    snapshots = [a["snapshot"] for a in plan.priced if "snapshot" in a]
+    snapshots += [c for a in plan.priced for c in a.get("candidates", [])]
+    ledger = CapacityLedger(session)
+    capacity_left = ledger.lock(snapshots, week)
+    shares = {}
+    if plan.policy == "fair_share":
+        shares = fiscal_year_amounts(session, {s["enterprise_id"] for s in snapshots}, today)
+
     order = Order(
         institution_id=actor.org,
         department=actor.dept,
         buyer_id=actor.sub,
+        brand_code=fields.get("brand_code"),
+        routing_policy=plan.policy,
+        acceptance_hours=plan.acceptance_hours,
         status="placed",
         delivery_address=fields["delivery_address"],
         delivery_sigungu_code=fields.get("delivery_sigungu_code"),
-        needed_by=fields["needed_by"],
+        needed_by=needed_by,
         memo=fields.get("memo", ""),
-        supply_amount=split.amounts.supply,
-        vat_amount=split.amounts.vat,
-        total_amount=split.amounts.total,
+        supply_amount=0,
+        vat_amount=0,
+        total_amount=0,
     )
-    for part in split.parts:
-        supplier_order = SupplierOrder(
-            enterprise_id=part.enterprise_id,
-            enterprise_name=part.lines[0].snapshot["enterprise_name"],
-            status="pending",
-            supply_amount=part.amounts.supply,
-            vat_amount=part.amounts.vat,
-            total_amount=part.amounts.total,
-        )
-        order.supplier_orders.append(supplier_order)
-        for line in part.lines:
-            snap = line.snapshot
-            certification = snap.get("certification") or {}
-            row = OrderLine(
-                line_no=line.line_no,
+    allocations, decisions, errors = [], [], {}
+    for index, (requested, answer) in enumerate(zip(fields["lines"], plan.priced, strict=True)):
+        quantity = requested["quantity"]
+        if "snapshot" in answer:
+            snap = answer["snapshot"]
+            line = OrderLine(
+                line_no=index + 1,
                 product_id=snap["product_id"],
-                product_version=snap["product_version"],
-                sku=snap["sku"],
                 name=snap["name"],
                 unit=snap["unit"],
-                quantity=line.quantity,
-                unit_price=snap["unit_price"],
-                tax_type=snap["tax_type"],
-                supply_amount=line.supply,
-                enterprise_id=snap["enterprise_id"],
-                enterprise_type=snap["enterprise_type"],
-                certified=bool(snap["certified"]),
-                certification_number=certification.get("number"),
+                quantity=quantity,
+                status="open",
             )
-            order.lines.append(row)
-            supplier_order.lines.append(row)
+            left = capacity_left.get(snap["product_id"])
+            if left is not None and quantity > left:
+                errors[str(index)] = _line_error(
+                    "insufficient_capacity",
+                    f"납품 주에 공급 가능한 수량은 {left}{snap['unit']}입니다.",
+                )
+                continue
+            if left is not None:
+                capacity_left[snap["product_id"]] = left - quantity
+            allocations.append((line, snap, quantity))
+        else:
+            group = answer["group"]
+            line = OrderLine(
+                line_no=index + 1,
+                group_code=group["code"],
+                name=group["name"],
+                unit=group["unit"],
+                quantity=quantity,
+                status="open",
+            )
+            route = routing.route(
+                answer["candidates"],
+                quantity,
+                routing.RoutingContext(
+                    policy=plan.policy,
+                    needed_by=needed_by,
+                    today=today,
+                    brand_code=fields.get("brand_code"),
+                    delivery_sigungu=fields.get("delivery_sigungu_code"),
+                    capacity_left=capacity_left,
+                    fiscal_year_amounts=shares,
+                ),
+            )
+            if route.unallocated:
+                errors[str(index)] = _unroutable(route, quantity, group["unit"])
+                continue
+            for allocation in route.allocations:
+                pid = allocation.snapshot["product_id"]
+                if pid in capacity_left:
+                    capacity_left[pid] -= allocation.quantity
+                allocations.append((line, allocation.snapshot, allocation.quantity))
+            decisions.append((line, route))
+        order.lines.append(line)
+    _raise_line_errors(errors)
+    add_supplier_orders(
+        order,
+        allocations,
+        week=week,
+        ledger=ledger,
+        deadline=acceptance_deadline(utcnow(), plan.acceptance_hours),
+    )
+    for line, route in decisions:
+        session.add(
+            RoutingDecision(
+                order=order,
+                order_line=line,
+                trigger="placement",
+                policy=plan.policy,
+                quantity=line.quantity,
+                unallocated_quantity=route.unallocated,
+                candidates=route.explain(),
+            )
+        )
     return order
 
 
-def _record_events(o: Orders, session, order: Order) -> None:
-    o.outbox.record(
-        session,
-        "order.placed",
-        {
-            "order_id": order.id,
-            "institution_id": order.institution_id,
-            "department": order.department,
-            "buyer_id": order.buyer_id,
-            "needed_by": order.needed_by.isoformat(),
-            "supply_amount": order.supply_amount,
-            "vat_amount": order.vat_amount,
-            "total_amount": order.total_amount,
-            "supplier_orders": [
-                {
-                    "supplier_order_id": so.id,
-                    "enterprise_id": so.enterprise_id,
-                    "total_amount": so.total_amount,
-                }
-                for so in order.supplier_orders
-            ],
-        },
-        aggregate_id=order.id,
-    )
-    for so in order.supplier_orders:
-        o.outbox.record(
-            session,
-            "supplier_order.created",
-            {
-                "supplier_order_id": so.id,
-                "order_id": order.id,
-                "enterprise_id": so.enterprise_id,
-                "enterprise_name": so.enterprise_name,
-                "institution_id": order.institution_id,
-                "department": order.department,
-                "needed_by": order.needed_by.isoformat(),
-                "delivery_address": order.delivery_address,
-                "supply_amount": so.supply_amount,
-                "vat_amount": so.vat_amount,
-                "total_amount": so.total_amount,
-                "lines": [
-                    {
-                        "line_no": ln.line_no,
-                        "product_id": ln.product_id,
-                        "sku": ln.sku,
-                        "name": ln.name,
-                        "unit": ln.unit,
-                        "quantity": ln.quantity,
-                        "unit_price": ln.unit_price,
-                        "tax_type": ln.tax_type,
-                        "supply_amount": ln.supply_amount,
-                    }
-                    for ln in so.lines
-                ],
-            },
-            aggregate_id=so.id,
+def _unroutable(route: routing.Route, quantity: int, unit: str) -> dict:
+    allocated = quantity - route.unallocated
+    if allocated == 0:
+        detail = "조건을 만족하는 공급 기업이 없습니다."
+        code = "no_eligible_supplier"
+    else:
+        detail = f"조건을 만족하는 기업들이 공급할 수 있는 수량은 {allocated}{unit}입니다."
+        code = "insufficient_capacity"
+    return _line_error(code, detail) | {"candidates": route.explain()}
+
+
+def _line_error(code: str, detail: str) -> dict:
+    return {"code": code, "detail": detail}
+
+
+def _raise_line_errors(errors: dict) -> None:
+    if errors:
+        raise Problem(
+            422,
+            "order_lines_invalid",
+            "주문할 수 없는 품목이 있습니다",
+            f"{len(errors)}개 품목을 주문할 수 없습니다. errors.lines를 확인하세요.",
+            errors={"lines": errors},
         )
+
+
+def catalog_unavailable() -> Problem:
+    return Problem(
+        503,
+        "catalog_unavailable",
+        "상품 정보를 확인할 수 없습니다",
+        "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요.",
+        headers={"Retry-After": "10"},
+    )

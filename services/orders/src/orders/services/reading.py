@@ -7,10 +7,16 @@ from sqlalchemy.orm import selectinload
 
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
-from orders.adapters.models import Order, SupplierOrder
+from orders.adapters.models import (
+    Order,
+    RoutingDecision,
+    SupplierOrder,
+    SupplierOrderLine,
+)
 from orders.wiring import Orders
 
 BUYER_ROLES = ("buyer", "institution_admin")
+_SO_LINES = selectinload(SupplierOrder.lines).selectinload(SupplierOrderLine.order_line)
 
 
 def get_order(o: Orders, order_id: str, actor: Principal) -> Order:
@@ -18,9 +24,12 @@ def get_order(o: Orders, order_id: str, actor: Principal) -> Order:
         order = session.scalar(
             select(Order)
             .where(Order.id == order_id)
-            .options(selectinload(Order.supplier_orders).selectinload(SupplierOrder.lines))
+            .options(
+                selectinload(Order.lines),
+                selectinload(Order.supplier_orders).options(_SO_LINES),
+            )
         )
-    if order is None or not _can_see_order(order, actor):
+    if order is None or not can_see_order(order, actor):
         # 404 rather than 403: do not reveal that another institution's order exists.
         raise Problem(404, "order_not_found", "주문을 찾을 수 없습니다")
     return order
@@ -39,39 +48,50 @@ def list_orders(o: Orders, actor: Principal, limit: int, cursor: str | None) -> 
     return _page(rows, limit)
 
 
+def routing_report(o: Orders, order_id: str, actor: Principal) -> dict:
+    get_order(o, order_id, actor)  # the same visibility rule as the order itself
+    with o.db.reading() as session:
+        decisions = session.scalars(
+            select(RoutingDecision)
+            .where(RoutingDecision.order_id == order_id)
+            .options(selectinload(RoutingDecision.order_line))
+            .order_by(RoutingDecision.created_at, RoutingDecision.id)
+        ).all()
+    return {"order_id": order_id, "decisions": decisions}
+
+
 def get_supplier_order(o: Orders, supplier_order_id: str, actor: Principal) -> SupplierOrder:
     with o.db.reading() as session:
         supplier_order = session.scalar(
             select(SupplierOrder)
             .where(SupplierOrder.id == supplier_order_id)
-            .options(selectinload(SupplierOrder.lines), selectinload(SupplierOrder.order))
+            .options(_SO_LINES, selectinload(SupplierOrder.order))
         )
     if supplier_order is None or not _can_see_supplier_order(supplier_order, actor):
         raise Problem(404, "supplier_order_not_found", "공급 주문을 찾을 수 없습니다")
     return supplier_order
 
 
-def list_supplier_orders(o: Orders, actor: Principal, limit: int, cursor: str | None) -> dict:
-    query = (
-        select(SupplierOrder)
-        .options(selectinload(SupplierOrder.lines))
-        .order_by(SupplierOrder.id.desc())
-        .limit(limit + 1)
-    )
+def list_supplier_orders(
+    o: Orders, actor: Principal, limit: int, cursor: str | None, status: str | None = None
+) -> dict:
+    query = select(SupplierOrder).options(_SO_LINES).order_by(SupplierOrder.id.desc())
     if actor.role == "enterprise":
         query = query.where(SupplierOrder.enterprise_id == actor.org)
     elif actor.role in BUYER_ROLES:
         query = query.join(Order).where(Order.institution_id == actor.org)
         if actor.role == "buyer":
             query = query.where(Order.department == actor.dept)
+    if status:
+        query = query.where(SupplierOrder.status == status)
     if cursor:
         query = query.where(SupplierOrder.id < cursor)
     with o.db.reading() as session:
-        rows = list(session.scalars(query))
+        rows = list(session.scalars(query.limit(limit + 1)))
     return _page(rows, limit)
 
 
-def _can_see_order(order: Order, actor: Principal) -> bool:
+def can_see_order(order: Order, actor: Principal) -> bool:
     if actor.role in ("admin", "service"):
         return True
     if actor.role == "institution_admin":
@@ -84,7 +104,7 @@ def _can_see_order(order: Order, actor: Principal) -> bool:
 def _can_see_supplier_order(supplier_order: SupplierOrder, actor: Principal) -> bool:
     if actor.role == "enterprise":
         return supplier_order.enterprise_id == actor.org
-    return _can_see_order(supplier_order.order, actor)
+    return can_see_order(supplier_order.order, actor)
 
 
 def _page(rows: list, limit: int) -> dict:

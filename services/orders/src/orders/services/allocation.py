@@ -1,0 +1,211 @@
+"""Shared by placement and re-routing: the capacity ledger, routing inputs, and turning
+allocations into supplier orders with their money. Always inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from orders.adapters.models import (
+    CapacityWeek,
+    Order,
+    OrderLine,
+    SupplierOrder,
+    SupplierOrderLine,
+)
+from orders.domain import states
+from orders.domain.money import ZERO, invoice_amounts
+from orders.domain.rules import KST
+
+
+class CapacityLedger:
+    """Reserve and release a product's weekly capacity under a row lock.
+
+    Rows are locked in product order (no deadlocks between two orders); on SQLite the
+    transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def lock(self, snapshots: Iterable[dict], week: date) -> dict[str, int]:
+        """Capacity left per product with a weekly capacity; others are unlimited."""
+        limited = {
+            s["product_id"]: s["weekly_capacity"]
+            for s in snapshots
+            if s.get("weekly_capacity") is not None
+        }
+        if not limited:
+            return {}
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        self.session.execute(
+            insert(CapacityWeek)
+            .values(
+                [
+                    {"product_id": p, "week_start": week, "capacity": c, "reserved": 0}
+                    for p, c in sorted(limited.items())
+                ]
+            )
+            .on_conflict_do_nothing()
+        )
+        rows = self.session.scalars(
+            select(CapacityWeek)
+            .where(CapacityWeek.product_id.in_(limited), CapacityWeek.week_start == week)
+            .order_by(CapacityWeek.product_id)
+            .with_for_update()
+        ).all()
+        for row in rows:  # catalog's figure today is the promise
+            row.capacity = limited[row.product_id]
+        return {row.product_id: max(row.capacity - row.reserved, 0) for row in rows}
+
+    def reserve(self, product_id: str, week: date, quantity: int) -> None:
+        row = self.session.get(CapacityWeek, (product_id, week))
+        if row is not None:
+            row.reserved += quantity
+
+    def release(self, product_id: str, week: date, quantity: int) -> None:
+        """One atomic UPDATE, so a release never loses a concurrent reservation."""
+        self.session.execute(
+            update(CapacityWeek)
+            .where(CapacityWeek.product_id == product_id, CapacityWeek.week_start == week)
+            .values(
+                reserved=case(
+                    (CapacityWeek.reserved > quantity, CapacityWeek.reserved - quantity), else_=0
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def fiscal_year_amounts(session: Session, enterprise_ids: set[str], today: date) -> dict[str, int]:
+    """KRW ordered from each enterprise since 1 January (fiscal year), for fair_share."""
+    if not enterprise_ids:
+        return {}
+    start = datetime(today.year, 1, 1, tzinfo=KST)
+    rows = session.execute(
+        select(SupplierOrder.enterprise_id, func.sum(SupplierOrder.total_amount))
+        .where(
+            SupplierOrder.enterprise_id.in_(enterprise_ids),
+            SupplierOrder.created_at >= start,
+            SupplierOrder.status.not_in(states.VOID),
+        )
+        .group_by(SupplierOrder.enterprise_id)
+    )
+    return {enterprise_id: int(total or 0) for enterprise_id, total in rows}
+
+
+def add_supplier_orders(
+    order: Order,
+    allocations: list[tuple[OrderLine, dict, int]],
+    *,
+    week: date,
+    deadline: datetime,
+    ledger: CapacityLedger,
+    rerouted_from: str | None = None,
+) -> list[SupplierOrder]:
+    """One new supplier order per enterprise for these (order line, snapshot, quantity)s."""
+    by_enterprise: dict[str, list[tuple[OrderLine, dict, int]]] = {}
+    for allocation in allocations:
+        by_enterprise.setdefault(allocation[1]["enterprise_id"], []).append(allocation)
+    created = []
+    for enterprise_id, parts in by_enterprise.items():
+        supplier_order = SupplierOrder(
+            enterprise_id=enterprise_id,
+            enterprise_name=parts[0][1]["enterprise_name"],
+            status=states.PENDING,
+            acceptance_deadline=deadline,
+            rerouted_from_id=rerouted_from,
+            supply_amount=0,
+            vat_amount=0,
+            total_amount=0,
+        )
+        order.supplier_orders.append(supplier_order)
+        for line_no, (order_line, snap, quantity) in enumerate(parts, start=1):
+            certification = snap.get("certification") or {}
+            allocation = SupplierOrderLine(
+                line_no=line_no,
+                product_id=snap["product_id"],
+                product_version=snap["product_version"],
+                sku=snap["sku"],
+                name=snap["name"],
+                unit=snap["unit"],
+                quantity=quantity,
+                unit_price=snap["unit_price"],
+                tax_type=snap["tax_type"],
+                enterprise_type=snap["enterprise_type"],
+                certified=bool(snap["certified"]),
+                certification_number=certification.get("number"),
+                capacity_week=week,
+            )
+            supplier_order.lines.append(allocation)
+            order_line.allocations.append(allocation)
+            ledger.reserve(snap["product_id"], week, quantity)
+        refresh_amounts(supplier_order)
+        created.append(supplier_order)
+    refresh_order_amounts(order)
+    return created
+
+
+def billable_quantity(line: SupplierOrderLine) -> int:
+    if line.cancelled:
+        return 0
+    if line.inspected_accepted_quantity is not None:
+        return line.inspected_accepted_quantity
+    if line.accepted_quantity is not None:
+        return line.accepted_quantity
+    return line.quantity
+
+
+def refresh_amounts(supplier_order: SupplierOrder) -> None:
+    """A supplier order is one tax invoice over what it will really deliver."""
+    if supplier_order.status in states.VOID:
+        amounts = ZERO
+    else:
+        amounts = invoice_amounts(
+            (billable_quantity(ln), ln.unit_price, ln.tax_type) for ln in supplier_order.lines
+        )
+    supplier_order.supply_amount = amounts.supply
+    supplier_order.vat_amount = amounts.vat
+    supplier_order.total_amount = amounts.total
+
+
+def refresh_order_amounts(order: Order) -> None:
+    order.supply_amount = sum(so.supply_amount for so in order.supplier_orders)
+    order.vat_amount = sum(so.vat_amount for so in order.supplier_orders)
+    order.total_amount = sum(so.total_amount for so in order.supplier_orders)
+
+
+def committed_quantity(line: SupplierOrderLine) -> int:
+    """What the enterprise took on for this allocation (0 once declined, expired or
+    cancelled); inspection rejects goods but does not reopen the line."""
+    if line.cancelled or line.supplier_order.status in states.VOID:
+        return 0
+    return line.quantity if line.accepted_quantity is None else line.accepted_quantity
+
+
+def settle_order(order: Order) -> str | None:
+    """Recompute the order's amounts and close it when nothing is left to happen.
+
+    Returns the event type to publish when the order just closed (completed/cancelled)."""
+    refresh_order_amounts(order)
+    if order.status != "placed":
+        return None
+    for line in order.lines:
+        covered = sum(committed_quantity(a) for a in line.allocations)
+        covered += line.unfulfillable_quantity + line.cancelled_quantity
+        if covered < line.quantity:
+            return None  # a re-route is still due for part of this line
+    if not all(so.status in states.FINAL for so in order.supplier_orders):
+        return None
+    paid = any(so.status == states.PAID for so in order.supplier_orders)
+    order.status = "completed" if paid else "cancelled"
+    return f"order.{order.status}"
+
+
+def acceptance_deadline(now: datetime, hours: int) -> datetime:
+    return now + timedelta(hours=hours)

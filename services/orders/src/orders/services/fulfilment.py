@@ -1,0 +1,271 @@
+"""Use cases of a supplier order's life: the enterprise answers, produces, ships and
+delivers; the buyer inspects (검수) and pays. Each step is one transaction with its event.
+
+Declined and expired quantities are re-routed by the `supplier_order.declined` /
+`partially_accepted` / `expired` events, which orders consumes itself (see rerouting.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from gachi_kit.auth import Principal
+from gachi_kit.errors import Problem
+from gachi_kit.events import utcnow
+from orders.adapters.models import Order, SupplierOrder, SupplierOrderLine
+from orders.domain import states
+from orders.services.allocation import (
+    CapacityLedger,
+    billable_quantity,
+    refresh_amounts,
+    settle_order,
+)
+from orders.services.published import record_order_event, record_supplier_order_event
+from orders.services.reading import can_see_order
+from orders.wiring import Orders
+
+SUPPLIER_SIDE = "supplier"
+BUYER_SIDE = "buyer"
+
+
+def accept(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    """Accept all (no `lines`), or say per line how much is accepted and why not the rest."""
+
+    def apply(session: Session, so: SupplierOrder) -> str:
+        answers = {a["line_no"]: a for a in body.get("lines") or []}
+        unknown = set(answers) - {ln.line_no for ln in so.lines}
+        if unknown:
+            raise _invalid({"lines": [f"없는 품목 번호입니다: {sorted(unknown)}"]})
+        accepted = []
+        for line in so.lines:
+            answer = answers.get(line.line_no, {"accepted_quantity": line.quantity})
+            quantity = answer["accepted_quantity"]
+            if quantity > line.quantity:
+                raise _invalid(
+                    {
+                        "lines": [
+                            f"{line.line_no}번 품목: 주문 수량({line.quantity})보다 "
+                            "많이 수락할 수 없습니다."
+                        ]
+                    }
+                )
+            if quantity < line.quantity and not answer.get("reason"):
+                raise _invalid(
+                    {"lines": [f"{line.line_no}번 품목: 수락하지 않는 수량의 사유를 적어 주세요."]}
+                )
+            accepted.append(quantity)
+        target = states.after_acceptance([ln.quantity for ln in so.lines], accepted)
+        _respond(session, so, target, accepted, answers, body.get("reason"))
+        return f"supplier_order.{target}"
+
+    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+
+
+def decline(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def apply(session: Session, so: SupplierOrder) -> str:
+        answers = {ln.line_no: {"reason": body["reason"]} for ln in so.lines}
+        _respond(session, so, states.DECLINED, [0] * len(so.lines), answers, body["reason"])
+        return "supplier_order.declined"
+
+    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+
+
+def start_production(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def apply(session: Session, so: SupplierOrder) -> str:
+        _move(so, states.IN_PRODUCTION)
+        return "supplier_order.in_production"
+
+    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+
+
+def ship(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def apply(session: Session, so: SupplierOrder) -> str:
+        _move(so, states.SHIPPED)
+        so.carrier, so.tracking_number = body["carrier"], body["tracking_number"]
+        so.shipped_at = utcnow()
+        return "supplier_order.shipped"
+
+    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+
+
+def deliver(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def apply(session: Session, so: SupplierOrder) -> str:
+        _move(so, states.DELIVERED)
+        so.delivered_at = utcnow()
+        return "supplier_order.delivered"
+
+    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+
+
+def inspect(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    """검수: per delivered line, how much the buyer accepts and rejects (with a reason).
+    Inspected amounts are what counts as purchased."""
+
+    def apply(session: Session, so: SupplierOrder) -> str:
+        _move(so, states.INSPECTED)
+        answers = {a["line_no"]: a for a in body.get("lines") or []}
+        unknown = set(answers) - {ln.line_no for ln in so.lines}
+        if unknown:
+            raise _invalid({"lines": [f"없는 품목 번호입니다: {sorted(unknown)}"]})
+        for line in so.lines:
+            delivered = billable_quantity(line)
+            answer = answers.get(
+                line.line_no, {"accepted_quantity": delivered, "rejected_quantity": 0}
+            )
+            accepted, rejected = answer["accepted_quantity"], answer["rejected_quantity"]
+            if accepted + rejected != delivered:
+                raise _invalid(
+                    {
+                        "lines": [
+                            f"{line.line_no}번 품목: 합격과 불합격 수량의 합이 "
+                            f"납품 수량({delivered})과 같아야 합니다."
+                        ]
+                    }
+                )
+            if rejected and not answer.get("reason"):
+                raise _invalid({"lines": [f"{line.line_no}번 품목: 불합격 사유를 적어 주세요."]})
+            line.inspected_accepted_quantity = accepted
+            line.inspected_rejected_quantity = rejected
+            line.inspection_reason = answer.get("reason")
+        so.inspected_at = utcnow()
+        refresh_amounts(so)
+        return "supplier_order.inspected"
+
+    return _act(o, so_id, actor, body, BUYER_SIDE, apply)
+
+
+def invoice(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def apply(session: Session, so: SupplierOrder) -> str:
+        _move(so, states.INVOICED)
+        so.invoiced_at = utcnow()
+        return "supplier_order.invoiced"
+
+    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+
+
+def pay(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def apply(session: Session, so: SupplierOrder) -> str:
+        _move(so, states.PAID)
+        so.paid_at = utcnow()
+        return "supplier_order.paid"
+
+    return _act(o, so_id, actor, body, BUYER_SIDE, apply)
+
+
+# -- shared steps -------------------------------------------------------------------------
+
+
+def _act(
+    o: Orders,
+    so_id: str,
+    actor: Principal,
+    body: dict,
+    side: str,
+    apply: Callable[[Session, SupplierOrder], str],
+) -> SupplierOrder:
+    try:
+        with o.db.transaction() as session:
+            so = _load(session, so_id)
+            _authorize(so, actor, side, body.get("acting_for"))
+            if body.get("version") is not None and body["version"] != so.version:
+                raise Problem(
+                    409,
+                    "stale_version",
+                    "다른 사용자가 먼저 변경했습니다",
+                    "최신 상태를 다시 불러온 뒤 시도하세요.",
+                    current_version=so.version,
+                    current_state=so.status,
+                )
+            event_type = apply(session, so)
+            session.flush()  # the version check: a concurrent writer makes this fail
+            record_supplier_order_event(o, session, event_type, so, actor=actor.sub)
+            closed = settle_order(so.order)
+            if closed:
+                record_order_event(o, session, closed, so.order)
+    except StaleDataError as exc:
+        raise Problem(
+            409,
+            "concurrent_update",
+            "다른 사용자가 먼저 변경했습니다",
+            "같은 공급 주문이 동시에 변경되었습니다. 다시 불러온 뒤 시도하세요.",
+        ) from exc
+    return so
+
+
+def _load(session: Session, so_id: str) -> SupplierOrder:
+    so = session.scalar(
+        select(SupplierOrder)
+        .where(SupplierOrder.id == so_id)
+        .options(
+            selectinload(SupplierOrder.lines).selectinload(SupplierOrderLine.order_line),
+            selectinload(SupplierOrder.order)
+            .selectinload(Order.supplier_orders)
+            .selectinload(SupplierOrder.lines),
+            selectinload(SupplierOrder.order).selectinload(Order.lines),
+        )
+    )
+    if so is None:
+        raise _not_found()
+    return so
+
+
+def _authorize(so: SupplierOrder, actor: Principal, side: str, acting_for: str | None) -> None:
+    """Enterprises act on their own supplier orders (or a service for them, e.g. a signed
+    link); buyers act on their institution's. Someone else's order is a 404."""
+    supplier = (actor.role == "enterprise" and actor.org == so.enterprise_id) or (
+        actor.role == "service" and acting_for == so.enterprise_id
+    )
+    buyer = actor.role in ("buyer", "institution_admin") and can_see_order(so.order, actor)
+    if not (supplier or buyer):
+        raise _not_found()
+    if (side == SUPPLIER_SIDE and not supplier) or (side == BUYER_SIDE and not buyer):
+        who = "공급 기업" if side == SUPPLIER_SIDE else "주문 기관"
+        raise Problem(
+            403, "forbidden_action", "권한이 없습니다", f"이 작업은 {who}만 할 수 있습니다."
+        )
+
+
+def _respond(
+    session: Session,
+    so: SupplierOrder,
+    target: str,
+    accepted: list[int],
+    answers: dict,
+    reason: str | None,
+) -> None:
+    _move(so, target)
+    ledger = CapacityLedger(session)
+    for line, quantity in zip(so.lines, accepted, strict=True):
+        line.accepted_quantity = quantity
+        if quantity < line.quantity:
+            line.decline_reason = (answers.get(line.line_no) or {}).get("reason") or reason
+            ledger.release(line.product_id, line.capacity_week, line.quantity - quantity)
+    so.status_reason = reason
+    so.responded_at = utcnow()
+    refresh_amounts(so)
+
+
+def _move(so: SupplierOrder, target: str) -> None:
+    try:
+        so.status = states.transition(so.status, target)
+    except states.InvalidTransition as exc:
+        raise Problem(
+            409,
+            "invalid_transition",
+            "지금 상태에서는 할 수 없는 작업입니다",
+            f"공급 주문이 '{states.LABELS[exc.current]}' 상태라 "
+            f"'{states.LABELS[exc.target]}'(으)로 바꿀 수 없습니다.",
+            current_state=exc.current,
+        ) from exc
+
+
+def _invalid(errors: dict) -> Problem:
+    return Problem(422, "validation_failed", "입력값이 올바르지 않습니다", errors=errors)
+
+
+def _not_found() -> Problem:
+    return Problem(404, "supplier_order_not_found", "공급 주문을 찾을 수 없습니다")

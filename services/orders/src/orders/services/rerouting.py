@@ -1,0 +1,199 @@
+"""The compensating half of the routing saga: what an enterprise declined, or did not
+acknowledge in time, goes to the next eligible enterprise as a new supplier order; what no
+one can supply becomes unfulfillable on the line. The buyer is told either way.
+
+Runs when orders consumes its own `supplier_order.declined`, `...partially_accepted` and
+`...expired` events (exactly once per event id). Candidates are fetched from catalog before
+the transaction; a catalog outage raises, and the Celery task retries later.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from gachi_kit.consumer import consume
+from gachi_kit.events import Envelope, utcnow
+from gachi_kit.logging import get_logger
+from orders.adapters.models import (
+    InboundEvent,
+    Order,
+    OrderLine,
+    RoutingDecision,
+    SupplierOrder,
+    SupplierOrderLine,
+)
+from orders.domain import routing, states
+from orders.domain.capacity import week_start
+from orders.domain.rules import today_kst
+from orders.services.allocation import (
+    CapacityLedger,
+    acceptance_deadline,
+    add_supplier_orders,
+    committed_quantity,
+    fiscal_year_amounts,
+    settle_order,
+)
+from orders.services.published import record_order_event, record_supplier_order_event
+from orders.wiring import Orders
+
+log = get_logger(__name__)
+REROUTE_TRIGGERS = {
+    "supplier_order.declined": "declined",
+    "supplier_order.partially_accepted": "declined",
+    "supplier_order.expired": "expired",
+}
+
+
+def handle_event(o: Orders, raw: dict) -> str:
+    envelope = Envelope.from_dict(raw)
+    if envelope.type not in REROUTE_TRIGGERS:
+        return consume(o.db, InboundEvent, envelope, lambda s, e: None)
+    candidates = _candidates(o, envelope.data["supplier_order_id"])
+    return consume(
+        o.db,
+        InboundEvent,
+        envelope,
+        lambda session, env: reroute(o, session, env, candidates),
+    )
+
+
+def _candidates(o: Orders, so_id: str) -> dict[str, list[dict]]:
+    """Catalog's current candidates for each product-group line of this supplier order."""
+    with o.db.reading() as session:
+        so = session.scalar(
+            select(SupplierOrder)
+            .where(SupplierOrder.id == so_id)
+            .options(
+                selectinload(SupplierOrder.lines).selectinload(SupplierOrderLine.order_line),
+                selectinload(SupplierOrder.order),
+            )
+        )
+        if so is None:
+            return {}
+        codes = sorted({ln.order_line.group_code for ln in so.lines if ln.order_line.group_code})
+        order = so.order
+    if not codes:
+        return {}
+    priced = o.catalog.price(
+        [{"group_code": code, "quantity": 1} for code in codes], order.needed_by, order.brand_code
+    )
+    return {code: answer.get("candidates", []) for code, answer in zip(codes, priced, strict=True)}
+
+
+def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -> None:
+    trigger = REROUTE_TRIGGERS[envelope.type]
+    order = session.scalar(
+        select(Order)
+        .where(Order.id == envelope.data["order_id"])
+        .options(
+            selectinload(Order.lines)
+            .selectinload(OrderLine.allocations)
+            .selectinload(SupplierOrderLine.supplier_order),
+            selectinload(Order.supplier_orders).selectinload(SupplierOrder.lines),
+        )
+    )
+    source = next(so for so in order.supplier_orders if so.id == envelope.data["supplier_order_id"])
+    if order.status != "placed":
+        return  # cancelled meanwhile: nothing to re-route
+    today = today_kst()
+    week = week_start(order.needed_by)
+    ledger = CapacityLedger(session)
+    allocations, unfulfillable = [], []
+    for line in {a.order_line_id: a.order_line for a in source.lines}.values():
+        missing = (
+            line.quantity
+            - line.unfulfillable_quantity
+            - line.cancelled_quantity
+            - sum(committed_quantity(a) for a in line.allocations)
+        )
+        if missing <= 0:
+            continue
+        if not line.group_code:  # a specific product: no one else can supply it
+            line.unfulfillable_quantity += missing
+            unfulfillable.append({"line_no": line.line_no, "quantity": missing})
+            continue
+        pool = candidates.get(line.group_code, [])
+        excluded = frozenset(
+            a.supplier_order.enterprise_id
+            for a in line.allocations
+            if committed_quantity(a) < a.quantity
+        )
+        route = routing.route(
+            pool,
+            missing,
+            routing.RoutingContext(
+                policy=order.routing_policy,
+                needed_by=order.needed_by,
+                today=today,
+                brand_code=order.brand_code,
+                delivery_sigungu=order.delivery_sigungu_code,
+                capacity_left=ledger.lock(pool, week),
+                fiscal_year_amounts=(
+                    fiscal_year_amounts(session, {c["enterprise_id"] for c in pool}, today)
+                    if order.routing_policy == "fair_share"
+                    else {}
+                ),
+                excluded_enterprises=excluded,
+            ),
+        )
+        allocations += [(line, a.snapshot, a.quantity) for a in route.allocations]
+        if route.unallocated:
+            line.unfulfillable_quantity += route.unallocated
+            unfulfillable.append({"line_no": line.line_no, "quantity": route.unallocated})
+        if line.unfulfillable_quantity + line.cancelled_quantity >= line.quantity:
+            line.status = "unfulfillable"
+        session.add(
+            RoutingDecision(
+                order=order,
+                order_line=line,
+                trigger=trigger,
+                policy=order.routing_policy,
+                quantity=missing,
+                unallocated_quantity=route.unallocated,
+                candidates=route.explain(),
+            )
+        )
+    created = (
+        add_supplier_orders(
+            order,
+            allocations,
+            week=week,
+            ledger=ledger,
+            deadline=acceptance_deadline(utcnow(), order.acceptance_hours),
+            rerouted_from=source.id,
+        )
+        if allocations
+        else []
+    )
+    session.flush()
+    for so in created:
+        record_supplier_order_event(o, session, "supplier_order.created", so)
+    if created or unfulfillable:
+        record_supplier_order_event(
+            o,
+            session,
+            "supplier_order.rerouted",
+            source,
+            rerouted_to=[
+                {
+                    "supplier_order_id": so.id,
+                    "enterprise_id": so.enterprise_id,
+                    "enterprise_name": so.enterprise_name,
+                    "quantity": sum(ln.quantity for ln in so.lines),
+                }
+                for so in created
+            ],
+            unfulfillable=unfulfillable,
+        )
+    closed = settle_order(order)
+    if closed:
+        record_order_event(o, session, closed, order)
+    log.info(
+        "rerouted",
+        order_id=order.id,
+        source=source.id,
+        created=len(created),
+        unfulfillable=len(unfulfillable),
+        status=states.LABELS.get(source.status),
+    )
