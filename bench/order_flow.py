@@ -52,7 +52,7 @@ POLL_INTERVAL_S = 0.010
 INBOX_TIMEOUT_S = 30.0  # one supplier order not in its inbox after this: a failure
 DRAIN_TIMEOUT_S = 180.0
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th (all 5)"}
-BUYER_ORG, BUYER_DEPT = "INST-BENCH-GWANGMYEONG", "총무과"
+BUYER_DEPT = "총무과"
 
 ENTERPRISES = [
     (
@@ -338,8 +338,9 @@ class Tokens:
         return {"Authorization": f"Bearer {jwt}"}
 
 
-def seed(urls: dict, token: Tokens) -> list[tuple[str, list[str]]]:
-    """5 enterprises x 4 products through the API; returns [(enterprise_id, [product_id])]."""
+def seed(urls: dict, token: Tokens) -> tuple[list[tuple[str, list[str]]], str]:
+    """5 enterprises x 4 products and the buying institution, through the APIs;
+    returns ([(enterprise_id, [product_id])], institution_id)."""
     admin = token("admin")
     seeded = []
     with requests.Session() as http:
@@ -365,20 +366,41 @@ def seed(urls: dict, token: Tokens) -> list[tuple[str, list[str]]]:
                 response.raise_for_status()
                 product_ids.append(response.json()["id"])
             seeded.append((enterprise_id, product_ids))
-    return seeded
+        response = http.post(
+            f"{urls['orders']}/v1/institutions",
+            json={
+                "name": "광명시청",
+                "kind": "지자체",
+                "sido_code": "41",
+                "sigungu_code": "41210",
+                "departments": [BUYER_DEPT],
+            },
+            headers=admin,
+            timeout=30,
+        )
+        response.raise_for_status()
+    return seeded, response.json()["id"]
 
 
 # --- the benchmark ----------------------------------------------------------------------
 
 
 class OrderFlow:
-    def __init__(self, urls: dict, token: Tokens, seeded, seconds: float, concurrency: int):
+    def __init__(
+        self,
+        urls: dict,
+        token: Tokens,
+        seeded,
+        institution_id: str,
+        seconds: float,
+        concurrency: int,
+    ):
         self.urls = urls
         self.token = token
         self.seconds = seconds
         self.concurrency = concurrency
         self.enterprises = [enterprise_id for enterprise_id, _ in seeded]
-        self.buyer = token("buyer", BUYER_ORG, dept=BUYER_DEPT)
+        self.buyer = token("buyer", institution_id, dept=BUYER_DEPT)
         self.enterprise_tokens = {e: token("enterprise", e) for e in self.enterprises}
         self.order_body = {
             "delivery_address": "경기도 광명시 시청로 20 광명시청 총무과",
@@ -620,12 +642,12 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 t0 = time.perf_counter()
                 platform_.start()
-                seeded = seed(platform_.urls, token)
+                seeded, institution_id = seed(platform_.urls, token)
                 print(
                     f"platform up and seeded (5 enterprises x 4 products) in "
                     f"{time.perf_counter() - t0:.1f} s; logs in {folder} (kept on failure)"
                 )
-                failed = run(args, platform_, token, seeded)
+                failed = run(args, platform_, token, seeded, institution_id)
             finally:
                 if failed:
                     print("\nwarning/error lines from the processes:")
@@ -642,9 +664,9 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def run(args, platform_: Platform, token: Tokens, seeded) -> bool:
+def run(args, platform_: Platform, token: Tokens, seeded, institution_id: str) -> bool:
     """All phases; returns True when something failed."""
-    flow = OrderFlow(platform_.urls, token, seeded, args.seconds, args.concurrency)
+    flow = OrderFlow(platform_.urls, token, seeded, institution_id, args.seconds, args.concurrency)
     with requests.Session() as http:
         status, body = flow.place(http)
     if status != 201:

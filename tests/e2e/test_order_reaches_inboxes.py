@@ -85,7 +85,11 @@ def test_order_placed_over_http_reaches_both_enterprises_inboxes(platform, token
         admin,
     )
 
-    buyer = token("buyer", "INST-GWANGMYEONG", dept="총무과")
+    city = post(f"{orders}/v1/institutions", {
+        "name": "광명시청", "kind": "지자체", "sido_code": "41", "sigungu_code": "41210",
+        "departments": ["총무과"],
+    }, admin)
+    buyer = token("buyer", city["id"], dept="총무과")
     order = requests.post(
         f"{orders}/v1/orders",
         json={
@@ -118,7 +122,7 @@ def test_order_placed_over_http_reaches_both_enterprises_inboxes(platform, token
         assert item["subject_id"] == supplier_orders[enterprise["id"]]
         assert name in item["title"]
     institution = infra.wait_for(
-        lambda: inbox("INST-GWANGMYEONG", "buyer"), timeout=60, what="the institution's inbox"
+        lambda: inbox(city["id"], "buyer"), timeout=60, what="the institution's inbox"
     )
     assert institution[0]["event_type"] == "order.placed"
     assert inbox(bystander["id"]) == []

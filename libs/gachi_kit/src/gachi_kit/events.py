@@ -6,6 +6,7 @@ the schema of `data`; consumers read only the fields they need.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,3 +55,8 @@ class Envelope:
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes for UTC columns; make them comparable again."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stable_id(key: str) -> str:
+    """A ULID derived from `key`: demo and fixture records keep their ids across re-seeding."""
+    return str(ULID.from_bytes(hashlib.sha256(key.encode()).digest()[:16]))

@@ -132,13 +132,17 @@ def _migrate(env: Env) -> None:
 
 
 def _seed() -> None:
-    from catalog import create_app, seed
-    from catalog.wiring import catalog
+    """Each service seeds its own database through its own app (no shared tables)."""
+    import catalog
+    import orders
+    from catalog import seed as catalog_seed
+    from orders import seed as orders_seed
 
-    app = create_app({"LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        counts = seed.run(catalog())
-    click.echo(f"catalog: demo data {counts}")
+    for module, seeder in ((catalog, catalog_seed), (orders, orders_seed)):
+        app = module.create_app({"LOG_LEVEL": "WARNING"})
+        with app.app_context():
+            counts = seeder.run(app.extensions[module.__name__])
+        click.echo(f"{module.__name__}: demo data {counts}")
 
 
 def _repo_root() -> Path:
