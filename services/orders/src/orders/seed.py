@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from gachi_kit.events import stable_id
-
 from orders.adapters.models import Department, Institution
 from orders.wiring import Orders
 

@@ -5,8 +5,9 @@ from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
+from gachi_kit.errors import Problem
 from orders.api import schemas
-from orders.services import cancelling, placing, reading
+from orders.services import cancelling, csv_orders, placing, reading
 from orders.wiring import orders
 
 blp = Blueprint("orders", __name__, url_prefix="/v1/orders", description="기관 주문")
@@ -53,6 +54,50 @@ class Orders(MethodView):
     def get(self, page):
         """Orders of the caller's institution (a buyer: of its department), newest first."""
         return reading.list_orders(orders(), current_principal(), page["limit"], page["cursor"])
+
+
+@blp.route("/csv")
+class OrderCsv(MethodView):
+    @require_roles(*BUYERS)
+    @blp.arguments(schemas.OrderCsvForm, location="form")
+    @blp.arguments(schemas.DryRunQuery, location="query")
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 255},
+            }
+        ]
+    )
+    @blp.response(200, schemas.CsvReport, description="dry_run=true: 줄별 점검 결과")
+    @blp.alt_response(201, schema=schemas.Order, description="주문 접수")
+    def post(self, form, query):
+        """Order lines from a CSV file (`file`; columns 상품ID or 상품군코드, 수량; UTF-8 or
+        CP949). `dry_run=true` checks every row and writes nothing."""
+        upload = request.files.get("file")
+        if upload is None:
+            raise Problem(
+                422,
+                "validation_failed",
+                "입력값이 올바르지 않습니다",
+                errors={"file": ["CSV 파일(file)이 필요합니다."]},
+            )
+        status, body, replayed = csv_orders.order_from_csv(
+            orders(),
+            form,
+            upload.read(),
+            current_principal(),
+            dry_run=query["dry_run"],
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            render=schemas.Order().dump,
+        )
+        response = jsonify(body)
+        response.status_code = status
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
 
 
 @blp.route("/<order_id>")

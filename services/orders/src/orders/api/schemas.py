@@ -263,3 +263,29 @@ class Institution(Schema):
 class InstitutionPage(Schema):
     items = fields.List(fields.Nested(Institution))
     next_cursor = fields.String(allow_none=True)
+
+
+# -- CSV upload ------------------------------------------------------------------------
+
+
+class OrderCsvForm(Schema):
+    """The form fields of `POST /v1/orders/csv`; the lines come from the `file` part."""
+
+    delivery_address = fields.String(required=True, validate=validate.Length(1, 200))
+    delivery_sigungu_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
+    needed_by = fields.Date(required=True)
+    brand_code = fields.String(load_default=None, validate=validate.Length(1, 40))
+    memo = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class DryRunQuery(Schema):
+    dry_run = fields.Boolean(load_default=False)
+
+
+class CsvReport(Schema):
+    ok = fields.Boolean()
+    dry_run = fields.Boolean()
+    encoding = fields.String()
+    rows = fields.Integer(allow_none=True)
+    problems = fields.List(fields.Dict(), metadata={"description": "[{row, column, problem}]"})
+    preview = fields.Dict(allow_none=True)

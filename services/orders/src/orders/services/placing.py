@@ -78,8 +78,13 @@ def place_order(
     return 201, rendered["body"], False
 
 
-def place(o: Orders, fields: dict, actor: Principal, *, on_transaction=None) -> Order:
-    """Price, route and write one order; also used when a group order closes."""
+def place(
+    o: Orders, fields: dict, actor: Principal, *, on_transaction=None, dry_run: bool = False
+) -> Order:
+    """Price, route and write one order; also used when a group order closes.
+
+    A dry run does everything, capacity locks included, then rolls back: what it returns
+    (render it inside `on_transaction`) is exactly what a real run would have written."""
     today = today_kst()
     problem = needed_by_problem(fields["needed_by"], today)
     if problem:
@@ -100,6 +105,9 @@ def place(o: Orders, fields: dict, actor: Principal, *, on_transaction=None) -> 
             record_supplier_order_event(o, session, "supplier_order.created", so)
         if on_transaction is not None:
             on_transaction(session, order)
+        if dry_run:
+            session.rollback()
+            return order
     log.info("order_placed", order_id=order.id, supplier_orders=len(order.supplier_orders))
     return order
 
