@@ -15,6 +15,16 @@ from gachi_kit.logging import current_correlation_id, start_correlation
 # that is still running (tasks that wait longer are scheduled from the database instead).
 VISIBILITY_TIMEOUT = 3600
 
+# Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
+# attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
+EVENT_TASK_OPTIONS = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
 
 def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=None) -> Celery:
     class FlaskTask(Task):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from gachi_kit.celery import EVENT_TASK_OPTIONS
 from orders.services import expiry, rerouting
 from orders.wiring import orders
 
@@ -19,14 +20,7 @@ def register(celery: Celery) -> None:
         """Periodic: supplier orders past their acceptance deadline expire (then re-route)."""
         return expiry.expire_overdue(orders())
 
-    @celery.task(
-        name="orders.handle_event",
-        autoretry_for=(Exception,),
-        retry_backoff=2,
-        retry_backoff_max=300,
-        retry_jitter=True,
-        max_retries=8,
-    )
+    @celery.task(name="orders.handle_event", **EVENT_TASK_OPTIONS)
     def handle_event(envelope: dict) -> str:
         """Events orders reacts to (its own declines and expiries: the re-routing saga)."""
         return rerouting.handle_event(orders(), envelope)

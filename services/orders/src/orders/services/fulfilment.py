@@ -36,10 +36,7 @@ def accept(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder
     """Accept all (no `lines`), or say per line how much is accepted and why not the rest."""
 
     def apply(session: Session, so: SupplierOrder) -> str:
-        answers = {a["line_no"]: a for a in body.get("lines") or []}
-        unknown = set(answers) - {ln.line_no for ln in so.lines}
-        if unknown:
-            raise _invalid({"lines": [f"없는 품목 번호입니다: {sorted(unknown)}"]})
+        answers = _answers_by_line(so, body)
         accepted = []
         for line in so.lines:
             answer = answers.get(line.line_no, {"accepted_quantity": line.quantity})
@@ -74,14 +71,6 @@ def decline(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrde
     return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
 
 
-def start_production(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
-    def apply(session: Session, so: SupplierOrder) -> str:
-        _move(so, states.IN_PRODUCTION)
-        return "supplier_order.in_production"
-
-    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
-
-
 def ship(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     def apply(session: Session, so: SupplierOrder) -> str:
         _move(so, states.SHIPPED)
@@ -92,25 +81,13 @@ def ship(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
 
 
-def deliver(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
-    def apply(session: Session, so: SupplierOrder) -> str:
-        _move(so, states.DELIVERED)
-        so.delivered_at = utcnow()
-        return "supplier_order.delivered"
-
-    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
-
-
 def inspect(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     """검수: per delivered line, how much the buyer accepts and rejects (with a reason).
     Inspected amounts are what counts as purchased."""
 
     def apply(session: Session, so: SupplierOrder) -> str:
         _move(so, states.INSPECTED)
-        answers = {a["line_no"]: a for a in body.get("lines") or []}
-        unknown = set(answers) - {ln.line_no for ln in so.lines}
-        if unknown:
-            raise _invalid({"lines": [f"없는 품목 번호입니다: {sorted(unknown)}"]})
+        answers = _answers_by_line(so, body)
         for line in so.lines:
             delivered = billable_quantity(line)
             answer = answers.get(
@@ -138,22 +115,25 @@ def inspect(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrde
     return _act(o, so_id, actor, body, BUYER_SIDE, apply)
 
 
-def invoice(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
-    def apply(session: Session, so: SupplierOrder) -> str:
-        _move(so, states.INVOICED)
-        so.invoiced_at = utcnow()
-        return "supplier_order.invoiced"
+def _step(target: str, side: str, stamp: str | None = None):
+    """A use case that only moves the state (and stamps when it happened)."""
 
-    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+    def use_case(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+        def apply(session: Session, so: SupplierOrder) -> str:
+            _move(so, target)
+            if stamp:
+                setattr(so, stamp, utcnow())
+            return f"supplier_order.{target}"
+
+        return _act(o, so_id, actor, body, side, apply)
+
+    return use_case
 
 
-def pay(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
-    def apply(session: Session, so: SupplierOrder) -> str:
-        _move(so, states.PAID)
-        so.paid_at = utcnow()
-        return "supplier_order.paid"
-
-    return _act(o, so_id, actor, body, BUYER_SIDE, apply)
+start_production = _step(states.IN_PRODUCTION, SUPPLIER_SIDE)
+deliver = _step(states.DELIVERED, SUPPLIER_SIDE, "delivered_at")
+invoice = _step(states.INVOICED, SUPPLIER_SIDE, "invoiced_at")
+pay = _step(states.PAID, BUYER_SIDE, "paid_at")
 
 
 # -- shared steps -------------------------------------------------------------------------
@@ -261,6 +241,14 @@ def _move(so: SupplierOrder, target: str) -> None:
             f"'{states.LABELS[exc.target]}'(으)로 바꿀 수 없습니다.",
             current_state=exc.current,
         ) from exc
+
+
+def _answers_by_line(so: SupplierOrder, body: dict) -> dict[int, dict]:
+    answers = {a["line_no"]: a for a in body.get("lines") or []}
+    unknown = set(answers) - {ln.line_no for ln in so.lines}
+    if unknown:
+        raise _invalid({"lines": [f"없는 품목 번호입니다: {sorted(unknown)}"]})
+    return answers
 
 
 def _invalid(errors: dict) -> Problem:
