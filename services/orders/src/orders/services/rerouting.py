@@ -112,6 +112,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
         if not line.group_code:  # a specific product: no one else can supply it
             line.unfulfillable_quantity += missing
             unfulfillable.append({"line_no": line.line_no, "quantity": missing})
+            _mark_if_unfulfillable(line)
             continue
         pool = candidates.get(line.group_code, [])
         excluded = frozenset(
@@ -141,8 +142,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
         if route.unallocated:
             line.unfulfillable_quantity += route.unallocated
             unfulfillable.append({"line_no": line.line_no, "quantity": route.unallocated})
-        if line.unfulfillable_quantity + line.cancelled_quantity >= line.quantity:
-            line.status = "unfulfillable"
+        _mark_if_unfulfillable(line)
         session.add(
             RoutingDecision(
                 order=order,
@@ -197,3 +197,10 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
         unfulfillable=len(unfulfillable),
         status=states.LABELS.get(source.status),
     )
+
+
+def _mark_if_unfulfillable(line: OrderLine) -> None:
+    if line.unfulfillable_quantity and (
+        line.unfulfillable_quantity + line.cancelled_quantity >= line.quantity
+    ):
+        line.status = "unfulfillable"
