@@ -39,7 +39,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import requests  # noqa: E402
-from celery import Celery  # noqa: E402
 
 from gachi_kit.auth import generate_keypair, issue_token  # noqa: E402
 from tests.support import infra  # noqa: E402
@@ -229,76 +228,11 @@ def print_phase_table(results: list[PhaseResult]) -> None:
 # --- the platform -----------------------------------------------------------------------
 
 
-def worker_argv(service: str) -> list[str]:
-    """The e2e test's worker command, with Celery's own per-task INFO lines turned off."""
-    argv = infra.celery_worker_argv(service)
-    argv[argv.index("--loglevel") + 1] = "WARNING"
-    return argv
-
-
-def bin_path(name: str) -> str:
-    venv = REPO / ".venv" / "bin" / name
-    return str(venv) if venv.exists() else name
-
-
-class Platform:
-    """catalog, orders and notify: gunicorn + a Celery worker each, like the e2e test."""
+class Platform(infra.Platform):
+    """The e2e test's platform, quiet: Celery's per-task INFO lines stay out of the figures."""
 
     def __init__(self, folder: Path, redis_url: str, keys: tuple[str, str]) -> None:
-        self.folder = folder
-        ports = {service: infra.free_port() for service in infra.SERVICES}
-        self.urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
-        private, public = keys
-        config = {
-            "GACHI_DATA_DIR": str(folder / "data"),
-            "REDIS_URL": redis_url,
-            "JWT_PUBLIC_KEY": public,
-            "JWT_PRIVATE_KEY": private,
-            **{f"{s.upper()}_DATABASE_URL": infra.database_url(s, folder, "_bench") for s in ports},
-            "CATALOG_URL": self.urls["catalog"],
-            "LOG_LEVEL": "WARNING",
-        }
-        self.processes = infra.Processes(folder, infra.service_env(config))
-        self.redis_url = redis_url
-        self.ports = ports
-
-    def start(self) -> None:
-        for service, port in self.ports.items():
-            self.processes.start(
-                service,
-                [
-                    bin_path("gunicorn"),
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    f"{service}:create_app()",
-                ],
-            )
-            self.processes.start(f"{service}-worker", worker_argv(service))
-        for url in self.urls.values():
-            infra.wait_http_ok(f"{url}/readyz", timeout=60)
-        self.wait_workers()
-
-    def wait_workers(self, timeout: float = 60.0) -> None:
-        """Every worker answers a ping (its log is quiet at WARNING, so no "ready." line)."""
-        wanted = {f"{service}-test@" for service in infra.SERVICES}
-        control = Celery(broker=self.redis_url)
-        try:
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                dead = self.dead()
-                if dead:
-                    raise BenchFailure(f"{dead} exited:\n{self.log_tail()}")
-                replies = control.control.ping(timeout=1.0) or []
-                names = {name.split("@")[0] + "@" for reply in replies for name in reply}
-                if wanted <= names:
-                    return
-            raise BenchFailure(f"workers not ready after {timeout}s:\n{self.log_tail()}")
-        finally:
-            control.close()
+        super().__init__(folder, redis_url, keys, tag="_bench", log_level="WARNING")
 
     def dead(self) -> list[str]:
         return [n for n, p in self.processes.running.items() if p.poll() is not None]
@@ -317,9 +251,6 @@ class Platform:
                 out.append(f"--- {name}.log ({len(interesting)} warning/error lines, last shown)")
                 out.extend(interesting[-lines:])
         return "\n".join(out)
-
-    def stop(self) -> None:
-        self.processes.stop_all()
 
 
 class Tokens:
@@ -658,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted; platform stopped", file=sys.stderr)
         return 130
-    except BenchFailure as exc:
+    except (BenchFailure, RuntimeError, AssertionError) as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1
     return 1 if failed else 0

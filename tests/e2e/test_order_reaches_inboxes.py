@@ -13,45 +13,14 @@ from tests.support.builders import enterprise_body, product_body
 pytestmark = pytest.mark.e2e
 
 
-def bin_path(name):
-    venv = infra.REPO / ".venv" / "bin" / name
-    return str(venv) if venv.exists() else name
-
-
 @pytest.fixture(scope="module")
-def platform(service_config, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("e2e")
-    ports = {service: infra.free_port() for service in infra.SERVICES}
-    urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
-    config = {
-        **service_config,
-        **{f"{s.upper()}_DATABASE_URL": infra.database_url(s, folder, "_e2e") for s in ports},
-        "CATALOG_URL": urls["catalog"],
-        "LOG_LEVEL": "INFO",
-    }
-    processes = infra.Processes(folder, infra.service_env(config))
+def platform(service_config, jwt_keys, tmp_path_factory):
+    running = infra.Platform(tmp_path_factory.mktemp("e2e"), service_config["REDIS_URL"], jwt_keys)
     try:
-        for service, port in ports.items():
-            processes.start(
-                service,
-                [
-                    bin_path("gunicorn"),
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    f"{service}:create_app()",
-                ],
-            )
-            processes.start(f"{service}-worker", infra.celery_worker_argv(service))
-        for service, url in urls.items():
-            infra.wait_http_ok(f"{url}/readyz", timeout=60)
-            processes.wait_log(f"{service}-worker", "ready.")
-        yield urls
+        running.start()
+        yield running.urls
     finally:
-        processes.stop_all()
+        running.stop()
 
 
 def test_order_placed_over_http_reaches_both_enterprises_inboxes(platform, token):
@@ -85,10 +54,17 @@ def test_order_placed_over_http_reaches_both_enterprises_inboxes(platform, token
         admin,
     )
 
-    city = post(f"{orders}/v1/institutions", {
-        "name": "광명시청", "kind": "지자체", "sido_code": "41", "sigungu_code": "41210",
-        "departments": ["총무과"],
-    }, admin)
+    city = post(
+        f"{orders}/v1/institutions",
+        {
+            "name": "광명시청",
+            "kind": "지자체",
+            "sido_code": "41",
+            "sigungu_code": "41210",
+            "departments": ["총무과"],
+        },
+        admin,
+    )
     buyer = token("buyer", city["id"], dept="총무과")
     order = requests.post(
         f"{orders}/v1/orders",

@@ -155,7 +155,7 @@ class Processes:
 
 def celery_worker_argv(service: str) -> list[str]:
     return [
-        str(REPO / ".venv" / "bin" / "celery") if (REPO / ".venv").exists() else "celery",
+        _bin("celery"),
         "-A",
         f"{service}.worker",
         "worker",
@@ -175,3 +175,90 @@ def celery_worker_argv(service: str) -> list[str]:
 
 def service_env(config: dict[str, str], **extra: str) -> dict[str, str]:
     return {**os.environ, **config, "PYTHONUNBUFFERED": "1", **extra}
+
+
+class Platform:
+    """The services as real processes — gunicorn (as in the Procfile) and a Celery worker
+    each — on migrated databases of their own and the given Redis. Used by the e2e tests and
+    the benchmarks."""
+
+    def __init__(
+        self,
+        folder: Path,
+        redis_url: str,
+        keys: tuple[str, str],
+        *,
+        services: tuple[str, ...] = SERVICES,
+        tag: str = "_e2e",
+        log_level: str = "INFO",
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        private, public = keys
+        self.redis_url = redis_url
+        self.services = services
+        self.ports = {service: free_port() for service in services}
+        self.urls = {service: f"http://127.0.0.1:{port}" for service, port in self.ports.items()}
+        self.config = {
+            "GACHI_DATA_DIR": str(folder / "data"),
+            "REDIS_URL": redis_url,
+            "JWT_PUBLIC_KEY": public,
+            "JWT_PRIVATE_KEY": private,
+            **{f"{s.upper()}_DATABASE_URL": database_url(s, folder, tag) for s in services},
+            "CATALOG_URL": self.urls.get("catalog", ""),
+            "ORDERS_URL": self.urls.get("orders", ""),
+            "LOG_LEVEL": log_level,
+            **(extra or {}),
+        }
+        self.log_level = log_level
+        self.processes = Processes(folder, service_env(self.config))
+
+    def start(self, timeout: float = 60.0) -> None:
+        for service, port in self.ports.items():
+            self.processes.start(
+                service,
+                [
+                    _bin("gunicorn"),
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    f"{service}:create_app()",
+                ],
+            )
+            worker = celery_worker_argv(service)
+            worker[worker.index("--loglevel") + 1] = self.log_level
+            self.processes.start(f"{service}-worker", worker)
+        for url in self.urls.values():
+            wait_http_ok(f"{url}/readyz", timeout=timeout)
+        self._wait_workers(timeout)
+
+    def _wait_workers(self, timeout: float) -> None:
+        """Every worker answers a ping (a quiet worker logs no "ready." line)."""
+        from celery import Celery
+
+        wanted = {f"{service}-test" for service in self.services}
+        control = Celery(broker=self.redis_url)
+        try:
+
+            def ready():
+                dead = [n for n, p in self.processes.running.items() if p.poll() is not None]
+                if dead:
+                    raise RuntimeError(
+                        f"{dead} exited:\n" + "\n".join(self.processes.log(n)[-3000:] for n in dead)
+                    )
+                replies = control.control.ping(timeout=1.0) or []
+                return wanted <= {name.split("@")[0] for reply in replies for name in reply}
+
+            wait_for(ready, timeout=timeout, what="every Celery worker to answer a ping")
+        finally:
+            control.close()
+
+    def stop(self) -> None:
+        self.processes.stop_all()
+
+
+def _bin(name: str) -> str:
+    venv = REPO / ".venv" / "bin" / name
+    return str(venv) if venv.exists() else name
