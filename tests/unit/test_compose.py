@@ -50,7 +50,11 @@ REQUIRED_EVERYWHERE = [("REDIS_URL",), ("JWT_PUBLIC_KEY", "JWT_PUBLIC_KEY_FILE")
 REQUIRED_FOR = {
     # orders calls catalog (default URL is 127.0.0.1) with tokens signed by its private key.
     "orders": [("CATALOG_URL",), ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE")],
+    # notify's signed links call orders the same way.
+    "notify": [("ORDERS_URL",), ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE")],
 }
+# URLs people open in a browser (links in messages), not addresses of compose services.
+BROWSER_URLS = {"NOTIFY_PUBLIC_URL"}
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
 
 
@@ -352,7 +356,7 @@ def test_urls_point_at_compose_services():
     for name, svc in OURS.items():
         for var, value in environment(svc).items():
             url = urlsplit(interpolate(value))
-            if not url.scheme or not url.hostname:
+            if not url.scheme or not url.hostname or var in BROWSER_URLS:
                 continue
             assert url.hostname in SERVICES, f"{name}: {var} points at unknown {url.hostname}"
             target = SERVICES[url.hostname]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from notify.adapters.templates import render
-from notify.domain.recipients import InboxMessage, inbox_messages, recipient_of
+from notify.domain.recipients import (
+    InboxMessage,
+    inbox_messages,
+    recipient_of,
+    recipients,
+    recipients_of,
+)
 
 SUPPLIER_ORDER_CREATED = {
     "supplier_order_id": "01JAXH0000SUPPLIERORDER001",
@@ -76,7 +82,7 @@ def test_one_message_per_supplier_order_never_per_line():
 
 
 def test_order_placed_goes_to_the_institution():
-    messages = inbox_messages("order.placed", ORDER_PLACED)
+    messages = inbox_messages("order.placed", ORDER_PLACED)  # the inbox: the institution
 
     assert messages == [
         InboxMessage(
@@ -90,10 +96,75 @@ def test_order_placed_goes_to_the_institution():
 
 @pytest.mark.parametrize(
     "event_type",
-    ["supplier_order.accepted", "listing.approved", "order.cancelled", "enterprise.registered"],
+    ["product.created", "group_order.closed", "enterprise.registered", "enterprise.updated", "x"],
 )
-def test_other_events_make_no_inbox_message(event_type):
-    assert inbox_messages(event_type, {"order_id": "o-1", "enterprise_id": "e-1"}) == []
+def test_events_without_templates_make_no_message(event_type):
+    assert recipients(event_type, {"order_id": "o-1", "enterprise_id": "e-1"}) == []
+
+
+def test_supplier_order_news_goes_to_the_institution_its_department_and_the_buyer():
+    known = {"department": "복지정책과", "buyer_id": "buyer-kim"}
+    data = {
+        "supplier_order_id": "so-1",
+        "order_id": "o-1",
+        "enterprise_id": "ent-gm-tofu",
+        "institution_id": "inst-gwangmyeong",
+        "status": "accepted",
+    }
+
+    found = recipients("supplier_order.accepted", data, known)
+
+    assert [(r.recipient_type, r.recipient_id) for r in found] == [
+        ("institution", "inst-gwangmyeong"),
+        ("department", "inst-gwangmyeong/복지정책과"),
+        ("user", "buyer-kim"),
+    ]
+    assert {r.subject_id for r in found} == {"so-1"}
+    assert [r.recipient_type for r in inbox_messages("supplier_order.accepted", data, known)] == [
+        "institution"
+    ]
+
+
+def test_order_placed_reaches_the_buyer_who_placed_it_too():
+    found = recipients("order.placed", ORDER_PLACED)
+    assert ("user", "buyer-kim") in [(r.recipient_type, r.recipient_id) for r in found]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data", "who"),
+    [
+        (
+            "supplier_order.cancelled",
+            {"supplier_order_id": "s", "enterprise_id": "e"},
+            "enterprise",
+        ),
+        (
+            "listing.approved",
+            {"listing_id": "l", "enterprise_id": "e", "brand_code": "B"},
+            "enterprise",
+        ),
+        (
+            "listing.submitted",
+            {"listing_id": "l", "enterprise_id": "e", "brand_code": "B"},
+            "committee",
+        ),
+        ("order.cancelled", {"order_id": "o", "institution_id": "i"}, "institution"),
+    ],
+)
+def test_each_event_reaches_the_one_it_is_for(event_type, data, who):
+    assert [r.recipient_type for r in recipients(event_type, data)] == [who]
+
+
+def test_the_caller_manages_its_own_recipients_only():
+    assert recipients_of("enterprise", "u1", "ent-1", None) == [
+        ("user", "u1"),
+        ("enterprise", "ent-1"),
+    ]
+    assert recipients_of("buyer", "u2", "inst-1", "총무과") == [
+        ("user", "u2"),
+        ("department", "inst-1/총무과"),
+    ]
+    assert recipients_of("committee", "u3", None, None) == [("user", "u3")]
 
 
 @pytest.mark.parametrize(

@@ -191,3 +191,75 @@ def test_unknown_template_raises():
 def test_krw_refuses_anything_but_whole_won(amount):
     with pytest.raises(TypeError):
         krw(amount)
+
+
+# --- every event type on every channel ----------------------------------------------------
+
+from notify.adapters.templates import render_message  # noqa: E402
+from notify.domain.catalogue import EVENT_TYPES  # noqa: E402
+
+LINKS = {
+    "view": "https://n.kr/links/v",
+    "accept": "https://n.kr/links/a",
+    "decline": "https://n.kr/links/d",
+}
+
+
+def _sample(event_type: str) -> dict:
+    base = {
+        "supplier_order_id": "01JAXH0000SUPPLIERORDER001",
+        "order_id": "01JAXH0000ORDER00000000001",
+        "enterprise_id": "ent-gm-tofu",
+        "institution_id": "inst-gwangmyeong",
+        "status": event_type.rsplit(".", 1)[1],
+        "listing_id": "lst-1",
+        "brand_code": "BEATS1",
+        "product_id": "prod-tofu-snack",
+        "name": "광명두부마을 협동조합",
+        "email": "tofu@example.kr",
+        "valid_to": "2026-12-31",
+    }
+    if event_type == "order.placed":
+        return _order_placed()
+    if event_type in ("supplier_order.created", "supplier_order.reminder"):
+        return {**_supplier_order_created(), "links": LINKS}
+    return base
+
+
+@pytest.mark.parametrize("channel", ["inbox", "email", "sms", "alimtalk"])
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_event_type_renders_on_every_channel(event_type, channel):
+    message = render_message(channel, event_type, _sample(event_type))
+    assert message.title and message.body and "\n" not in message.title
+    assert message.ref.endswith(tuple("0123456789abcdef")) and "@" in message.ref
+    if channel == "email":
+        assert message.html.startswith("<!doctype html>") and message.title in message.html
+    if channel == "alimtalk":
+        assert message.code.startswith("GACHI_") and message.params
+
+
+def test_html_escapes_what_came_from_an_event():
+    data = {**_supplier_order_created(), "enterprise_name": "<script>alert(1)</script>"}
+    message = render_message("email", "supplier_order.created", data)
+    assert "<script>" not in message.html and "&lt;script&gt;" in message.html
+
+
+def test_email_carries_the_three_action_links_and_sms_only_the_view_link():
+    data = {**_supplier_order_created(), "links": LINKS}
+    email_text = render_message("email", "supplier_order.created", data).body
+    assert all(url in email_text for url in LINKS.values())
+    sms = render_message("sms", "supplier_order.created", data)
+    assert LINKS["view"] in sms.body and LINKS["accept"] not in sms.body
+
+
+def test_deadlines_are_shown_in_korean_time():
+    from notify.adapters.templates import kst
+
+    assert kst("2026-12-01T05:00:00+00:00") == "2026-12-01 (화) 14:00"
+    data = {
+        **_supplier_order_created(),
+        "links": LINKS,
+        "acceptance_deadline": "2026-12-01T15:30:00+00:00",
+    }
+    body = render_message("email", "supplier_order.reminder", data).body
+    assert "수락 기한: 2026-12-02 (수) 00:30" in body

@@ -8,10 +8,7 @@ the private key.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app, g, request
 
+from gachi_kit.config import write_once
 from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
 
@@ -166,11 +164,11 @@ def load_or_create_keypair(folder: Path) -> tuple[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     private_path, public_path = folder / "jwt-private.pem", folder / "jwt-public.pem"
     if not private_path.exists():
-        _link_new_file(private_path, generate_keypair()[0], mode=0o600)
+        write_once(private_path, generate_keypair()[0], mode=0o600)
     private_pem = private_path.read_text()
     public_pem = public_key_of(private_pem)
     if not public_path.exists():
-        _link_new_file(public_path, public_pem, mode=0o644)
+        write_once(public_path, public_pem, mode=0o644)
     return private_pem, public_pem
 
 
@@ -181,16 +179,6 @@ def public_key_of(private_pem: str) -> str:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-
-
-def _link_new_file(path: Path, content: str, *, mode: int) -> None:
-    """Create `path` with `content` unless it exists; never a half-written file."""
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        staged = Path(tmp) / path.name
-        staged.write_text(content)
-        os.chmod(staged, mode)
-        with contextlib.suppress(FileExistsError):  # another starter won; keep its file
-            os.link(staged, path)
 
 
 class ServiceTokens:

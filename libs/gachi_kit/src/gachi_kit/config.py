@@ -3,7 +3,9 @@ that work on a fresh machine (the embedded default)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections import ChainMap
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,3 +69,17 @@ class Env:
 
 # The embedded Redis listens here (not 6379, so a system Redis is never mistaken for it).
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"
+
+
+def write_once(path: Path, content: str, *, mode: int) -> None:
+    """Create `path` with `content` unless it exists; never a half-written file, and when
+    several processes race, all of them end up reading the winner's file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        staged = Path(tmp) / path.name
+        staged.write_text(content)
+        os.chmod(staged, mode)
+        with contextlib.suppress(FileExistsError):  # another starter won; keep its file
+            os.link(staged, path)

@@ -7,12 +7,18 @@ from typing import Any
 
 from flask import Flask
 
-from gachi_kit.auth import TokenVerifier
+from gachi_kit.auth import ServiceTokens, TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.http import ServiceClient
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
+from notify.adapters.email import FileMailer, SMTPSender
+from notify.adapters.links import LinkSigner
+from notify.adapters.orders_client import OrdersClient
+from notify.adapters.texting import FileProvider, NHNCloudProvider
+from notify.adapters.webhooks import WebhookSender
 from notify.config import SERVICE, Settings
-from notify.wiring import Notify
+from notify.wiring import Channels, Notify
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -20,8 +26,39 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["LOG_LEVEL"] = settings.log_level
     db = Database(settings.database_url)
-    celery = make_celery(app, queue=SERVICE, broker_url=settings.redis_url)
-    app.extensions[SERVICE] = Notify(settings=settings, db=db)
+    celery = make_celery(
+        app,
+        queue=SERVICE,
+        broker_url=settings.redis_url,
+        beat_schedule={
+            "sweep-deliveries": {
+                "task": "notify.sweep_deliveries",
+                "schedule": settings.delivery_sweep_seconds,
+            },
+            "scan-reminders": {
+                "task": "notify.scan_reminders",
+                "schedule": settings.reminder_scan_seconds,
+            },
+            "send-digests": {
+                "task": "notify.send_digests",
+                "schedule": settings.digest_sweep_seconds,
+            },
+        },
+    )
+    tokens = ServiceTokens(settings.jwt_private_key, SERVICE) if settings.jwt_private_key else None
+    orders_http = ServiceClient(
+        settings.orders_url,
+        token=(lambda: tokens.for_audience("orders")) if tokens else None,
+        read_timeout=settings.orders_timeout_seconds,
+    )
+    app.extensions[SERVICE] = Notify(
+        settings=settings,
+        db=db,
+        celery=celery,
+        channels=_channels(settings),
+        orders=OrdersClient(orders_http),
+        links=LinkSigner(settings.action_link_secret, settings.action_link_ttl_hours * 3600),
+    )
     api = init_service(
         app,
         ServiceInfo(SERVICE, "gachi notify API"),
@@ -30,8 +67,61 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         broker_ping=broker_pinger(celery),
     )
     from notify import tasks
-    from notify.api import inbox
+    from notify.api import deliveries, inbox, links, ops, subscriptions
 
-    api.register_blueprint(inbox.blp)
+    for blueprint in (inbox.blp, subscriptions.blp, deliveries.blp, ops.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(links.blp)
     tasks.register(celery)
     return app
+
+
+def _channels(settings: Settings) -> Channels:
+    if settings.smtp_host:
+        email = SMTPSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    else:
+        email = FileMailer(settings.mail_dir)
+
+    def text(channel, provider, url, app_key, secret_key, sender, log_file):
+        if provider == "nhncloud":
+            return NHNCloudProvider(
+                channel=channel,
+                base_url=url,
+                app_key=app_key,
+                secret_key=secret_key,
+                sender=sender,
+            )
+        return FileProvider(log_file)
+
+    return Channels(
+        email=email,
+        sms=text(
+            "sms",
+            settings.sms_provider,
+            settings.sms_api_url,
+            settings.sms_app_key,
+            settings.sms_secret_key,
+            settings.sms_sender_number,
+            settings.sms_log_file,
+        ),
+        alimtalk=text(
+            "alimtalk",
+            settings.alimtalk_provider,
+            settings.alimtalk_api_url,
+            settings.alimtalk_app_key,
+            settings.alimtalk_secret_key,
+            settings.alimtalk_sender_key,
+            settings.alimtalk_log_file,
+        ),
+        webhook=WebhookSender(
+            timeout=settings.webhook_timeout_seconds,
+            allow_loopback=settings.webhook_allow_loopback,
+        ),
+    )

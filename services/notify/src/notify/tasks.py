@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from celery import Celery
 
-from notify.services import events
+from gachi_kit.celery import EVENT_TASK_OPTIONS
+from notify.services import deliveries, digests, events, reminders
 from notify.wiring import notify
 
 
 def register(celery: Celery) -> None:
-    @celery.task(
-        name="notify.handle_event",
-        autoretry_for=(Exception,),
-        retry_backoff=2,
-        retry_backoff_max=300,
-        retry_jitter=True,
-        max_retries=8,
-    )
+    @celery.task(name="notify.handle_event", **EVENT_TASK_OPTIONS)
     def handle_event(envelope: dict) -> str:
         """Every event routed to notify lands here; effects happen once per event id."""
         return events.handle_event(notify(), envelope)
+
+    @celery.task(name="notify.send_delivery")
+    def send_delivery(delivery_id: str) -> str:
+        """One attempt at one delivery. No Celery retry: the next attempt is scheduled in
+        the database and the sweep enqueues it when it is due."""
+        return deliveries.send_delivery(notify(), delivery_id)
+
+    @celery.task(name="notify.sweep_deliveries")
+    def sweep_deliveries() -> int:
+        return deliveries.sweep(notify())
+
+    @celery.task(name="notify.scan_reminders")
+    def scan_reminders() -> int:
+        return reminders.scan(notify())
+
+    @celery.task(name="notify.send_digests")
+    def send_digests() -> int:
+        return digests.send_due(notify())

@@ -153,6 +153,8 @@ def _print_urls(data: Path) -> None:
     lines = [f"  {name:8} http://127.0.0.1:{port}/docs" for name, port in PORTS.items()]
     click.echo("gachi is starting:\n" + "\n".join(lines))
     click.echo(f"  data     {data}")
+    click.echo(f"  mail     {data / 'mail'}/*.eml   (unless SMTP_HOST is set)")
+    click.echo(f"  sms      {data / 'sms.log'}, 알림톡 {data / 'alimtalk.log'}")
     click.echo(
         "  token    .venv/bin/gachi token --role buyer --dept 총무과"
         " --org 7Y2JHG63R0ERCVKR9VTNZNWCCQ  (광명시청)"

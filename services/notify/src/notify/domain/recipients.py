@@ -1,26 +1,90 @@
-"""Who hears about an event in the in-app inbox: one message per supplier order, never per line."""
+"""Who hears about an event: one message per supplier order, never per line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from notify.domain.catalogue import INBOX_RECIPIENTS, REMINDER
+
 
 @dataclass(frozen=True, slots=True)
 class InboxMessage:
-    recipient_type: str  # enterprise | institution | committee | user
+    """One recipient of an event (the name is historical: every channel uses it)."""
+
+    recipient_type: str  # enterprise | institution | department | committee | user
     recipient_id: str
-    template: str  # templates/inbox/<template>.txt
+    template: str  # templates/<channel>/<template>.txt
     subject_id: str | None  # the order or supplier order the message is about
 
 
-def inbox_messages(event_type: str, data: dict) -> list[InboxMessage]:
-    if event_type == "supplier_order.created":
-        return [
-            InboxMessage("enterprise", data["enterprise_id"], event_type, data["supplier_order_id"])
-        ]
+Recipient = InboxMessage
+
+TO_ENTERPRISE = frozenset(
+    {
+        "supplier_order.created",
+        REMINDER,
+        "supplier_order.cancelled",
+        "supplier_order.inspected",
+        "enterprise.certification_expiring",
+        "enterprise.certification_expired",
+        "listing.approved",
+        "listing.rejected",
+        "listing.suspended",
+        "listing.expiring",
+    }
+)
+TO_BUYERS = frozenset(
+    {
+        "supplier_order.accepted",
+        "supplier_order.partially_accepted",
+        "supplier_order.declined",
+        "supplier_order.expired",
+        "supplier_order.rerouted",
+        "supplier_order.shipped",
+        "supplier_order.delivered",
+    }
+)
+
+
+def recipients(event_type: str, data: dict, known: dict | None = None) -> list[Recipient]:
+    """Everyone an event is for. `known` adds what notify learnt from earlier events about
+    the same supplier order (department, buyer) when this event does not carry it."""
+    known = known or {}
+    subject = data.get("supplier_order_id") or data.get("order_id") or data.get("listing_id")
+    if event_type in TO_ENTERPRISE and data.get("enterprise_id"):
+        return [Recipient("enterprise", data["enterprise_id"], event_type, _short(subject))]
     if event_type == "order.placed":
-        return [InboxMessage("institution", data["institution_id"], event_type, data["order_id"])]
+        return _buyers(event_type, data, data, data["order_id"])
+    if event_type in TO_BUYERS:
+        return _buyers(event_type, data, {**known, **data}, data["supplier_order_id"])
+    if event_type in ("order.completed", "order.cancelled"):
+        return [Recipient("institution", data["institution_id"], event_type, data["order_id"])]
+    if event_type == "listing.submitted" and data.get("brand_code"):
+        return [Recipient("committee", data["brand_code"], event_type, _short(subject))]
     return []
+
+
+def _buyers(event_type: str, data: dict, who: dict, subject: str) -> list[Recipient]:
+    institution = who.get("institution_id")
+    if not institution:
+        return []
+    found = [Recipient("institution", institution, event_type, subject)]
+    if who.get("department"):
+        found.append(
+            Recipient("department", f"{institution}/{who['department']}", event_type, subject)
+        )
+    if who.get("buyer_id"):
+        found.append(Recipient("user", who["buyer_id"], event_type, subject))
+    return found
+
+
+def _short(subject) -> str | None:
+    return str(subject)[:26] if subject else None
+
+
+def inbox_messages(event_type: str, data: dict, known: dict | None = None) -> list[Recipient]:
+    """The recipients of an event that have an in-app inbox."""
+    return [r for r in recipients(event_type, data, known) if r.recipient_type in INBOX_RECIPIENTS]
 
 
 def recipient_of(role: str, org: str | None) -> tuple[str, str] | None:
@@ -34,3 +98,21 @@ def recipient_of(role: str, org: str | None) -> tuple[str, str] | None:
     if role == "committee":
         return ("committee", org)
     return None
+
+
+def recipients_of(role: str, sub: str, org: str | None, dept: str | None) -> list[tuple[str, str]]:
+    """Every recipient a caller may manage subscriptions for and read the delivery log of."""
+    own = [("user", sub)]
+    if not org:
+        return own
+    if role == "enterprise":
+        own.append(("enterprise", org))
+    elif role == "institution_admin":
+        own.append(("institution", org))
+        if dept:
+            own.append(("department", f"{org}/{dept}"))
+    elif role == "buyer" and dept:
+        own.append(("department", f"{org}/{dept}"))
+    elif role == "committee":
+        own.append(("committee", org))
+    return own

@@ -1,15 +1,26 @@
-"""Use case: react to an event from another service, exactly once per event id."""
+"""Use case: react to an event from another service, exactly once per event id.
+
+One transaction (the kit's `consume`) records the event id, updates what notify tracks
+(subscriptions from enterprise contacts, its copy of each supplier order and its
+reminder), and writes the inbox items and delivery rows. Only after that commit are the
+deliveries enqueued as `notify.send_delivery` tasks; if that enqueue is lost, the sweep
+finds the rows (deliveries.sweep).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
-from gachi_kit.consumer import consume
-from gachi_kit.events import Envelope
+from gachi_kit.consumer import DONE, consume
+from gachi_kit.events import Envelope, as_utc
 from gachi_kit.logging import get_logger
-from notify.adapters.models import InboundEvent, InboxItem
-from notify.adapters.templates import render
-from notify.domain.recipients import inbox_messages
+from notify.adapters.models import InboundEvent, SupplierOrderCopy
+from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
+from notify.domain.texts import STATE_RANK
+from notify.services import subscriptions
+from notify.services.dispatch import fan_out
 from notify.wiring import Notify
 
 log = get_logger(__name__)
@@ -17,29 +28,103 @@ log = get_logger(__name__)
 
 def handle_event(n: Notify, raw: dict) -> str:
     envelope = Envelope.from_dict(raw)
-    return consume(
-        n.db,
-        InboundEvent,
-        envelope,
-        _store_inbox_items,
-        max_attempts=n.settings.max_event_attempts,
+    to_send: list[str] = []
+
+    def handler(session: Session, event: Envelope) -> None:
+        to_send.clear()  # a retried attempt starts over
+        to_send.extend(_apply(n, session, event))
+
+    result = consume(
+        n.db, InboundEvent, envelope, handler, max_attempts=n.settings.max_event_attempts
+    )
+    if result == DONE and to_send:
+        n.enqueue(to_send)
+    return result
+
+
+def _apply(n: Notify, session: Session, envelope: Envelope) -> list[str]:
+    kind, data = envelope.type, envelope.data
+    if kind == "enterprise.registered":
+        subscriptions.create_defaults(session, data)
+    elif kind == "enterprise.updated":
+        subscriptions.follow_contacts(session, data)
+    known = track_supplier_orders(session, envelope)
+    if kind not in EVENT_TYPES:
+        log.info("event_ignored", type=kind, event_id=envelope.id)
+        return []
+    return fan_out(
+        n,
+        session,
+        event_id=envelope.id,
+        event_type=kind,
+        occurred_at=envelope.occurred_at,
+        data=data,
+        known=known,
     )
 
 
-def _store_inbox_items(session: Session, envelope: Envelope) -> None:
-    messages = inbox_messages(envelope.type, envelope.data)
-    if not messages:
-        log.info("event_ignored", type=envelope.type, event_id=envelope.id)
-    for message in messages:
-        title, body = render("inbox", message.template, envelope.data)
-        session.add(
-            InboxItem(
-                recipient_type=message.recipient_type,
-                recipient_id=message.recipient_id,
-                event_id=envelope.id,
-                event_type=envelope.type,
-                subject_id=message.subject_id,
-                title=title,
-                body=body,
-            )
+def track_supplier_orders(session: Session, envelope: Envelope) -> dict:
+    """Keep notify's copy of supplier orders current; returns what is known of the one the
+    event is about (its creation data, department, buyer) for the message."""
+    kind, data = envelope.type, envelope.data
+    if kind == "order.placed":
+        for part in data.get("supplier_orders") or []:
+            copy = _copy(session, part["supplier_order_id"])
+            copy.enterprise_id = copy.enterprise_id or part.get("enterprise_id")
+            copy.order_id = data["order_id"]
+            copy.institution_id = data.get("institution_id")
+            copy.department = data.get("department")
+            copy.buyer_id = data.get("buyer_id")
+        return {}
+    if not kind.startswith("supplier_order.") or "supplier_order_id" not in data:
+        return {}
+    copy = _copy(session, data["supplier_order_id"])
+    copy.enterprise_id = data.get("enterprise_id") or copy.enterprise_id
+    copy.order_id = data.get("order_id") or copy.order_id
+    copy.institution_id = data.get("institution_id") or copy.institution_id
+    if kind == "supplier_order.created":
+        copy.data = data
+        copy.department = data.get("department") or copy.department
+        deadline = _moment(data.get("acceptance_deadline"))
+        copy.acceptance_deadline = deadline
+        if deadline is not None and not copy.acknowledged and copy.reminder_status == "none":
+            created = _moment(envelope.occurred_at) or deadline
+            copy.remind_at = created + (deadline - created) / 2
+            copy.reminder_status = "scheduled"
+    else:
+        status = data.get("status") or kind.split(".", 1)[1]
+        if STATE_RANK.get(status, 0) >= STATE_RANK.get(copy.status, 0):
+            copy.status = status
+        if kind in ACKNOWLEDGEMENTS:
+            copy.acknowledged = True
+            if copy.reminder_status in ("none", "scheduled"):
+                copy.reminder_status = "cancelled"
+    return {
+        "data": copy.data,
+        "department": copy.department,
+        "buyer_id": copy.buyer_id,
+        "institution_id": copy.institution_id,
+    }
+
+
+def _copy(session: Session, supplier_order_id: str) -> SupplierOrderCopy:
+    copy = session.get(SupplierOrderCopy, supplier_order_id)
+    if copy is None:
+        copy = SupplierOrderCopy(
+            supplier_order_id=supplier_order_id,
+            status="pending",
+            acknowledged=False,
+            reminder_status="none",
         )
+        session.add(copy)
+    return copy
+
+
+def _moment(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        log.warning("bad_timestamp", value=str(value)[:64])
+        return None

@@ -1,0 +1,91 @@
+"""E-mail: a multipart/alternative message (text and HTML, UTF-8, Korean subject encoded
+per RFC 2047), sent over SMTP, or written as an `.eml` file in the embedded default.
+
+The Message-ID is the delivery's id, the same on every attempt, so a retry after a crash
+between the server's acceptance and our bookkeeping can be recognised downstream.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import tempfile
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, parseaddr
+from pathlib import Path
+
+from notify.domain.delivery import OK, PERMANENT, RETRY, Outcome
+
+
+def build_message(
+    *, delivery_id: str, sender: str, to: str, subject: str, text: str, html: str | None
+) -> EmailMessage:
+    message = EmailMessage(policy=SMTP)
+    name, address = parseaddr(sender)
+    message["From"] = Address(display_name=name, addr_spec=address) if name else address
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    domain = address.rpartition("@")[2] or "gachi.local"
+    message["Message-ID"] = f"<{delivery_id}@{domain}>"
+    message["X-Gachi-Delivery"] = delivery_id
+    message.set_content(text, charset="utf-8", cte="base64")
+    if html:
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    return message
+
+
+class SMTPSender:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None,
+        password: str | None,
+        starttls: bool,
+        timeout: float,
+    ) -> None:
+        self.host, self.port = host, port
+        self.username, self.password = username, password
+        self.starttls, self.timeout = starttls, timeout
+
+    def send(self, message: EmailMessage) -> Outcome:
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            verdict = PERMANENT if codes and all(c >= 500 for c in codes) else RETRY
+            return Outcome(verdict, codes[0] if codes else None, "받는 주소를 서버가 거부했습니다")
+        except smtplib.SMTPResponseException as exc:
+            verdict = PERMANENT if exc.smtp_code >= 500 else RETRY
+            return Outcome(verdict, exc.smtp_code, f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}")
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            return Outcome(RETRY, None, f"SMTP 연결 실패: {exc.__class__.__name__}")
+        return Outcome(OK, 250)
+
+
+class FileMailer:
+    """The embedded default: each message is one `.eml` file, written atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> Outcome:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = message["X-Gachi-Delivery"] + ".eml"
+        with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as tmp:
+            tmp.write(message.as_bytes())
+        os.replace(tmp.name, self.folder / name)  # a retry overwrites: one file per delivery
+        return Outcome(OK, None)
+
+
+def _text(raw) -> str:
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from gachi_kit.api import Blueprint
+from gachi_kit.auth import current_principal, require_roles
+from gachi_kit.errors import Problem
+from notify.api import schemas
+from notify.services import deliveries
+from notify.wiring import notify
+
+blp = Blueprint("operations", __name__, url_prefix="/v1/ops", description="운영자: 실패한 발송")
+
+
+@blp.route("/dead-deliveries")
+class DeadDeliveries(MethodView):
+    @require_roles("admin")
+    @blp.arguments(schemas.DeadQuery, location="query")
+    @blp.response(200, schemas.DeliveryPage)
+    def get(self, query):
+        """Deliveries that gave up (dead letters), newest first."""
+        return deliveries.list_deliveries(
+            notify(),
+            current_principal(),
+            {**query, "status": "dead"},
+            query["limit"],
+            query["cursor"],
+        )
+
+
+@blp.route("/dead-deliveries/replay")
+class Replay(MethodView):
+    @require_roles("admin")
+    @blp.arguments(schemas.Replay)
+    @blp.response(200, schemas.ReplayResult)
+    def post(self, fields):
+        """Send dead deliveries again from attempt zero: the listed `ids`, or with
+        `all: true` every dead one matching the filters (at most `limit`)."""
+        if bool(fields.get("ids")) == bool(fields["all"]):
+            raise Problem(
+                422,
+                "replay_selection",
+                "입력값이 올바르지 않습니다",
+                "ids 목록이나 all: true 중 하나만 보내 주세요.",
+                errors={"ids": ["ids와 all 중 하나만 쓰세요."]},
+            )
+        return deliveries.replay(notify(), fields)

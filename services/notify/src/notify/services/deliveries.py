@@ -1,0 +1,384 @@
+"""Sending deliveries, once each, with retries kept in our database.
+
+send_delivery(id):
+  1. claim (one short transaction): only a due `pending`/`failed` row, or a `sending` row
+     whose lease ran out (its worker died mid-send), becomes `sending` with attempts + 1
+     and a lease. A second task for the same row finds it claimed and does nothing. Paid
+     channels take today's quota here, on the first attempt.
+  2. send, outside any transaction (the webhook-id / Message-ID / grouping key is the
+     delivery id, the same on every attempt, so a resend after a crash can be deduped).
+  3. settle (one short transaction), only if the row is still ours (same attempt number):
+     sent; or failed with the next attempt after exponential backoff and jitter; or dead
+     after the maximum, on a permanent refusal, or on 410 (which also disables the
+     webhook subscription).
+sweep(): enqueues due rows and rows whose lease expired; it drives every retry, so no
+long countdown waits in Redis (see the visibility timeout in reliability-anchors.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from gachi_kit.auth import Principal
+from gachi_kit.errors import Problem
+from gachi_kit.events import new_id, utcnow
+from gachi_kit.logging import get_logger
+from notify.adapters.email import build_message
+from notify.adapters.models import Delivery, RateCounter, Subscription
+from notify.adapters.texting import TextMessage
+from notify.domain.delivery import (
+    DEAD,
+    DISABLE,
+    DUE,
+    FAILED,
+    OK,
+    PENDING,
+    RETRY,
+    SENDING,
+    SENT,
+    SKIPPED,
+    Outcome,
+    after_failure,
+)
+from notify.domain.recipients import recipients_of
+from notify.services.digests import KST
+from notify.wiring import Notify
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: str
+    channel: str
+    address: str
+    payload: dict
+    attempt: int
+    recipient_type: str
+    recipient_id: str
+    subscription_id: str | None
+    secrets: list[str] = field(default_factory=list)
+
+
+def send_delivery(n: Notify, delivery_id: str) -> str:
+    claimed, reason = _claim(n, delivery_id)
+    if claimed is None:
+        log.info("delivery_not_claimed", delivery_id=delivery_id, reason=reason)
+        return reason
+    outcome = _send(n, claimed)
+    return _settle(n, claimed, outcome)
+
+
+def _claim(n: Notify, delivery_id: str) -> tuple[Claimed | None, str]:
+    now = utcnow()
+    settings = n.settings
+    with n.db.transaction() as session:
+        query = select(Delivery).where(Delivery.id == delivery_id)
+        if not n.db.is_sqlite:
+            query = query.with_for_update()
+        row = session.scalar(query)
+        if row is None:
+            return None, "missing"
+        if row.status == SENDING and row.lease_until and row.lease_until > now:
+            return None, "in_flight"
+        if row.status not in (*DUE, SENDING):
+            return None, row.status
+        if row.status in DUE and row.next_attempt_at and row.next_attempt_at > now:
+            return None, "not_due"
+        subscription = (
+            session.get(Subscription, row.subscription_id) if row.subscription_id else None
+        )
+        if row.subscription_id and (subscription is None or not subscription.active):
+            row.status, row.last_error, row.lease_until = (
+                SKIPPED,
+                "구독이 꺼져 있어 보내지 않았습니다",
+                None,
+            )
+            return None, SKIPPED
+        if row.channel in ("sms", "alimtalk") and row.attempts == 0:
+            cap = settings.sms_daily_cap if row.channel == "sms" else settings.alimtalk_daily_cap
+            if not _take_quota(session, row, cap, now.astimezone(KST).strftime("%Y-%m-%d")):
+                row.status = SKIPPED
+                row.last_error = (
+                    f"오늘 이 수신자에게 보낼 수 있는 {row.channel} {cap}건을 모두 보냈습니다"
+                )
+                return None, "rate_capped"
+        row.status = SENDING
+        row.attempts += 1
+        row.lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
+        row.enqueued_at = None
+        secrets = []
+        if subscription is not None and row.channel == "webhook":
+            secrets = [subscription.secret]
+            if (
+                subscription.previous_secret
+                and subscription.previous_secret_expires_at
+                and subscription.previous_secret_expires_at > now
+            ):
+                secrets.append(subscription.previous_secret)
+        return (
+            Claimed(
+                id=row.id,
+                channel=row.channel,
+                address=row.address,
+                payload=dict(row.payload),
+                attempt=row.attempts,
+                recipient_type=row.recipient_type,
+                recipient_id=row.recipient_id,
+                subscription_id=row.subscription_id,
+                secrets=[s for s in secrets if s],
+            ),
+            SENDING,
+        )
+
+
+def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
+    keys = {
+        "recipient_type": row.recipient_type,
+        "recipient_id": row.recipient_id,
+        "channel": row.channel,
+        "day": day,
+    }
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(RateCounter).values(id=new_id(), used=0, **keys).on_conflict_do_nothing()
+    )
+    taken = session.execute(
+        update(RateCounter)
+        .where(*(getattr(RateCounter, k) == v for k, v in keys.items()), RateCounter.used < cap)
+        .values(used=RateCounter.used + 1)
+    ).rowcount
+    return taken == 1
+
+
+def _send(n: Notify, c: Claimed) -> Outcome:
+    channels = n.channels
+    try:
+        if c.channel == "email":
+            message = build_message(
+                delivery_id=c.id,
+                sender=n.settings.mail_from,
+                to=c.address,
+                subject=c.payload["subject"],
+                text=c.payload["text"],
+                html=c.payload.get("html"),
+            )
+            return channels.email.send(message)
+        if c.channel in ("sms", "alimtalk"):
+            provider = channels.sms if c.channel == "sms" else channels.alimtalk
+            return provider.send(
+                TextMessage(
+                    delivery_id=c.id,
+                    channel=c.channel,
+                    to=c.address,
+                    text=c.payload["text"],
+                    title=c.payload.get("title", ""),
+                    template_code=c.payload.get("code"),
+                    params=c.payload.get("params"),
+                )
+            )
+        if c.channel == "webhook":
+            if not c.secrets:
+                return Outcome("permanent", None, "웹훅 서명 비밀값이 없습니다")
+            return channels.webhook.send(c.address, c.id, c.payload["body"].encode(), c.secrets)
+        return Outcome("permanent", None, f"알 수 없는 채널 {c.channel}")
+    except Exception as exc:  # a bug or an unexpected library error: retry, keep the trace
+        log.exception("delivery_send_error", delivery_id=c.id)
+        return Outcome(RETRY, None, f"{exc.__class__.__name__}: {exc}"[:500])
+
+
+def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
+    now = utcnow()
+    settings = n.settings
+    with n.db.transaction() as session:
+        query = select(Delivery).where(Delivery.id == c.id)
+        if not n.db.is_sqlite:
+            query = query.with_for_update()
+        row = session.scalar(query)
+        if row is None or row.status != SENDING or row.attempts != c.attempt:
+            log.warning("delivery_superseded", delivery_id=c.id, attempt=c.attempt)
+            return "superseded"
+        row.lease_until = None
+        row.response_code = outcome.response_code
+        if outcome.verdict == OK:
+            row.status, row.sent_at, row.last_error = SENT, now, None
+            log.info("delivery_sent", delivery_id=c.id, channel=c.channel, attempt=c.attempt)
+            return SENT
+        status, delay = after_failure(
+            outcome,
+            row.attempts,
+            row.max_attempts,
+            settings.delivery_backoff_base_seconds,
+            settings.delivery_backoff_max_seconds,
+        )
+        row.status, row.last_error = status, (outcome.error or outcome.verdict)[:2000]
+        row.next_attempt_at = now + timedelta(seconds=delay) if delay is not None else None
+        if outcome.verdict == DISABLE and c.subscription_id:
+            _disable_endpoint(session, c.subscription_id, outcome.error or "410 Gone")
+        log.warning(
+            "delivery_failed",
+            delivery_id=c.id,
+            channel=c.channel,
+            attempt=c.attempt,
+            status=status,
+            error=row.last_error,
+        )
+        return status
+
+
+def _disable_endpoint(session, subscription_id: str, reason: str) -> None:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is not None:
+        subscription.active = False
+        subscription.disabled_reason = reason[:200]
+    session.execute(
+        update(Delivery)
+        .where(Delivery.subscription_id == subscription_id, Delivery.status.in_(DUE))
+        .values(status=DEAD, last_error="수신 측이 웹훅을 중지해(410) 보내지 않았습니다")
+    )
+
+
+def sweep(n: Notify, *, limit: int = 500) -> int:
+    """Enqueue due deliveries and those whose sender died; returns how many."""
+    now = utcnow()
+    stale = now - timedelta(seconds=n.settings.delivery_requeue_seconds)
+    not_queued = or_(Delivery.enqueued_at.is_(None), Delivery.enqueued_at < stale)
+    with n.db.transaction() as session:
+        query = (
+            select(Delivery)
+            .where(
+                or_(
+                    and_(Delivery.status.in_(DUE), Delivery.next_attempt_at <= now),
+                    and_(Delivery.status == SENDING, Delivery.lease_until < now),
+                ),
+                not_queued,
+            )
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+        )
+        if not n.db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
+        for row in rows:
+            row.enqueued_at = now
+        ids = [row.id for row in rows]
+    if ids:
+        n.enqueue(ids)
+        log.info("deliveries_swept", count=len(ids))
+    return len(ids)
+
+
+# --- the delivery log and the operator's dead letters -------------------------------------
+
+
+def _visible(actor: Principal):
+    if actor.role == "admin":
+        return None
+    mine = recipients_of(actor.role, actor.sub, actor.org, actor.dept)
+    return or_(*(and_(Delivery.recipient_type == t, Delivery.recipient_id == i) for t, i in mine))
+
+
+def list_deliveries(n: Notify, actor: Principal, filters: dict, limit: int, cursor: str | None):
+    query = select(Delivery).order_by(Delivery.id.desc()).limit(limit + 1)
+    visible = _visible(actor)
+    if visible is not None:
+        query = query.where(visible)
+    for name in (
+        "recipient_type",
+        "recipient_id",
+        "event_id",
+        "event_type",
+        "status",
+        "channel",
+        "subject_id",
+    ):
+        if filters.get(name):
+            query = query.where(getattr(Delivery, name) == filters[name])
+    if cursor:
+        query = query.where(Delivery.id < cursor)
+    with n.db.reading() as session:
+        rows = list(session.scalars(query))
+    more = len(rows) > limit
+    items = rows[:limit]
+    return {"items": items, "next_cursor": items[-1].id if more else None}
+
+
+def get_delivery(n: Notify, actor: Principal, delivery_id: str) -> Delivery:
+    query = select(Delivery).where(Delivery.id == delivery_id)
+    visible = _visible(actor)
+    if visible is not None:
+        query = query.where(visible)
+    with n.db.reading() as session:
+        row = session.scalar(query)
+    if row is None:
+        raise Problem(404, "delivery_not_found", "발송 기록을 찾을 수 없습니다")
+    return row
+
+
+def count_dead(n: Notify) -> int:
+    with n.db.reading() as session:
+        return session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.status == DEAD)
+        )
+
+
+def replay(n: Notify, fields: dict) -> dict:
+    """Operator: put dead deliveries back to `pending` (attempts from zero), by ids or by
+    filter, at most `limit`. A delivery whose subscription is off is left dead."""
+    now = utcnow()
+    ids = fields.get("ids")
+    query = select(Delivery)
+    if ids:
+        query = query.where(Delivery.id.in_(ids))
+    else:
+        query = query.where(Delivery.status == DEAD)
+        for name in ("channel", "event_type", "recipient_type", "recipient_id", "event_id"):
+            if fields.get(name):
+                query = query.where(getattr(Delivery, name) == fields[name])
+    query = query.order_by(Delivery.id).limit(fields["limit"])
+    replayed, skipped = [], []
+    with n.db.transaction() as session:
+        rows = {row.id: row for row in session.scalars(query)}
+        for delivery_id in ids or list(rows):
+            row = rows.get(delivery_id)
+            if row is None:
+                skipped.append({"id": delivery_id, "reason": "not_found"})
+                continue
+            if row.status != DEAD:
+                skipped.append({"id": delivery_id, "reason": f"not_dead:{row.status}"})
+                continue
+            subscription = (
+                session.get(Subscription, row.subscription_id) if row.subscription_id else None
+            )
+            if row.subscription_id and (subscription is None or not subscription.active):
+                skipped.append({"id": delivery_id, "reason": "subscription_inactive"})
+                continue
+            row.status, row.attempts, row.next_attempt_at = PENDING, 0, now
+            row.lease_until, row.enqueued_at = None, now
+            row.replays += 1
+            replayed.append(row.id)
+    n.enqueue(replayed)
+    log.info("deliveries_replayed", count=len(replayed))
+    return {"replayed": replayed, "skipped": skipped}
+
+
+def summary(row: Delivery) -> str | None:
+    payload = row.payload or {}
+    title = payload.get("subject") or payload.get("title")
+    if title:
+        return title
+    if row.channel == "webhook" and payload.get("body"):
+        try:
+            return json.loads(payload["body"]).get("type")
+        except ValueError:
+            return None
+    return None
+
+
+__all__ = ["DEAD", "FAILED", "PENDING", "SENT", "replay", "send_delivery", "sweep"]

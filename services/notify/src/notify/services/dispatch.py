@@ -1,0 +1,224 @@
+"""Fan-out of one event (or reminder) to inbox items and delivery rows, inside the
+caller's transaction. Nothing leaves the process here: the rows commit first, and only
+then are the deliveries enqueued (events.py, reminders.py) — never a dual write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gachi_kit.events import new_id, utcnow
+from notify.adapters.models import ActionLink, Delivery, DigestEntry, InboxItem, Subscription
+from notify.adapters.templates import render_message
+from notify.domain.catalogue import INBOX_RECIPIENTS, MOST_DIRECT_FIRST, REMINDER, matches
+from notify.domain.delivery import PENDING, SENT
+from notify.domain.recipients import recipients
+from notify.services.digests import period_of
+from notify.wiring import Notify
+
+LINKED = ("supplier_order.created", REMINDER)  # messages that carry action links
+
+
+def fan_out(
+    n: Notify,
+    session: Session,
+    *,
+    event_id: str,
+    event_type: str,
+    occurred_at: str,
+    data: dict,
+    known: dict | None = None,
+    most_direct_only: bool = False,
+) -> list[str]:
+    """Create the inbox items and deliveries for an event; returns the ids to enqueue."""
+    known = known or {}
+    now = utcnow()
+    context = {**(known.get("data") or {}), **data}
+    to_send: list[str] = []
+    seen: set[str] = set()
+    for recipient in recipients(event_type, data, known):
+        subscriptions = session.scalars(
+            select(Subscription).where(
+                Subscription.recipient_type == recipient.recipient_type,
+                Subscription.recipient_id == recipient.recipient_id,
+                Subscription.active.is_(True),
+            )
+        ).all()
+        wanted = [s for s in subscriptions if matches(s.event_types, event_type)]
+        message = dict(context)
+        if recipient.recipient_type == "enterprise" and event_type in LINKED:
+            message["links"] = action_links(
+                n, session, data["supplier_order_id"], recipient.recipient_id, now
+            )
+        inbox_rules = [s for s in subscriptions if s.channel == "inbox"]
+        if recipient.recipient_type in INBOX_RECIPIENTS and (
+            not inbox_rules or any(s.channel == "inbox" for s in wanted)
+        ):
+            _inbox(session, recipient, event_id, event_type, message, now)
+        external = [s for s in wanted if s.channel != "inbox"]
+        if most_direct_only:
+            external = _most_direct(external)
+        for subscription in external:
+            key = dedupe_key(event_id, recipient, subscription.channel, subscription.address)
+            if key in seen:
+                continue
+            seen.add(key)
+            if subscription.digest:
+                _hold_for_digest(session, subscription, event_id, event_type, message, now)
+                continue
+            delivery = _delivery(
+                n, subscription, recipient, key, event_id, event_type, occurred_at, data, message
+            )
+            delivery.enqueued_at = now
+            session.add(delivery)
+            to_send.append(delivery.id)
+    return to_send
+
+
+def dedupe_key(event_id: str, recipient, channel: str, address: str) -> str:
+    who = f"{recipient.recipient_type}|{recipient.recipient_id}|{address}"
+    return f"{event_id}:{channel}:{hashlib.sha256(who.encode()).hexdigest()[:32]}"
+
+
+def _inbox(session, recipient, event_id, event_type, message, now) -> None:
+    rendered = render_message("inbox", recipient.template, message)
+    item = InboxItem(
+        id=new_id(),
+        recipient_type=recipient.recipient_type,
+        recipient_id=recipient.recipient_id,
+        event_id=event_id,
+        event_type=event_type,
+        subject_id=recipient.subject_id,
+        title=rendered.title[:200],
+        body=rendered.body,
+        created_at=now,
+    )
+    session.add(item)
+    session.add(
+        Delivery(
+            id=new_id(),
+            dedupe_key=dedupe_key(event_id, recipient, "inbox", ""),
+            event_id=event_id,
+            event_type=event_type,
+            recipient_type=recipient.recipient_type,
+            recipient_id=recipient.recipient_id,
+            channel="inbox",
+            address="",
+            subject_id=recipient.subject_id,
+            template=rendered.ref,
+            payload={"title": item.title, "inbox_item_id": item.id},
+            status=SENT,
+            attempts=1,
+            max_attempts=1,
+            created_at=now,
+            sent_at=now,
+        )
+    )
+
+
+def _delivery(n, subscription, recipient, key, event_id, event_type, occurred_at, data, message):
+    channel = subscription.channel
+    template = None
+    if channel == "webhook":
+        body = json.dumps(
+            {"type": event_type, "timestamp": occurred_at, "event_id": event_id, "data": data},
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        payload = {"body": body}
+    else:
+        rendered = render_message(channel, recipient.template, message)
+        template = rendered.ref
+        if channel == "email":
+            payload = {"subject": rendered.title, "text": rendered.body, "html": rendered.html}
+        elif channel == "alimtalk":
+            payload = {
+                "title": rendered.title,
+                "text": rendered.body,
+                "code": rendered.code,
+                "params": rendered.params,
+            }
+        else:
+            payload = {"title": rendered.title, "text": rendered.body}
+    return Delivery(
+        id=new_id(),
+        dedupe_key=key,
+        event_id=event_id,
+        event_type=event_type,
+        recipient_type=recipient.recipient_type,
+        recipient_id=recipient.recipient_id,
+        subscription_id=subscription.id,
+        channel=channel,
+        address=subscription.address,
+        subject_id=recipient.subject_id,
+        template=template,
+        payload=payload,
+        status=PENDING,
+        attempts=0,
+        max_attempts=n.settings.delivery_max_attempts,
+        next_attempt_at=utcnow(),
+    )
+
+
+def _hold_for_digest(session, subscription, event_id, event_type, message, now) -> None:
+    exists = session.scalar(
+        select(DigestEntry.id).where(
+            DigestEntry.subscription_id == subscription.id, DigestEntry.event_id == event_id
+        )
+    )
+    if exists:
+        return
+    rendered = render_message("inbox", _template_of(event_type), message)
+    session.add(
+        DigestEntry(
+            subscription_id=subscription.id,
+            event_id=event_id,
+            event_type=event_type,
+            period=period_of(now, subscription.digest),
+            title=rendered.title[:200],
+            body=rendered.body,
+            created_at=now,
+        )
+    )
+
+
+def _template_of(event_type: str) -> str:
+    return event_type
+
+
+def _most_direct(subscriptions: list[Subscription]) -> list[Subscription]:
+    for channel in MOST_DIRECT_FIRST:
+        found = [s for s in subscriptions if s.channel == channel and not s.digest]
+        if found:
+            return found[:1]
+    return []
+
+
+def action_links(
+    n: Notify, session: Session, supplier_order_id: str, enterprise_id: str, now: datetime
+) -> dict[str, str]:
+    """Signed view / accept-all / decline links for one supplier order, shared by every
+    channel of one message, so using one from SMS makes the e-mail's copy spent too."""
+    expires = now + timedelta(hours=n.settings.action_link_ttl_hours)
+    urls = {}
+    for action in ("view", "accept", "decline"):
+        link = ActionLink(
+            id=new_id(),
+            supplier_order_id=supplier_order_id,
+            enterprise_id=enterprise_id,
+            action=action,
+            expires_at=expires,
+            created_at=now,
+        )
+        session.add(link)
+        urls[action] = link_url(n, link.id)
+    return urls
+
+
+def link_url(n: Notify, link_id: str) -> str:
+    return f"{n.settings.public_url}/links/{n.links.token(link_id)}"

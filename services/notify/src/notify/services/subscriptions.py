@@ -1,0 +1,295 @@
+"""Use cases of subscriptions: who hears what, where. Callers manage only their own
+recipients (admins any); webhook URLs pass the SSRF rules before anything is written."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gachi_kit.auth import Principal
+from gachi_kit.errors import Problem
+from gachi_kit.events import new_id, utcnow
+from gachi_kit.logging import get_logger
+from notify.adapters import webhooks
+from notify.adapters.models import Subscription
+from notify.domain import subscriptions as rules
+from notify.domain.catalogue import ENTERPRISE_DEFAULTS
+from notify.domain.egress import UnsafeURL
+from notify.domain.recipients import recipient_of, recipients_of
+from notify.wiring import Notify
+
+log = get_logger(__name__)
+WRITABLE = ("address", "event_types", "active", "digest")
+
+
+def _invalid(errors: dict, code: str = "subscription_invalid") -> Problem:
+    return Problem(
+        422,
+        code,
+        "입력값이 올바르지 않습니다",
+        "입력값을 확인해 주세요. 항목별 오류는 errors에 있습니다.",
+        errors=errors,
+    )
+
+
+def _recipient_for(actor: Principal, fields: dict) -> tuple[str, str]:
+    rtype, rid = fields.get("recipient_type"), fields.get("recipient_id")
+    if actor.role == "admin":
+        if not rtype or not rid:
+            raise _invalid(
+                {"recipient_id": ["관리자는 수신자(recipient_type, recipient_id)를 정해야 합니다."]}
+            )
+        return rtype, rid
+    mine = recipients_of(actor.role, actor.sub, actor.org, actor.dept)
+    if rtype is None and rid is None:
+        primary = recipient_of(actor.role, actor.org)
+        return primary if primary in mine else ("user", actor.sub)
+    if rtype == "user" and rid is None:
+        rid = actor.sub
+    if (rtype, rid) not in recipients_of(actor.role, actor.sub, actor.org, actor.dept):
+        raise Problem(
+            403, "forbidden_recipient", "권한이 없습니다", "자신의 알림 설정만 바꿀 수 있습니다."
+        )
+    return rtype, rid
+
+
+def _check(n: Notify, channel: str, address: str, rtype: str, patterns, digest) -> str:
+    address = rules.normalise_address(channel, address)
+    errors = {
+        **rules.address_errors(channel, address, rtype),
+        **rules.event_type_errors(patterns),
+        **rules.digest_errors(channel, digest),
+    }
+    if errors:
+        raise _invalid(errors)
+    if channel == "webhook":
+        try:
+            webhooks.check(address, n.settings.webhook_allow_loopback)
+        except UnsafeURL as exc:
+            raise _invalid({"address": [exc.detail]}, exc.code) from exc
+    return address
+
+
+def create(n: Notify, actor: Principal, fields: dict) -> tuple[Subscription, str | None]:
+    rtype, rid = _recipient_for(actor, fields)
+    channel = fields["channel"]
+    address = _check(
+        n, channel, fields.get("address", ""), rtype, fields["event_types"], fields.get("digest")
+    )
+    secret = webhooks.new_secret() if channel == "webhook" else None
+    with n.db.transaction() as session:
+        duplicate = session.scalar(
+            select(Subscription.id).where(
+                Subscription.recipient_type == rtype,
+                Subscription.recipient_id == rid,
+                Subscription.channel == channel,
+                Subscription.address == address,
+            )
+        )
+        if duplicate:
+            raise Problem(
+                409,
+                "subscription_exists",
+                "이미 있는 알림 설정입니다",
+                "같은 수신자·채널·주소의 설정이 있습니다. 그 설정을 고쳐 쓰세요.",
+                subscription_id=duplicate,
+            )
+        subscription = Subscription(
+            id=new_id(),
+            recipient_type=rtype,
+            recipient_id=rid,
+            channel=channel,
+            address=address,
+            event_types=list(fields["event_types"]),
+            digest=fields.get("digest"),
+            active=fields.get("active", True),
+            managed=False,
+            secret=secret,
+            created_by=actor.sub[:64],
+        )
+        session.add(subscription)
+    return subscription, secret
+
+
+def _owned(session: Session, actor: Principal, subscription_id: str) -> Subscription:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or (
+        actor.role != "admin"
+        and (subscription.recipient_type, subscription.recipient_id)
+        not in recipients_of(actor.role, actor.sub, actor.org, actor.dept)
+    ):
+        raise Problem(404, "subscription_not_found", "알림 설정을 찾을 수 없습니다")
+    return subscription
+
+
+def get(n: Notify, actor: Principal, subscription_id: str) -> Subscription:
+    with n.db.reading() as session:
+        return _owned(session, actor, subscription_id)
+
+
+def list_for(n: Notify, actor: Principal, query: dict, limit: int, cursor: str | None) -> dict:
+    stmt = select(Subscription).order_by(Subscription.id.desc()).limit(limit + 1)
+    if actor.role != "admin":
+        mine = recipients_of(actor.role, actor.sub, actor.org, actor.dept)
+        from sqlalchemy import and_, or_
+
+        stmt = stmt.where(
+            or_(
+                *(
+                    and_(Subscription.recipient_type == t, Subscription.recipient_id == i)
+                    for t, i in mine
+                )
+            )
+        )
+    for name in ("recipient_type", "recipient_id", "channel"):
+        if query.get(name):
+            stmt = stmt.where(getattr(Subscription, name) == query[name])
+    if cursor:
+        stmt = stmt.where(Subscription.id < cursor)
+    with n.db.reading() as session:
+        rows = list(session.scalars(stmt))
+    more = len(rows) > limit
+    items = rows[:limit]
+    return {"items": items, "next_cursor": items[-1].id if more else None}
+
+
+def update(n: Notify, actor: Principal, subscription_id: str, fields: dict) -> Subscription:
+    with n.db.transaction() as session:
+        subscription = _owned(session, actor, subscription_id)
+        address = fields.get("address", subscription.address)
+        patterns = fields.get("event_types", subscription.event_types)
+        digest = fields.get("digest", subscription.digest)
+        address = _check(
+            n, subscription.channel, address, subscription.recipient_type, patterns, digest
+        )
+        subscription.address = address
+        subscription.event_types = list(patterns)
+        subscription.digest = digest
+        if "address" in fields or "event_types" in fields:
+            subscription.managed = False  # the owner took it over from the contacts
+        if "active" in fields:
+            subscription.active = fields["active"]
+            if fields["active"]:
+                subscription.disabled_reason = None
+        subscription.updated_at = utcnow()
+    return subscription
+
+
+def delete(n: Notify, actor: Principal, subscription_id: str) -> None:
+    with n.db.transaction() as session:
+        session.delete(_owned(session, actor, subscription_id))
+
+
+def rotate_secret(
+    n: Notify, actor: Principal, subscription_id: str, overlap_hours: int | None
+) -> tuple[Subscription, str]:
+    """A new `whsec_` secret; the old one keeps signing too (two signatures) until the
+    overlap ends, so the receiver can switch without losing a message."""
+    hours = n.settings.webhook_secret_overlap_hours if overlap_hours is None else overlap_hours
+    with n.db.transaction() as session:
+        subscription = _owned(session, actor, subscription_id)
+        if subscription.channel != "webhook":
+            raise Problem(
+                409, "not_a_webhook", "웹훅 설정이 아닙니다", "비밀값은 웹훅에만 있습니다."
+            )
+        secret = webhooks.new_secret()
+        now = utcnow()
+        subscription.previous_secret = subscription.secret if hours > 0 else None
+        subscription.previous_secret_expires_at = now + timedelta(hours=hours) if hours else None
+        subscription.secret = secret
+        subscription.updated_at = now
+    return subscription, secret
+
+
+# --- from catalog's events ---------------------------------------------------------------
+
+
+def create_defaults(session: Session, data: dict) -> None:
+    """enterprise.registered: in-app inbox, e-mail and (for a mobile number) SMS, made from
+    the enterprise's contacts. Once per enterprise: a replayed event changes nothing."""
+    enterprise_id = data["enterprise_id"]
+    existing = set(
+        session.scalars(
+            select(Subscription.channel).where(
+                Subscription.recipient_type == "enterprise",
+                Subscription.recipient_id == enterprise_id,
+                Subscription.managed.is_(True),
+            )
+        )
+    )
+    wanted = {"inbox": ""}
+    if rules.is_email(data.get("email")):
+        wanted["email"] = rules.normalise_address("email", data["email"])
+    if rules.is_mobile(data.get("phone")):
+        wanted["sms"] = rules.phone_digits(data["phone"])
+    else:
+        log.info("no_sms_default", enterprise_id=enterprise_id, reason="not a mobile number")
+    for channel, address in wanted.items():
+        if channel in existing:
+            continue
+        session.add(
+            Subscription(
+                id=new_id(),
+                recipient_type="enterprise",
+                recipient_id=enterprise_id,
+                channel=channel,
+                address=address,
+                event_types=list(ENTERPRISE_DEFAULTS[channel]),
+                active=True,
+                managed=True,
+                created_by="notify",
+            )
+        )
+
+
+def follow_contacts(session: Session, data: dict) -> None:
+    """enterprise.updated: managed e-mail/SMS subscriptions follow the new contacts."""
+    enterprise_id = data["enterprise_id"]
+    managed = {
+        s.channel: s
+        for s in session.scalars(
+            select(Subscription).where(
+                Subscription.recipient_type == "enterprise",
+                Subscription.recipient_id == enterprise_id,
+                Subscription.managed.is_(True),
+            )
+        )
+    }
+    if "email" in data and rules.is_email(data["email"]):
+        _follow(
+            session,
+            managed,
+            enterprise_id,
+            "email",
+            rules.normalise_address("email", data["email"]),
+        )
+    if "phone" in data:
+        if rules.is_mobile(data["phone"]):
+            _follow(session, managed, enterprise_id, "sms", rules.phone_digits(data["phone"]))
+        elif "sms" in managed:
+            managed["sms"].active = False
+            managed["sms"].disabled_reason = "대표 번호가 휴대전화 번호가 아닙니다"
+
+
+def _follow(session, managed: dict, enterprise_id: str, channel: str, address: str) -> None:
+    subscription = managed.get(channel)
+    if subscription is None:
+        session.add(
+            Subscription(
+                id=new_id(),
+                recipient_type="enterprise",
+                recipient_id=enterprise_id,
+                channel=channel,
+                address=address,
+                event_types=list(ENTERPRISE_DEFAULTS[channel]),
+                active=True,
+                managed=True,
+                created_by="notify",
+            )
+        )
+        return
+    subscription.address = address
+    subscription.active = True
+    subscription.disabled_reason = None
