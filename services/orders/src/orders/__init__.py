@@ -26,6 +26,7 @@ EVENT_ROUTES = {
     "supplier_order.declined": ["orders"],
     "supplier_order.partially_accepted": ["orders"],
     "supplier_order.expired": ["orders"],
+    "group_order.*": ["notify"],
 }
 
 
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "schedule": settings.outbox_sweep_seconds,
             },
             "expire-overdue": {"task": "orders.expire_overdue", "schedule": 60.0},
+            "close-due-group-orders": {"task": "orders.close_due_group_orders", "schedule": 60.0},
         },
     )
     outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
@@ -65,9 +67,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         broker_ping=broker_pinger(celery),
     )
     from orders import tasks
-    from orders.api import institutions, orders, supplier_orders
+    from orders.api import group_orders, institutions, orders, supplier_orders
 
-    for blueprint in (institutions.blp, orders.blp, supplier_orders.blp):
+    for blueprint in (institutions.blp, orders.blp, supplier_orders.blp, group_orders.blp):
         api.register_blueprint(blueprint)
     tasks.register(celery)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from gachi_kit.celery import EVENT_TASK_OPTIONS
-from orders.services import expiry, rerouting
+from orders.services import expiry, group_orders, rerouting
 from orders.wiring import orders
 
 
@@ -19,6 +19,11 @@ def register(celery: Celery) -> None:
     def expire_overdue() -> int:
         """Periodic: supplier orders past their acceptance deadline expire (then re-route)."""
         return expiry.expire_overdue(orders())
+
+    @celery.task(name="orders.close_due_group_orders")
+    def close_due_group_orders() -> int:
+        """Periodic: group orders past their deadline become an order, or are cancelled."""
+        return group_orders.close_due(orders())
 
     @celery.task(name="orders.handle_event", **EVENT_TASK_OPTIONS)
     def handle_event(envelope: dict) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -242,3 +243,88 @@ class IdempotencyRecord(Base):
     response_body: Mapped[dict | None] = mapped_column(JSON)
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- group orders (단체 구매) -----------------------------------------------------------
+
+
+class GroupOrder(Base):
+    """An organiser's call for quantities, shared by code; at its deadline one order."""
+
+    __tablename__ = "group_order"
+    __table_args__ = (Index("ix_group_order_status_deadline", "status", "deadline"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    share_code: Mapped[str] = mapped_column(String(8), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    # open → closed | cancelled | failed (orders.domain.group_orders)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    # The organiser: the order's buyer when the group order closes.
+    institution_id: Mapped[str] = mapped_column(String(26), index=True)
+    department: Mapped[str | None] = mapped_column(String(100))
+    organiser_id: Mapped[str] = mapped_column(String(64))
+    organiser_role: Mapped[str] = mapped_column(String(20))
+    brand_code: Mapped[str | None] = mapped_column(String(40))
+    delivery_address: Mapped[str] = mapped_column(String(200))
+    delivery_sigungu_code: Mapped[str | None] = mapped_column(String(5))
+    needed_by: Mapped[date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    minimum_quantity: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("purchase_order.id"))
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    failure: Mapped[dict | None] = mapped_column(JSON)  # the placement's problem+json
+    close_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_close_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    items: Mapped[list[GroupOrderItem]] = relationship(
+        back_populates="group_order", order_by="GroupOrderItem.item_no"
+    )
+    participants: Mapped[list[GroupOrderParticipant]] = relationship(
+        back_populates="group_order", order_by="GroupOrderParticipant.id"
+    )
+
+
+class GroupOrderItem(Base):
+    """A product or product group on offer; name and unit as catalog priced it at opening."""
+
+    __tablename__ = "group_order_item"
+    __table_args__ = (UniqueConstraint("group_order_id", "item_no"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    group_order_id: Mapped[str] = mapped_column(ForeignKey("group_order.id"), index=True)
+    item_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str | None] = mapped_column(String(26))
+    group_code: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(20))
+    # A product's price at opening, for reference; a group's price depends on routing.
+    unit_price: Mapped[int | None] = mapped_column(BigInteger)
+
+    group_order: Mapped[GroupOrder] = relationship(back_populates="items")
+
+
+class GroupOrderParticipant(Base):
+    """Someone who joined with the share code: no account, a secret (only its hash here)."""
+
+    __tablename__ = "group_order_participant"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    group_order_id: Mapped[str] = mapped_column(ForeignKey("group_order.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    contact: Mapped[str] = mapped_column(String(254))
+    contact_kind: Mapped[str] = mapped_column(String(10))  # phone | email
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | withdrawn
+    quantities: Mapped[list] = mapped_column(JSON)  # [{"item_no", "quantity"}], no zeros
+    # Recorded when the group order closes: this participant's part of the order.
+    supply_amount: Mapped[int | None] = mapped_column(BigInteger)
+    vat_amount: Mapped[int | None] = mapped_column(BigInteger)
+    total_amount: Mapped[int | None] = mapped_column(BigInteger)
+    breakdown: Mapped[list | None] = mapped_column(JSON)  # per supplier order: supply, vat
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    group_order: Mapped[GroupOrder] = relationship(back_populates="participants")
