@@ -38,6 +38,7 @@ def test_registration_creates_inbox_email_and_sms_from_the_contacts_once(notify_
         "supplier_order.created",
         "supplier_order.reminder",
         "supplier_order.cancelled",
+        "supplier_order.lines_cancelled",
     ]
 
 

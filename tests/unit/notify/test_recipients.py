@@ -96,7 +96,7 @@ def test_order_placed_goes_to_the_institution():
 
 @pytest.mark.parametrize(
     "event_type",
-    ["product.created", "group_order.closed", "enterprise.registered", "enterprise.updated", "x"],
+    ["product.created", "group_order.opened", "enterprise.registered", "enterprise.updated", "x"],
 )
 def test_events_without_templates_make_no_message(event_type):
     assert recipients(event_type, {"order_id": "o-1", "enterprise_id": "e-1"}) == []
@@ -149,6 +149,12 @@ def test_order_placed_reaches_the_buyer_who_placed_it_too():
             "committee",
         ),
         ("order.cancelled", {"order_id": "o", "institution_id": "i"}, "institution"),
+        (
+            "supplier_order.lines_cancelled",
+            {"supplier_order_id": "s", "enterprise_id": "e"},
+            "enterprise",
+        ),
+        ("order.lines_cancelled", {"order_id": "o", "institution_id": "i"}, "institution"),
     ],
 )
 def test_each_event_reaches_the_one_it_is_for(event_type, data, who):

@@ -197,6 +197,21 @@ def test_krw_refuses_anything_but_whole_won(amount):
 
 from notify.adapters.templates import render_message  # noqa: E402
 from notify.domain.catalogue import EVENT_TYPES  # noqa: E402
+from notify.domain.messages import derived, shareable  # noqa: E402
+from tests.support.notify_events import group_order_closed, group_order_settled  # noqa: E402
+
+
+def _group_order(event_type: str) -> dict:
+    """A group-order event as a subscriber's template sees it (no contacts, counts)."""
+    if event_type == "group_order.closed":
+        event = group_order_closed()
+    elif event_type == "group_order.cancelled":
+        event = group_order_settled("cancelled", "minimum_not_met", "최소 수량 미달")
+    else:
+        event = group_order_settled("failed", "order_lines_invalid", "주문을 넣지 못했습니다")
+    data = event["data"]
+    return shareable(event_type, data) | derived(event_type, data)
+
 
 LINKS = {
     "view": "https://n.kr/links/v",
@@ -223,6 +238,13 @@ def _sample(event_type: str) -> dict:
         return _order_placed()
     if event_type in ("supplier_order.created", "supplier_order.reminder"):
         return {**_supplier_order_created(), "links": LINKS}
+    if event_type == "order.lines_cancelled":
+        return {**_order_placed(), "reason": "예산 변경", "cancelled_line_nos": [1, 3]}
+    if event_type == "supplier_order.lines_cancelled":
+        data = {**_supplier_order_created(), "reason": "예산 변경"}
+        return data | derived(event_type, data)
+    if event_type.startswith("group_order."):
+        return _group_order(event_type)
     return base
 
 

@@ -19,7 +19,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-RECIPIENT_ID = 130  # an enterprise/institution/committee id, a user's sub, or "<inst>/<dept>"
+RECIPIENT_ID = 130  # an enterprise/institution/committee id, a user's sub, "<inst>/<dept>",
+# or a group-order participant's id
 
 
 class Base(DeclarativeBase):
@@ -171,7 +172,8 @@ class ActionLink(Base):
 
 
 class RateCounter(Base):
-    """Paid messages (SMS, 알림톡) sent to one recipient on one KST day, per channel."""
+    """Paid messages (SMS, 알림톡) sent to one recipient on one KST day, per channel. A
+    group-order participant is counted by phone number (`recipient_id` holds the digits)."""
 
     __tablename__ = "rate_counter"
     __table_args__ = (UniqueConstraint("recipient_type", "recipient_id", "channel", "day"),)

@@ -28,6 +28,12 @@ def krw(amount: int) -> str:
     return f"{amount:,}원"
 
 
+def short(value, length: int) -> str:
+    """At most `length` characters, cut with "…" (SMS: 90 EUC-KR bytes, 2 per Hangul)."""
+    text = str(value)
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def kst(moment) -> str:
     """An ISO-8601 timestamp as Koreans read it: 2026-12-01 (화) 14:00 in KST."""
     value = datetime.fromisoformat(str(moment)) if not isinstance(moment, datetime) else moment
@@ -51,6 +57,7 @@ def _environment() -> Environment:
     )
     env.filters["krw"] = krw
     env.filters["kst"] = kst
+    env.filters["short"] = short
     return env
 
 

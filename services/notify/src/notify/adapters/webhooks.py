@@ -1,7 +1,8 @@
 """Outbound webhooks per the Standard Webhooks spec, sent only where egress rules allow.
 
-Signature: `v1,` + base64(HMAC-SHA256(secret, f"{webhook-id}.{webhook-timestamp}.{body}"))
-where the secret is the base64 part of `whsec_...`. During a rotation both the new and the
+Signature (the `standardwebhooks` package's own signer): `v1,` +
+base64(HMAC-SHA256(secret, f"{webhook-id}.{webhook-timestamp}.{body}")), the secret being the
+base64 part of `whsec_...`. During a rotation both the new and the
 previous secret sign, space-separated in one `webhook-signature` header. `webhook-id` is the
 delivery's id and stays the same on every retry, so receivers can deduplicate.
 
@@ -14,15 +15,15 @@ followed, the response body is read at most 4 KiB and never shown to anyone.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
 import socket
 import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import certifi
 import urllib3
+from standardwebhooks.webhooks import Webhook
 
 from notify.domain.delivery import RETRY, Outcome, webhook_verdict
 from notify.domain.egress import Target, UnsafeURL, check_url
@@ -36,9 +37,9 @@ def new_secret() -> str:
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    """The spec's reference implementation signs; we only choose which secrets."""
+    moment = datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
+    return Webhook(secret).sign(msg_id, moment, body.decode())
 
 
 def headers_for(msg_id: str, body: bytes, secrets_: Iterable[str], now: int | None = None) -> dict:

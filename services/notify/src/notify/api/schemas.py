@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from notify.domain.catalogue import CHANNELS, DIGESTS, RECIPIENT_TYPES
+from notify.domain.catalogue import CHANNELS, DIGESTS, RECIPIENT_TYPES, SUBSCRIBERS
 from notify.domain.delivery import STATUSES
 
 
@@ -42,7 +42,7 @@ _EVENT_TYPES = fields.List(
 
 
 class SubscriptionCreate(Schema):
-    recipient_type = fields.String(load_default=None, validate=validate.OneOf(RECIPIENT_TYPES))
+    recipient_type = fields.String(load_default=None, validate=validate.OneOf(SUBSCRIBERS))
     recipient_id = fields.String(load_default=None, validate=validate.Length(1, 130))
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     address = fields.String(load_default="", validate=validate.Length(max=500))
@@ -65,7 +65,7 @@ class SubscriptionUpdate(Schema):
 class SubscriptionQuery(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     cursor = fields.String(load_default=None, validate=validate.Length(max=26))
-    recipient_type = fields.String(load_default=None, validate=validate.OneOf(RECIPIENT_TYPES))
+    recipient_type = fields.String(load_default=None, validate=validate.OneOf(SUBSCRIBERS))
     recipient_id = fields.String(load_default=None, validate=validate.Length(1, 130))
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
 

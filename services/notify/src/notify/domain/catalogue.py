@@ -7,7 +7,12 @@ PAID_CHANNELS = ("sms", "alimtalk")  # each message costs money: capped per reci
 DIGEST_CHANNELS = ("email",)
 DIGESTS = ("hourly", "daily")
 
-RECIPIENT_TYPES = ("enterprise", "institution", "department", "committee", "user")
+# Who can subscribe (and be subscribed for): people and organisations with an account.
+SUBSCRIBERS = ("enterprise", "institution", "department", "committee", "user")
+# A group-order participant has no account: only the name and contact given when joining.
+# Messages reach them at that contact, never through a subscription.
+PARTICIPANT = "participant"
+RECIPIENT_TYPES = (*SUBSCRIBERS, PARTICIPANT)  # everyone a delivery can be for
 INBOX_RECIPIENTS = ("enterprise", "institution", "committee")  # who has an in-app inbox
 
 REMINDER = "supplier_order.reminder"  # made by notify itself, not by another service
@@ -20,6 +25,7 @@ EVENT_TYPES = (
     "order.placed",
     "order.completed",
     "order.cancelled",
+    "order.lines_cancelled",
     "supplier_order.created",
     REMINDER,
     "supplier_order.accepted",
@@ -27,6 +33,7 @@ EVENT_TYPES = (
     "supplier_order.declined",
     "supplier_order.expired",
     "supplier_order.cancelled",
+    "supplier_order.lines_cancelled",
     "supplier_order.rerouted",
     "supplier_order.shipped",
     "supplier_order.delivered",
@@ -36,7 +43,13 @@ EVENT_TYPES = (
     "listing.rejected",
     "listing.suspended",
     "listing.expiring",
+    "group_order.closed",
+    "group_order.cancelled",
+    "group_order.failed",
 )
+
+# Group-order outcomes each participant hears about, at the contact they gave.
+TO_PARTICIPANTS = frozenset({"group_order.closed", "group_order.cancelled", "group_order.failed"})
 
 # The acknowledgement of a supplier order: it ends the wait, and the reminder with it.
 ACKNOWLEDGEMENTS = frozenset(
@@ -58,7 +71,12 @@ MOST_DIRECT_FIRST = ("alimtalk", "sms", "email", "webhook")
 ENTERPRISE_DEFAULTS = {
     "inbox": ["*"],
     "email": ["*"],
-    "sms": ["supplier_order.created", REMINDER, "supplier_order.cancelled"],
+    "sms": [
+        "supplier_order.created",
+        REMINDER,
+        "supplier_order.cancelled",
+        "supplier_order.lines_cancelled",
+    ],
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from notify.domain.catalogue import PARTICIPANT
+
 PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED = (
     "pending",
     "sending",
@@ -28,6 +30,15 @@ class Outcome:
     response_code: int | None = None
     error: str | None = None
     retry_after: float | None = None  # seconds the other side asked us to wait
+
+
+def quota_holder(recipient_type: str, recipient_id: str, address: str) -> tuple[str, str]:
+    """Whose daily allowance of paid messages a delivery uses. A group-order participant is
+    new in every group order, so their messages count against the phone number: joining
+    many times with someone else's number cannot make us flood it."""
+    if recipient_type == PARTICIPANT:
+        return PARTICIPANT, address
+    return recipient_type, recipient_id
 
 
 def backoff_seconds(attempt: int, base: float, cap: float, rand=random.random) -> float:

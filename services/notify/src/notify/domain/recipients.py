@@ -1,17 +1,19 @@
-"""Who hears about an event: one message per supplier order, never per line."""
+"""Who hears about an event: one message per supplier order, never per line, and one per
+group-order participant, at the contact that participant gave."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from notify.domain.catalogue import INBOX_RECIPIENTS, REMINDER
+from notify.domain.catalogue import INBOX_RECIPIENTS, PARTICIPANT, REMINDER, TO_PARTICIPANTS
+from notify.domain.subscriptions import is_email, is_mobile, normalise_address
 
 
 @dataclass(frozen=True, slots=True)
 class InboxMessage:
     """One recipient of an event (the name is historical: every channel uses it)."""
 
-    recipient_type: str  # enterprise | institution | department | committee | user
+    recipient_type: str  # enterprise | institution | department | committee | user | participant
     recipient_id: str
     template: str  # templates/<channel>/<template>.txt
     subject_id: str | None  # the order or supplier order the message is about
@@ -24,6 +26,7 @@ TO_ENTERPRISE = frozenset(
         "supplier_order.created",
         REMINDER,
         "supplier_order.cancelled",
+        "supplier_order.lines_cancelled",
         "supplier_order.inspected",
         "enterprise.certification_expiring",
         "enterprise.certification_expired",
@@ -57,8 +60,11 @@ def recipients(event_type: str, data: dict, known: dict | None = None) -> list[R
         return _buyers(event_type, data, data, data["order_id"])
     if event_type in TO_BUYERS:
         return _buyers(event_type, data, {**known, **data}, data["supplier_order_id"])
-    if event_type in ("order.completed", "order.cancelled"):
+    if event_type in ("order.completed", "order.cancelled", "order.lines_cancelled"):
         return [Recipient("institution", data["institution_id"], event_type, data["order_id"])]
+    if event_type in TO_PARTICIPANTS:  # the organiser's side; participants: participants()
+        organiser = {**data, "buyer_id": data.get("organiser_id")}
+        return _buyers(event_type, data, organiser, _short(data.get("group_order_id")))
     if event_type == "listing.submitted" and data.get("brand_code"):
         return [Recipient("committee", data["brand_code"], event_type, _short(subject))]
     return []
@@ -76,6 +82,56 @@ def _buyers(event_type: str, data: dict, who: dict, subject: str) -> list[Recipi
     if who.get("buyer_id"):
         found.append(Recipient("user", who["buyer_id"], event_type, subject))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Direct:
+    """A message to an address the event itself carries: a group-order participant has no
+    account and no subscription, only the name and contact given when joining."""
+
+    recipient: Recipient
+    channel: str  # sms | email
+    address: str
+    participant: dict  # the participant as the event describes them (name, quantities, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    participant_id: str | None
+    contact_kind: str | None
+    reason: str
+
+
+def participants(event_type: str, data: dict) -> tuple[list[Direct], list[Unreachable]]:
+    """One message per participant of a settled group order: SMS to a mobile number,
+    e-mail to an e-mail address. A landline (or anything else) gets nothing."""
+    if event_type not in TO_PARTICIPANTS:
+        return [], []
+    found: list[Direct] = []
+    unreachable: list[Unreachable] = []
+    subject = _short(data.get("group_order_id"))
+    for person in data.get("participants") or []:
+        pid, kind, contact = (
+            person.get("participant_id"),
+            person.get("contact_kind"),
+            person.get("contact"),
+        )
+        if not pid or len(str(pid)) > 130:
+            unreachable.append(Unreachable(None, kind, "no usable participant id"))
+            continue
+        if kind == "phone" and is_mobile(contact):
+            channel = "sms"
+        elif kind == "email" and is_email(contact):
+            channel = "email"
+        elif kind == "phone":
+            unreachable.append(Unreachable(pid, kind, "not a mobile number"))
+            continue
+        else:
+            unreachable.append(Unreachable(pid, kind, "no usable contact"))
+            continue
+        recipient = Recipient(PARTICIPANT, str(pid), f"participant/{event_type}", subject)
+        found.append(Direct(recipient, channel, normalise_address(channel, contact), person))
+    return found, unreachable
 
 
 def _short(subject) -> str | None:

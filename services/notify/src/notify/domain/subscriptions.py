@@ -10,7 +10,7 @@ from notify.domain.catalogue import (
     DIGEST_CHANNELS,
     DIGESTS,
     INBOX_RECIPIENTS,
-    RECIPIENT_TYPES,
+    SUBSCRIBERS,
     unknown_patterns,
 )
 
@@ -39,8 +39,8 @@ def address_errors(channel: str, address: str, recipient_type: str) -> dict[str,
     """Field errors for a channel and address (webhook URLs are checked for SSRF apart)."""
     if channel not in CHANNELS:
         return {"channel": [f"채널은 {', '.join(CHANNELS)} 중 하나입니다."]}
-    if recipient_type not in RECIPIENT_TYPES:
-        return {"recipient_type": [f"수신자 종류는 {', '.join(RECIPIENT_TYPES)} 중 하나입니다."]}
+    if recipient_type not in SUBSCRIBERS:  # a group-order participant has no subscriptions
+        return {"recipient_type": [f"수신자 종류는 {', '.join(SUBSCRIBERS)} 중 하나입니다."]}
     if channel == "inbox":
         if recipient_type not in INBOX_RECIPIENTS:
             return {"channel": ["이 수신자에게는 받은 알림함이 없습니다."]}

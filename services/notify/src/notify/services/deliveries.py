@@ -45,6 +45,7 @@ from notify.domain.delivery import (
     SKIPPED,
     Outcome,
     after_failure,
+    quota_holder,
 )
 from notify.domain.recipients import recipients_of
 from notify.services.digests import KST
@@ -139,9 +140,10 @@ def _claim(n: Notify, delivery_id: str) -> tuple[Claimed | None, str]:
 
 
 def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
+    holder_type, holder_id = quota_holder(row.recipient_type, row.recipient_id, row.address)
     keys = {
-        "recipient_type": row.recipient_type,
-        "recipient_id": row.recipient_id,
+        "recipient_type": holder_type,
+        "recipient_id": holder_id,
         "channel": row.channel,
         "day": day,
     }

@@ -1,6 +1,9 @@
 """Fan-out of one event (or reminder) to inbox items and delivery rows, inside the
 caller's transaction. Nothing leaves the process here: the rows commit first, and only
-then are the deliveries enqueued (events.py, reminders.py) — never a dual write."""
+then are the deliveries enqueued (events.py, reminders.py) — never a dual write.
+
+Subscribers are found through their subscriptions; a group-order participant has none and
+is reached at the contact the event carries, as a delivery without a subscription."""
 
 from __future__ import annotations
 
@@ -12,14 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gachi_kit.events import new_id, utcnow
+from gachi_kit.logging import get_logger
 from notify.adapters.models import ActionLink, Delivery, DigestEntry, InboxItem, Subscription
 from notify.adapters.templates import render_message
 from notify.domain.catalogue import INBOX_RECIPIENTS, MOST_DIRECT_FIRST, REMINDER, matches
 from notify.domain.delivery import PENDING, SENT
-from notify.domain.recipients import recipients
+from notify.domain.messages import derived, shareable
+from notify.domain.recipients import participants, recipients
 from notify.services.digests import period_of
 from notify.wiring import Notify
 
+log = get_logger(__name__)
 LINKED = ("supplier_order.created", REMINDER)  # messages that carry action links
 
 
@@ -37,7 +43,9 @@ def fan_out(
     """Create the inbox items and deliveries for an event; returns the ids to enqueue."""
     known = known or {}
     now = utcnow()
-    context = {**(known.get("data") or {}), **data}
+    earlier = known.get("data") or {}
+    public = shareable(event_type, data)  # without participants' contacts
+    context = {**earlier, **public, **derived(event_type, {**earlier, **data})}
     to_send: list[str] = []
     seen: set[str] = set()
     for recipient in recipients(event_type, data, known):
@@ -71,12 +79,60 @@ def fan_out(
                 _hold_for_digest(session, subscription, event_id, event_type, message, now)
                 continue
             delivery = _delivery(
-                n, subscription, recipient, key, event_id, event_type, occurred_at, data, message
+                n,
+                recipient,
+                subscription.channel,
+                subscription.address,
+                subscription.id,
+                key,
+                event_id,
+                event_type,
+                occurred_at,
+                public,
+                message,
             )
             delivery.enqueued_at = now
             session.add(delivery)
             to_send.append(delivery.id)
+    direct, unreachable = participants(event_type, data)
+    _log_unreachable(event_id, event_type, data, unreachable)
+    for reach in direct:
+        key = dedupe_key(event_id, reach.recipient, reach.channel, reach.address)
+        if key in seen:  # the same participant listed twice: one message
+            continue
+        seen.add(key)
+        delivery = _delivery(
+            n,
+            reach.recipient,
+            reach.channel,
+            reach.address,
+            None,  # no subscription: the address comes from the event
+            key,
+            event_id,
+            event_type,
+            occurred_at,
+            public,
+            {**context, "participant": reach.participant},
+        )
+        delivery.enqueued_at = now
+        session.add(delivery)
+        to_send.append(delivery.id)
     return to_send
+
+
+def _log_unreachable(event_id, event_type, data, unreachable) -> None:
+    """A participant who left a landline (or nothing usable) gets no message; the organiser
+    is told how many in its own message. No contact details in the log."""
+    for person in unreachable:
+        log.info(
+            "participant_not_notified",
+            event_id=event_id,
+            event_type=event_type,
+            group_order_id=data.get("group_order_id"),
+            participant_id=person.participant_id,
+            contact_kind=person.contact_kind,
+            reason=person.reason,
+        )
 
 
 def dedupe_key(event_id: str, recipient, channel: str, address: str) -> str:
@@ -120,8 +176,19 @@ def _inbox(session, recipient, event_id, event_type, message, now) -> None:
     )
 
 
-def _delivery(n, subscription, recipient, key, event_id, event_type, occurred_at, data, message):
-    channel = subscription.channel
+def _delivery(
+    n,
+    recipient,
+    channel: str,
+    address: str,
+    subscription_id: str | None,
+    key: str,
+    event_id: str,
+    event_type: str,
+    occurred_at: str,
+    data: dict,
+    message: dict,
+) -> Delivery:
     template = None
     if channel == "webhook":
         body = json.dumps(
@@ -152,9 +219,9 @@ def _delivery(n, subscription, recipient, key, event_id, event_type, occurred_at
         event_type=event_type,
         recipient_type=recipient.recipient_type,
         recipient_id=recipient.recipient_id,
-        subscription_id=subscription.id,
+        subscription_id=subscription_id,
         channel=channel,
-        address=subscription.address,
+        address=address,
         subject_id=recipient.subject_id,
         template=template,
         payload=payload,

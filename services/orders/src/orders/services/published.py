@@ -32,6 +32,7 @@ def supplier_order_data(so: SupplierOrder, order: Order) -> dict:
                 "unit": ln.unit,
                 "quantity": ln.quantity,
                 "accepted_quantity": ln.accepted_quantity,
+                "cancelled": ln.cancelled,
                 "unit_price": ln.unit_price,
                 "tax_type": ln.tax_type,
                 "supply_amount": ln.quantity * ln.unit_price,
