@@ -492,15 +492,8 @@ def test_the_enterprise_hears_its_lines_were_cancelled_with_the_new_total(
         ("inbox", "sent"),
         ("sms", "sent"),  # in the enterprise's default SMS set, like a cancellation
     ]
-    # orders does not (yet) say per line which ones were cancelled: see the unit tests for
-    # the message that names them once it does
-    named = all("cancelled" in line for line in event["data"]["lines"])
     so_id = event["data"]["supplier_order_id"]
-    title = (
-        "[품목 취소] 두부과자 200g 취소 · 변경 합계 26,400원"
-        if named
-        else "[품목 취소] 공급 주문 일부 품목 취소 · 변경 합계 26,400원"
-    )
+    title = "[품목 취소] 두부과자 200g 취소 · 변경 합계 26,400원"  # orders flags each line
     inbox = app.test_client().get("/v1/inbox", headers=token("enterprise", enterprise)).json
     assert [i["title"] for i in inbox["items"] if i["event_type"].endswith("lines_cancelled")] == [
         title
@@ -513,28 +506,9 @@ def test_the_enterprise_hears_its_lines_were_cancelled_with_the_new_total(
     (sms,) = [body for to, body, _ in texts(sms_provider) if "취소" in body]
     assert sms.endswith("변경 합계 26,400원.")
 
-    # once orders flags the lines (as its supplier-order API already does), they are named
-    flagged = {
-        **event,
-        "id": new_id(),
-        "data": {
-            **event["data"],
-            "lines": [
-                {**line, "cancelled": line["name"] == "두부과자 200g"}
-                for line in event["data"]["lines"]
-            ],
-        },
-    }
-    feed(app, flagged)
-    send_all(app)
-    (named_mail,) = [
-        m
-        for m in mails_to(smtp, "tofu@example.kr")
-        if str(m["Subject"]) == "[품목 취소] 두부과자 200g 취소 · 변경 합계 26,400원"
-    ]
-    assert "취소된 품목\n- 두부과자 200g 7봉" in plain(named_mail)
-    assert "남은 품목\n- 호두과자 20개입 2상자" in plain(named_mail)
-    assert texts(sms_provider)[-1][1] == "[같이] 주문 품목 취소: 두부과자 200g. 변경 합계 26,400원."
+    assert "취소된 품목\n- 두부과자 200g 7봉" in text
+    assert "남은 품목\n- 호두과자 20개입 2상자" in text
+    assert sms == "[같이] 주문 품목 취소: 두부과자 200g. 변경 합계 26,400원."
 
 
 def test_the_institution_hears_which_of_its_order_lines_were_cancelled(
