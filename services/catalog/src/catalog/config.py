@@ -17,6 +17,7 @@ class Settings:
     redis_url: str
     jwt_public_key: str
     outbox_sweep_seconds: float
+    certification_scan_hour: int
     log_level: str
 
     @classmethod
@@ -28,5 +29,7 @@ class Settings:
             redis_url=env.redis_url(),
             jwt_public_key=public,
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
+            # Hour of the day (Asia/Seoul, the Celery timezone) of the certification scan.
+            certification_scan_hour=env.int("CERTIFICATION_SCAN_HOUR", 6),
             log_level=env.str("LOG_LEVEL", "INFO"),
         )

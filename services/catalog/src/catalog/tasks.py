@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import Celery
 
+from catalog.services.certifications import scan_certifications
 from catalog.wiring import catalog
 
 
@@ -12,3 +15,11 @@ def register(celery: Celery) -> None:
     def relay_outbox() -> int:
         """Periodic sweep: publish outbox rows the after-commit relay missed."""
         return catalog().outbox.publish()
+
+    @celery.task(name="catalog.scan_certifications")
+    def scan(today: str | None = None) -> dict[str, int]:
+        """Daily (beat) and on demand: announce expiring and expired certifications once.
+
+        `today` (YYYY-MM-DD) is for operators replaying a missed day; default: today in Korea.
+        """
+        return scan_certifications(catalog(), date.fromisoformat(today) if today else None)

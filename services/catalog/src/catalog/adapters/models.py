@@ -7,13 +7,16 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -56,7 +59,10 @@ class Enterprise(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[str] = mapped_column(String(12), default="active")
+    # catalog.domain.search_text.index_text(name, representative): see services/indexing.py
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -74,20 +80,64 @@ class Certification(Base):
     number: Mapped[str] = mapped_column(String(40))
     issuer: Mapped[str] = mapped_column(String(100))
     valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date, index=True)
+    # When the scan announced it (each notice goes out once; see services/certifications.py).
+    expiring_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="certifications")
 
 
+class Category(Base):
+    """The managed list of product categories (code + Korean label)."""
+
+    __tablename__ = "category"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=100)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProductGroup(Base):
+    """A standard item ("포기김치 10kg") that several enterprises' products belong to."""
+
+    __tablename__ = "product_group"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Product(Base):
     __tablename__ = "product"
-    __table_args__ = (UniqueConstraint("enterprise_id", "sku"),)
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "sku"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        CheckConstraint("min_order_qty >= 1", name="min_order_qty_positive"),
+        # PostgreSQL: a pg_trgm GIN index serves `search_text LIKE '%term%'` for terms of 3+
+        # characters (shorter ones stay a sequential scan); an index never changes results.
+        # SQLite has no such index type: there the same name is an always-empty partial index,
+        # so both databases hold the schema these models describe.
+        Index(
+            "ix_product_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprise.id"), index=True)
     sku: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # A code of the managed list (`category` table or a built-in); checked by the use cases.
     category: Mapped[str] = mapped_column(String(40))
     unit: Mapped[str] = mapped_column(String(20))
     # Whole KRW; BigInteger so a large institutional line never overflows.
@@ -95,11 +145,76 @@ class Product(Base):
     tax_type: Mapped[str] = mapped_column(String(10))
     min_order_qty: Mapped[int] = mapped_column(Integer, default=1)
     lead_time_days: Mapped[int] = mapped_column(Integer, default=3)
-    weekly_capacity: Mapped[int | None] = mapped_column(Integer)
+    weekly_capacity: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    stock: Mapped[int | None] = mapped_column(Integer)  # None: not tracked
+    image_urls: Mapped[list] = mapped_column(JSON, default=list)
     tags: Mapped[list] = mapped_column(JSON, default=list)
+    group_code: Mapped[str | None] = mapped_column(ForeignKey("product_group.code"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Normalised search columns, rewritten on every write (services/indexing.py):
+    # search_text = index_text(name, enterprise name, sku, category, group, tags, description)
+    # search_name = normalize(name) + "#" + choseong(name), for relevance ranking.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    search_name: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship()
+    listings: Mapped[list[BrandListing]] = relationship(
+        back_populates="product", order_by="BrandListing.brand_code"
+    )
+
+
+class PriceHistory(Base):
+    """One row per price or tax-type change (and one at creation), newest last."""
+
+    __tablename__ = "product_price_history"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    product_id: Mapped[str] = mapped_column(ForeignKey("product.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    tax_type: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+
+    # Declared so the unit of work inserts the product before its history rows.
+    product: Mapped[Product] = relationship()
+
+
+class Brand(Base):
+    __tablename__ = "brand"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    sido_code: Mapped[str] = mapped_column(String(2))
+    sigungu_code: Mapped[str | None] = mapped_column(String(5))  # None: the whole 시도
+    description: Mapped[str] = mapped_column(Text, default="")
+    # [{code, name, description, weight}]: what the committee judges a listing on.
+    criteria: Mapped[list] = mapped_column(JSON, default=list)
+    listing_validity_months: Mapped[int] = mapped_column(Integer)
+    routing_policy: Mapped[str] = mapped_column(String(20))
+    acceptance_hours: Mapped[int] = mapped_column(Integer, default=24)
+    price_tolerance_percent: Mapped[int] = mapped_column(Integer, default=10)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class BrandListing(Base):
+    """A product's standing under one brand. The committee workflow (a later issue) moves it
+    through its states; today only an admin records an approval decided offline."""
+
+    __tablename__ = "brand_listing"
+    __table_args__ = (UniqueConstraint("brand_code", "product_id"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    brand_code: Mapped[str] = mapped_column(ForeignKey("brand.code"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("product.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="listings")

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask.views import MethodView
 
 from catalog.api import schemas
-from catalog.services.pricing import price_lines
+from catalog.domain.dates import today_kst
+from catalog.services.pricing import price
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import require_roles
@@ -19,6 +18,11 @@ class Pricing(MethodView):
     @blp.arguments(schemas.PricingRequest)
     @blp.response(200, schemas.PricingResponse)
     def post(self, body):
-        """Price a batch of lines; each line gets a snapshot or its own error. Reads only."""
-        on = body["on_date"] or date.today()
-        return {"on_date": on, "lines": price_lines(catalog(), body["lines"], on)}
+        """Price a batch of lines (≤ 500), in request order. Reads only.
+
+        A product line gets `snapshot` or `error` (product_not_found, product_unavailable,
+        enterprise_inactive, below_minimum_order, not_listed_under_brand). A group line gets
+        `group` and `candidates` (every product on sale in the group, whatever its
+        certification, listing or capacity) or `error` (group_not_found, no_supplier). An
+        unknown `brand_code` is 422 `unknown_brand`."""
+        return price(catalog(), body["lines"], body["on_date"] or today_kst(), body["brand_code"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 # Stable API codes for the seven legal types, with the label a Korean user reads.
 ENTERPRISE_TYPES: dict[str, str] = {
@@ -17,6 +17,10 @@ ENTERPRISE_TYPES: dict[str, str] = {
 }
 
 ENTERPRISE_STATUSES = ("active", "suspended", "closed")
+ENTERPRISE_STATUS_LABELS = {"active": "정상", "suspended": "거래정지", "closed": "폐업"}
+
+# How far ahead the scheduled scan warns that a certification is about to lapse.
+EXPIRY_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +38,28 @@ def certification_on(periods: list[CertificationPeriod], on: date) -> Certificat
     """The certification valid on `on` that lasts longest, if any."""
     valid = [p for p in periods if p.covers(on)]
     return max(valid, key=lambda p: p.valid_to) if valid else None
+
+
+def expiry_notice(
+    period: CertificationPeriod,
+    others: list[CertificationPeriod],
+    today: date,
+    *,
+    expiring_sent: bool,
+    expired_sent: bool,
+) -> str | None:
+    """Which notice the daily scan owes for one certification: "expiring", "expired" or None.
+
+    - "expiring" once, when it lapses within EXPIRY_NOTICE_DAYS (today included);
+    - "expired" once, from the day after `valid_to`;
+    - nothing while another certification of the same enterprise already covers the day
+      after this one ends (it was renewed: the enterprise stays certified).
+    """
+    day_after = period.valid_to + timedelta(days=1)
+    if any(o.covers(day_after) for o in others):
+        return None
+    if period.valid_to < today:
+        return None if expired_sent else "expired"
+    if period.valid_to <= today + timedelta(days=EXPIRY_NOTICE_DAYS) and not expiring_sent:
+        return "expiring"
+    return None

@@ -1,8 +1,10 @@
 """Batch pricing: what orders asks before it accepts an order.
 
-Each line gets either a snapshot (name, price, tax type, enterprise, its type and
-certification state on the delivery date) or its own error; one bad line never hides the
-others, so the buyer sees every problem at once.
+Each product line gets either a snapshot (name, price, tax type, enterprise, its type and
+certification state on the delivery date, its listing under the requested brand) or its
+own error; each group line gets the group and every candidate supplier (orders decides who
+is eligible and explains why). One bad line never hides the others, so the buyer sees
+every problem at once. Reads only.
 """
 
 from __future__ import annotations
@@ -10,71 +12,104 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from catalog.adapters.models import Enterprise, Product
-from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+from catalog.adapters.models import Brand, Enterprise, Product, ProductGroup
 from catalog.domain.product import PricingRefusal, check_orderable
+from catalog.services.snapshots import carries, listings_for, load_products, snapshot
 from catalog.wiring import Catalog
+from gachi_kit.errors import Problem
 
 
-def price_lines(cat: Catalog, lines: list[dict], on: date) -> list[dict]:
-    ids = {line["product_id"] for line in lines}
+def price(cat: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
+    product_ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
+    group_codes = {ln["group_code"] for ln in lines if ln.get("group_code")}
     with cat.db.reading() as session:
-        products = {
-            p.id: p
-            for p in session.scalars(
-                select(Product)
-                .where(Product.id.in_(ids))
-                .options(selectinload(Product.enterprise).selectinload(Enterprise.certifications))
-            )
+        if brand_code is not None and session.get(Brand, brand_code) is None:
+            raise unknown_brand()
+        products = {p.id: p for p in load_products(session, Product.id.in_(product_ids))}
+        groups = {
+            g.code: g
+            for g in session.scalars(select(ProductGroup).where(ProductGroup.code.in_(group_codes)))
         }
-        return [_price_one(products.get(line["product_id"]), line, on) for line in lines]
+        members: dict[str, list[Product]] = {code: [] for code in groups}
+        if groups:
+            for p in load_products(
+                session,
+                Product.group_code.in_(list(groups)),
+                Product.status == "active",
+                Product.enterprise_id.in_(
+                    select(Enterprise.id).where(Enterprise.status == "active")
+                ),
+            ):
+                members[p.group_code].append(p)
+        everyone = list(products) + [p.id for group in members.values() for p in group]
+        listings = listings_for(session, brand_code, everyone)
+        priced = [
+            _group_line(line, groups, members, listings, on, brand_code)
+            if line.get("group_code")
+            else _product_line(line, products.get(line["product_id"]), listings, on, brand_code)
+            for line in lines
+        ]
+    return {"on_date": on, "brand_code": brand_code, "lines": priced}
 
 
-def _price_one(product: Product | None, line: dict, on: date) -> dict:
+def _product_line(
+    line: dict, product: Product | None, listings: dict, on: date, brand_code: str | None
+) -> dict:
     result = {"product_id": line["product_id"], "quantity": line["quantity"]}
     try:
         if product is None:
             raise PricingRefusal("product_not_found", "등록되지 않은 상품입니다.")
-        enterprise = product.enterprise
         check_orderable(
             product_status=product.status,
-            enterprise_status=enterprise.status,
+            enterprise_status=product.enterprise.status,
             quantity=line["quantity"],
             min_order_qty=product.min_order_qty,
         )
+        listing = listings.get(product.id)
+        if brand_code is not None and not carries(listing, product, on):
+            raise PricingRefusal(
+                "not_listed_under_brand",
+                f"{on.isoformat()} 기준으로 이 브랜드({brand_code})에 등록된 상품이 아닙니다 "
+                "(승인된 등록, 유효기간, 기업 인증을 확인해 주세요).",
+            )
     except PricingRefusal as refusal:
         return result | {"error": {"code": refusal.code, "detail": refusal.detail}}
-    certification = certification_on(
-        [
-            CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to)
-            for c in enterprise.certifications
-        ],
-        on,
-    )
-    return result | {
-        "snapshot": {
-            "product_id": product.id,
-            "product_version": product.version,
-            "sku": product.sku,
-            "name": product.name,
-            "unit": product.unit,
-            "unit_price": product.unit_price,
-            "tax_type": product.tax_type,
-            "lead_time_days": product.lead_time_days,
-            "enterprise_id": enterprise.id,
-            "enterprise_name": enterprise.name,
-            "enterprise_type": enterprise.enterprise_type,
-            "enterprise_type_label": ENTERPRISE_TYPES[enterprise.enterprise_type],
-            "sigungu_code": enterprise.sigungu_code,
-            "certified": certification is not None,
-            "certification": None
-            if certification is None
-            else {
-                "kind": certification.kind,
-                "number": certification.number,
-                "valid_to": certification.valid_to.isoformat(),
-            },
+    return result | {"snapshot": snapshot(product, on, brand_code, listing)}
+
+
+def _group_line(
+    line: dict,
+    groups: dict[str, ProductGroup],
+    members: dict[str, list[Product]],
+    listings: dict,
+    on: date,
+    brand_code: str | None,
+) -> dict:
+    code = line["group_code"]
+    result = {"group_code": code, "quantity": line["quantity"]}
+    group = groups.get(code)
+    if group is None:
+        return result | {
+            "error": {"code": "group_not_found", "detail": "등록되지 않은 상품군입니다."}
         }
+    if not members[code]:
+        return result | {
+            "error": {
+                "code": "no_supplier",
+                "detail": "이 상품군을 공급하는 활성 기업의 판매 중인 상품이 없습니다.",
+            }
+        }
+    return result | {
+        "group": {"code": group.code, "name": group.name, "unit": group.unit},
+        "candidates": [snapshot(p, on, brand_code, listings.get(p.id)) for p in members[code]],
     }
+
+
+def unknown_brand(field: str = "brand_code") -> Problem:
+    return Problem(
+        422,
+        "unknown_brand",
+        "입력값이 올바르지 않습니다",
+        errors={field: ["등록되지 않은 브랜드입니다."]},
+    )

@@ -1,59 +1,353 @@
-"""Use cases: creating and reading products."""
+"""Use cases: creating, changing and reading products (and their price history)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
-from catalog.adapters.models import Enterprise, Product
+from catalog.adapters.models import (
+    Brand,
+    BrandListing,
+    Enterprise,
+    PriceHistory,
+    Product,
+    ProductGroup,
+)
+from catalog.domain.brand import carries_brand, effective_listing_status
+from catalog.domain.dates import today_kst
+from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+from catalog.domain.product import CATEGORIES, TAX_TYPES, ProductChange, diff
+from catalog.services.categories import known, unknown_category
+from catalog.services.indexing import index_product
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
+from gachi_kit.events import new_id
+
+# What PATCH /v1/products/{id} may change (sku and enterprise are the product's identity).
+UPDATABLE = (
+    "name",
+    "description",
+    "category",
+    "unit",
+    "unit_price",
+    "tax_type",
+    "min_order_qty",
+    "lead_time_days",
+    "weekly_capacity",
+    "stock",
+    "image_urls",
+    "tags",
+    "group_code",
+    "status",
+)
+# Who may see a product that is not on sale (draft) besides its own enterprise.
+SEES_DRAFTS = ("admin", "committee", "service")
 
 
-def create_product(cat: Catalog, fields: dict, actor: Principal) -> Product:
+@dataclass(frozen=True)
+class References:
+    """The managed lists a product write is checked against, read once per transaction."""
+
+    categories: dict[str, str]
+    groups: dict[str, str]
+
+    @classmethod
+    def load(cls, session: Session) -> References:
+        return cls(
+            categories=known(session),
+            groups=dict(session.execute(select(ProductGroup.code, ProductGroup.name)).all()),
+        )
+
+    def problems(self, fields: dict) -> dict[str, list[str]]:
+        """Field -> messages for references that do not exist (Korean, for people)."""
+        errors: dict[str, list[str]] = {}
+        if "category" in fields and fields["category"] not in self.categories:
+            errors["category"] = ["등록되지 않은 분류입니다."]
+        if fields.get("group_code") and fields["group_code"] not in self.groups:
+            errors["group_code"] = ["등록되지 않은 상품군 코드입니다."]
+        return errors
+
+    def check(self, fields: dict) -> None:
+        errors = self.problems(fields)
+        if "category" in errors:
+            raise unknown_category()
+        if errors:
+            raise Problem(422, "unknown_product_group", "입력값이 올바르지 않습니다", errors=errors)
+
+
+def create_product(cat: Catalog, fields: dict, actor: Principal) -> dict:
+    fields = dict(fields)
     enterprise_id = _owning_enterprise(fields.pop("enterprise_id", None), actor)
     try:
         with cat.db.transaction() as session:
-            if session.get(Enterprise, enterprise_id) is None:
+            enterprise = session.get(Enterprise, enterprise_id)
+            if enterprise is None:
                 raise Problem(
                     422,
                     "enterprise_not_found",
                     "입력값이 올바르지 않습니다",
                     errors={"enterprise_id": ["등록되지 않은 기업입니다."]},
                 )
+            refs = References.load(session)
+            refs.check(fields)
             taken = select(Product.id).where(
                 Product.enterprise_id == enterprise_id, Product.sku == fields["sku"]
             )
             if session.scalar(taken):
                 raise _sku_taken()
-            product = Product(enterprise_id=enterprise_id, version=1, **fields)
-            session.add(product)
-            session.flush()
-            cat.outbox.record(
-                session,
-                "product.created",
-                {
-                    "product_id": product.id,
-                    "enterprise_id": enterprise_id,
-                    "sku": product.sku,
-                    "name": product.name,
-                    "unit_price": product.unit_price,
-                    "status": product.status,
-                },
-                aggregate_id=product.id,
-            )
+            product = insert_product(cat, session, enterprise, fields, actor, refs)
+            view = product_view(product, enterprise, refs.categories)
     except IntegrityError as exc:
         raise _sku_taken() from exc
+    return view
+
+
+def insert_product(
+    cat: Catalog,
+    session: Session,
+    enterprise: Enterprise,
+    fields: dict,
+    actor: Principal,
+    refs: References,
+) -> Product:
+    """Add one product with its first price-history row and `product.created` (also the import)."""
+    product = Product(
+        **{"status": "active", "tags": [], "image_urls": [], **fields},
+        enterprise_id=enterprise.id,
+        version=1,
+    )
+    product.id = product.id or new_id()
+    _index(product, enterprise, refs)
+    session.add(product)
+    session.add(_history(product, actor))
+    cat.outbox.record(
+        session,
+        "product.created",
+        {
+            "product_id": product.id,
+            "enterprise_id": enterprise.id,
+            "sku": product.sku,
+            "name": product.name,
+            "category": product.category,
+            "unit": product.unit,
+            "unit_price": product.unit_price,
+            "tax_type": product.tax_type,
+            "group_code": product.group_code,
+            "status": product.status,
+            "version": product.version,
+            "created_by": actor.sub,
+        },
+        aggregate_id=product.id,
+    )
     return product
 
 
-def get_product(cat: Catalog, product_id: str) -> Product:
+def update_product(cat: Catalog, product_id: str, fields: dict, actor: Principal) -> dict:
+    """Operators change their own products (someone else's: 404); admins any."""
+    with cat.db.transaction() as session:
+        product = session.get(Product, product_id, with_for_update=True)
+        if product is None or not _may_edit(actor, product):
+            raise _not_found()
+        refs = References.load(session)
+        refs.check(fields)
+        enterprise = session.get(Enterprise, product.enterprise_id)
+        apply_product_changes(cat, session, product, enterprise, fields, actor, refs)
+        view = product_view(product, enterprise, refs.categories)
+    return view
+
+
+def apply_product_changes(
+    cat: Catalog,
+    session: Session,
+    product: Product,
+    enterprise: Enterprise,
+    requested: dict,
+    actor: Principal,
+    refs: References,
+) -> ProductChange:
+    """Set what differs. A material edit bumps the version; a price or tax-type edit adds a
+    price-history row; any edit reindexes and records one `product.updated`. Re-sending the
+    current values changes nothing at all (no version, no event)."""
+    change = diff({f: getattr(product, f) for f in requested}, requested)
+    if not change:
+        return change
+    previous_version = product.version
+    old_price, old_tax = product.unit_price, product.tax_type
+    for field, (_old, new) in change.changes.items():
+        setattr(product, field, list(new) if isinstance(new, list | tuple) else new)
+    if change.is_material:
+        product.version = previous_version + 1
+    if change.touches_price:
+        session.add(_history(product, actor))
+    _index(product, enterprise, refs)
+    cat.outbox.record(
+        session,
+        "product.updated",
+        {
+            "product_id": product.id,
+            "enterprise_id": product.enterprise_id,
+            "sku": product.sku,
+            "name": product.name,
+            "status": product.status,
+            "version": product.version,
+            "previous_version": previous_version,
+            "changed_fields": change.changed_fields,
+            "material_fields": change.material_fields,
+            "unit_price": {"old": old_price, "new": product.unit_price},
+            "tax_type": {"old": old_tax, "new": product.tax_type},
+            "updated_by": actor.sub,
+        },
+        aggregate_id=product.id,
+    )
+    return change
+
+
+def get_product(cat: Catalog, product_id: str, actor: Principal, on: date | None = None) -> dict:
+    on = on or today_kst()
+    with cat.db.reading() as session:
+        product = session.get(
+            Product,
+            product_id,
+            options=[
+                selectinload(Product.enterprise).selectinload(Enterprise.certifications),
+                selectinload(Product.listings),
+            ],
+        )
+        if product is None or not _may_see(actor, product):
+            raise _not_found()
+        labels = known(session)
+        brand_names = dict(session.execute(select(Brand.code, Brand.name)).all())
+    enterprise = product.enterprise
+    certified = (
+        certification_on(
+            [
+                CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to)
+                for c in enterprise.certifications
+            ],
+            on,
+        )
+        is not None
+    )
+    return product_view(product, enterprise, labels) | {
+        "listings": [listing_view(lst, brand_names, on, certified) for lst in product.listings]
+    }
+
+
+def price_history(cat: Catalog, product_id: str, actor: Principal) -> dict:
     with cat.db.reading() as session:
         product = session.get(Product, product_id)
-        if product is None:
-            raise Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
-        return product
+        if product is None or not _may_see(actor, product):
+            raise _not_found()
+        rows = session.scalars(
+            select(PriceHistory)
+            .where(PriceHistory.product_id == product_id)
+            .order_by(PriceHistory.changed_at.desc(), PriceHistory.version.desc())
+        ).all()
+    return {
+        "product_id": product_id,
+        "items": [
+            {
+                "version": r.version,
+                "unit_price": r.unit_price,
+                "tax_type": r.tax_type,
+                "changed_at": r.changed_at,
+                "changed_by": r.changed_by,
+            }
+            for r in rows
+        ],
+    }
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def product_view(product: Product, enterprise: Enterprise, labels: dict[str, str]) -> dict:
+    return {
+        "id": product.id,
+        "enterprise_id": product.enterprise_id,
+        "enterprise_name": enterprise.name,
+        "enterprise_type": enterprise.enterprise_type,
+        "enterprise_type_label": ENTERPRISE_TYPES[enterprise.enterprise_type],
+        "enterprise_status": enterprise.status,
+        "sido_code": enterprise.sido_code,
+        "sigungu_code": enterprise.sigungu_code,
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "category": product.category,
+        "category_label": labels.get(product.category) or CATEGORIES.get(product.category, ""),
+        "unit": product.unit,
+        "unit_price": product.unit_price,
+        "tax_type": product.tax_type,
+        "tax_type_label": TAX_TYPES[product.tax_type],
+        "min_order_qty": product.min_order_qty,
+        "lead_time_days": product.lead_time_days,
+        "weekly_capacity": product.weekly_capacity,
+        "stock": product.stock,
+        "image_urls": list(product.image_urls or []),
+        "tags": list(product.tags or []),
+        "group_code": product.group_code,
+        "status": product.status,
+        "version": product.version,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+
+
+def listing_view(
+    listing: BrandListing, brand_names: dict[str, str], on: date, certified: bool
+) -> dict[str, Any]:
+    return {
+        "brand_code": listing.brand_code,
+        "brand_name": brand_names.get(listing.brand_code, ""),
+        "status": effective_listing_status(listing.status, listing.valid_until, on),
+        "approved_at": listing.approved_at,
+        "valid_until": listing.valid_until,
+        "carries_brand": carries_brand(
+            listing.status, listing.valid_until, on, certified=certified
+        ),
+    }
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _index(product: Product, enterprise: Enterprise, refs: References) -> None:
+    index_product(
+        product,
+        enterprise_name=enterprise.name,
+        category_label=refs.categories.get(product.category, product.category),
+        group_name=refs.groups.get(product.group_code) if product.group_code else None,
+    )
+
+
+def _history(product: Product, actor: Principal) -> PriceHistory:
+    return PriceHistory(
+        id=new_id(),
+        product_id=product.id,
+        version=product.version,
+        unit_price=product.unit_price,
+        tax_type=product.tax_type,
+        changed_by=actor.sub,
+    )
+
+
+def _may_edit(actor: Principal, product: Product) -> bool:
+    return actor.role == "admin" or (
+        actor.role == "enterprise" and actor.org == product.enterprise_id
+    )
+
+
+def _may_see(actor: Principal, product: Product) -> bool:
+    if product.status != "draft" or actor.role in SEES_DRAFTS:
+        return True
+    return actor.role == "enterprise" and actor.org == product.enterprise_id
 
 
 def _owning_enterprise(requested: str | None, actor: Principal) -> str:
@@ -76,6 +370,10 @@ def _owning_enterprise(requested: str | None, actor: Principal) -> str:
             403, "forbidden_enterprise", "권한이 없습니다", "토큰에 기업(org)이 없습니다."
         )
     return actor.org
+
+
+def _not_found() -> Problem:
+    return Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
 
 
 def _sku_taken() -> Problem:

@@ -1,61 +1,231 @@
-"""Use cases: registering enterprises and their certifications."""
+"""Use cases: the enterprise registry and certifications."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from datetime import date, datetime
+from typing import Any
 
-from catalog.adapters.models import Certification, Enterprise
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.adapters.models import Certification, Enterprise, Product
+from catalog.adapters.queries import certified_on
 from catalog.domain import regions
 from catalog.domain.brn import InvalidBRN, normalize_brn
+from catalog.domain.dates import today_kst
+from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+from catalog.domain.search_text import escape_like, query_terms
+from catalog.services import pagination
+from catalog.services.indexing import index_enterprise, reindex_products
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
+from gachi_kit.events import new_id
+
+# What PATCH /v1/enterprises/{id} (admins) and PATCH .../contact (the operator) may change.
+ADMIN_FIELDS = (
+    "name",
+    "enterprise_type",
+    "brn",
+    "representative",
+    "sigungu_code",
+    "address",
+    "phone",
+    "email",
+    "contact_person",
+    "status",
+)
+CONTACT_FIELDS = ("phone", "email", "contact_person")
 
 
 def register_enterprise(cat: Catalog, fields: dict, actor: Principal) -> Enterprise:
     brn = _valid_brn(fields["brn"])
-    region = regions.get_sigungu(fields["sigungu_code"])
-    if region is None:
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu_code": ["알 수 없는 시군구 코드입니다."]},
-        )
+    region = _region(fields["sigungu_code"])
     try:
         with cat.db.transaction() as session:
             if session.scalar(select(Enterprise.id).where(Enterprise.brn == brn)):
                 raise _brn_taken()
-            enterprise = Enterprise(
-                **{k: v for k, v in fields.items() if k not in {"brn", "sigungu_code"}},
-                brn=brn,
-                sido_code=region.sido_code,
-                sigungu_code=region.sigungu_code,
-                status="active",
-            )
-            session.add(enterprise)
-            session.flush()
-            cat.outbox.record(
-                session,
-                "enterprise.registered",
-                {
-                    "enterprise_id": enterprise.id,
-                    "name": enterprise.name,
-                    "enterprise_type": enterprise.enterprise_type,
-                    "sigungu_code": enterprise.sigungu_code,
-                    "email": enterprise.email,
-                    "phone": enterprise.phone,
-                    "registered_by": actor.sub,
-                },
-                aggregate_id=enterprise.id,
-            )
+            enterprise = insert_enterprise(cat, session, fields, brn, region, actor)
     except IntegrityError as exc:  # a concurrent registration of the same number won
         raise _brn_taken() from exc
     return enterprise
 
 
-def add_certification(cat: Catalog, enterprise_id: str, fields: dict) -> Certification:
+def insert_enterprise(
+    cat: Catalog, session: Session, fields: dict, brn: str, region, actor: Principal
+) -> Enterprise:
+    """Add one enterprise and its `enterprise.registered` event (also used by the import)."""
+    enterprise = Enterprise(
+        **{k: v for k, v in fields.items() if k not in {"brn", "sigungu_code", "status"}},
+        brn=brn,
+        sido_code=region.sido_code,
+        sigungu_code=region.sigungu_code,
+        status=fields.get("status") or "active",
+    )
+    enterprise.id = enterprise.id or new_id()
+    index_enterprise(enterprise)
+    session.add(enterprise)
+    cat.outbox.record(
+        session,
+        "enterprise.registered",
+        {
+            "enterprise_id": enterprise.id,
+            "name": enterprise.name,
+            "enterprise_type": enterprise.enterprise_type,
+            "sigungu_code": enterprise.sigungu_code,
+            "email": enterprise.email,
+            "phone": enterprise.phone,
+            "registered_by": actor.sub,
+        },
+        aggregate_id=enterprise.id,
+    )
+    return enterprise
+
+
+def update_enterprise(
+    cat: Catalog, enterprise_id: str, fields: dict, actor: Principal
+) -> Enterprise:
+    """Admins: any field of ADMIN_FIELDS. Unchanged values are no change (no event)."""
+    requested = dict(fields)
+    if "brn" in requested:
+        requested["brn"] = _valid_brn(requested["brn"])
+    if "sigungu_code" in requested:
+        region = _region(requested["sigungu_code"])
+        requested["sigungu_code"] = region.sigungu_code
+        requested["sido_code"] = region.sido_code
+    try:
+        with cat.db.transaction() as session:
+            enterprise = _load_for_update(session, enterprise_id)
+            if "brn" in requested and requested["brn"] != enterprise.brn:
+                taken = select(Enterprise.id).where(Enterprise.brn == requested["brn"])
+                if session.scalar(taken):
+                    raise _brn_taken()
+            apply_enterprise_changes(cat, session, enterprise, requested, actor)
+    except IntegrityError as exc:
+        raise _brn_taken() from exc
+    return enterprise
+
+
+def update_contact(cat: Catalog, enterprise_id: str, fields: dict, actor: Principal) -> Enterprise:
+    """The enterprise's own operator (or an admin) changes phone, e-mail and contact person."""
+    if actor.role != "admin" and actor.org != enterprise_id:
+        raise _not_found()  # someone else's enterprise: do not confirm it exists
+    with cat.db.transaction() as session:
+        enterprise = _load_for_update(session, enterprise_id)
+        apply_enterprise_changes(
+            cat, session, enterprise, {k: fields[k] for k in CONTACT_FIELDS if k in fields}, actor
+        )
+    return enterprise
+
+
+def apply_enterprise_changes(
+    cat: Catalog, session: Session, enterprise: Enterprise, requested: dict, actor: Principal
+) -> list[str]:
+    """Set what differs, reindex if the name changed, record `enterprise.updated` once."""
+    changes = {
+        field: (getattr(enterprise, field), value)
+        for field, value in requested.items()
+        if getattr(enterprise, field) != value
+    }
+    if not changes:
+        return []
+    for field, (_old, new) in changes.items():
+        setattr(enterprise, field, new)
+    if {"name", "representative"} & changes.keys():
+        index_enterprise(enterprise)
+    if "name" in changes:
+        session.flush()
+        reindex_products(session, Product.enterprise_id == enterprise.id)
+    changed = sorted(changes)
+    data = {
+        "enterprise_id": enterprise.id,
+        "name": enterprise.name,
+        "status": enterprise.status,
+        "changed_fields": changed,
+        "changes": {f: {"old": old, "new": new} for f, (old, new) in changes.items()},
+        "updated_by": actor.sub,
+    }
+    # The new contacts at the top level, only when they changed (notify follows them).
+    data.update({f: getattr(enterprise, f) for f in CONTACT_FIELDS if f in changes})
+    cat.outbox.record(session, "enterprise.updated", data, aggregate_id=enterprise.id)
+    return changed
+
+
+def get_enterprise(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
+    on = on or today_kst()
+    with cat.db.reading() as session:
+        enterprise = session.get(
+            Enterprise, enterprise_id, options=[selectinload(Enterprise.certifications)]
+        )
+        if enterprise is None:
+            raise _not_found()
+        valid = _valid_certification(enterprise.certifications, on)
+    return enterprise_view(enterprise) | {
+        "on": on,
+        "certified_on_date": valid is not None,
+        "certification": None if valid is None else certification_view(valid, on),
+    }
+
+
+def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
+    """Filters, newest first or by name, keyset pagination (opaque cursor)."""
+    filters = {k: query.get(k) for k in ("q", "enterprise_type", "sido", "sigungu", "status")}
+    filters["certified_on"] = query.get("certified_on")
+    check_region_filters(filters["sido"], filters["sigungu"])
+    sort = query.get("sort") or "newest"
+    if actor.role != "admin":
+        # Only admins see suspended or closed enterprises in the directory.
+        if filters["status"] not in (None, "active"):
+            return {"items": [], "next_cursor": None}
+        filters["status"] = "active"
+    page_size = query["page_size"]
+    fp = pagination.fingerprint({**filters, "sort": sort})
+    stmt = select(Enterprise)
+    for term in query_terms(filters["q"] or ""):
+        stmt = stmt.where(Enterprise.search_text.like(f"%{escape_like(term)}%", escape="\\"))
+    if filters["enterprise_type"]:
+        stmt = stmt.where(Enterprise.enterprise_type == filters["enterprise_type"])
+    if filters["sido"]:
+        stmt = stmt.where(Enterprise.sido_code == filters["sido"])
+    if filters["sigungu"]:
+        stmt = stmt.where(Enterprise.sigungu_code == filters["sigungu"])
+    if filters["status"]:
+        stmt = stmt.where(Enterprise.status == filters["status"])
+    if filters["certified_on"]:
+        stmt = stmt.where(certified_on(Enterprise.id, filters["certified_on"]))
+    if sort == "name":
+        keys = (Enterprise.name, Enterprise.id)
+        order = (Enterprise.name.asc(), Enterprise.id.asc())
+        if query.get("cursor"):
+            last = pagination.decode(query["cursor"], sort, fp, (str, str))
+            stmt = stmt.where(tuple_(*keys) > tuple_(*last))
+    else:
+        order = (Enterprise.created_at.desc(), Enterprise.id.desc())
+        if query.get("cursor"):
+            created, last_id = pagination.decode(query["cursor"], sort, fp, (str, str))
+            stmt = stmt.where(
+                tuple_(Enterprise.created_at, Enterprise.id)
+                < tuple_(parse_timestamp(created), last_id)
+            )
+    with cat.db.reading() as session:
+        rows = session.scalars(stmt.order_by(*order).limit(page_size + 1)).all()
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        key = [last.name, last.id] if sort == "name" else [last.created_at.isoformat(), last.id]
+        next_cursor = pagination.encode(sort, key, fp)
+    return {"items": [enterprise_view(e) for e in rows], "next_cursor": next_cursor}
+
+
+# -- certifications --------------------------------------------------------------------------
+
+
+def add_certification(
+    cat: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
+) -> Certification:
     if fields["valid_to"] < fields["valid_from"]:
         raise Problem(
             422,
@@ -64,11 +234,162 @@ def add_certification(cat: Catalog, enterprise_id: str, fields: dict) -> Certifi
             errors={"valid_to": ["종료일이 시작일보다 빠릅니다."]},
         )
     with cat.db.transaction() as session:
-        if session.get(Enterprise, enterprise_id) is None:
-            raise Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
-        certification = Certification(enterprise_id=enterprise_id, **fields)
-        session.add(certification)
+        enterprise = session.get(Enterprise, enterprise_id)
+        if enterprise is None:
+            raise _not_found()
+        duplicate = select(Certification.id).where(
+            Certification.enterprise_id == enterprise_id,
+            Certification.kind == fields["kind"],
+            Certification.number == fields["number"],
+            Certification.valid_from == fields["valid_from"],
+        )
+        if session.scalar(duplicate):
+            raise Problem(
+                409,
+                "certification_exists",
+                "이미 등록된 인증입니다",
+                "같은 종류·번호·시작일의 인증이 있습니다.",
+            )
+        certification = insert_certification(cat, session, enterprise, fields, actor)
     return certification
+
+
+def insert_certification(
+    cat: Catalog, session: Session, enterprise: Enterprise, fields: dict, actor: Principal | None
+) -> Certification:
+    certification = Certification(id=new_id(), enterprise_id=enterprise.id, **fields)
+    session.add(certification)
+    cat.outbox.record(
+        session,
+        "enterprise.updated",
+        {
+            "enterprise_id": enterprise.id,
+            "name": enterprise.name,
+            "status": enterprise.status,
+            "changed_fields": ["certifications"],
+            "changes": {},
+            "certification": {
+                "certification_id": certification.id,
+                "kind": certification.kind,
+                "number": certification.number,
+                "issuer": certification.issuer,
+                "valid_from": certification.valid_from.isoformat(),
+                "valid_to": certification.valid_to.isoformat(),
+            },
+            "updated_by": actor.sub if actor else None,
+        },
+        aggregate_id=enterprise.id,
+    )
+    return certification
+
+
+def list_certifications(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
+    on = on or today_kst()
+    with cat.db.reading() as session:
+        if session.get(Enterprise, enterprise_id) is None:
+            raise _not_found()
+        rows = session.scalars(
+            select(Certification)
+            .where(Certification.enterprise_id == enterprise_id)
+            .order_by(Certification.valid_from.desc(), Certification.id)
+        ).all()
+    return {"on": on, "items": [certification_view(c, on) for c in rows]}
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def enterprise_view(e: Enterprise) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "enterprise_type": e.enterprise_type,
+        "enterprise_type_label": ENTERPRISE_TYPES[e.enterprise_type],
+        "brn": e.brn,
+        "representative": e.representative,
+        "sido_code": e.sido_code,
+        "sigungu_code": e.sigungu_code,
+        "address": e.address,
+        "phone": e.phone,
+        "email": e.email,
+        "contact_person": e.contact_person,
+        "status": e.status,
+        "created_at": e.created_at,
+        "updated_at": e.updated_at,
+    }
+
+
+def certification_view(c: Certification, on: date) -> dict[str, Any]:
+    if c.valid_to < on:
+        state = "expired"
+    elif c.valid_from > on:
+        state = "upcoming"
+    else:
+        state = "valid"
+    return {
+        "id": c.id,
+        "enterprise_id": c.enterprise_id,
+        "kind": c.kind,
+        "number": c.number,
+        "issuer": c.issuer,
+        "valid_from": c.valid_from,
+        "valid_to": c.valid_to,
+        "state": state,
+    }
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _valid_certification(certifications: list[Certification], on: date) -> Certification | None:
+    periods = {
+        CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to): c for c in certifications
+    }
+    chosen = certification_on(list(periods), on)
+    return None if chosen is None else periods[chosen]
+
+
+def _load_for_update(session: Session, enterprise_id: str) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id, with_for_update=True)
+    if enterprise is None:
+        raise _not_found()
+    return enterprise
+
+
+def check_region_filters(sido: str | None, sigungu: str | None) -> None:
+    if sido and sido not in regions.sido_codes():
+        raise Problem(
+            422,
+            "unknown_region",
+            "입력값이 올바르지 않습니다",
+            errors={"sido": ["알 수 없는 시도 코드입니다."]},
+        )
+    if sigungu and regions.get_sigungu(sigungu) is None:
+        raise Problem(
+            422,
+            "unknown_region",
+            "입력값이 올바르지 않습니다",
+            errors={"sigungu": ["알 수 없는 시군구 코드입니다."]},
+        )
+
+
+def parse_timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise pagination.invalid_cursor("다음 페이지 커서가 올바르지 않습니다.") from exc
+
+
+def _region(code: str) -> regions.Region:
+    region = regions.get_sigungu(code)
+    if region is None:
+        raise Problem(
+            422,
+            "unknown_region",
+            "입력값이 올바르지 않습니다",
+            errors={"sigungu_code": ["알 수 없는 시군구 코드입니다."]},
+        )
+    return region
 
 
 def _valid_brn(raw: str) -> str:
@@ -78,6 +399,10 @@ def _valid_brn(raw: str) -> str:
         raise Problem(
             422, "invalid_brn", "입력값이 올바르지 않습니다", errors={"brn": [str(exc)]}
         ) from exc
+
+
+def _not_found() -> Problem:
+    return Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
 
 
 def _brn_taken() -> Problem:

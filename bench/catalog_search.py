@@ -1,0 +1,371 @@
+"""Catalog search benchmark: 100,000 products, Korean queries, three layers side by side.
+
+Builds a migrated catalog database in a temporary folder (SQLite; and PostgreSQL too when
+DATABASE_URL_BASE is set, in a database of its own that is dropped afterwards), bulk-inserts
+N products (default 100,000) from 2,000 enterprises with realistic Korean names, then times
+each query
+
+- through HTTP: `GET /v1/products` on the real app (JWT check, schema, use case, JSON),
+- through the use case: `catalog.services.search.search_products`,
+- as raw SQL: the exact statements the use case runs (one scan that returns the page's ids
+  and the facet counts, then the page's rows by primary key), compiled to SQL text and
+  executed on a bare DBAPI cursor,
+
+and prints p50/p95 for each, the number of matches, and the SQL of one query.
+
+    .venv/bin/python bench/catalog_search.py [--products N] [--seconds S] [--max-runs R]
+
+Bounded: each query and layer stops after S seconds (default 3) or R runs (default 30).
+Only local databases are touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from ulid import ULID  # noqa: E402
+
+from catalog import create_app  # noqa: E402
+from catalog.adapters.models import (  # noqa: E402
+    Brand,
+    BrandListing,
+    Certification,
+    Enterprise,
+    Product,
+)
+from catalog.domain import regions  # noqa: E402
+from catalog.domain.brn import make_brn  # noqa: E402
+from catalog.domain.enterprise import ENTERPRISE_TYPES  # noqa: E402
+from catalog.domain.product import CATEGORIES  # noqa: E402
+from catalog.domain.search_index import (  # noqa: E402
+    enterprise_search_text,
+    product_search_name,
+    product_search_text,
+)
+from catalog.migrate import migrate  # noqa: E402
+from catalog.seed import BRANDS, REGION_PLAN, THEMES  # noqa: E402
+from catalog.services.search import plan_search, search_products  # noqa: E402
+from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
+
+ENTERPRISES = 2_000
+ADJECTIVES = [
+    "국산",
+    "유기농",
+    "수제",
+    "전통",
+    "친환경",
+    "우리밀",
+    "무농약",
+    "저염",
+    "프리미엄",
+    "실속",
+    "가정용",
+    "대용량",
+    "소포장",
+    "명품",
+    "햇",
+    "산지직송",
+    "로컬푸드",
+    "비츠원",
+    "착한",
+    "마을",
+]
+QUERIES = [
+    ("partial word", "q=김치"),
+    ("partial word (3 syllables)", "q=두부과"),
+    ("초성", "q=ㄷㅂㄱㅈ"),
+    ("spaced", "q=호두 과자"),
+    ("partial + filters", "q=김치&sido=52&price_max=50000&certified_on={today}"),
+    ("brand word", "q=비츠원"),
+    ("brand filter, by price", "brand=BITSONE&sort=price_asc"),
+    ("browse a category", "category=office&sort=newest"),
+]
+
+
+def build(url: str, products: int, seed: int = 7) -> None:
+    """Bulk-insert enterprises, certifications, brands, listings and products."""
+    rng = random.Random(seed)
+    today = date.today()
+    now = datetime.now(UTC)
+    engine = create_engine(url)
+    sigungu = [code for code, count, _ in REGION_PLAN for _ in range(count)]
+    themes = {code: themes for code, _, themes in REGION_PLAN}
+    enterprise_rows, cert_rows, product_rows, listing_rows = [], [], [], []
+    per_enterprise = products // ENTERPRISES
+    for i in range(ENTERPRISES):
+        code = sigungu[i % len(sigungu)]
+        region = regions.get_sigungu(code)
+        etype = list(ENTERPRISE_TYPES)[i % 7]
+        theme_key = rng.choice(themes[code])
+        theme = THEMES[theme_key]
+        name = f"{region.sigungu_name} {rng.choice(ADJECTIVES)}{theme.word} {i + 1}호"
+        eid = str(ULID.from_bytes(i.to_bytes(16, "big")))
+        enterprise_rows.append(
+            {
+                "id": eid,
+                "name": name,
+                "enterprise_type": etype,
+                "brn": make_brn(f"{100 + i % 900:03d}{i // 900 + 10:02d}{i:04d}"),
+                "representative": "김순자",
+                "sido_code": region.sido_code,
+                "sigungu_code": code,
+                "address": "",
+                "phone": None,
+                "email": None,
+                "contact_person": None,
+                "status": "active",
+                "search_text": enterprise_search_text(name, "김순자"),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        cert_rows.append(
+            {
+                "id": str(ULID.from_bytes((10**9 + i).to_bytes(16, "big"))),
+                "enterprise_id": eid,
+                "kind": etype,
+                "number": f"B-{i}",
+                "issuer": "고용노동부",
+                "valid_from": today - timedelta(days=400),
+                "valid_to": today + timedelta(days=(-30 if i % 10 == 0 else 400)),
+            }
+        )
+        for j in range(per_enterprise):
+            n = i * per_enterprise + j
+            if j < len(theme.items) and rng.random() < 0.5:
+                item = theme.items[j]
+            else:
+                item = rng.choice(THEMES[rng.choice(list(THEMES))].items)
+            category = next(t.category for t in THEMES.values() if item in t.items)
+            sku, base_name, unit, price, tax, _group, tags = item
+            pname = f"{rng.choice(ADJECTIVES)} {base_name}"
+            description = f"{name}에서 만든 {pname}."
+            pid = str(ULID.from_bytes((2 * 10**9 + n).to_bytes(16, "big")))
+            product_rows.append(
+                {
+                    "id": pid,
+                    "enterprise_id": eid,
+                    "sku": f"{sku}-{j}",
+                    "name": pname,
+                    "description": description,
+                    "category": category,
+                    "unit": unit,
+                    "unit_price": max(100, round(price * rng.uniform(0.8, 1.3) / 100) * 100),
+                    "tax_type": tax,
+                    "min_order_qty": 1,
+                    "lead_time_days": 3,
+                    "weekly_capacity": None,
+                    "stock": None if n % 3 else n % 50,
+                    "image_urls": [],
+                    "tags": tags,
+                    "group_code": None,
+                    "status": "active",
+                    "version": 1,
+                    "search_text": product_search_text(
+                        name=pname,
+                        enterprise_name=name,
+                        sku=f"{sku}-{j}",
+                        category_label=CATEGORIES[category],
+                        group_name=None,
+                        tags=tags,
+                        description=description,
+                    ),
+                    "search_name": product_search_name(pname),
+                    "created_at": now - timedelta(seconds=n),
+                    "updated_at": now,
+                }
+            )
+            if code == "41210" and n % 2 == 0:
+                listing_rows.append(
+                    {
+                        "id": str(ULID.from_bytes((3 * 10**9 + n).to_bytes(16, "big"))),
+                        "brand_code": "BITSONE",
+                        "product_id": pid,
+                        "status": "approved",
+                        "approved_at": now,
+                        "valid_until": today + timedelta(days=300),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+    with engine.begin() as conn:
+        conn.execute(insert(Brand), [b | {"created_at": now, "updated_at": now} for b in BRANDS])
+        for model, rows in (
+            (Enterprise, enterprise_rows),
+            (Certification, cert_rows),
+            (Product, product_rows),
+            (BrandListing, listing_rows),
+        ):
+            for start in range(0, len(rows), 5_000):
+                conn.execute(insert(model), rows[start : start + 5_000])
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def timed(fn, seconds: float, max_runs: int) -> list[float]:
+    fn()  # warm-up (caches, plans)
+    samples, deadline = [], time.monotonic() + seconds
+    while len(samples) < max_runs and time.monotonic() < deadline:
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def pct(samples: list[float], p: float) -> float:
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(p) - 1]
+
+
+def parse_query(qs: str) -> dict:
+    from catalog.api.schemas import ProductSearchQuery
+
+    pairs = dict(part.split("=", 1) for part in qs.split("&"))
+    return ProductSearchQuery().load(pairs)
+
+
+def _sql(statement, dialect) -> str:
+    """SQL text with the values inlined. psycopg's paramstyle doubles `%`; with no parameters
+    the text is sent as is, so undo that (LIKE '%%x%%' would match the same, but read oddly)."""
+    text_ = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return text_.replace("%%", "%") if dialect.name == "postgresql" else text_
+
+
+def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
+    private, public = generate_keypair()
+    app = create_app(
+        {
+            "CATALOG_DATABASE_URL": url,
+            "JWT_PUBLIC_KEY": public,
+            "LOG_LEVEL": "WARNING",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "GACHI_DATA_DIR": tempfile.gettempdir(),
+        }
+    )
+    cat = app.extensions["catalog"]
+    client = app.test_client()
+    buyer = Principal(sub="bench", role="buyer", org="INST-BENCH")
+    headers = {
+        "Authorization": "Bearer "
+        + issue_token(private, sub="bench", role="buyer", org="INST-BENCH", audience="catalog")
+    }
+    dialect = cat.db.engine.dialect
+    today = date.today().isoformat()
+    print(f"\n{label}")
+    print(
+        f"{'query':<28} {'matches':>8} | {'HTTP p50':>9} {'p95':>7} | {'use case p50':>12} "
+        f"{'p95':>7} | {'raw SQL p50':>11} {'p95':>7} | runs"
+    )
+    shown_sql = None
+    for name, qs in QUERIES:
+        qs = qs.format(today=today)
+        with app.app_context():
+            query = parse_query(qs)
+            plan = plan_search(query, buyer)
+        scan_sql = _sql(plan.statement, dialect)
+        shown_sql = shown_sql or (name, qs, scan_sql)
+
+        def http(qs=qs):
+            response = client.get(f"/v1/products?{qs}", headers=headers)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            return response.get_json()
+
+        def use_case(query=query):
+            with app.app_context():
+                return search_products(cat, query, buyer)
+
+        raw_conn = cat.db.engine.raw_connection()
+
+        def raw(scan_sql=scan_sql, plan=plan, raw_conn=raw_conn):
+            """The same two statements: the one scan, then the page's rows by id."""
+            cursor = raw_conn.cursor()
+            cursor.execute(scan_sql)
+            ids = [row[1] for row in cursor.fetchall() if row[0] == "i"][: plan.page_size]
+            cursor.execute(_sql(plan.page(ids), dialect))
+            cursor.fetchall()
+            cursor.close()
+            raw_conn.rollback()
+
+        matches = http()["total"]
+        h = timed(http, seconds, max_runs)
+        u = timed(use_case, seconds, max_runs)
+        r = timed(raw, seconds, max_runs)
+        raw_conn.close()
+        print(
+            f"{name:<28} {matches:>8} | {pct(h, 50):>7.1f}ms {pct(h, 95):>5.1f}ms | "
+            f"{pct(u, 50):>10.1f}ms {pct(u, 95):>5.1f}ms | {pct(r, 50):>9.1f}ms "
+            f"{pct(r, 95):>5.1f}ms | {len(h)}/{len(u)}/{len(r)}"
+        )
+    name, qs, items_sql = shown_sql
+    print(f"\nThe scan for {name!r} ({qs}); then the page's rows are read by primary key:\n")
+    print(items_sql)
+    cat.db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=3.0, help="per query and layer")
+    parser.add_argument("--max-runs", type=int, default=30, help="per query and layer")
+    args = parser.parse_args()
+    print(
+        f"catalog search benchmark: {args.products:,} products, {ENTERPRISES:,} enterprises; "
+        f"Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; each query and layer: up to {args.seconds:g}s or "
+        f"{args.max_runs} runs"
+    )
+    with tempfile.TemporaryDirectory(prefix="gachi-bench-") as folder:
+        targets = [("SQLite", f"sqlite:///{Path(folder) / 'catalog.db'}", None)]
+        base = os.environ.get("DATABASE_URL_BASE")
+        if base:
+            name = "gachi_bench_catalog"
+            admin = create_engine(base.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                version = conn.execute(text("SHOW server_version")).scalar()
+            url = make_url(base.rstrip("/") + "/" + name).render_as_string(hide_password=False)
+            targets.append((f"PostgreSQL {version}", url, (admin, name)))
+        for label, url, cleanup in targets:
+            started = time.perf_counter()
+            migrate(url)
+            build(url, args.products)
+            took = time.perf_counter() - started
+            try:
+                run_queries(
+                    f"{label} (built and bulk-inserted in {took:.1f}s)",
+                    url,
+                    args.seconds,
+                    args.max_runs,
+                )
+            finally:
+                if cleanup:
+                    admin, name = cleanup
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

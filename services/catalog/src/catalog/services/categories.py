@@ -1,0 +1,73 @@
+"""Use cases: the managed list of product categories."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog.adapters.models import Category
+from catalog.domain.product import CATEGORIES
+from catalog.wiring import Catalog
+from gachi_kit.errors import Problem
+
+
+def known(session: Session) -> dict[str, str]:
+    """code -> Korean label: the built-in categories and every row of the managed list."""
+    labels = dict(CATEGORIES)
+    labels.update(session.execute(select(Category.code, Category.label)).all())
+    return labels
+
+
+def list_categories(cat: Catalog) -> list[dict]:
+    with cat.db.reading() as session:
+        rows = session.scalars(select(Category).order_by(Category.sort_order, Category.code)).all()
+    listed = [{"code": c.code, "label": c.label, "sort_order": c.sort_order} for c in rows]
+    present = {c["code"] for c in listed}
+    # The built-ins are always valid; show them even in a database whose rows were removed.
+    for index, (code, label) in enumerate(CATEGORIES.items()):
+        if code not in present:
+            listed.append({"code": code, "label": label, "sort_order": (index + 1) * 10})
+    return sorted(listed, key=lambda c: (c["sort_order"], c["code"]))
+
+
+def create_category(cat: Catalog, fields: dict) -> dict:
+    try:
+        return _create(cat, fields)
+    except IntegrityError as exc:  # a concurrent request added the same code or label
+        raise Problem(409, "category_exists", "이미 있는 분류입니다") from exc
+
+
+def _create(cat: Catalog, fields: dict) -> dict:
+    with cat.db.transaction() as session:
+        labels = known(session)
+        if fields["code"] in labels:
+            raise Problem(
+                409,
+                "category_exists",
+                "이미 있는 분류입니다",
+                f"분류 코드 {fields['code']}가 있습니다.",
+            )
+        if fields["label"] in labels.values():
+            raise Problem(
+                409,
+                "category_exists",
+                "이미 있는 분류입니다",
+                f"분류 이름 {fields['label']}이 있습니다.",
+            )
+        order = fields.get("sort_order")
+        if order is None:
+            highest = session.scalar(select(func.max(Category.sort_order))) or 0
+            order = max(highest, len(CATEGORIES) * 10) + 10  # after the built-ins
+        row = Category(code=fields["code"], label=fields["label"], sort_order=order)
+        session.add(row)
+    return {"code": row.code, "label": row.label, "sort_order": row.sort_order}
+
+
+def unknown_category(field: str = "category") -> Problem:
+    return Problem(
+        422,
+        "unknown_category",
+        "입력값이 올바르지 않습니다",
+        errors={field: ["등록되지 않은 분류입니다. GET /v1/categories 에서 고를 수 있습니다."]},
+    )

@@ -1,0 +1,104 @@
+"""The pricing snapshot: what orders keeps of a product at the moment it priced it.
+
+The shape is a contract with orders (see POST /v1/pricing in docs/architecture.md): fields
+are only ever added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.adapters.models import BrandListing, Enterprise, Product
+from catalog.domain.brand import carries_brand, effective_listing_status
+from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+
+
+def load_products(session: Session, *conditions) -> list[Product]:
+    """Products matching `conditions`, with their enterprise and its certifications."""
+    return list(
+        session.scalars(
+            select(Product)
+            .where(*conditions)
+            .options(selectinload(Product.enterprise).selectinload(Enterprise.certifications))
+            .order_by(Product.id)
+        )
+    )
+
+
+def listings_for(
+    session: Session, brand_code: str | None, product_ids: Iterable[str]
+) -> dict[str, BrandListing]:
+    ids = list(set(product_ids))
+    if not brand_code or not ids:
+        return {}
+    found: dict[str, BrandListing] = {}
+    for start in range(0, len(ids), 500):
+        for listing in session.scalars(
+            select(BrandListing).where(
+                BrandListing.brand_code == brand_code,
+                BrandListing.product_id.in_(ids[start : start + 500]),
+            )
+        ):
+            found[listing.product_id] = listing
+    return found
+
+
+def certification(product: Product, on: date) -> CertificationPeriod | None:
+    return certification_on(
+        [
+            CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to)
+            for c in product.enterprise.certifications
+        ],
+        on,
+    )
+
+
+def carries(listing: BrandListing | None, product: Product, on: date) -> bool:
+    if listing is None:
+        return False
+    return carries_brand(
+        listing.status, listing.valid_until, on, certified=certification(product, on) is not None
+    )
+
+
+def snapshot(
+    product: Product, on: date, brand_code: str | None, listing: BrandListing | None
+) -> dict[str, Any]:
+    enterprise = product.enterprise
+    valid = certification(product, on)
+    return {
+        "product_id": product.id,
+        "product_version": product.version,
+        "sku": product.sku,
+        "name": product.name,
+        "unit": product.unit,
+        "unit_price": product.unit_price,
+        "tax_type": product.tax_type,
+        "lead_time_days": product.lead_time_days,
+        "min_order_qty": product.min_order_qty,
+        "weekly_capacity": product.weekly_capacity,
+        "stock": product.stock,
+        "group_code": product.group_code,
+        "enterprise_id": enterprise.id,
+        "enterprise_name": enterprise.name,
+        "enterprise_type": enterprise.enterprise_type,
+        "enterprise_type_label": ENTERPRISE_TYPES[enterprise.enterprise_type],
+        "sido_code": enterprise.sido_code,
+        "sigungu_code": enterprise.sigungu_code,
+        "certified": valid is not None,
+        "certification": None
+        if valid is None
+        else {"kind": valid.kind, "number": valid.number, "valid_to": valid.valid_to.isoformat()},
+        "listing": None
+        if brand_code is None or listing is None
+        else {
+            "brand_code": brand_code,
+            "status": effective_listing_status(listing.status, listing.valid_until, on),
+            "valid_until": None if listing.valid_until is None else listing.valid_until.isoformat(),
+        },
+    }
