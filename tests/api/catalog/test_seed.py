@@ -65,8 +65,16 @@ def test_counts_and_variety(seeded):
     assert brands["JB-JAHWAL"].sigungu_code is None
     for group in ("KIMCHI-POGI-10KG", "A4-PAPER-500", "TOFU-SNACK-200G"):
         assert suppliers[group] >= 3, group
-    # seed data records no events: nobody needs telling that the demo exists
-    assert scalar(cat, select(func.count()).select_from(OutboxMessage)) == 0
+    # the one event seeding records: each new enterprise is registered (notify then gives it
+    # its default subscriptions), and nothing else
+    events = scalar(cat, select(func.count()).select_from(OutboxMessage))
+    registered = scalar(
+        cat,
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.type == "enterprise.registered"),
+    )
+    assert events == registered == 126
 
 
 def test_some_certifications_lapse_soon_and_some_have_lapsed(seeded):

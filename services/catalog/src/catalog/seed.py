@@ -11,10 +11,11 @@ left as it is: rows are matched by id and by their natural keys (사업자등록
 and product), so a seed over a database people have been using never collides with their
 rows. Everything is bulk-inserted in one transaction: the whole seed or nothing.
 
-No events are recorded for demo data: nobody needs to be told that the demo exists, and
-seeding must stay fast (a few seconds), so it writes rows directly instead of going through
-the use cases. The search columns and the first price-history row are written exactly as
-the use cases write them.
+Seeding must stay fast (a few seconds), so it writes rows directly instead of going through
+the use cases; the search columns and the first price-history row are written exactly as the
+use cases write them. The one event it records is `enterprise.registered` for each new
+enterprise, so that notify gives the demo enterprises their default subscriptions (e-mail,
+SMS) as it would real ones.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from catalog.domain.search_index import (
     product_search_name,
     product_search_text,
 )
+from catalog.services.registry import record_registered
 from catalog.wiring import Catalog
 
 SEED = 20261125
@@ -644,6 +646,8 @@ def run(cat: Catalog, today: date | None = None) -> dict[str, int]:
         brns = set(session.scalars(select(Enterprise.brn)))
         rows = [e for e in plan.enterprises if e["id"] not in ids and e["brn"] not in brns]
         created["enterprises"] = _insert(session, Enterprise, rows)
+        for enterprise in rows:
+            record_registered(cat, session, enterprise, "seed")
         enterprises = set(session.scalars(select(Enterprise.id)))
 
         # Certifications only for enterprises without any (a seed never adds a second one).

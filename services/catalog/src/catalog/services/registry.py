@@ -66,21 +66,27 @@ def insert_enterprise(
     enterprise.id = enterprise.id or new_id()
     index_enterprise(enterprise)
     session.add(enterprise)
+    fields_ = ("id", "name", "enterprise_type", "sigungu_code", "email", "phone")
+    record_registered(cat, session, {k: getattr(enterprise, k) for k in fields_}, actor.sub)
+    return enterprise
+
+
+def record_registered(cat: Catalog, session: Session, enterprise: dict, by: str) -> None:
+    """`enterprise.registered`: notify makes the enterprise's default subscriptions from it."""
     cat.outbox.record(
         session,
         "enterprise.registered",
         {
-            "enterprise_id": enterprise.id,
-            "name": enterprise.name,
-            "enterprise_type": enterprise.enterprise_type,
-            "sigungu_code": enterprise.sigungu_code,
-            "email": enterprise.email,
-            "phone": enterprise.phone,
-            "registered_by": actor.sub,
+            "enterprise_id": enterprise["id"],
+            "name": enterprise["name"],
+            "enterprise_type": enterprise["enterprise_type"],
+            "sigungu_code": enterprise["sigungu_code"],
+            "email": enterprise.get("email"),
+            "phone": enterprise.get("phone"),
+            "registered_by": by,
         },
-        aggregate_id=enterprise.id,
+        aggregate_id=enterprise["id"],
     )
-    return enterprise
 
 
 def update_enterprise(
