@@ -85,6 +85,7 @@ def upgrade() -> None:
         "purchase_order",
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.Column("institution_id", sa.String(length=26), nullable=False),
+        sa.Column("institution_name", sa.String(length=100), nullable=False),
         sa.Column("department", sa.String(length=100), nullable=True),
         sa.Column("buyer_id", sa.String(length=64), nullable=False),
         sa.Column("brand_code", sa.String(length=40), nullable=True),

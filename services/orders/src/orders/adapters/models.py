@@ -76,6 +76,7 @@ class Order(Base):
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
     institution_id: Mapped[str] = mapped_column(String(26), index=True)
+    institution_name: Mapped[str] = mapped_column(String(100))  # as it was when ordering
     department: Mapped[str | None] = mapped_column(String(100))
     buyer_id: Mapped[str] = mapped_column(String(64))
     brand_code: Mapped[str | None] = mapped_column(String(40))

@@ -96,6 +96,7 @@ class OrderLine(Schema):
 class Order(Schema):
     id = fields.String()
     institution_id = fields.String()
+    institution_name = fields.String()
     department = fields.String(allow_none=True)
     buyer_id = fields.String()
     brand_code = fields.String(allow_none=True)

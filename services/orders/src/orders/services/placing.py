@@ -95,9 +95,11 @@ def place(
             problem,
             errors={"needed_by": [problem]},
         )
+    institution = require_institution(o, actor)
     plan = _plan(o, fields, today)
     with o.db.transaction() as session:
         order = _allocate(session, o, fields, actor, plan, today)
+        order.institution_name = institution.name
         session.add(order)
         session.flush()
         record_order_event(o, session, "order.placed", order)

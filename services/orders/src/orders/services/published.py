@@ -13,6 +13,7 @@ def supplier_order_data(so: SupplierOrder, order: Order) -> dict:
         "enterprise_id": so.enterprise_id,
         "enterprise_name": so.enterprise_name,
         "institution_id": order.institution_id,
+        "institution_name": order.institution_name,
         "department": order.department,
         "brand_code": order.brand_code,
         "status": so.status,
@@ -53,6 +54,7 @@ def record_order_event(o: Orders, session, type_: str, order: Order, **extra) ->
         {
             "order_id": order.id,
             "institution_id": order.institution_id,
+            "institution_name": order.institution_name,
             "department": order.department,
             "buyer_id": order.buyer_id,
             "brand_code": order.brand_code,
