@@ -20,8 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from orders.domain import states
 from orders.domain.rules import KST
 from orders.domain.shares import apportion
+from orders.domain.states import InvalidTransition  # noqa: F401 (callers catch it from here)
 
 OPEN = "open"
 CLOSED = "closed"
@@ -62,17 +64,8 @@ _EMAIL_RE = re.compile(
 )
 
 
-class InvalidTransition(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"{current} → {target}")
-        self.current = current
-        self.target = target
-
-
 def transition(current: str, target: str) -> str:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise InvalidTransition(current, target)
-    return target
+    return states.transition(current, target, TRANSITIONS)
 
 
 # --- entries: joining and changing quantities -----------------------------------------

@@ -63,8 +63,9 @@ class InvalidTransition(Exception):
         self.target = target
 
 
-def transition(current: str, target: str) -> str:
-    if target not in TRANSITIONS.get(current, frozenset()):
+def transition(current: str, target: str, table: dict = TRANSITIONS) -> str:
+    """`target` if `table` allows it from `current` (any state machine of orders' domain)."""
+    if target not in table.get(current, frozenset()):
         raise InvalidTransition(current, target)
     return target
 

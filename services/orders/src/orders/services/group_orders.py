@@ -487,12 +487,7 @@ def _price_items(o: Orders, fields: dict) -> list[dict]:
             for n, answer in zip(again, o.catalog.price(lines, needed_by, brand_code), strict=True):
                 priced[n] = answer
     except UnknownBrand as exc:
-        raise Problem(
-            422,
-            "unknown_brand",
-            "입력값이 올바르지 않습니다",
-            errors={"brand_code": ["등록되지 않은 브랜드입니다."]},
-        ) from exc
+        raise placing.unknown_brand() from exc
     except (UpstreamUnavailable, CatalogError) as exc:
         log.warning("catalog_unavailable", error=str(exc))
         raise placing.catalog_unavailable() from exc

@@ -142,12 +142,7 @@ def _plan(o: Orders, fields: dict, today) -> Plan:
             hours = o.settings.default_acceptance_hours
         priced = o.catalog.price(fields["lines"], fields["needed_by"], brand_code)
     except UnknownBrand as exc:
-        raise Problem(
-            422,
-            "unknown_brand",
-            "입력값이 올바르지 않습니다",
-            errors={"brand_code": ["등록되지 않은 브랜드입니다."]},
-        ) from exc
+        raise unknown_brand() from exc
     except UpstreamUnavailable as exc:
         log.warning("catalog_unavailable", error=str(exc))
         raise catalog_unavailable() from exc
@@ -307,4 +302,13 @@ def catalog_unavailable() -> Problem:
         "상품 정보를 확인할 수 없습니다",
         "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요.",
         headers={"Retry-After": "10"},
+    )
+
+
+def unknown_brand() -> Problem:
+    return Problem(
+        422,
+        "unknown_brand",
+        "입력값이 올바르지 않습니다",
+        errors={"brand_code": ["등록되지 않은 브랜드입니다."]},
     )
