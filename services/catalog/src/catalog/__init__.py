@@ -48,6 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "task": "catalog.scan_certifications",
                 "schedule": crontab(hour=settings.certification_scan_hour, minute=5),
             },
+            "scan-listings": {
+                "task": "catalog.scan_listings",
+                "schedule": crontab(hour=settings.certification_scan_hour, minute=20),
+            },
         },
     )
     outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
@@ -58,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         categories,
         enterprises,
         imports,
+        listings,
         pricing,
         product_groups,
         products,
@@ -82,6 +87,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         categories.blp,
         product_groups.blp,
         brands.blp,
+        listings.blp,
+        listings.committee,
         imports.blp,
     ):
         api.register_blueprint(blueprint)

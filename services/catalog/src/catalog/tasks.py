@@ -7,6 +7,7 @@ from datetime import date
 from celery import Celery
 
 from catalog.services.certifications import scan_certifications
+from catalog.services.listings import scan_listings
 from catalog.wiring import catalog
 
 
@@ -23,3 +24,8 @@ def register(celery: Celery) -> None:
         `today` (YYYY-MM-DD) is for operators replaying a missed day; default: today in Korea.
         """
         return scan_certifications(catalog(), date.fromisoformat(today) if today else None)
+
+    @celery.task(name="catalog.scan_listings")
+    def scan_brand_listings(today: str | None = None) -> dict[str, int]:
+        """Daily (beat): expire brand listings past their term, announce those expiring."""
+        return scan_listings(catalog(), date.fromisoformat(today) if today else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -197,13 +198,16 @@ class Brand(Base):
     routing_policy: Mapped[str] = mapped_column(String(20))
     acceptance_hours: Mapped[int] = mapped_column(Integer, default=24)
     price_tolerance_percent: Mapped[int] = mapped_column(Integer, default=10)
+    # Votes needed before the committee's majority decides a listing (domain/listing.py).
+    quorum: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class BrandListing(Base):
-    """A product's standing under one brand. The committee workflow (a later issue) moves it
-    through its states; today only an admin records an approval decided offline."""
+    """A product's standing under one brand, moved through domain/listing.py's state machine
+    by the committee workflow (services/listings.py). `version` is an optimistic lock: every
+    vote and transition bumps it, so concurrent writers get one outcome (the loser a 409)."""
 
     __tablename__ = "brand_listing"
     __table_args__ = (UniqueConstraint("brand_code", "product_id"),)
@@ -214,7 +218,70 @@ class BrandListing(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # The application (None for listings recorded offline before the workflow existed).
+    enterprise_id: Mapped[str | None] = mapped_column(String(26), index=True)
+    pitch: Mapped[str] = mapped_column(Text, default="", server_default="")
+    document_urls: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    status_reason: Mapped[str | None] = mapped_column(Text)  # why suspended, withdrawn...
+    expiring_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="listings")
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+
+
+class BrandCommitteeMember(Base):
+    """A member of a brand's committee (managed by admins). `conflicted_enterprise_ids`:
+    enterprises the member is tied to and may not judge."""
+
+    __tablename__ = "brand_committee_member"
+    __table_args__ = (UniqueConstraint("brand_code", "user_sub"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    brand_code: Mapped[str] = mapped_column(ForeignKey("brand.code"), index=True)
+    user_sub: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(50))
+    is_chair: Mapped[bool] = mapped_column(default=False)
+    conflicted_enterprise_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ListingVote(Base):
+    """One member's vote on a listing's review (one per member: unique)."""
+
+    __tablename__ = "listing_vote"
+    __table_args__ = (UniqueConstraint("listing_id", "member_sub"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    listing_id: Mapped[str] = mapped_column(ForeignKey("brand_listing.id"), index=True)
+    member_sub: Mapped[str] = mapped_column(String(100))
+    member_name: Mapped[str] = mapped_column(String(50))
+    choice: Mapped[str] = mapped_column(String(10))  # approve | reject | abstain
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)  # {criterion code: 1..5}
+    comment: Mapped[str] = mapped_column(Text, default="")
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ListingEvent(Base):
+    """The audit trail: every transition and every vote of a listing, never changed."""
+
+    __tablename__ = "listing_event"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    listing_id: Mapped[str] = mapped_column(ForeignKey("brand_listing.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_sub: Mapped[str] = mapped_column(String(100))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    vote_id: Mapped[str | None] = mapped_column(String(26))

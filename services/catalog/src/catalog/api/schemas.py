@@ -462,6 +462,10 @@ class _BrandFields(Schema):
     )
     acceptance_hours = StrictInteger(validate=validate.Range(1, 24 * 14))
     price_tolerance_percent = StrictInteger(validate=validate.Range(0, 100))
+    quorum = StrictInteger(
+        validate=validate.Range(1, 50),
+        metadata={"description": "결정에 필요한 최소 투표 수 (기권 포함); 기본 3"},
+    )
 
 
 class BrandCreate(_BrandFields):
@@ -485,6 +489,7 @@ class BrandCreate(_BrandFields):
     price_tolerance_percent = StrictInteger(
         load_default=DEFAULT_PRICE_TOLERANCE_PERCENT, validate=validate.Range(0, 100)
     )
+    quorum = StrictInteger(load_default=3, validate=validate.Range(1, 50))
 
 
 class BrandUpdate(_BrandFields):
@@ -514,6 +519,7 @@ class Brand(Schema):
     routing_policy = fields.String()
     acceptance_hours = fields.Integer()
     price_tolerance_percent = fields.Integer()
+    quorum = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -540,20 +546,212 @@ class BrandListing(Schema):
     valid_until = fields.Date(allow_none=True)
 
 
+# -- committee, applications, votes ----------------------------------------------------------
+
+
+class DocumentUrl(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = image_url_problem(text)
+        if problem:
+            raise ValidationError(problem.replace("이미지", "문서"))
+        return text
+
+
+class MemberCreate(Schema):
+    user_sub = fields.String(required=True, validate=validate.Length(1, 100))
+    name = fields.String(required=True, validate=validate.Length(1, 50))
+    is_chair = fields.Boolean(load_default=False)
+    conflicted_enterprise_ids = fields.List(
+        fields.String(validate=validate.Length(1, 26)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+
+
+class MemberUpdate(Schema):
+    name = fields.String(validate=validate.Length(1, 50))
+    is_chair = fields.Boolean()
+    conflicted_enterprise_ids = fields.List(
+        fields.String(validate=validate.Length(1, 26)), validate=validate.Length(max=100)
+    )
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("바꿀 항목이 없습니다.", "_schema")
+
+
+class Member(Schema):
+    brand_code = fields.String()
+    user_sub = fields.String()
+    name = fields.String()
+    is_chair = fields.Boolean()
+    conflicted_enterprise_ids = fields.List(fields.String())
+    created_at = fields.DateTime()
+
+
+class MemberList(Schema):
+    items = fields.List(fields.Nested(Member))
+
+
+class _ApplicationFields(Schema):
+    pitch = fields.String(validate=validate.Length(max=5000))
+    document_urls = fields.List(DocumentUrl(), validate=validate.Length(max=20))
+
+
+class ApplicationCreate(_ApplicationFields):
+    brand_code = fields.String(required=True, validate=validate.Length(1, 40))
+    product_id = fields.String(required=True, validate=validate.Length(1, 26))
+    pitch = fields.String(load_default="", validate=validate.Length(max=5000))
+    document_urls = fields.List(DocumentUrl(), load_default=list, validate=validate.Length(max=20))
+
+
+class ApplicationUpdate(_ApplicationFields):
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("바꿀 항목이 없습니다.", "_schema")
+
+
+class Reason(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class OptionalReason(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class Empty(Schema):
+    pass
+
+
+class VoteCreate(Schema):
+    choice = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "abstain"]))
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 40)),
+        values=StrictInteger(validate=validate.Range(1, 5)),
+        load_default=dict,
+        metadata={"description": "브랜드 심사 기준 코드별 1~5점"},
+    )
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class Decision(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "rejected"]))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class Application(Schema):
+    id = fields.String()
+    brand_code = fields.String()
+    product_id = fields.String()
+    enterprise_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": " | ".join(LISTING_STATUSES)})
+    pitch = fields.String()
+    document_urls = fields.List(fields.String())
+    submitted_at = fields.DateTime(allow_none=True)
+    review_started_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    status_reason = fields.String(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class ApplicationList(Schema):
+    items = fields.List(fields.Nested(Application))
+
+
+class ApplicationListQuery(Schema):
+    brand_code = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(LISTING_STATUSES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_PAGE_SIZE))
+
+
+class Vote(Schema):
+    id = fields.String()
+    member_sub = fields.String()
+    member_name = fields.String()
+    choice = fields.String()
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer())
+    comment = fields.String()
+    cast_at = fields.DateTime()
+
+
+class VoteList(Schema):
+    items = fields.List(fields.Nested(Vote))
+
+
+class VoteResult(Schema):
+    vote = fields.Nested(Vote)
+    listing = fields.Nested(Application)
+
+
+class AuditQuery(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class AuditEntry(Schema):
+    id = fields.String()
+    at = fields.DateTime()
+    actor_sub = fields.String()
+    actor_role = fields.String()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    vote_id = fields.String(allow_none=True)
+
+
+class AuditTrail(Schema):
+    items = fields.List(fields.Nested(AuditEntry))
+
+
+class QueueItem(Application):
+    waited_hours = fields.Float()
+
+
+class Queue(Schema):
+    items = fields.List(fields.Nested(QueueItem))
+
+
+class BrandStatistics(Schema):
+    brand_code = fields.String()
+    approved = fields.Integer()
+    rejected = fields.Integer()
+    average_decision_hours = fields.Float(allow_none=True)
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
 # -- pricing (the contract with orders: extend, never break) ---------------------------------
 
 
 class PricingLine(Schema):
     product_id = fields.String(validate=validate.Length(1, 26))
     group_code = fields.String(validate=validate.Length(1, 60))
+    sku = fields.String(
+        validate=validate.Length(1, 40),
+        metadata={
+            "description": "기업의 상품코드; 여러 기업이 같은 코드를 쓰면 enterprise_brn 필요"
+        },
+    )
+    enterprise_brn = fields.String(
+        validate=validate.Regexp(r"^\d{3}-?\d{2}-?\d{5}$"),
+        metadata={"description": "sku와 함께: 그 상품코드를 쓰는 기업의 사업자등록번호"},
+    )
     quantity = StrictInteger(required=True, validate=validate.Range(min=1, max=10_000_000))
 
     @validates_schema
     def _exactly_one(self, data, **_kwargs):
-        if ("product_id" in data) == ("group_code" in data):
+        if sum(key in data for key in ("product_id", "group_code", "sku")) != 1:
             raise ValidationError(
-                "product_id 와 group_code 중 정확히 하나를 적어 주세요.", "product_id"
+                "product_id, group_code, sku 중 정확히 하나를 적어 주세요.", "product_id"
             )
+        if "enterprise_brn" in data and "sku" not in data:
+            raise ValidationError("enterprise_brn은 sku와 함께만 씁니다.", "enterprise_brn")
 
 
 class PricingRequest(Schema):
@@ -627,6 +825,7 @@ class GroupRef(Schema):
 class PricedLine(Schema):
     product_id = fields.String()
     group_code = fields.String()
+    sku = fields.String(metadata={"description": "sku로 물은 줄"})
     quantity = fields.Integer()
     snapshot = fields.Nested(Snapshot, metadata={"description": "상품 줄 성공 시"})
     group = fields.Nested(GroupRef, metadata={"description": "상품군 줄 성공 시"})

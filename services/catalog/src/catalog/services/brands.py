@@ -146,6 +146,7 @@ def brand_view(b: Brand) -> dict:
         "routing_policy": b.routing_policy,
         "acceptance_hours": b.acceptance_hours,
         "price_tolerance_percent": b.price_tolerance_percent,
+        "quorum": b.quorum,
         "created_at": b.created_at,
         "updated_at": b.updated_at,
     }

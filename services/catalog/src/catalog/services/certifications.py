@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select
 from catalog.adapters.models import Certification, Enterprise
 from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import EXPIRY_NOTICE_DAYS, CertificationPeriod, expiry_notice
+from catalog.services import listings
 from catalog.wiring import Catalog
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger
@@ -95,6 +96,8 @@ def scan_certifications(cat: Catalog, today: date | None = None) -> dict[str, in
                 # Lapsed before any scan saw it expiring: that notice is moot now.
                 cert.expiring_notified_at = cert.expiring_notified_at or now
                 data["expired_on"] = (cert.valid_to + timedelta(days=1)).isoformat()
+                # No certification covers the enterprise any more: its approvals stop.
+                listings.suspend_for_lapsed_certification(cat, session, cert.enterprise_id)
             cat.outbox.record(
                 session,
                 f"enterprise.certification_{notice}",

@@ -21,11 +21,13 @@ from gachi_kit.errors import Problem
 
 
 def price(cat: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
-    product_ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
     group_codes = {ln["group_code"] for ln in lines if ln.get("group_code")}
     with cat.db.reading() as session:
         if brand_code is not None and session.get(Brand, brand_code) is None:
             raise unknown_brand()
+        by_sku = _resolve_skus(session, [ln for ln in lines if ln.get("sku")])
+        product_ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
+        product_ids |= {pid for pid in by_sku.values() if isinstance(pid, str)}
         products = {p.id: p for p in load_products(session, Product.id.in_(product_ids))}
         groups = {
             g.code: g
@@ -47,10 +49,62 @@ def price(cat: Catalog, lines: list[dict], on: date, brand_code: str | None) -> 
         priced = [
             _group_line(line, groups, members, listings, on, brand_code)
             if line.get("group_code")
+            else _sku_line(line, by_sku, products, listings, on, brand_code)
+            if line.get("sku")
             else _product_line(line, products.get(line["product_id"]), listings, on, brand_code)
             for line in lines
         ]
     return {"on_date": on, "brand_code": brand_code, "lines": priced}
+
+
+def _resolve_skus(session, lines: list[dict]) -> dict[tuple, str | PricingRefusal]:
+    """(sku, brn or None) → the one product it names, or why it names none or several.
+    A SKU is unique per enterprise only, so a bare SKU must be unique among active sellers."""
+    if not lines:
+        return {}
+    rows = session.execute(
+        select(Product.sku, Product.id, Enterprise.brn)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Product.sku.in_({ln["sku"] for ln in lines}), Product.status != "discontinued")
+    ).all()
+    resolved: dict[tuple, str | PricingRefusal] = {}
+    for line in lines:
+        brn = (line.get("enterprise_brn") or "").replace("-", "") or None
+        found = [pid for sku, pid, b in rows if sku == line["sku"] and brn in (None, b)]
+        if len(found) == 1:
+            resolved[(line["sku"], brn)] = found[0]
+        elif not found:
+            resolved[(line["sku"], brn)] = PricingRefusal(
+                "product_not_found", "이 상품코드(SKU)의 상품이 없습니다."
+            )
+        else:
+            resolved[(line["sku"], brn)] = PricingRefusal(
+                "ambiguous_sku",
+                f"상품코드 {line['sku']}를 쓰는 기업이 {len(found)}곳입니다. "
+                "사업자등록번호를 함께 적어 주세요.",
+            )
+    return resolved
+
+
+def _sku_line(
+    line: dict, by_sku: dict, products: dict, listings: dict, on: date, brand_code: str | None
+) -> dict:
+    brn = (line.get("enterprise_brn") or "").replace("-", "") or None
+    target = by_sku[(line["sku"], brn)]
+    if isinstance(target, PricingRefusal):
+        return {
+            "sku": line["sku"],
+            "quantity": line["quantity"],
+            "error": {"code": target.code, "detail": target.detail},
+        }
+    answer = _product_line(
+        {"product_id": target, "quantity": line["quantity"]},
+        products.get(target),
+        listings,
+        on,
+        brand_code,
+    )
+    return {"sku": line["sku"], **answer}
 
 
 def _product_line(

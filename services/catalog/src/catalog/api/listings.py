@@ -1,0 +1,196 @@
+"""Brand committees, listing applications, reviews and votes (thin: see services/listings)."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+
+from catalog.api import schemas
+from catalog.services import listings
+from catalog.wiring import catalog
+from gachi_kit.api import Blueprint
+from gachi_kit.auth import current_principal, require_roles
+
+blp = Blueprint("listings", __name__, url_prefix="/v1", description="브랜드 등록 심사")
+committee = Blueprint(
+    "committee", __name__, url_prefix="/v1/committee", description="브랜드 위원회 업무"
+)
+
+SEE = ("admin", "committee", "enterprise")
+JUDGES = ("admin", "committee")
+
+
+@blp.route("/brands/<code>/committee")
+class Members(MethodView):
+    @require_roles("admin")
+    @blp.response(200, schemas.MemberList)
+    def get(self, code):
+        """The brand's committee members (admins only)."""
+        return listings.list_members(catalog(), code)
+
+    @require_roles("admin")
+    @blp.arguments(schemas.MemberCreate)
+    @blp.response(201, schemas.Member)
+    def post(self, fields, code):
+        """Add a committee member (admins only)."""
+        return listings.add_member(catalog(), code, fields)
+
+
+@blp.route("/brands/<code>/committee/<sub>")
+class MemberBySub(MethodView):
+    @require_roles("admin")
+    @blp.arguments(schemas.MemberUpdate)
+    @blp.response(200, schemas.Member)
+    def patch(self, fields, code, sub):
+        """Change a member: name, chair, conflicts of interest (admins only)."""
+        return listings.update_member(catalog(), code, sub, fields)
+
+    @require_roles("admin")
+    @blp.response(204)
+    def delete(self, code, sub):
+        """Remove a member (admins only); their past votes stay."""
+        listings.remove_member(catalog(), code, sub)
+
+
+@blp.route("/brands/<code>/statistics")
+class Statistics(MethodView):
+    @require_roles(*JUDGES)
+    @blp.response(200, schemas.BrandStatistics)
+    def get(self, code):
+        """Approved and rejected applications and the average decision time."""
+        return listings.brand_statistics(catalog(), code, current_principal())
+
+
+@blp.route("/listings")
+class Applications(MethodView):
+    @require_roles(*SEE)
+    @blp.arguments(schemas.ApplicationListQuery, location="query")
+    @blp.response(200, schemas.ApplicationList)
+    def get(self, query):
+        """Applications: an enterprise its own, a committee member its brand's, admins all."""
+        return listings.list_listings(catalog(), query, current_principal())
+
+    @require_roles("enterprise")
+    @blp.arguments(schemas.ApplicationCreate)
+    @blp.response(201, schemas.Application)
+    def post(self, fields):
+        """An enterprise drafts an application for one of its products under a brand."""
+        return listings.create_application(catalog(), fields, current_principal())
+
+
+@blp.route("/listings/<listing_id>")
+class ApplicationById(MethodView):
+    @require_roles(*SEE)
+    @blp.response(200, schemas.Application)
+    def get(self, listing_id):
+        """One application with its status and reasons (never individual votes)."""
+        return listings.get_listing(catalog(), listing_id, current_principal())
+
+    @require_roles("enterprise")
+    @blp.arguments(schemas.ApplicationUpdate)
+    @blp.response(200, schemas.Application)
+    def patch(self, fields, listing_id):
+        """Edit a draft's pitch or documents."""
+        return listings.update_application(catalog(), listing_id, fields, current_principal())
+
+
+@blp.route("/listings/<listing_id>/submit")
+class Submit(MethodView):
+    @require_roles("enterprise")
+    @blp.response(200, schemas.Application)
+    def post(self, listing_id):
+        """draft → submitted. Emits `listing.submitted` (notify tells the committee)."""
+        return listings.submit(catalog(), listing_id, current_principal())
+
+
+@blp.route("/listings/<listing_id>/withdraw")
+class Withdraw(MethodView):
+    @require_roles("enterprise")
+    @blp.arguments(schemas.OptionalReason)
+    @blp.response(200, schemas.Application)
+    def post(self, fields, listing_id):
+        """draft | submitted | in_review → withdrawn, by the enterprise."""
+        return listings.withdraw(catalog(), listing_id, fields["reason"], current_principal())
+
+
+@blp.route("/listings/<listing_id>/review")
+class StartReview(MethodView):
+    @require_roles("committee")
+    @blp.response(200, schemas.Application)
+    def post(self, listing_id):
+        """submitted → in_review, by a member of the brand's committee."""
+        return listings.start_review(catalog(), listing_id, current_principal())
+
+
+@blp.route("/listings/<listing_id>/votes")
+class Votes(MethodView):
+    @require_roles(*JUDGES)
+    @blp.response(200, schemas.VoteList)
+    def get(self, listing_id):
+        """The votes: admins always; a member only after voting (or after the decision)."""
+        return listings.list_votes(catalog(), listing_id, current_principal())
+
+    @require_roles("committee")
+    @blp.arguments(schemas.VoteCreate)
+    @blp.response(201, schemas.VoteResult)
+    def post(self, fields, listing_id):
+        """One vote per member; the brand's quorum and majority may decide the listing."""
+        return listings.cast_vote(catalog(), listing_id, fields, current_principal())
+
+
+@blp.route("/listings/<listing_id>/decision")
+class DecisionView(MethodView):
+    @require_roles("committee")
+    @blp.arguments(schemas.Decision)
+    @blp.response(200, schemas.Application)
+    def post(self, fields, listing_id):
+        """The chair decides an application under review."""
+        return listings.decide(catalog(), listing_id, fields, current_principal())
+
+
+@blp.route("/listings/<listing_id>/suspend")
+class Suspend(MethodView):
+    @require_roles(*JUDGES)
+    @blp.arguments(schemas.Reason)
+    @blp.response(200, schemas.Application)
+    def post(self, fields, listing_id):
+        """approved → suspended, with a reason."""
+        return listings.suspend(catalog(), listing_id, fields["reason"], current_principal())
+
+
+@blp.route("/listings/<listing_id>/reinstate")
+class Reinstate(MethodView):
+    @require_roles(*JUDGES)
+    @blp.arguments(schemas.Reason)
+    @blp.response(200, schemas.Application)
+    def post(self, fields, listing_id):
+        """suspended → approved, with a reason."""
+        return listings.reinstate(catalog(), listing_id, fields["reason"], current_principal())
+
+
+@blp.route("/listings/<listing_id>/audit")
+class Audit(MethodView):
+    @require_roles(*JUDGES)
+    @blp.arguments(schemas.AuditQuery, location="query")
+    @blp.response(200, schemas.AuditTrail)
+    def get(self, query, listing_id):
+        """Every transition and vote (who, when, from, to, why); `?format=csv` exports it."""
+        rows = listings.audit_trail(catalog(), listing_id, current_principal())
+        if query["format"] == "csv":
+            return Response(
+                listings.audit_csv(rows),
+                mimetype="text/csv",
+                headers={
+                    "Content-Disposition": f'attachment; filename="listing-{listing_id}-audit.csv"'
+                },
+            )
+        return {"items": rows}
+
+
+@committee.route("/queue")
+class WorkQueue(MethodView):
+    @require_roles("committee")
+    @committee.response(200, schemas.Queue)
+    def get(self):
+        """Applications waiting for me (submitted, or in review without my vote), oldest first."""
+        return listings.work_queue(catalog(), current_principal())

@@ -1,0 +1,708 @@
+"""Use cases: brand committees, listing applications, reviews, votes and decisions.
+
+Every change of a listing bumps its `version` (optimistic lock, see the model): two votes
+landing at once, or the chair deciding while a vote lands, give one outcome; the loser gets
+409 `concurrent_update` and may retry. Every transition and vote writes a `listing_event`
+row and, for transitions, an outbox event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from catalog.adapters.models import (
+    Brand,
+    BrandCommitteeMember,
+    BrandListing,
+    ListingEvent,
+    ListingVote,
+    Product,
+)
+from catalog.domain import listing as rules
+from catalog.domain.brand import add_months
+from catalog.domain.dates import today_kst
+from catalog.wiring import Catalog
+from gachi_kit.auth import Principal
+from gachi_kit.errors import Problem
+from gachi_kit.events import utcnow
+from gachi_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+SYSTEM = Principal(sub="system", role="service")
+
+# -- committee membership (admins) -----------------------------------------------------------
+
+
+def list_members(cat: Catalog, code: str) -> dict:
+    with cat.db.reading() as session:
+        _brand(session, code)
+        rows = session.scalars(
+            select(BrandCommitteeMember)
+            .where(BrandCommitteeMember.brand_code == code)
+            .order_by(BrandCommitteeMember.user_sub)
+        ).all()
+    return {"items": [member_view(m) for m in rows]}
+
+
+def add_member(cat: Catalog, code: str, fields: dict) -> dict:
+    try:
+        with cat.db.transaction() as session:
+            _brand(session, code)
+            if _member(session, code, fields["user_sub"]) is not None:
+                raise _member_exists()
+            member = BrandCommitteeMember(brand_code=code, **fields)
+            session.add(member)
+    except IntegrityError as exc:
+        raise _member_exists() from exc
+    return member_view(member)
+
+
+def update_member(cat: Catalog, code: str, sub: str, fields: dict) -> dict:
+    with cat.db.transaction() as session:
+        member = _member(session, code, sub)
+        if member is None:
+            raise _member_not_found()
+        for field, value in fields.items():
+            setattr(member, field, value)
+    return member_view(member)
+
+
+def remove_member(cat: Catalog, code: str, sub: str) -> None:
+    with cat.db.transaction() as session:
+        member = _member(session, code, sub)
+        if member is None:
+            raise _member_not_found()
+        session.delete(member)
+
+
+# -- applications (enterprise) ---------------------------------------------------------------
+
+
+def create_application(cat: Catalog, fields: dict, actor: Principal) -> dict:
+    try:
+        with cat.db.transaction() as session:
+            brand = _brand(session, fields["brand_code"])
+            product = session.get(Product, fields["product_id"])
+            if product is None or product.enterprise_id != actor.org:
+                raise Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
+            existing = session.scalar(
+                select(BrandListing).where(
+                    BrandListing.brand_code == brand.code, BrandListing.product_id == product.id
+                )
+            )
+            if existing is not None:
+                raise _listing_exists(existing)
+            listing = BrandListing(
+                brand_code=brand.code,
+                product_id=product.id,
+                enterprise_id=product.enterprise_id,
+                status="draft",
+                pitch=fields.get("pitch", ""),
+                document_urls=fields.get("document_urls", []),
+            )
+            session.add(listing)
+            session.flush()
+            _audit(session, listing, actor, "create", None, "draft", None)
+            view = listing_view(listing, include_internal=False)
+    except IntegrityError as exc:
+        raise Problem(409, "listing_exists", "이미 신청한 상품입니다") from exc
+    return view
+
+
+def update_application(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        if listing.status != "draft":
+            raise _refused(listing.status, "edit")
+        for field, value in fields.items():
+            setattr(listing, field, value)
+        listing.updated_at = utcnow()
+
+    return _act(cat, listing_id, actor, change, who="owner")
+
+
+def submit(cat: Catalog, listing_id: str, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        _move(cat, session, listing, brand, actor, "submit")
+        listing.submitted_at = utcnow()
+
+    return _act(cat, listing_id, actor, change, who="owner")
+
+
+def withdraw(cat: Catalog, listing_id: str, reason: str | None, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        _move(cat, session, listing, brand, actor, "withdraw", reason)
+
+    return _act(cat, listing_id, actor, change, who="owner")
+
+
+# -- review (committee) ----------------------------------------------------------------------
+
+
+def start_review(cat: Catalog, listing_id: str, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        _require_unconflicted(session, listing, actor)
+        _move(cat, session, listing, brand, actor, "start_review")
+        listing.review_started_at = utcnow()
+
+    return _act(cat, listing_id, actor, change, who="committee")
+
+
+def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
+    result: dict = {}
+
+    def change(session, listing, brand):
+        member = _require_unconflicted(session, listing, actor)
+        if member is None:  # admins do not vote
+            raise Problem(403, "not_committee_member", "위원만 투표할 수 있습니다")
+        if listing.status != "in_review":
+            raise _refused(listing.status, "vote")
+        scores = fields.get("scores") or {}
+        criteria = [c["code"] for c in brand.criteria or []]
+        errors = (
+            rules.score_errors(scores, criteria) if fields["choice"] != "abstain" or scores else {}
+        )
+        if errors:
+            raise Problem(
+                422, "invalid_scores", "입력값이 올바르지 않습니다", errors={"scores": errors}
+            )
+        if _vote_of(session, listing.id, actor.sub) is not None:
+            raise _already_voted()
+        vote = ListingVote(
+            listing_id=listing.id,
+            member_sub=actor.sub,
+            member_name=member.name,
+            choice=fields["choice"],
+            scores=scores,
+            comment=fields.get("comment", ""),
+        )
+        session.add(vote)
+        session.flush()
+        _audit(session, listing, actor, "vote", listing.status, None, vote.comment, vote.id)
+        result["vote"] = vote_view(vote)
+        listing.updated_at = utcnow()  # bump the version: concurrent votes conflict
+        choices = session.scalars(
+            select(ListingVote.choice).where(ListingVote.listing_id == listing.id)
+        ).all()
+        outcome = rules.tally(choices, brand.quorum)
+        if outcome == "approve":
+            _decide(cat, session, listing, brand, actor, "approve", "위원회 표결로 승인")
+        elif outcome == "reject":
+            comments = session.scalars(
+                select(ListingVote.comment)
+                .where(ListingVote.listing_id == listing.id, ListingVote.choice == "reject")
+                .order_by(ListingVote.cast_at, ListingVote.id)
+            ).all()
+            reason = "\n".join(c for c in comments if c) or "위원회 표결로 반려"
+            _decide(cat, session, listing, brand, actor, "reject", reason)
+
+    try:
+        view = _act(cat, listing_id, actor, change, who="committee")
+    except IntegrityError as exc:  # the same member's second vote raced the first
+        raise _already_voted() from exc
+    return {"vote": result["vote"], "listing": view}
+
+
+def decide(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        member = _require_unconflicted(session, listing, actor)
+        if member is None or not member.is_chair:
+            raise Problem(403, "not_chair", "위원장만 결정할 수 있습니다")
+        action = "approve" if fields["outcome"] == "approved" else "reject"
+        _decide(cat, session, listing, brand, actor, action, fields["reason"])
+
+    return _act(cat, listing_id, actor, change, who="committee")
+
+
+def suspend(cat: Catalog, listing_id: str, reason: str, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        _require_unconflicted(session, listing, actor)
+        _move(cat, session, listing, brand, actor, "suspend", reason)
+
+    return _act(cat, listing_id, actor, change, who="committee")
+
+
+def reinstate(cat: Catalog, listing_id: str, reason: str, actor: Principal) -> dict:
+    def change(session, listing, brand):
+        _require_unconflicted(session, listing, actor)
+        if listing.valid_until is not None and listing.valid_until < today_kst():
+            raise Problem(
+                409,
+                "listing_term_over",
+                "유효기간이 끝난 등록은 복원할 수 없습니다",
+                current_state=listing.status,
+            )
+        _move(cat, session, listing, brand, actor, "reinstate", reason)
+
+    return _act(cat, listing_id, actor, change, who="committee")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def get_listing(cat: Catalog, listing_id: str, actor: Principal) -> dict:
+    with cat.db.reading() as session:
+        listing, _brand_row, _member_row = _visible(session, listing_id, actor)
+        return listing_view(listing, include_internal=not actor.is_("enterprise"))
+
+
+def list_listings(cat: Catalog, query: dict, actor: Principal) -> dict:
+    with cat.db.reading() as session:
+        stmt = select(BrandListing).order_by(BrandListing.created_at, BrandListing.id)
+        if actor.is_("enterprise"):
+            stmt = stmt.where(BrandListing.enterprise_id == (actor.org or ""))
+        elif actor.is_("committee"):
+            _committee_member(session, actor.org or "", actor)
+            stmt = stmt.where(BrandListing.brand_code == actor.org)
+        if query.get("brand_code"):
+            stmt = stmt.where(BrandListing.brand_code == query["brand_code"])
+        if query.get("status"):
+            stmt = stmt.where(BrandListing.status == query["status"])
+        rows = session.scalars(stmt.limit(query.get("limit", 100))).all()
+        internal = not actor.is_("enterprise")
+        return {"items": [listing_view(r, include_internal=internal) for r in rows]}
+
+
+def list_votes(cat: Catalog, listing_id: str, actor: Principal) -> dict:
+    with cat.db.reading() as session:
+        listing, _brand_row, member = _visible(session, listing_id, actor, who="committee")
+        if member is not None:
+            if actor.org and _conflicted(member, listing):
+                raise _conflict_of_interest()
+            if listing.status in rules.PENDING and _vote_of(session, listing.id, actor.sub) is None:
+                raise Problem(
+                    403,
+                    "vote_first",
+                    "투표한 뒤에 볼 수 있습니다",
+                    "다른 위원의 표는 직접 투표한 뒤에 공개됩니다.",
+                )
+        votes = session.scalars(
+            select(ListingVote)
+            .where(ListingVote.listing_id == listing.id)
+            .order_by(ListingVote.cast_at, ListingVote.id)
+        ).all()
+        return {"items": [vote_view(v) for v in votes]}
+
+
+def audit_trail(cat: Catalog, listing_id: str, actor: Principal) -> list[dict]:
+    with cat.db.reading() as session:
+        listing, _brand_row, member = _visible(session, listing_id, actor, who="committee")
+        if member is not None and _conflicted(member, listing):
+            raise _conflict_of_interest()
+        rows = session.scalars(
+            select(ListingEvent)
+            .where(ListingEvent.listing_id == listing.id)
+            .order_by(ListingEvent.at, ListingEvent.id)
+        ).all()
+        return [audit_view(r) for r in rows]
+
+
+AUDIT_COLUMNS = ("at", "actor_sub", "actor_role", "action", "from_status", "to_status", "reason")
+
+
+def audit_csv(rows: list[dict]) -> bytes:
+    """The audit trail as Excel opens it: UTF-8 with BOM, CRLF lines."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*AUDIT_COLUMNS, "vote_id"])
+    for row in rows:
+        cells = [row[c] for c in AUDIT_COLUMNS] + [row["vote_id"]]
+        writer.writerow(["" if c is None else _csv_safe(str(c)) for c in cells])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def work_queue(cat: Catalog, actor: Principal) -> dict:
+    """Applications of the caller's brand waiting for the caller, oldest first."""
+    now = utcnow()
+    with cat.db.reading() as session:
+        member = _committee_member(session, actor.org or "", actor)
+        voted = select(ListingVote.listing_id).where(ListingVote.member_sub == actor.sub)
+        rows = session.scalars(
+            select(BrandListing)
+            .where(
+                BrandListing.brand_code == member.brand_code,
+                BrandListing.status.in_(rules.PENDING),
+                BrandListing.id.not_in(voted),
+            )
+            .order_by(BrandListing.submitted_at, BrandListing.id)
+        ).all()
+        items = []
+        for listing in rows:
+            if _conflicted(member, listing):
+                continue
+            since = listing.submitted_at or listing.created_at
+            item = listing_view(listing, include_internal=True)
+            item["waited_hours"] = rules.waited_hours((now - since).total_seconds())
+            items.append(item)
+    return {"items": items}
+
+
+def brand_statistics(cat: Catalog, code: str, actor: Principal) -> dict:
+    with cat.db.reading() as session:
+        _brand(session, code)
+        if actor.is_("committee"):
+            if actor.org != code:
+                raise Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
+            _committee_member(session, code, actor)
+        decided = session.execute(
+            select(ListingEvent.to_status, ListingEvent.at, BrandListing.submitted_at)
+            .join(BrandListing, BrandListing.id == ListingEvent.listing_id)
+            .where(
+                BrandListing.brand_code == code,
+                ListingEvent.action.in_(("approve", "reject")),
+            )
+        ).all()
+        by_status = dict(
+            session.execute(
+                select(BrandListing.status, func.count())
+                .where(BrandListing.brand_code == code)
+                .group_by(BrandListing.status)
+            ).all()
+        )
+    hours = [(at - sub).total_seconds() / 3600 for _to, at, sub in decided if sub is not None]
+    return {
+        "brand_code": code,
+        "approved": sum(1 for to, _at, _sub in decided if to == "approved"),
+        "rejected": sum(1 for to, _at, _sub in decided if to == "rejected"),
+        "average_decision_hours": round(sum(hours) / len(hours), 1) if hours else None,
+        "by_status": by_status,
+    }
+
+
+# -- the daily scan and certification lapses -------------------------------------------------
+
+
+def scan_listings(cat: Catalog, today: date | None = None) -> dict[str, int]:
+    """Daily: expire approvals whose term ended; announce those ending within 30 days, once."""
+    today = today or today_kst()
+    horizon = today + timedelta(days=rules.EXPIRING_NOTICE_DAYS)
+    counts = {"expired": 0, "expiring": 0}
+    with cat.db.transaction() as session:
+        stmt = (
+            select(BrandListing)
+            .where(BrandListing.status == "approved", BrandListing.valid_until.is_not(None))
+            .where(
+                (BrandListing.valid_until < today)
+                | (
+                    (BrandListing.valid_until <= horizon)
+                    & BrandListing.expiring_notified_at.is_(None)
+                )
+            )
+            .order_by(BrandListing.valid_until, BrandListing.id)
+        )
+        if not cat.db.is_sqlite:
+            stmt = stmt.with_for_update(skip_locked=True)
+        for listing in session.scalars(stmt).all():
+            brand = session.get(Brand, listing.brand_code)
+            if listing.valid_until < today:
+                _move(cat, session, listing, brand, SYSTEM, "expire", "유효기간 만료")
+                counts["expired"] += 1
+            else:
+                listing.expiring_notified_at = utcnow()
+                data = _event_data(session, listing, brand)
+                data["valid_until"] = listing.valid_until.isoformat()
+                data["days_left"] = (listing.valid_until - today).days
+                cat.outbox.record(session, "listing.expiring", data, aggregate_id=listing.id)
+                _audit(session, listing, SYSTEM, "expiring_notice", None, None, None)
+                counts["expiring"] += 1
+    log.info("listing_scan", today=today.isoformat(), **counts)
+    return counts
+
+
+def suspend_for_lapsed_certification(cat: Catalog, session: Session, enterprise_id: str) -> int:
+    """Inside the certification scan's transaction: suspend the enterprise's approvals."""
+    rows = session.scalars(
+        select(BrandListing)
+        .join(Product, Product.id == BrandListing.product_id)
+        .where(Product.enterprise_id == enterprise_id, BrandListing.status == "approved")
+    ).all()
+    for listing in rows:
+        brand = session.get(Brand, listing.brand_code)
+        _move(cat, session, listing, brand, SYSTEM, "suspend", "기업 인증 만료 (자동 정지)")
+    return len(rows)
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def listing_view(listing: BrandListing, *, include_internal: bool) -> dict:
+    view = {
+        "id": listing.id,
+        "brand_code": listing.brand_code,
+        "product_id": listing.product_id,
+        "enterprise_id": listing.enterprise_id,
+        "status": listing.status,
+        "pitch": listing.pitch,
+        "document_urls": list(listing.document_urls or []),
+        "submitted_at": listing.submitted_at,
+        "review_started_at": listing.review_started_at,
+        "decided_at": listing.decided_at,
+        "decision_reason": listing.decision_reason,
+        "status_reason": listing.status_reason,
+        "approved_at": listing.approved_at,
+        "valid_until": listing.valid_until,
+        "version": listing.version,
+        "created_at": listing.created_at,
+    }
+    return view
+
+
+def member_view(m: BrandCommitteeMember) -> dict:
+    return {
+        "brand_code": m.brand_code,
+        "user_sub": m.user_sub,
+        "name": m.name,
+        "is_chair": m.is_chair,
+        "conflicted_enterprise_ids": list(m.conflicted_enterprise_ids or []),
+        "created_at": m.created_at,
+    }
+
+
+def vote_view(v: ListingVote) -> dict:
+    return {
+        "id": v.id,
+        "member_sub": v.member_sub,
+        "member_name": v.member_name,
+        "choice": v.choice,
+        "scores": dict(v.scores or {}),
+        "comment": v.comment,
+        "cast_at": v.cast_at,
+    }
+
+
+def audit_view(e: ListingEvent) -> dict:
+    return {
+        "id": e.id,
+        "at": e.at,
+        "actor_sub": e.actor_sub,
+        "actor_role": e.actor_role,
+        "action": e.action,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "reason": e.reason,
+        "vote_id": e.vote_id,
+    }
+
+
+# -- internals -------------------------------------------------------------------------------
+
+
+def _act(cat: Catalog, listing_id: str, actor: Principal, change, *, who: str) -> dict:
+    """Load the listing the caller may act on, apply `change`, commit under the version lock."""
+    try:
+        with cat.db.transaction() as session:
+            listing, brand, _member_row = _visible(session, listing_id, actor, who=who)
+            change(session, listing, brand)
+            session.flush()
+            view = listing_view(listing, include_internal=not actor.is_("enterprise"))
+    except StaleDataError as exc:
+        raise Problem(
+            409,
+            "concurrent_update",
+            "다른 요청과 겹쳤습니다",
+            "같은 신청을 다른 사람이 방금 바꿨습니다. 다시 시도해 주세요.",
+        ) from exc
+    return view
+
+
+def _visible(session: Session, listing_id: str, actor: Principal, *, who: str = "any"):
+    """(listing, brand, member or None) if `actor` may see it as `who`; else 404/403.
+
+    owner: the listing's own enterprise; committee: admins and members of its brand;
+    any: both. Someone else's listing is 404, as if it did not exist.
+    """
+    listing = session.get(BrandListing, listing_id)
+    if listing is None:
+        raise _listing_not_found()
+    brand = session.get(Brand, listing.brand_code)
+    member = None
+    if actor.is_("enterprise"):
+        if (
+            who == "committee"
+            or listing.enterprise_id is None
+            or listing.enterprise_id != actor.org
+        ):
+            raise _listing_not_found()
+    elif actor.is_("committee"):
+        if who == "owner" or actor.org != listing.brand_code:
+            raise _listing_not_found()
+        member = _committee_member(session, listing.brand_code, actor)
+    elif actor.is_("admin"):
+        if who == "owner":
+            raise Problem(403, "forbidden_role", "권한이 없습니다", "신청 기업만 할 수 있습니다.")
+    else:
+        raise Problem(403, "forbidden_role", "권한이 없습니다")
+    return listing, brand, member
+
+
+def _committee_member(session: Session, code: str, actor: Principal) -> BrandCommitteeMember:
+    member = _member(session, code, actor.sub)
+    if member is None:
+        raise Problem(
+            403,
+            "not_committee_member",
+            "위원회 위원이 아닙니다",
+            "이 브랜드 위원회에 등록된 위원만 할 수 있습니다.",
+        )
+    return member
+
+
+def _require_unconflicted(session, listing, actor) -> BrandCommitteeMember | None:
+    if not actor.is_("committee"):
+        return None
+    member = _committee_member(session, listing.brand_code, actor)
+    if _conflicted(member, listing):
+        raise _conflict_of_interest()
+    return member
+
+
+def _conflicted(member: BrandCommitteeMember, listing: BrandListing) -> bool:
+    return listing.enterprise_id in (member.conflicted_enterprise_ids or [])
+
+
+def _move(cat, session, listing, brand, actor, action, reason=None) -> None:
+    try:
+        target = rules.next_state(listing.status, action)
+    except rules.TransitionRefused as exc:
+        raise _refused(exc.current, action) from exc
+    source = listing.status
+    listing.status = target
+    listing.updated_at = utcnow()
+    if action in ("suspend", "withdraw", "reinstate", "expire"):
+        listing.status_reason = reason
+    _audit(session, listing, actor, action, source, target, reason)
+    event = {
+        "submit": "listing.submitted",
+        "start_review": "listing.review_started",
+        "approve": "listing.approved",
+        "reject": "listing.rejected",
+        "suspend": "listing.suspended",
+        "reinstate": "listing.reinstated",
+        "expire": "listing.expired",
+        "withdraw": "listing.withdrawn",
+    }[action]
+    data = _event_data(session, listing, brand)
+    if reason:
+        data["reason"] = reason
+    if listing.valid_until is not None:
+        data["valid_until"] = listing.valid_until.isoformat()
+    data["actor"] = actor.sub
+    cat.outbox.record(session, event, data, aggregate_id=listing.id)
+
+
+def _decide(cat, session, listing, brand, actor, action, reason) -> None:
+    if action == "approve":
+        today = today_kst()
+        listing.approved_at = utcnow()
+        listing.valid_until = add_months(today, brand.listing_validity_months)
+    listing.decided_at = utcnow()
+    listing.decision_reason = reason
+    _move(cat, session, listing, brand, actor, action, reason)
+
+
+def _event_data(session, listing, brand) -> dict:
+    product = session.get(Product, listing.product_id)
+    return {
+        "listing_id": listing.id,
+        "brand_code": listing.brand_code,
+        "brand_name": brand.name if brand else None,
+        "product_id": listing.product_id,
+        "product_name": product.name if product else None,
+        "enterprise_id": listing.enterprise_id or (product.enterprise_id if product else None),
+        "status": listing.status,
+    }
+
+
+def _audit(session, listing, actor, action, source, target, reason, vote_id=None) -> None:
+    session.add(
+        ListingEvent(
+            listing_id=listing.id,
+            actor_sub=actor.sub,
+            actor_role=actor.role,
+            action=action,
+            from_status=source,
+            to_status=target,
+            reason=reason,
+            vote_id=vote_id,
+        )
+    )
+
+
+def _vote_of(session, listing_id: str, sub: str) -> ListingVote | None:
+    return session.scalar(
+        select(ListingVote).where(
+            ListingVote.listing_id == listing_id, ListingVote.member_sub == sub
+        )
+    )
+
+
+def _brand(session: Session, code: str) -> Brand:
+    brand = session.get(Brand, code)
+    if brand is None:
+        raise Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
+    return brand
+
+
+def _member(session: Session, code: str, sub: str) -> BrandCommitteeMember | None:
+    return session.scalar(
+        select(BrandCommitteeMember).where(
+            BrandCommitteeMember.brand_code == code, BrandCommitteeMember.user_sub == sub
+        )
+    )
+
+
+def _csv_safe(cell: str) -> str:
+    """Keep spreadsheet formulas out of an export (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _refused(current: str, action: str) -> Problem:
+    return Problem(
+        409,
+        "invalid_transition",
+        "지금 상태에서는 할 수 없습니다",
+        f"'{current}' 상태에서는 {action} 할 수 없습니다.",
+        current_state=current,
+    )
+
+
+def _listing_not_found() -> Problem:
+    return Problem(404, "listing_not_found", "브랜드 등록 신청을 찾을 수 없습니다")
+
+
+def _listing_exists(existing: BrandListing) -> Problem:
+    return Problem(
+        409,
+        "listing_exists",
+        "이미 신청한 상품입니다",
+        listing_id=existing.id,
+        current_state=existing.status,
+    )
+
+
+def _member_exists() -> Problem:
+    return Problem(409, "member_exists", "이미 등록된 위원입니다")
+
+
+def _member_not_found() -> Problem:
+    return Problem(404, "member_not_found", "위원을 찾을 수 없습니다")
+
+
+def _already_voted() -> Problem:
+    return Problem(409, "already_voted", "이미 투표했습니다")
+
+
+def _conflict_of_interest() -> Problem:
+    return Problem(
+        403,
+        "conflict_of_interest",
+        "이해충돌로 참여할 수 없습니다",
+        "이 기업과 관련된 위원은 이 신청을 심사할 수 없습니다.",
+    )
