@@ -48,8 +48,8 @@ class CatalogClient:
 
 
 def _pricing_line(line: dict) -> dict:
-    key = "product_id" if line.get("product_id") else "group_code"
-    return {key: line[key], "quantity": line["quantity"]}
+    keys = ("product_id", "group_code", "sku", "enterprise_brn", "quantity")
+    return {key: line[key] for key in keys if line.get(key)}
 
 
 __all__ = ["CatalogClient", "CatalogError", "UnknownBrand", "UpstreamUnavailable"]

@@ -16,14 +16,21 @@ class OrderLineInput(Schema):
         validate=validate.Length(1, 40),
         metadata={"description": "표준 품목 코드: 라우팅이 공급 기업을 정함"},
     )
+    sku = fields.String(
+        validate=validate.Length(1, 40),
+        metadata={"description": "기업의 상품코드 (여러 기업이 쓰면 enterprise_brn도)"},
+    )
+    enterprise_brn = fields.String(validate=validate.Regexp(r"^\d{3}-?\d{2}-?\d{5}$"))
     quantity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=10_000_000)
     )
 
     @validates_schema
     def _one_target(self, data, **_kwargs):
-        if bool(data.get("product_id")) == bool(data.get("group_code")):
-            raise ValidationError("product_id와 group_code 중 하나만 지정하세요.", "product_id")
+        if sum(bool(data.get(key)) for key in ("product_id", "group_code", "sku")) != 1:
+            raise ValidationError("product_id, group_code, sku 중 하나만 지정하세요.", "product_id")
+        if data.get("enterprise_brn") and not data.get("sku"):
+            raise ValidationError("enterprise_brn은 sku와 함께만 씁니다.", "enterprise_brn")
 
 
 class OrderCreate(Schema):

@@ -13,8 +13,11 @@ MAX_ROWS = 500
 COLUMNS = {
     "product_id": ("상품ID", "상품아이디", "product_id"),
     "group_code": ("상품군코드", "표준품목코드", "group_code"),
+    "sku": ("상품코드(SKU)", "상품코드", "SKU", "sku"),
+    "enterprise_brn": ("사업자등록번호", "enterprise_brn"),
     "quantity": ("수량", "quantity"),
 }
+TARGETS = ("product_id", "group_code", "sku")
 
 
 @dataclass
@@ -70,8 +73,10 @@ def _positions(header: list[str], result: ParsedLines) -> dict[str, int]:
                 break
     if "quantity" not in positions:
         result.problems.append(_problem(1, "수량", "'수량' 열이 없습니다."))
-    if "product_id" not in positions and "group_code" not in positions:
-        result.problems.append(_problem(1, "상품ID", "'상품ID' 또는 '상품군코드' 열이 필요합니다."))
+    if not any(target in positions for target in TARGETS):
+        result.problems.append(
+            _problem(1, "상품ID", "'상품ID', '상품군코드' 또는 '상품코드(SKU)' 열이 필요합니다.")
+        )
     return positions
 
 
@@ -80,10 +85,11 @@ def _line(row_no: int, row: list[str], positions: dict[str, int], result: Parsed
         index = positions.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    product_id, group_code, quantity = cell("product_id"), cell("group_code"), cell("quantity")
-    if bool(product_id) == bool(group_code):
+    given = {target: cell(target) for target in TARGETS if cell(target)}
+    quantity = cell("quantity")
+    if len(given) != 1:
         result.problems.append(
-            _problem(row_no, "상품ID", "상품ID와 상품군코드 중 하나만 적어 주세요.")
+            _problem(row_no, "상품ID", "상품ID, 상품군코드, 상품코드(SKU) 중 하나만 적어 주세요.")
         )
         return None
     try:
@@ -94,8 +100,10 @@ def _line(row_no: int, row: list[str], positions: dict[str, int], result: Parsed
     if amount < 1:
         result.problems.append(_problem(row_no, "수량", "수량은 1 이상이어야 합니다."))
         return None
-    key = "product_id" if product_id else "group_code"
-    return {key: product_id or group_code, "quantity": amount}
+    line = given | {"quantity": amount}
+    if "sku" in given and cell("enterprise_brn"):
+        line["enterprise_brn"] = cell("enterprise_brn")
+    return line
 
 
 def _problem(row: int, column: str | None, problem: str) -> dict:
