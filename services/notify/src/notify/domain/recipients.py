@@ -34,6 +34,9 @@ TO_ENTERPRISE = frozenset(
         "listing.rejected",
         "listing.suspended",
         "listing.expiring",
+        "listing.review_started",
+        "listing.reinstated",
+        "listing.expired",
     }
 )
 TO_BUYERS = frozenset(
