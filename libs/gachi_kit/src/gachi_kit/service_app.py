@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import swagger_ui_bundle
@@ -11,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
-from gachi_kit.errors import Problem, register_error_handlers
+from gachi_kit.errors import Problem, problem_response, register_error_handlers
 from gachi_kit.logging import CORRELATION_HEADER, configure_logging, get_logger, start_correlation
 
 log = get_logger(__name__)
@@ -33,11 +34,14 @@ def init_service(
     verifier: TokenVerifier,
     broker_ping,
     max_body_bytes: int = 2 * 1024 * 1024,
+    larger_bodies: Mapping[str, int] | None = None,
 ) -> Api:
-    """Configure `app` and return its flask-smorest Api for the service's blueprints."""
+    """Configure `app` and return its flask-smorest Api for the service's blueprints.
+
+    `larger_bodies` raises the body cap for paths under a prefix (e.g. CSV uploads)."""
     configure_logging(info.name, app.config.get("LOG_LEVEL", "INFO"))
     app.config.update(
-        MAX_CONTENT_LENGTH=max_body_bytes,
+        MAX_CONTENT_LENGTH=max([max_body_bytes, *(larger_bodies or {}).values()]),
         API_TITLE=info.title,
         API_VERSION=info.version,
         OPENAPI_VERSION="3.0.3",
@@ -51,6 +55,7 @@ def init_service(
     app.extensions["gachi_db"] = db
     app.extensions["gachi_verifier"] = verifier
     _install_correlation(app)
+    _install_body_cap(app, max_body_bytes, dict(larger_bodies or {}))
     app.register_blueprint(_ops_blueprint(db, broker_ping))
     api = Api(app)
     register_error_handlers(app)  # after Api(), which installs its own JSON error handler
@@ -65,10 +70,6 @@ def _install_correlation(app: Flask) -> None:
     @app.before_request
     def _start():
         g.correlation_id = start_correlation(request.headers.get(CORRELATION_HEADER))
-        # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body; refuse early.
-        limit = app.config["MAX_CONTENT_LENGTH"]
-        if request.content_length is not None and request.content_length > limit:
-            raise RequestEntityTooLarge()
 
     @app.after_request
     def _finish(response):
@@ -80,6 +81,33 @@ def _install_correlation(app: Flask) -> None:
                 "request", method=request.method, path=request.path, status=response.status_code
             )
         return response
+
+
+def _install_body_cap(app: Flask, default: int, larger: dict[str, int]) -> None:
+    """Refuse oversized bodies before anything reads them (Werkzeug only checks on read),
+    with a Korean explanation of the limit that applies to this path."""
+
+    def limit_for(path: str) -> int:
+        return next((size for prefix, size in larger.items() if path.startswith(prefix)), default)
+
+    @app.before_request
+    def _cap():
+        limit = limit_for(request.path)
+        request.max_content_length = limit  # also bounds chunked bodies without a length
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc):
+        megabytes = limit_for(request.path) / (1024 * 1024)
+        return problem_response(
+            Problem(
+                413,
+                "payload_too_large",
+                "요청 본문이 너무 큽니다",
+                f"요청 본문은 {megabytes:g}MB까지입니다. 파일이라면 나눠서 보내 주세요.",
+            )
+        )
 
 
 def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
