@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:
 
 import requests  # noqa: E402
 
-from gachi_kit.auth import generate_keypair, issue_token  # noqa: E402
+from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.builders import enterprise_body, product_body  # noqa: E402
 
@@ -253,20 +253,7 @@ class Platform(infra.Platform):
         return "\n".join(out)
 
 
-class Tokens:
-    def __init__(self, private_key: str) -> None:
-        self._key = private_key
-
-    def __call__(self, role: str, org: str | None = None, dept: str | None = None) -> dict:
-        jwt = issue_token(
-            self._key,
-            sub=f"bench-{role}",
-            role=role,
-            org=org,
-            dept=dept,
-            audience=["catalog", "orders", "notify"],
-        )
-        return {"Authorization": f"Bearer {jwt}"}
+Tokens = infra.Tokens
 
 
 def seed(urls: dict, token: Tokens) -> tuple[list[tuple[str, list[str]]], str]:

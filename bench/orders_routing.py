@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text
 
-from gachi_kit.auth import generate_keypair, issue_token
+from gachi_kit.auth import generate_keypair
 from orders.domain import routing
 from tests.support import infra
 from tests.support.builders import enterprise_body, product_body
@@ -57,20 +57,7 @@ def row(label: str, samples_ms: list[float], extra: str = "") -> str:
     )
 
 
-class Tokens:
-    def __init__(self, private_key: str) -> None:
-        self.key = private_key
-
-    def __call__(self, role: str, org: str | None = None, dept: str | None = None) -> dict:
-        jwt = issue_token(
-            self.key,
-            sub=f"bench-{role}",
-            role=role,
-            org=org,
-            dept=dept,
-            audience=["catalog", "orders"],
-        )
-        return {"Authorization": f"Bearer {jwt}"}
+Tokens = infra.Tokens
 
 
 def seed(urls: dict, token: Tokens) -> str:

@@ -262,3 +262,19 @@ class Platform:
 def _bin(name: str) -> str:
     venv = REPO / ".venv" / "bin" / name
     return str(venv) if venv.exists() else name
+
+
+class Tokens:
+    """Bearer headers signed with a test key: tokens(role, org, dept)."""
+
+    def __init__(self, private_key: str, audience: tuple[str, ...] = SERVICES) -> None:
+        self._key = private_key
+        self._audience = list(audience)
+
+    def __call__(self, role: str, org: str | None = None, dept: str | None = None) -> dict:
+        from gachi_kit.auth import issue_token
+
+        jwt = issue_token(
+            self._key, sub=f"bench-{role}", role=role, org=org, dept=dept, audience=self._audience
+        )
+        return {"Authorization": f"Bearer {jwt}"}

@@ -14,6 +14,16 @@ from gachi_kit.events import as_utc
 
 READ_ONLY = "gachi_read_only"
 
+# Every service names its constraints the same way, so Alembic can drop and alter them
+# (SQLite batch mode needs the names) and a migration reads the same in each service.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):

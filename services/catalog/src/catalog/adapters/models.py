@@ -22,21 +22,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from gachi_kit.consumer import InboundEventMixin
-from gachi_kit.db import UTCDateTime
+from gachi_kit.db import NAMING_CONVENTION, UTCDateTime
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.outbox import OutboxMixin
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class OutboxMessage(OutboxMixin, Base):

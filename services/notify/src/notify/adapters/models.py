@@ -8,23 +8,15 @@ from sqlalchemy import JSON, Boolean, Index, Integer, MetaData, String, Text, Un
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gachi_kit.consumer import InboundEventMixin
-from gachi_kit.db import UTCDateTime
+from gachi_kit.db import NAMING_CONVENTION, UTCDateTime
 from gachi_kit.events import new_id, utcnow
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 RECIPIENT_ID = 130  # an enterprise/institution/committee id, a user's sub, "<inst>/<dept>",
 # or a group-order participant's id
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class InboundEvent(InboundEventMixin, Base):
