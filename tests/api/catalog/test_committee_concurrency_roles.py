@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from catalog.adapters.models import ListingVote
-from tests.api.catalog.test_committee_workflow import World, status_of
 from tests.support.catalog_builders import events
+from tests.support.committee import World, status_of
 
 
 @pytest.fixture
@@ -82,6 +82,34 @@ def test_chair_decision_racing_votes_gives_one_outcome(world, catalog_app):
     if final == "in_review":  # the decision lost: a retry works
         assert decide().status_code == 200
         assert status_of(world, lid) == "rejected"
+
+
+def test_product_edits_racing_votes_on_a_change_review(world, catalog_app):
+    """The product's enterprise edits it while members vote on its change review: every
+    answer is a success or a 409, every acknowledged vote and edit is kept."""
+    lid = world.to_state("approved")
+    product_url = f"/v1/products/{world.product['id']}"
+    world.client.patch(product_url, json={"description": "첫 변경"}, headers=world.owner())
+    world.post(lid, "review", world.member("m2"))
+    edits = [f"변경 {i}" for i in range(3)]
+    calls = [
+        lambda d=d: world.client.patch(product_url, json={"description": d}, headers=world.owner())
+        for d in edits
+    ] + [lambda s=s: world.vote(lid, s, "abstain", scores={}) for s in ("m4", "m5", "m6")]
+    results = _race(calls)
+    assert all(r.status_code in (200, 201, 409) for r in results), [r.get_json() for r in results]
+    shown = world.client.get(f"/v1/listings/{lid}", headers=world.admin).get_json()
+    flagged = [c["new"] for c in shown["rereview"]["changes"]]
+    for d, r in zip(edits, results[:3], strict=True):
+        assert (d in flagged) == (r.status_code == 200)
+    with catalog_app.extensions["catalog"].db.reading() as session:
+        voters = sorted(
+            session.scalars(select(ListingVote.member_sub).where(ListingVote.listing_id == lid))
+        )
+    acked = sorted(
+        s for s, r in zip(("m4", "m5", "m6"), results[3:], strict=True) if r.status_code == 201
+    )
+    assert voters == acked
 
 
 # -- role matrix -----------------------------------------------------------------------------

@@ -11,112 +11,14 @@ from catalog.domain.brand import add_months
 from catalog.domain.dates import today_kst
 from catalog.services.certifications import scan_certifications
 from catalog.services.listings import scan_listings
-from tests.support.builders import create_product, register_enterprise
-from tests.support.catalog_builders import certify, count, create_brand, events
-
-SCORES = {"locality": 4, "quality": 5}
-
-
-class World:
-    """A brand with a committee (chair m1, m2, m3, conflicted mc), another brand with ox,
-    the applying enterprise (tofu) with a product, and another enterprise."""
-
-    def __init__(self, client, admin, token):
-        self.client, self.admin, self.token = client, admin, token
-        create_brand(client, admin)
-        create_brand(client, admin, code="SOCIALGOODS", name="소셜굿즈", criteria=[])
-        self.tofu = register_enterprise(client, admin, name="광명두부마을 협동조합")
-        self.other = register_enterprise(client, admin, name="완주 김치 마을기업")
-        certify(client, admin, self.tofu["id"])
-        self.product = create_product(client, admin, self.tofu["id"])
-        for sub, name, chair, conflicts in (
-            ("m1", "김위원장", True, []),
-            ("m2", "이위원", False, []),
-            ("m3", "박위원", False, []),
-            ("mc", "최위원", False, [self.tofu["id"]]),
-        ):
-            self.add_member("BITSONE", sub, name, chair, conflicts)
-        self.add_member("SOCIALGOODS", "ox", "정위원", True, [])
-
-    def add_member(self, brand, sub, name, chair=False, conflicts=()):
-        r = self.client.post(
-            f"/v1/brands/{brand}/committee",
-            json={
-                "user_sub": sub,
-                "name": name,
-                "is_chair": chair,
-                "conflicted_enterprise_ids": list(conflicts),
-            },
-            headers=self.admin,
-        )
-        assert r.status_code == 201, r.get_json()
-
-    def member(self, sub, brand="BITSONE"):
-        return self.token("committee", brand, sub=sub)
-
-    def owner(self):
-        return self.token("enterprise", self.tofu["id"])
-
-    def apply(self, **body):
-        r = self.client.post(
-            "/v1/listings",
-            json={"brand_code": "BITSONE", "product_id": self.product["id"]} | body,
-            headers=self.owner(),
-        )
-        assert r.status_code == 201, r.get_json()
-        return r.get_json()
-
-    def post(self, listing_id, action, headers, body=None):
-        return self.client.post(f"/v1/listings/{listing_id}/{action}", json=body, headers=headers)
-
-    def vote(self, listing_id, sub, choice="approve", comment="", scores=SCORES):
-        body = {"choice": choice, "scores": scores, "comment": comment}
-        return self.post(listing_id, "votes", self.member(sub), body)
-
-    def to_state(self, state):
-        """A listing in `state`, reached through the API."""
-        listing = self.apply(pitch="국산콩 100%", document_urls=["https://docs.example.kr/a.pdf"])
-        lid = listing["id"]
-        path = {
-            "draft": [],
-            "submitted": ["submit"],
-            "in_review": ["submit", "review"],
-            "approved": ["submit", "review", "approve"],
-            "rejected": ["submit", "review", "reject"],
-            "suspended": ["submit", "review", "approve", "suspend"],
-            "withdrawn": ["withdraw"],
-            "expired": ["submit", "review", "approve", "expire"],
-        }[state]
-        for step in path:
-            if step == "submit":
-                r = self.post(lid, "submit", self.owner())
-            elif step == "review":
-                r = self.post(lid, "review", self.member("m2"))
-            elif step in ("approve", "reject"):
-                outcome = "approved" if step == "approve" else "rejected"
-                body = {"outcome": outcome, "reason": "위원장 결정"}
-                r = self.post(lid, "decision", self.member("m1"), body)
-            elif step == "suspend":
-                r = self.post(lid, "suspend", self.member("m2"), {"reason": "위생 점검"})
-            elif step == "withdraw":
-                r = self.post(lid, "withdraw", self.owner(), {})
-            else:  # expire: the daily scan after the term
-                scan_listings(self.app_catalog(), today_kst() + timedelta(days=800))
-                continue
-            assert r.status_code == 200, (step, r.get_json())
-        return lid
-
-    def app_catalog(self):
-        return self.client.application.extensions["catalog"]
+from tests.support.builders import create_product
+from tests.support.catalog_builders import count, events
+from tests.support.committee import World, status_of
 
 
 @pytest.fixture
 def world(client, admin, token):
     return World(client, admin, token)
-
-
-def status_of(world, lid):
-    return world.client.get(f"/v1/listings/{lid}", headers=world.admin).get_json()["status"]
 
 
 # -- the happy path --------------------------------------------------------------------------
@@ -310,11 +212,17 @@ def test_reject_via_chair_and_expire_via_scan(world, catalog_app):
     lid2 = world.to_state("approved")
     with cat.db.reading() as session:
         valid_until = session.get(BrandListing, lid2).valid_until
-    # 30 days before: listing.expiring once
-    assert scan_listings(cat, valid_until - timedelta(days=30)) == {"expired": 0, "expiring": 1}
-    assert scan_listings(cat, valid_until - timedelta(days=10)) == {"expired": 0, "expiring": 0}
-    assert scan_listings(cat, valid_until + timedelta(days=1)) == {"expired": 1, "expiring": 0}
+    # 30 days before (first scan: the renewal review was not opened yet either): both, once
+    first = scan_listings(cat, valid_until - timedelta(days=30))
+    assert first == {"expired": 0, "renewal_opened": 1, "expiring": 1}
+    later = scan_listings(cat, valid_until - timedelta(days=10))
+    assert later == {"expired": 0, "renewal_opened": 0, "expiring": 0}
+    # nobody renewed it: it expires, and the open renewal review closes with it
+    after = scan_listings(cat, valid_until + timedelta(days=1))
+    assert after == {"expired": 1, "renewal_opened": 0, "expiring": 0}
     assert status_of(world, lid2) == "expired"
+    listing = world.client.get(f"/v1/listings/{lid2}", headers=world.admin).get_json()
+    assert listing["rereview"] is None and listing["review_stage"] is None
     assert len(events(catalog_app, "listing.expiring")) == 1
     assert len(events(catalog_app, "listing.expired")) == 1
 

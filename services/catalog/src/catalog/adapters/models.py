@@ -220,6 +220,20 @@ class BrandListing(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     status_reason: Mapped[str | None] = mapped_column(Text)  # why suspended, withdrawn...
     expiring_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Each review (an application, again after a rejection, or a re-review) is a round of
+    # votes; a vote belongs to one round.
+    review_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A re-review of an approved listing (domain/listing.py REREVIEW_ACTIONS): it stays
+    # approved meanwhile. `rereview_changes`: the product edits the committee must see,
+    # [{field, old, new, changed_at, changed_by}].
+    rereview_status: Mapped[str | None] = mapped_column(String(16))
+    rereview_kind: Mapped[str | None] = mapped_column(String(16))
+    rereview_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rereview_changes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    renewal_opened_for: Mapped[date | None] = mapped_column(Date)  # the term's end it renews
+    # The price the committee last saw (at approval, renewal or an approved change): the
+    # brand's price tolerance is measured from it.
+    reviewed_unit_price: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -247,13 +261,14 @@ class BrandCommitteeMember(Base):
 
 
 class ListingVote(Base):
-    """One member's vote on a listing's review (one per member: unique)."""
+    """One member's vote in one review round of a listing (one per member and round)."""
 
     __tablename__ = "listing_vote"
-    __table_args__ = (UniqueConstraint("listing_id", "member_sub"),)
+    __table_args__ = (UniqueConstraint("listing_id", "round", "member_sub"),)
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
     listing_id: Mapped[str] = mapped_column(ForeignKey("brand_listing.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     member_sub: Mapped[str] = mapped_column(String(100))
     member_name: Mapped[str] = mapped_column(String(50))
     choice: Mapped[str] = mapped_column(String(10))  # approve | reject | abstain

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from catalog.api import READERS, schemas
-from catalog.services import brands, search
+from catalog.services import brands, listings, search
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
@@ -59,7 +59,10 @@ class BrandListing(MethodView):
     @blp.arguments(schemas.ListingApproval)
     @blp.response(200, schemas.BrandListing)
     def put(self, fields, code, product_id):
-        """Record a listing approval the committee decided offline (admins only).
+        """Record a listing approval (or term) the committee decided offline (admins only).
 
-        Emits `listing.approved`; recording the same approval again changes nothing."""
-        return brands.record_approval(catalog(), code, product_id, fields, current_principal())
+        Audited like any decision and emits `listing.approved`; recording the same approval
+        again changes nothing. A suspended listing is reinstated by the committee: 409."""
+        return listings.record_offline_approval(
+            catalog(), code, product_id, fields, current_principal()
+        )

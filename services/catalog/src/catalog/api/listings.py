@@ -74,7 +74,8 @@ class Applications(MethodView):
     @blp.arguments(schemas.ApplicationCreate)
     @blp.response(201, schemas.Application)
     def post(self, fields):
-        """An enterprise drafts an application for one of its products under a brand."""
+        """An enterprise drafts an application for one of its products under a brand; after a
+        rejection, withdrawal or expiry the same listing is drafted again (a new round)."""
         return listings.create_application(catalog(), fields, current_principal())
 
 
@@ -118,17 +119,20 @@ class StartReview(MethodView):
     @require_roles("committee")
     @blp.response(200, schemas.Application)
     def post(self, listing_id):
-        """submitted → in_review, by a member of the brand's committee."""
+        """submitted → in_review, by a member of the brand's committee; for an approved
+        listing, its open re-review (renewal or change) likewise."""
         return listings.start_review(catalog(), listing_id, current_principal())
 
 
 @blp.route("/listings/<listing_id>/votes")
 class Votes(MethodView):
     @require_roles(*JUDGES)
+    @blp.arguments(schemas.VotesQuery, location="query")
     @blp.response(200, schemas.VoteList)
-    def get(self, listing_id):
-        """The votes: admins always; a member only after voting (or after the decision)."""
-        return listings.list_votes(catalog(), listing_id, current_principal())
+    def get(self, query, listing_id):
+        """One review round's votes (default the current round): admins always; a member
+        only after voting in it (or after its decision)."""
+        return listings.list_votes(catalog(), listing_id, query["round"], current_principal())
 
     @require_roles("committee")
     @blp.arguments(schemas.VoteCreate)
@@ -144,7 +148,7 @@ class DecisionView(MethodView):
     @blp.arguments(schemas.Decision)
     @blp.response(200, schemas.Application)
     def post(self, fields, listing_id):
-        """The chair decides an application under review."""
+        """The chair decides the review in progress (an application or a re-review)."""
         return listings.decide(catalog(), listing_id, fields, current_principal())
 
 

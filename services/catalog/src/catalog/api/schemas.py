@@ -642,6 +642,23 @@ class Decision(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
+class ProductChangeEntry(Schema):
+    field = fields.String(
+        metadata={"description": "name | description | unit | image_urls | unit_price"}
+    )
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+    changed_at = fields.String()
+    changed_by = fields.String()
+
+
+class Rereview(Schema):
+    kind = fields.String(metadata={"description": "renewal (갱신) | change (상품 변경)"})
+    status = fields.String(metadata={"description": "submitted | in_review"})
+    opened_at = fields.DateTime()
+    changes = fields.List(fields.Nested(ProductChangeEntry))
+
+
 class Application(Schema):
     id = fields.String()
     brand_code = fields.String()
@@ -657,6 +674,18 @@ class Application(Schema):
     status_reason = fields.String(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
     valid_until = fields.Date(allow_none=True)
+    review_round = fields.Integer(
+        metadata={"description": "심사 회차 (신청·재신청·재심사마다 1씩)"}
+    )
+    review_stage = fields.String(
+        allow_none=True,
+        metadata={"description": "진행 중인 심사의 단계: submitted | in_review | null"},
+    )
+    rereview = fields.Nested(
+        Rereview,
+        allow_none=True,
+        metadata={"description": "승인된 등록의 재심사(갱신·변경); 심사 중에도 판매는 유지"},
+    )
     version = fields.Integer()
     created_at = fields.DateTime()
 
@@ -675,6 +704,7 @@ class Vote(Schema):
     id = fields.String()
     member_sub = fields.String()
     member_name = fields.String()
+    round = fields.Integer()
     choice = fields.String()
     scores = fields.Dict(keys=fields.String(), values=fields.Integer())
     comment = fields.String()
@@ -682,7 +712,12 @@ class Vote(Schema):
 
 
 class VoteList(Schema):
+    round = fields.Integer()
     items = fields.List(fields.Nested(Vote))
+
+
+class VotesQuery(Schema):
+    round = fields.Integer(load_default=None, validate=validate.Range(1, 10_000))
 
 
 class VoteResult(Schema):
@@ -711,6 +746,7 @@ class AuditTrail(Schema):
 
 
 class QueueItem(Application):
+    waiting_since = fields.DateTime()
     waited_hours = fields.Float()
 
 
@@ -722,6 +758,7 @@ class BrandStatistics(Schema):
     brand_code = fields.String()
     approved = fields.Integer()
     rejected = fields.Integer()
+    renewed = fields.Integer()
     average_decision_hours = fields.Float(allow_none=True)
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
 

@@ -16,6 +16,16 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "reinstate": (frozenset({"suspended"}), "approved"),
     "expire": (frozenset({"approved"}), "expired"),
     "withdraw": (frozenset({"draft", "submitted", "in_review"}), "withdrawn"),
+    # A closed application may be drafted again (a new review round of the same listing).
+    "reapply": (frozenset({"rejected", "withdrawn", "expired"}), "draft"),
+    # An admin records a decision the committee took offline (or a term it set offline).
+    # A suspended listing is reinstated by the committee, not recorded over.
+    "record_offline": (
+        frozenset(
+            {"draft", "submitted", "in_review", "approved", "rejected", "withdrawn", "expired"}
+        ),
+        "approved",
+    ),
 }
 
 # Every allowed (from, to) pair; any other pair is refused.
@@ -25,9 +35,67 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
 
 # States in which the enterprise still waits for a decision.
 PENDING = frozenset({"submitted", "in_review"})
+# States in which the product still applies for the brand (a second application is refused).
+ACTIVE = frozenset({"draft", "submitted", "in_review", "approved", "suspended"})
 VOTE_CHOICES = ("approve", "reject", "abstain")
 SCORE_RANGE = (1, 5)
 EXPIRING_NOTICE_DAYS = 30
+RENEWAL_OPENS_DAYS = 60
+
+# -- re-reviews of an approved listing --------------------------------------------------------
+# An approved listing is reviewed again for its renewal (60 days before the end of its term)
+# or after a material edit of its product. It stays approved, and orderable, meanwhile: the
+# re-review is a small machine of its own beside the listing's status.
+REREVIEW_KINDS = ("renewal", "change")
+REREVIEW_ACTIONS: dict[str, tuple[frozenset[str | None], str | None]] = {
+    "open": (frozenset({None}), "submitted"),
+    "start_review": (frozenset({"submitted"}), "in_review"),
+    "approve": (frozenset({"in_review"}), None),
+    "reject": (frozenset({"in_review"}), None),
+    "close": (frozenset({"submitted", "in_review"}), None),  # the listing left `approved`
+}
+# Product fields whose edit the committee must see again ("unit": the same price for less is
+# a price rise). The price itself counts only beyond the brand's tolerance: price_is_material.
+LISTING_MATERIAL_FIELDS = ("name", "description", "unit", "image_urls")
+
+
+def next_rereview_state(current: str | None, action: str) -> str | None:
+    """The re-review state `action` leads to (None: no re-review open), or TransitionRefused."""
+    sources, target = REREVIEW_ACTIONS.get(action, (frozenset(), None))
+    if current not in sources:
+        raise TransitionRefused(current or "none", action)
+    return target
+
+
+def review_stage(status: str, rereview: str | None) -> str | None:
+    """Where the listing's open review stands ("submitted" or "in_review"), whichever review
+    it is (the application itself or a re-review of an approved listing); None if none."""
+    if status in PENDING:
+        return status
+    if status == "approved":
+        return rereview
+    return None
+
+
+def rereview_outcome(kind: str, decision: str, has_changes: bool) -> str:
+    """What a decided re-review does to the approved listing.
+
+    "extend": a renewal approved, the term runs on from its current end;
+    "keep": changes approved, the term stays;
+    "suspend": refused with product changes in it, the changed product loses the brand now;
+    "lapse": a renewal refused without changes, the listing expires at the end of its term.
+    """
+    if decision == "approve":
+        return "extend" if kind == "renewal" else "keep"
+    return "suspend" if has_changes else "lapse"
+
+
+def price_is_material(reviewed: int, new: int, tolerance_percent: int) -> bool:
+    """A price counts as a material edit when it moved more than the brand's tolerance away
+    from the price the committee last reviewed (so many small steps cannot add up unseen)."""
+    if reviewed <= 0:
+        return new != reviewed
+    return abs(new - reviewed) * 100 > tolerance_percent * reviewed
 
 
 class TransitionRefused(Exception):
@@ -45,10 +113,6 @@ def next_state(current: str, action: str) -> str:
     if current not in sources:
         raise TransitionRefused(current, action)
     return target
-
-
-def can_move(source: str, target: str) -> bool:
-    return (source, target) in ALLOWED
 
 
 def tally(choices: Iterable[str], quorum: int) -> str | None:

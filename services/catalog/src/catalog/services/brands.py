@@ -1,18 +1,14 @@
-"""Use cases: brands and the read side of brand listings (the committee workflow comes later)."""
+"""Use cases: brands (their listings are services/listings.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from catalog.adapters.models import Brand, BrandListing, Product
+from catalog.adapters.models import Brand
 from catalog.domain import regions
-from catalog.domain.brand import add_months
-from catalog.domain.dates import today_kst
 from catalog.wiring import Catalog
-from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
-from gachi_kit.events import new_id, utcnow
 
 
 def list_brands(cat: Catalog) -> dict:
@@ -58,78 +54,6 @@ def update_brand(cat: Catalog, code: str, fields: dict) -> dict:
     return brand_view(brand)
 
 
-def record_approval(
-    cat: Catalog, code: str, product_id: str, fields: dict, actor: Principal
-) -> dict:
-    """An admin records a listing approval the committee decided offline (upsert).
-
-    `valid_until` defaults to today plus the brand's listing validity. Recording the same
-    approval again changes nothing and emits nothing.
-    """
-    try:
-        return _record_approval(cat, code, product_id, fields, actor)
-    except IntegrityError as exc:  # a concurrent request recorded the same listing first
-        raise Problem(
-            409,
-            "listing_conflict",
-            "다른 요청과 겹쳤습니다",
-            "같은 등록을 동시에 기록하는 요청이 있었습니다. 다시 시도해 주세요.",
-        ) from exc
-
-
-def _record_approval(
-    cat: Catalog, code: str, product_id: str, fields: dict, actor: Principal
-) -> dict:
-    today = today_kst()
-    with cat.db.transaction() as session:
-        brand = session.get(Brand, code)
-        if brand is None:
-            raise _not_found()
-        product = session.get(Product, product_id)
-        if product is None:
-            raise Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
-        valid_until = fields.get("valid_until") or add_months(today, brand.listing_validity_months)
-        if valid_until < today:
-            raise Problem(
-                422,
-                "invalid_period",
-                "입력값이 올바르지 않습니다",
-                errors={"valid_until": ["유효기간 종료일이 오늘보다 빠릅니다."]},
-            )
-        listing = session.scalar(
-            select(BrandListing)
-            .where(BrandListing.brand_code == code, BrandListing.product_id == product_id)
-            .with_for_update()
-        )
-        if listing is None:
-            listing = BrandListing(id=new_id(), brand_code=code, product_id=product_id)
-            session.add(listing)
-        elif listing.status == "approved" and listing.valid_until == valid_until:
-            return listing_view(listing)
-        listing.status = "approved"
-        listing.approved_at = utcnow()
-        listing.valid_until = valid_until
-        cat.outbox.record(
-            session,
-            "listing.approved",
-            {
-                "listing_id": listing.id,
-                "brand_code": code,
-                "brand_name": brand.name,
-                "product_id": product.id,
-                "product_name": product.name,
-                "enterprise_id": product.enterprise_id,
-                "approved_at": listing.approved_at.isoformat(),
-                "valid_until": valid_until.isoformat(),
-                "decided": "offline",
-                "recorded_by": actor.sub,
-            },
-            aggregate_id=listing.id,
-        )
-        view = listing_view(listing)
-    return view
-
-
 def brand_view(b: Brand) -> dict:
     sido_names = regions.sido_codes()
     sigungu = regions.get_sigungu(b.sigungu_code) if b.sigungu_code else None
@@ -149,17 +73,6 @@ def brand_view(b: Brand) -> dict:
         "quorum": b.quorum,
         "created_at": b.created_at,
         "updated_at": b.updated_at,
-    }
-
-
-def listing_view(listing: BrandListing) -> dict:
-    return {
-        "id": listing.id,
-        "brand_code": listing.brand_code,
-        "product_id": listing.product_id,
-        "status": listing.status,
-        "approved_at": listing.approved_at,
-        "valid_until": listing.valid_until,
     }
 
 

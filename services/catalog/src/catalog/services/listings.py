@@ -4,6 +4,11 @@ Every change of a listing bumps its `version` (optimistic lock, see the model): 
 landing at once, or the chair deciding while a vote lands, give one outcome; the loser gets
 409 `concurrent_update` and may retry. Every transition and vote writes a `listing_event`
 row and, for transitions, an outbox event in the same transaction.
+
+A review is either the application itself (draft → submitted → in_review → decided) or a
+re-review of an approved listing (its renewal, or material edits of its product), which runs
+beside the listing's status so that the product stays listed meanwhile. Each review is a
+round of votes (`review_round`); start, vote and decide work the same on both.
 """
 
 from __future__ import annotations
@@ -98,20 +103,31 @@ def create_application(cat: Catalog, fields: dict, actor: Principal) -> dict:
                     BrandListing.brand_code == brand.code, BrandListing.product_id == product.id
                 )
             )
-            if existing is not None:
+            if existing is None:
+                listing = BrandListing(
+                    brand_code=brand.code,
+                    product_id=product.id,
+                    enterprise_id=product.enterprise_id,
+                    status="draft",
+                )
+                session.add(listing)
+                session.flush()
+                _audit(session, listing, actor, "create", None, "draft", None)
+            elif existing.status in rules.ACTIVE:
                 raise _listing_exists(existing)
-            listing = BrandListing(
-                brand_code=brand.code,
-                product_id=product.id,
-                enterprise_id=product.enterprise_id,
-                status="draft",
-                pitch=fields.get("pitch", ""),
-                document_urls=fields.get("document_urls", []),
-            )
-            session.add(listing)
+            else:  # rejected, withdrawn or expired: apply again, as a new round
+                listing = existing
+                _move(cat, session, listing, brand, actor, "reapply")
+                _start_round(listing)
+                for stale in ("submitted_at", "review_started_at", "decided_at"):
+                    setattr(listing, stale, None)
+                listing.decision_reason = listing.approved_at = listing.valid_until = None
+            listing.pitch = fields.get("pitch", "")
+            listing.document_urls = fields.get("document_urls", [])
             session.flush()
-            _audit(session, listing, actor, "create", None, "draft", None)
-            view = listing_view(listing, include_internal=False)
+            view = listing_view(listing)
+    except StaleDataError as exc:
+        raise _concurrent_update() from exc
     except IntegrityError as exc:
         raise Problem(409, "listing_exists", "이미 신청한 상품입니다") from exc
     return view
@@ -149,7 +165,10 @@ def withdraw(cat: Catalog, listing_id: str, reason: str | None, actor: Principal
 def start_review(cat: Catalog, listing_id: str, actor: Principal) -> dict:
     def change(session, listing, brand):
         _require_unconflicted(session, listing, actor)
-        _move(cat, session, listing, brand, actor, "start_review")
+        if listing.status == "approved":
+            _move_rereview(cat, session, listing, brand, actor, "start_review")
+        else:
+            _move(cat, session, listing, brand, actor, "start_review")
         listing.review_started_at = utcnow()
 
     return _act(cat, listing_id, actor, change, who="committee")
@@ -162,7 +181,7 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
         member = _require_unconflicted(session, listing, actor)
         if member is None:  # admins do not vote
             raise Problem(403, "not_committee_member", "위원만 투표할 수 있습니다")
-        if listing.status != "in_review":
+        if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
             raise _refused(listing.status, "vote")
         scores = fields.get("scores") or {}
         criteria = [c["code"] for c in brand.criteria or []]
@@ -173,10 +192,11 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
             raise Problem(
                 422, "invalid_scores", "입력값이 올바르지 않습니다", errors={"scores": errors}
             )
-        if _vote_of(session, listing.id, actor.sub) is not None:
+        if _vote_of(session, listing, actor.sub) is not None:
             raise _already_voted()
         vote = ListingVote(
             listing_id=listing.id,
+            round=listing.review_round,
             member_sub=actor.sub,
             member_name=member.name,
             choice=fields["choice"],
@@ -188,16 +208,17 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
         _audit(session, listing, actor, "vote", listing.status, None, vote.comment, vote.id)
         result["vote"] = vote_view(vote)
         listing.updated_at = utcnow()  # bump the version: concurrent votes conflict
-        choices = session.scalars(
-            select(ListingVote.choice).where(ListingVote.listing_id == listing.id)
-        ).all()
+        this_round = (ListingVote.listing_id == listing.id) & (
+            ListingVote.round == listing.review_round
+        )
+        choices = session.scalars(select(ListingVote.choice).where(this_round)).all()
         outcome = rules.tally(choices, brand.quorum)
         if outcome == "approve":
             _decide(cat, session, listing, brand, actor, "approve", "위원회 표결로 승인")
         elif outcome == "reject":
             comments = session.scalars(
                 select(ListingVote.comment)
-                .where(ListingVote.listing_id == listing.id, ListingVote.choice == "reject")
+                .where(this_round, ListingVote.choice == "reject")
                 .order_by(ListingVote.cast_at, ListingVote.id)
             ).all()
             reason = "\n".join(c for c in comments if c) or "위원회 표결로 반려"
@@ -215,6 +236,8 @@ def decide(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dic
         member = _require_unconflicted(session, listing, actor)
         if member is None or not member.is_chair:
             raise Problem(403, "not_chair", "위원장만 결정할 수 있습니다")
+        if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
+            raise _refused(listing.status, "decide")
         action = "approve" if fields["outcome"] == "approved" else "reject"
         _decide(cat, session, listing, brand, actor, action, fields["reason"])
 
@@ -250,7 +273,7 @@ def reinstate(cat: Catalog, listing_id: str, reason: str, actor: Principal) -> d
 def get_listing(cat: Catalog, listing_id: str, actor: Principal) -> dict:
     with cat.db.reading() as session:
         listing, _brand_row, _member_row = _visible(session, listing_id, actor)
-        return listing_view(listing, include_internal=not actor.is_("enterprise"))
+        return listing_view(listing)
 
 
 def list_listings(cat: Catalog, query: dict, actor: Principal) -> dict:
@@ -266,17 +289,22 @@ def list_listings(cat: Catalog, query: dict, actor: Principal) -> dict:
         if query.get("status"):
             stmt = stmt.where(BrandListing.status == query["status"])
         rows = session.scalars(stmt.limit(query.get("limit", 100))).all()
-        internal = not actor.is_("enterprise")
-        return {"items": [listing_view(r, include_internal=internal) for r in rows]}
+        return {"items": [listing_view(r) for r in rows]}
 
 
-def list_votes(cat: Catalog, listing_id: str, actor: Principal) -> dict:
+def list_votes(cat: Catalog, listing_id: str, round_: int | None, actor: Principal) -> dict:
+    """The votes of one review round (default: the current one). A member sees the votes of
+    a round still under review only after casting their own."""
     with cat.db.reading() as session:
         listing, _brand_row, member = _visible(session, listing_id, actor, who="committee")
+        round_ = round_ or listing.review_round
         if member is not None:
-            if actor.org and _conflicted(member, listing):
+            if _conflicted(member, listing):
                 raise _conflict_of_interest()
-            if listing.status in rules.PENDING and _vote_of(session, listing.id, actor.sub) is None:
+            undecided = round_ == listing.review_round and rules.review_stage(
+                listing.status, listing.rereview_status
+            )
+            if undecided and _vote_of(session, listing, actor.sub) is None:
                 raise Problem(
                     403,
                     "vote_first",
@@ -285,10 +313,10 @@ def list_votes(cat: Catalog, listing_id: str, actor: Principal) -> dict:
                 )
         votes = session.scalars(
             select(ListingVote)
-            .where(ListingVote.listing_id == listing.id)
+            .where(ListingVote.listing_id == listing.id, ListingVote.round == round_)
             .order_by(ListingVote.cast_at, ListingVote.id)
         ).all()
-        return {"items": [vote_view(v) for v in votes]}
+        return {"round": round_, "items": [vote_view(v) for v in votes]}
 
 
 def audit_trail(cat: Catalog, listing_id: str, actor: Principal) -> list[dict]:
@@ -319,29 +347,44 @@ def audit_csv(rows: list[dict]) -> bytes:
 
 
 def work_queue(cat: Catalog, actor: Principal) -> dict:
-    """Applications of the caller's brand waiting for the caller, oldest first."""
+    """Reviews of the caller's brand waiting for the caller (applications and re-reviews the
+    caller has not voted in yet, without conflicts of interest), oldest first."""
     now = utcnow()
     with cat.db.reading() as session:
         member = _committee_member(session, actor.org or "", actor)
-        voted = select(ListingVote.listing_id).where(ListingVote.member_sub == actor.sub)
-        rows = session.scalars(
-            select(BrandListing)
+        voted = (
+            select(ListingVote.id)
             .where(
-                BrandListing.brand_code == member.brand_code,
-                BrandListing.status.in_(rules.PENDING),
-                BrandListing.id.not_in(voted),
+                ListingVote.listing_id == BrandListing.id,
+                ListingVote.round == BrandListing.review_round,
+                ListingVote.member_sub == actor.sub,
             )
-            .order_by(BrandListing.submitted_at, BrandListing.id)
+            .exists()
+        )
+        waiting = BrandListing.status.in_(rules.PENDING) | (
+            (BrandListing.status == "approved") & BrandListing.rereview_status.is_not(None)
+        )
+        rows = session.scalars(
+            select(BrandListing).where(
+                BrandListing.brand_code == member.brand_code, waiting, ~voted
+            )
         ).all()
         items = []
         for listing in rows:
             if _conflicted(member, listing):
                 continue
-            since = listing.submitted_at or listing.created_at
-            item = listing_view(listing, include_internal=True)
-            item["waited_hours"] = rules.waited_hours((now - since).total_seconds())
+            item = listing_view(listing)
+            item["waiting_since"] = _waiting_since(listing)
+            item["waited_hours"] = rules.waited_hours((now - item["waiting_since"]).total_seconds())
             items.append(item)
+    items.sort(key=lambda i: (i["waiting_since"], i["id"]))
     return {"items": items}
+
+
+def _waiting_since(listing: BrandListing):
+    if listing.status == "approved":
+        return listing.rereview_opened_at
+    return listing.submitted_at or listing.created_at
 
 
 def brand_statistics(cat: Catalog, code: str, actor: Principal) -> dict:
@@ -359,6 +402,12 @@ def brand_statistics(cat: Catalog, code: str, actor: Principal) -> dict:
                 ListingEvent.action.in_(("approve", "reject")),
             )
         ).all()
+        renewed = session.scalar(
+            select(func.count())
+            .select_from(ListingEvent)
+            .join(BrandListing, BrandListing.id == ListingEvent.listing_id)
+            .where(BrandListing.brand_code == code, ListingEvent.action == "renew")
+        )
         by_status = dict(
             session.execute(
                 select(BrandListing.status, func.count())
@@ -371,6 +420,7 @@ def brand_statistics(cat: Catalog, code: str, actor: Principal) -> dict:
         "brand_code": code,
         "approved": sum(1 for to, _at, _sub in decided if to == "approved"),
         "rejected": sum(1 for to, _at, _sub in decided if to == "rejected"),
+        "renewed": renewed,
         "average_decision_hours": round(sum(hours) / len(hours), 1) if hours else None,
         "by_status": by_status,
     }
@@ -380,21 +430,28 @@ def brand_statistics(cat: Catalog, code: str, actor: Principal) -> dict:
 
 
 def scan_listings(cat: Catalog, today: date | None = None) -> dict[str, int]:
-    """Daily: expire approvals whose term ended; announce those ending within 30 days, once."""
+    """Daily: expire approvals whose term ended; open the renewal review of those ending
+    within 60 days; announce those ending within 30 days. Each happens once per term."""
     today = today or today_kst()
-    horizon = today + timedelta(days=rules.EXPIRING_NOTICE_DAYS)
-    counts = {"expired": 0, "expiring": 0}
+    renewal_horizon = today + timedelta(days=rules.RENEWAL_OPENS_DAYS)
+    notice_horizon = today + timedelta(days=rules.EXPIRING_NOTICE_DAYS)
+    counts = {"expired": 0, "renewal_opened": 0, "expiring": 0}
     with cat.db.transaction() as session:
+        renewal_due = (
+            (BrandListing.valid_until <= renewal_horizon)
+            & BrandListing.rereview_status.is_(None)
+            & (
+                BrandListing.renewal_opened_for.is_(None)
+                | (BrandListing.renewal_opened_for != BrandListing.valid_until)
+            )
+        )
+        notice_due = (BrandListing.valid_until <= notice_horizon) & (
+            BrandListing.expiring_notified_at.is_(None)
+        )
         stmt = (
             select(BrandListing)
             .where(BrandListing.status == "approved", BrandListing.valid_until.is_not(None))
-            .where(
-                (BrandListing.valid_until < today)
-                | (
-                    (BrandListing.valid_until <= horizon)
-                    & BrandListing.expiring_notified_at.is_(None)
-                )
-            )
+            .where((BrandListing.valid_until < today) | renewal_due | notice_due)
             .order_by(BrandListing.valid_until, BrandListing.id)
         )
         if not cat.db.is_sqlite:
@@ -404,7 +461,11 @@ def scan_listings(cat: Catalog, today: date | None = None) -> dict[str, int]:
             if listing.valid_until < today:
                 _move(cat, session, listing, brand, SYSTEM, "expire", "유효기간 만료")
                 counts["expired"] += 1
-            else:
+                continue
+            if listing.valid_until <= renewal_horizon and _renewal_due(listing):
+                _open_renewal(cat, session, listing, brand, today)
+                counts["renewal_opened"] += 1
+            if listing.valid_until <= notice_horizon and listing.expiring_notified_at is None:
                 listing.expiring_notified_at = utcnow()
                 data = _event_data(session, listing, brand)
                 data["valid_until"] = listing.valid_until.isoformat()
@@ -414,6 +475,165 @@ def scan_listings(cat: Catalog, today: date | None = None) -> dict[str, int]:
                 counts["expiring"] += 1
     log.info("listing_scan", today=today.isoformat(), **counts)
     return counts
+
+
+def _renewal_due(listing: BrandListing) -> bool:
+    """Not yet opened for this term, and no other re-review open (a change review first
+    finishes; the next day's scan then opens the renewal)."""
+    return listing.rereview_status is None and listing.renewal_opened_for != listing.valid_until
+
+
+def _open_renewal(cat, session, listing, brand, today: date) -> None:
+    listing.renewal_opened_for = listing.valid_until
+    reason = f"유효기간 {listing.valid_until.isoformat()} 만료 전 갱신 심사"
+    _move_rereview(cat, session, listing, brand, SYSTEM, "open", reason, kind="renewal")
+    data = _event_data(session, listing, brand)
+    data["valid_until"] = listing.valid_until.isoformat()
+    data["days_left"] = (listing.valid_until - today).days
+    cat.outbox.record(session, "listing.renewal_opened", data, aggregate_id=listing.id)
+
+
+# -- material edits of a listed product ------------------------------------------------------
+
+
+def flag_material_change(
+    cat: Catalog,
+    session: Session,
+    product: Product,
+    changes: dict[str, tuple],
+    actor: Principal,
+) -> int:
+    """Inside the product edit's transaction: put what changed before the committee of every
+    brand the product is approved under. The listing stays approved; the edits join the open
+    re-review, or open one of kind "change". `changes`: {field: (old, new)}. Returns how many
+    listings were flagged."""
+    # Locked: a vote landing on the same listing meanwhile is waited for, not overwritten.
+    listings = session.scalars(
+        select(BrandListing)
+        .where(BrandListing.product_id == product.id, BrandListing.status == "approved")
+        .order_by(BrandListing.brand_code)
+        .with_for_update()
+    ).all()
+    flagged = 0
+    for listing in listings:
+        brand = session.get(Brand, listing.brand_code)
+        material = _material_changes(listing, brand, changes, actor)
+        if not material:
+            continue
+        summary = "; ".join(_describe(c) for c in material)
+        listing.rereview_changes = [*(listing.rereview_changes or []), *material]
+        if listing.rereview_status is None:
+            _move_rereview(cat, session, listing, brand, actor, "open", summary, kind="change")
+        else:
+            listing.updated_at = utcnow()
+            _audit(session, listing, actor, "flag_change", "approved", "approved", summary)
+        data = _event_data(session, listing, brand)
+        data["changes"] = material
+        data["review_kind"] = listing.rereview_kind
+        cat.outbox.record(session, "listing.change_flagged", data, aggregate_id=listing.id)
+        flagged += 1
+    return flagged
+
+
+def _material_changes(listing, brand, changes: dict[str, tuple], actor) -> list[dict]:
+    at = utcnow().isoformat()
+    found = []
+    for field, (old, new) in changes.items():
+        if field == "unit_price":
+            reviewed = listing.reviewed_unit_price if listing.reviewed_unit_price else old
+            if not rules.price_is_material(reviewed, new, brand.price_tolerance_percent):
+                continue
+            old = reviewed
+        elif field not in rules.LISTING_MATERIAL_FIELDS:
+            continue
+        found.append(
+            {
+                "field": field,
+                "old": list(old) if isinstance(old, list | tuple) else old,
+                "new": list(new) if isinstance(new, list | tuple) else new,
+                "changed_at": at,
+                "changed_by": actor.sub,
+            }
+        )
+    return found
+
+
+FIELD_LABELS = {
+    "name": "상품명",
+    "description": "설명",
+    "unit": "단위",
+    "image_urls": "이미지",
+    "unit_price": "단가",
+}
+
+
+def _describe(change: dict) -> str:
+    label = FIELD_LABELS[change["field"]]
+    if change["field"] in ("name", "unit", "unit_price"):
+        return f"{label}: {change['old']} → {change['new']}"
+    return f"{label} 변경"
+
+
+# -- offline decisions (admins) --------------------------------------------------------------
+
+
+def record_offline_approval(
+    cat: Catalog, code: str, product_id: str, fields: dict, actor: Principal
+) -> dict:
+    """An admin records an approval the committee decided offline, or the term it set.
+
+    Goes through the state machine like any decision (a suspended listing is reinstated by
+    the committee instead: 409) and is audited. Recording the same approval again changes
+    nothing and emits nothing. `valid_until` defaults to today plus the brand's validity.
+    """
+    today = today_kst()
+    try:
+        with cat.db.transaction() as session:
+            brand = _brand(session, code)
+            product = session.get(Product, product_id)
+            if product is None:
+                raise Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
+            valid_until = fields.get("valid_until") or add_months(
+                today, brand.listing_validity_months
+            )
+            if valid_until < today:
+                raise Problem(
+                    422,
+                    "invalid_period",
+                    "입력값이 올바르지 않습니다",
+                    errors={"valid_until": ["유효기간 종료일이 오늘보다 빠릅니다."]},
+                )
+            listing = session.scalar(
+                select(BrandListing).where(
+                    BrandListing.brand_code == code, BrandListing.product_id == product_id
+                )
+            )
+            if listing is None:
+                listing = BrandListing(
+                    brand_code=code,
+                    product_id=product_id,
+                    enterprise_id=product.enterprise_id,
+                    status="draft",
+                )
+                session.add(listing)
+                session.flush()
+                _audit(session, listing, actor, "create", None, "draft", "오프라인 결정 기록")
+            elif listing.status == "approved" and listing.valid_until == valid_until:
+                return listing_view(listing)
+            _close_rereview(cat, session, listing, brand, actor, "오프라인 결정으로 대체")
+            listing.approved_at = utcnow()
+            listing.decided_at = listing.approved_at
+            listing.valid_until = valid_until
+            listing.reviewed_unit_price = product.unit_price
+            listing.expiring_notified_at = None
+            _move(cat, session, listing, brand, actor, "record_offline", "위원회 오프라인 결정")
+            session.flush()
+            view = listing_view(listing)
+    except StaleDataError as exc:
+        raise _concurrent_update() from exc
+    except IntegrityError as exc:  # a concurrent request recorded the same listing first
+        raise _concurrent_update() from exc
+    return view
 
 
 def suspend_for_lapsed_certification(cat: Catalog, session: Session, enterprise_id: str) -> int:
@@ -432,8 +652,9 @@ def suspend_for_lapsed_certification(cat: Catalog, session: Session, enterprise_
 # -- views -----------------------------------------------------------------------------------
 
 
-def listing_view(listing: BrandListing, *, include_internal: bool) -> dict:
-    view = {
+def listing_view(listing: BrandListing) -> dict:
+    """What everyone who may see the listing sees (individual votes are never in it)."""
+    return {
         "id": listing.id,
         "brand_code": listing.brand_code,
         "product_id": listing.product_id,
@@ -448,10 +669,23 @@ def listing_view(listing: BrandListing, *, include_internal: bool) -> dict:
         "status_reason": listing.status_reason,
         "approved_at": listing.approved_at,
         "valid_until": listing.valid_until,
+        "review_round": listing.review_round,
+        "review_stage": rules.review_stage(listing.status, listing.rereview_status),
+        "rereview": _rereview_view(listing),
         "version": listing.version,
         "created_at": listing.created_at,
     }
-    return view
+
+
+def _rereview_view(listing: BrandListing) -> dict | None:
+    if listing.rereview_status is None:
+        return None
+    return {
+        "kind": listing.rereview_kind,
+        "status": listing.rereview_status,
+        "opened_at": listing.rereview_opened_at,
+        "changes": list(listing.rereview_changes or []),
+    }
 
 
 def member_view(m: BrandCommitteeMember) -> dict:
@@ -470,6 +704,7 @@ def vote_view(v: ListingVote) -> dict:
         "id": v.id,
         "member_sub": v.member_sub,
         "member_name": v.member_name,
+        "round": v.round,
         "choice": v.choice,
         "scores": dict(v.scores or {}),
         "comment": v.comment,
@@ -501,14 +736,9 @@ def _act(cat: Catalog, listing_id: str, actor: Principal, change, *, who: str) -
             listing, brand, _member_row = _visible(session, listing_id, actor, who=who)
             change(session, listing, brand)
             session.flush()
-            view = listing_view(listing, include_internal=not actor.is_("enterprise"))
+            view = listing_view(listing)
     except StaleDataError as exc:
-        raise Problem(
-            409,
-            "concurrent_update",
-            "다른 요청과 겹쳤습니다",
-            "같은 신청을 다른 사람이 방금 바꿨습니다. 다시 시도해 주세요.",
-        ) from exc
+        raise _concurrent_update() from exc
     return view
 
 
@@ -567,44 +797,127 @@ def _conflicted(member: BrandCommitteeMember, listing: BrandListing) -> bool:
     return listing.enterprise_id in (member.conflicted_enterprise_ids or [])
 
 
+EVENTS = {
+    "submit": "listing.submitted",
+    "start_review": "listing.review_started",
+    "approve": "listing.approved",
+    "reject": "listing.rejected",
+    "suspend": "listing.suspended",
+    "reinstate": "listing.reinstated",
+    "expire": "listing.expired",
+    "withdraw": "listing.withdrawn",
+    "reapply": "listing.reapplied",
+    "record_offline": "listing.approved",
+}
+
+
 def _move(cat, session, listing, brand, actor, action, reason=None) -> None:
+    """Move the listing through the state machine: audit row and outbox event included."""
     try:
         target = rules.next_state(listing.status, action)
     except rules.TransitionRefused as exc:
         raise _refused(exc.current, action) from exc
     source = listing.status
+    if source == "approved" and target != "approved":
+        _close_rereview(cat, session, listing, brand, actor, reason)
     listing.status = target
     listing.updated_at = utcnow()
-    if action in ("suspend", "withdraw", "reinstate", "expire"):
+    if action in ("suspend", "withdraw", "reinstate", "expire", "reapply"):
         listing.status_reason = reason
     _audit(session, listing, actor, action, source, target, reason)
-    event = {
-        "submit": "listing.submitted",
-        "start_review": "listing.review_started",
-        "approve": "listing.approved",
-        "reject": "listing.rejected",
-        "suspend": "listing.suspended",
-        "reinstate": "listing.reinstated",
-        "expire": "listing.expired",
-        "withdraw": "listing.withdrawn",
-    }[action]
     data = _event_data(session, listing, brand)
     if reason:
         data["reason"] = reason
     if listing.valid_until is not None:
         data["valid_until"] = listing.valid_until.isoformat()
+    if action in ("approve", "record_offline"):
+        data["approved_at"] = listing.approved_at.isoformat()
+        data["decided"] = "offline" if action == "record_offline" else "committee"
     data["actor"] = actor.sub
-    cat.outbox.record(session, event, data, aggregate_id=listing.id)
+    cat.outbox.record(session, EVENTS[action], data, aggregate_id=listing.id)
+
+
+# A re-review's audit actions, and the event each decision emits.
+REREVIEW_AUDIT = {"open": "open_review", "start_review": "start_review", "close": "close_review"}
+REREVIEW_DECISIONS = {
+    "extend": ("renew", "listing.renewed"),
+    "keep": ("approve_change", "listing.change_approved"),
+    "lapse": ("refuse_renewal", "listing.renewal_refused"),
+    "suspend": ("refuse_change", None),  # the suspension that follows says it
+}
+REREVIEW_LABELS = {"renewal": "갱신 심사", "change": "변경 심사"}
+
+
+def _move_rereview(cat, session, listing, brand, actor, action, reason=None, *, kind=None):
+    """Move an approved listing's re-review (the listing's status stays `approved`)."""
+    try:
+        target = rules.next_rereview_state(listing.rereview_status, action)
+    except rules.TransitionRefused as exc:
+        raise _refused(listing.status, action) from exc
+    kind = kind or listing.rereview_kind
+    listing.rereview_status = target
+    listing.updated_at = utcnow()
+    if action == "open":
+        listing.rereview_kind = kind
+        listing.rereview_opened_at = utcnow()
+        _start_round(listing)
+    elif target is None:
+        listing.rereview_kind = None
+        listing.rereview_opened_at = None
+        listing.rereview_changes = []
+    audit_action = REREVIEW_AUDIT.get(action)
+    if audit_action:
+        label = f"[{REREVIEW_LABELS[kind]}] {reason or ''}".strip()
+        _audit(session, listing, actor, audit_action, "approved", "approved", label)
+    if action == "start_review":
+        data = _event_data(session, listing, brand)
+        data["review_kind"] = listing.rereview_kind
+        cat.outbox.record(session, "listing.review_started", data, aggregate_id=listing.id)
+
+
+def _close_rereview(cat, session, listing, brand, actor, reason) -> None:
+    if listing.rereview_status is not None:
+        _move_rereview(cat, session, listing, brand, actor, "close", reason)
+
+
+def _start_round(listing: BrandListing) -> None:
+    """A new review: votes of earlier rounds stay in the history but no longer count."""
+    listing.review_round = (listing.review_round or 0) + 1
 
 
 def _decide(cat, session, listing, brand, actor, action, reason) -> None:
-    if action == "approve":
-        today = today_kst()
-        listing.approved_at = utcnow()
-        listing.valid_until = add_months(today, brand.listing_validity_months)
+    """The committee's decision on the open review (`action`: approve | reject)."""
     listing.decided_at = utcnow()
     listing.decision_reason = reason
+    if listing.status == "approved":  # a re-review
+        _decide_rereview(cat, session, listing, brand, actor, action, reason)
+        return
+    if action == "approve":
+        product = session.get(Product, listing.product_id)
+        listing.approved_at = utcnow()
+        listing.valid_until = add_months(today_kst(), brand.listing_validity_months)
+        listing.reviewed_unit_price = product.unit_price
     _move(cat, session, listing, brand, actor, action, reason)
+
+
+def _decide_rereview(cat, session, listing, brand, actor, action, reason) -> None:
+    kind, changes = listing.rereview_kind, list(listing.rereview_changes or [])
+    outcome = rules.rereview_outcome(kind, action, bool(changes))
+    _move_rereview(cat, session, listing, brand, actor, action)
+    audit_action, event = REREVIEW_DECISIONS[outcome]
+    _audit(session, listing, actor, audit_action, "approved", "approved", reason)
+    if outcome == "suspend":
+        _move(cat, session, listing, brand, actor, "suspend", f"변경 심사 반려: {reason}")
+        return
+    if outcome in ("extend", "keep"):
+        listing.reviewed_unit_price = session.get(Product, listing.product_id).unit_price
+    if outcome == "extend":
+        listing.valid_until = add_months(listing.valid_until, brand.listing_validity_months)
+        listing.expiring_notified_at = None
+    data = _event_data(session, listing, brand)
+    data.update(review_kind=kind, reason=reason, changes=changes, actor=actor.sub)
+    data["valid_until"] = listing.valid_until.isoformat()
+    cat.outbox.record(session, event, data, aggregate_id=listing.id)
 
 
 def _event_data(session, listing, brand) -> dict:
@@ -635,10 +948,13 @@ def _audit(session, listing, actor, action, source, target, reason, vote_id=None
     )
 
 
-def _vote_of(session, listing_id: str, sub: str) -> ListingVote | None:
+def _vote_of(session, listing: BrandListing, sub: str) -> ListingVote | None:
+    """The member's vote in the listing's current review round."""
     return session.scalar(
         select(ListingVote).where(
-            ListingVote.listing_id == listing_id, ListingVote.member_sub == sub
+            ListingVote.listing_id == listing.id,
+            ListingVote.round == listing.review_round,
+            ListingVote.member_sub == sub,
         )
     )
 
@@ -684,6 +1000,15 @@ def _listing_exists(existing: BrandListing) -> Problem:
         "이미 신청한 상품입니다",
         listing_id=existing.id,
         current_state=existing.status,
+    )
+
+
+def _concurrent_update() -> Problem:
+    return Problem(
+        409,
+        "concurrent_update",
+        "다른 요청과 겹쳤습니다",
+        "같은 신청을 다른 사람이 방금 바꿨습니다. 다시 시도해 주세요.",
     )
 
 

@@ -24,6 +24,7 @@ from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, cer
 from catalog.domain.product import CATEGORIES, TAX_TYPES, ProductChange, diff
 from catalog.services.categories import known, unknown_category
 from catalog.services.indexing import index_product
+from catalog.services.listings import flag_material_change
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
@@ -172,8 +173,9 @@ def apply_product_changes(
     refs: References,
 ) -> ProductChange:
     """Set what differs. A material edit bumps the version; a price or tax-type edit adds a
-    price-history row; any edit reindexes and records one `product.updated`. Re-sending the
-    current values changes nothing at all (no version, no event)."""
+    price-history row; an edit a brand committee must see again flags the product's approved
+    listings for re-review; any edit reindexes and records one `product.updated`. Re-sending
+    the current values changes nothing at all (no version, no event)."""
     change = diff({f: getattr(product, f) for f in requested}, requested)
     if not change:
         return change
@@ -185,6 +187,7 @@ def apply_product_changes(
         product.version = previous_version + 1
     if change.touches_price:
         session.add(_history(product, actor))
+    flag_material_change(cat, session, product, change.changes, actor)
     _index(product, enterprise, refs)
     cat.outbox.record(
         session,
