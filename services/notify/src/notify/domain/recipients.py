@@ -37,8 +37,16 @@ TO_ENTERPRISE = frozenset(
         "listing.review_started",
         "listing.reinstated",
         "listing.expired",
+        "listing.renewal_opened",
+        "listing.renewed",
+        "listing.renewal_refused",
+        "listing.change_flagged",
+        "listing.change_approved",
     }
 )
+# What the brand's committee must act on: a new application, and re-reviews of approved
+# listings (a renewal coming up, or material edits of a listed product).
+TO_COMMITTEE = frozenset({"listing.submitted", "listing.renewal_opened", "listing.change_flagged"})
 TO_BUYERS = frozenset(
     {
         "supplier_order.accepted",
@@ -57,6 +65,8 @@ def recipients(event_type: str, data: dict, known: dict | None = None) -> list[R
     the same supplier order (department, buyer) when this event does not carry it."""
     known = known or {}
     subject = data.get("supplier_order_id") or data.get("order_id") or data.get("listing_id")
+    if event_type.startswith("listing."):
+        return _listing_recipients(event_type, data, _short(subject))
     if event_type in TO_ENTERPRISE and data.get("enterprise_id"):
         return [Recipient("enterprise", data["enterprise_id"], event_type, _short(subject))]
     if event_type == "order.placed":
@@ -68,9 +78,16 @@ def recipients(event_type: str, data: dict, known: dict | None = None) -> list[R
     if event_type in TO_PARTICIPANTS:  # the organiser's side; participants: participants()
         organiser = {**data, "buyer_id": data.get("organiser_id")}
         return _buyers(event_type, data, organiser, _short(data.get("group_order_id")))
-    if event_type == "listing.submitted" and data.get("brand_code"):
-        return [Recipient("committee", data["brand_code"], event_type, _short(subject))]
     return []
+
+
+def _listing_recipients(event_type: str, data: dict, subject: str) -> list[Recipient]:
+    found = []
+    if event_type in TO_ENTERPRISE and data.get("enterprise_id"):
+        found.append(Recipient("enterprise", data["enterprise_id"], event_type, subject))
+    if event_type in TO_COMMITTEE and data.get("brand_code"):
+        found.append(Recipient("committee", data["brand_code"], event_type, subject))
+    return found
 
 
 def _buyers(event_type: str, data: dict, who: dict, subject: str) -> list[Recipient]:
