@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from catalog.adapters.models import (
     Base,
     Brand,
+    BrandCommitteeMember,
     BrandListing,
     Certification,
     Enterprise,
@@ -153,3 +154,20 @@ def test_demo_data_is_searchable_and_carries_brands(seeded, token):
     ).get_json()["lines"][0]
     assert len(group["candidates"]) >= 3
     assert any(c["listing"] and c["listing"]["status"] == "approved" for c in group["candidates"])
+
+
+def test_listings_belong_to_their_enterprise_and_bitsone_has_a_committee(seeded):
+    cat = seeded["cat"]
+    assert seeded["first"]["committee_members"] == 3
+    assert seeded["second"]["committee_members"] == 0
+    with cat.db.reading() as session:
+        rows = session.execute(
+            select(BrandListing, Product).join(Product, Product.id == BrandListing.product_id)
+        ).all()
+        chairs = session.scalars(
+            select(BrandCommitteeMember.user_sub).where(BrandCommitteeMember.is_chair)
+        ).all()
+    assert rows and all(lst.enterprise_id == p.enterprise_id for lst, p in rows)
+    approved = [(lst, p) for lst, p in rows if lst.status == "approved"]
+    assert approved and all(lst.reviewed_unit_price == p.unit_price for lst, p in approved)
+    assert chairs == ["committee-bitsone-chair"]

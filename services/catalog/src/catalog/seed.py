@@ -30,6 +30,7 @@ from ulid import ULID
 
 from catalog.adapters.models import (
     Brand,
+    BrandCommitteeMember,
     BrandListing,
     Category,
     Certification,
@@ -126,6 +127,14 @@ BRANDS = [
             {"code": "quality", "name": "품질", "description": "위생·납기", "weight": 50},
         ],
     },
+]
+
+# The 비츠원 committee, so the review workflow can be tried at once
+# (`gachi token --role committee --org BITSONE --sub committee-bitsone-chair`).
+COMMITTEE = [
+    ("BITSONE", "committee-bitsone-chair", "김광명", True),
+    ("BITSONE", "committee-bitsone-2", "이하안", False),
+    ("BITSONE", "committee-bitsone-3", "박소하", False),
 ]
 
 GROUPS = [
@@ -604,6 +613,7 @@ def run(cat: Catalog, today: date | None = None) -> dict[str, int]:
         (
             "categories",
             "brands",
+            "committee_members",
             "product_groups",
             "enterprises",
             "certifications",
@@ -626,6 +636,27 @@ def run(cat: Catalog, today: date | None = None) -> dict[str, int]:
         have = set(session.scalars(select(Brand.code)))
         rows = [b | {"created_at": now, "updated_at": now} for b in BRANDS if b["code"] not in have]
         created["brands"] = _insert(session, Brand, rows)
+
+        have = set(
+            session.execute(
+                select(BrandCommitteeMember.brand_code, BrandCommitteeMember.user_sub)
+            ).all()
+        )
+        rows = [
+            {
+                "id": demo_id(f"committee:{code}:{sub}"),
+                "brand_code": code,
+                "user_sub": sub,
+                "name": name,
+                "is_chair": chair,
+                "conflicted_enterprise_ids": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for code, sub, name, chair in COMMITTEE
+            if (code, sub) not in have
+        ]
+        created["committee_members"] = _insert(session, BrandCommitteeMember, rows)
 
         have = set(session.scalars(select(ProductGroup.code)))
         rows = [
@@ -840,7 +871,9 @@ def build(today: date) -> Plan:
                 }
             )
             for brand in _brands_for(region.sido_code, sigungu, etype):
-                plan.listings.append(_listing(brand, product_id, serial_no, today, created_at))
+                plan.listings.append(
+                    _listing(brand, product_id, enterprise_id, price, serial_no, today, created_at)
+                )
     return plan
 
 
@@ -915,7 +948,15 @@ def _brands_for(sido: str, sigungu: str, etype: str) -> list[str]:
     return brands
 
 
-def _listing(brand: str, product_id: str, serial_no: int, today: date, created_at) -> dict:
+def _listing(
+    brand: str,
+    product_id: str,
+    enterprise_id: str,
+    price: int,
+    serial_no: int,
+    today: date,
+    created_at,
+) -> dict:
     status, valid_until, approved_at = "approved", add_months(today, 12), created_at
     if serial_no % 9 == 4:
         status, valid_until, approved_at = "submitted", None, None
@@ -925,9 +966,13 @@ def _listing(brand: str, product_id: str, serial_no: int, today: date, created_a
         "id": demo_id(f"listing:{brand}:{product_id}"),
         "brand_code": brand,
         "product_id": product_id,
+        "enterprise_id": enterprise_id,
         "status": status,
+        "submitted_at": created_at,
         "approved_at": approved_at,
+        "decided_at": approved_at,
         "valid_until": valid_until,
+        "reviewed_unit_price": price if status == "approved" else None,
         "created_at": created_at,
         "updated_at": created_at,
     }
