@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 
 from catalog.domain.brn import make_brn
 
@@ -68,3 +69,8 @@ def register_institution(client, admin_headers, **overrides):
     response = client.post("/v1/institutions", json=body, headers=admin_headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def keyed(headers: dict, key: str | None = None) -> dict:
+    """`headers` with an Idempotency-Key (a fresh one unless given): creates need one."""
+    return {**headers, "Idempotency-Key": key or str(uuid.uuid4())}

@@ -22,7 +22,7 @@ from orders.adapters.models import (
     SupplierOrder,
 )
 from orders.services import group_orders
-from tests.support.builders import create_product
+from tests.support.builders import create_product, keyed
 from tests.support.infra import free_port
 
 NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
@@ -52,7 +52,7 @@ def open_body(p, **overrides):
 @pytest.fixture
 def opened(orders_app, two_suppliers, buyer):
     response = orders_app.test_client().post(
-        "/v1/group-orders", json=open_body(two_suppliers), headers=buyer()
+        "/v1/group-orders", json=open_body(two_suppliers), headers=keyed(buyer())
     )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
@@ -174,7 +174,7 @@ def test_a_product_with_a_minimum_order_quantity_can_be_offered(
     response = orders_app.test_client().post(
         "/v1/group-orders",
         json=open_body(two_suppliers, items=[{"product_id": bulk["id"]}]),
-        headers=buyer(),
+        headers=keyed(buyer()),
     )
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["items"][0]["name"] == "두부 선물세트"
@@ -235,7 +235,9 @@ def test_bad_openings_are_refused_and_nothing_is_written(
         ({"share_code": "AAAAAAAA"}, "validation_failed", "share_code"),
     ]
     for overrides, code, where in cases:
-        response = client.post("/v1/group-orders", json=open_body(p, **overrides), headers=buyer())
+        response = client.post(
+            "/v1/group-orders", json=open_body(p, **overrides), headers=keyed(buyer())
+        )
         assert response.status_code == 422, (overrides, response.get_json())
         problem = response.get_json()
         assert response.mimetype == "application/problem+json"
@@ -252,7 +254,7 @@ def test_only_registered_institutions_open_group_orders(orders_app, two_supplier
     response = orders_app.test_client().post(
         "/v1/group-orders",
         json=open_body(two_suppliers),
-        headers=token("buyer", "01JNOTANINSTITUTION0000000", dept="총무과"),
+        headers=keyed(token("buyer", "01JNOTANINSTITUTION0000000", dept="총무과")),
     )
     assert response.status_code == 403
     assert response.get_json()["code"] == "unknown_institution"
@@ -268,7 +270,7 @@ def test_catalog_down_at_opening_is_503_and_nothing_is_written(
         {**service_config, "CATALOG_URL": f"http://127.0.0.1:{free_port()}"}
     )
     response = down.test_client().post(
-        "/v1/group-orders", json=open_body(two_suppliers), headers=buyer()
+        "/v1/group-orders", json=open_body(two_suppliers), headers=keyed(buyer())
     )
     assert response.status_code == 503
     assert response.get_json()["code"] == "catalog_unavailable"
@@ -619,7 +621,7 @@ def test_when_the_order_cannot_be_placed_it_fails_and_everyone_is_told(
             items=[{"product_id": seasoning["id"]}, {"product_id": two_suppliers["snack"]["id"]}],
             minimum_quantity=3,
         ),
-        headers=buyer(),
+        headers=keyed(buyer()),
     ).get_json()
     joined(client, go["share_code"], KIM, {1: 4, 2: 1})
     joined(client, go["share_code"], LEE, {1: 4})
@@ -695,7 +697,7 @@ def test_a_closer_holding_a_stale_read_places_nothing(orders_app, opened, two_su
 
     # a quantity changed after the read: nothing placed either
     other = client.post(
-        "/v1/group-orders", json=open_body(two_suppliers), headers=buyer()
+        "/v1/group-orders", json=open_body(two_suppliers), headers=keyed(buyer())
     ).get_json()
     kim = joined(client, other["share_code"], KIM, {1: 12})
     with o.db.reading() as session:
@@ -746,3 +748,47 @@ def test_the_beat_and_the_organiser_racing_place_one_order(orders_app, opened, b
             client.get(f"/v1/orders/{view['order_id']}", headers=buyer()).get_json()["total_amount"]
         )
     )
+
+
+# -- opening is idempotent ------------------------------------------------------------------
+
+
+def test_opening_twice_with_one_key_opens_one_group_order(orders_app, two_suppliers, buyer):
+    client = orders_app.test_client()
+    headers = keyed(buyer(), "open-경로당-1")
+    body = open_body(two_suppliers)  # once: it carries a deadline computed from now
+    first = client.post("/v1/group-orders", json=body, headers=headers)
+    again = client.post("/v1/group-orders", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.get_json() == first.get_json()
+    assert first.headers["Location"] == f"/v1/group-orders/{first.get_json()['id']}"
+    listed = client.get("/v1/group-orders", headers=buyer()).get_json()["items"]
+    assert [g["id"] for g in listed] == [first.get_json()["id"]]
+    with orders_app.extensions["orders"].db.reading() as session:
+        opened = session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.type == "group_order.opened")
+        )
+    assert opened == 1
+
+    other_body = client.post(
+        "/v1/group-orders", json=body | {"minimum_quantity": 20}, headers=headers
+    )
+    assert other_body.status_code == 422
+    assert other_body.get_json()["code"] == "idempotency_key_reused"
+    missing = client.post("/v1/group-orders", json=body, headers=buyer())
+    assert missing.status_code == 400 and missing.get_json()["code"] == "idempotency_key_missing"
+
+
+def test_a_refused_opening_releases_its_key(orders_app, two_suppliers, buyer):
+    client = orders_app.test_client()
+    headers = keyed(buyer(), "open-retry")
+    past = (utcnow() - timedelta(hours=1)).isoformat()
+    body = open_body(two_suppliers)
+    refused = client.post("/v1/group-orders", json=body | {"deadline": past}, headers=headers)
+    assert refused.status_code == 422
+    # nothing was opened, so the key is free again (for the corrected request)
+    assert client.post("/v1/group-orders", json=body, headers=headers).status_code == 201

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from gachi_kit.events import utcnow
 from orders.adapters.models import GroupOrder
 from orders.services import group_orders
-from tests.support.builders import create_product, register_enterprise
+from tests.support.builders import create_product, keyed, register_enterprise
 
 GROUP = "TOFU-SNACK-SET"
 NEEDED_BY = (date.today() + timedelta(days=14)).isoformat()
@@ -77,7 +77,7 @@ def test_a_group_item_split_across_enterprises_is_shared_exactly(
             "delivery_sigungu_code": "41210",
             "needed_by": NEEDED_BY,
         },
-        headers=buyer(),
+        headers=keyed(buyer()),
     )
     assert opened.status_code == 201, opened.get_json()
     go = opened.get_json()
@@ -149,7 +149,7 @@ def test_an_unknown_product_group_is_refused_at_opening(orders_app, snack_makers
             "delivery_address": "경기도 광명시 시청로 20",
             "needed_by": NEEDED_BY,
         },
-        headers=buyer(),
+        headers=keyed(buyer()),
     )
     assert response.status_code == 422
     assert response.get_json()["errors"]["items"]["0"]["code"] == "group_not_found"

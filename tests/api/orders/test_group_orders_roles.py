@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from gachi_kit.events import utcnow
 from orders.adapters.models import GroupOrder, GroupOrderParticipant, Order, OutboxMessage
-from tests.support.builders import register_institution
+from tests.support.builders import keyed, register_institution
 
 NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
 
@@ -39,7 +39,7 @@ def world(orders_app, two_suppliers, institution, token):
         client, token("admin"), name="시흥시청", sigungu_code="41390", departments=["총무과"]
     )
     organiser = token("buyer", institution["id"], dept="총무과")  # sub "buyer-user"
-    go = client.post("/v1/group-orders", json=open_body(two_suppliers), headers=organiser)
+    go = client.post("/v1/group-orders", json=open_body(two_suppliers), headers=keyed(organiser))
     assert go.status_code == 201, go.get_json()
     go = go.get_json()
     participant = client.post(
@@ -139,7 +139,9 @@ def test_the_organiser_sees_lists_closes_and_cancels(orders_app, world, two_supp
     )
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
 
-    other = client.post("/v1/group-orders", json=open_body(two_suppliers, 1), headers=organiser)
+    other = client.post(
+        "/v1/group-orders", json=open_body(two_suppliers, 1), headers=keyed(organiser)
+    )
     other = other.get_json()
     client.post(
         f"/v1/group-orders/by-code/{other['share_code']}/participants",
@@ -171,7 +173,7 @@ OPENERS = {
 @pytest.mark.parametrize("caller", sorted(OPENERS))
 def test_who_may_open_a_group_order(orders_app, world, two_suppliers, caller):
     response = orders_app.test_client().post(
-        "/v1/group-orders", json=open_body(two_suppliers), headers=world["callers"][caller]
+        "/v1/group-orders", json=open_body(two_suppliers), headers=keyed(world["callers"][caller])
     )
     assert response.status_code == OPENERS[caller], response.get_json()
     if caller == "anonymous":

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from orders.api import group_order_schemas as schemas
+from orders.api import idempotency_key_header, stored_response
 from orders.services import group_orders
 from orders.wiring import orders
 
@@ -26,8 +27,6 @@ WITH_SECRET = {
         }
     ],
 }
-
-
 # --- the organiser (bearer token) ------------------------------------------------------
 
 
@@ -35,11 +34,21 @@ WITH_SECRET = {
 class GroupOrders(MethodView):
     @require_roles(*ORGANISERS)
     @blp.arguments(schemas.GroupOrderCreate)
+    @blp.doc(parameters=[idempotency_key_header()])
     @blp.response(201, schemas.GroupOrder)
     def post(self, fields):
         """Open a group order: its items are priced through catalog now; the answer carries
-        the share code participants join with."""
-        return group_orders.open_group_order(orders(), fields, current_principal())
+        the share code participants join with. Same Idempotency-Key and body → the first
+        response again (no second group order)."""
+        status, body, replayed = group_orders.open_group_order(
+            orders(),
+            fields,
+            current_principal(),
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            raw_body=request.get_json(),
+            render=schemas.GroupOrder().dump,
+        )
+        return stored_response(status, body, replayed, f"/v1/group-orders/{body['id']}")
 
     @require_roles(*ORGANISERS, "admin")
     @blp.arguments(schemas.GroupOrderPageQuery, location="query")

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import Problem
-from orders.api import schemas
+from orders.api import idempotency_key_header, schemas, stored_response
 from orders.services import cancelling, csv_orders, placing, reading
 from orders.wiring import orders
 
@@ -18,16 +18,7 @@ BUYERS = ("buyer", "institution_admin")
 class Orders(MethodView):
     @require_roles(*BUYERS)
     @blp.arguments(schemas.OrderCreate)
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 255},
-            }
-        ]
-    )
+    @blp.doc(parameters=[idempotency_key_header()])
     @blp.response(201, schemas.Order)
     def post(self, fields):
         """Place an order: priced through catalog, group lines routed, one supplier order per
@@ -40,13 +31,7 @@ class Orders(MethodView):
             raw_body=request.get_json(),
             render=schemas.Order().dump,
         )
-        # Already rendered (and stored for replay), so it bypasses the response schema.
-        response = jsonify(body)
-        response.status_code = status
-        response.headers["Location"] = f"/v1/orders/{body['id']}"
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return stored_response(status, body, replayed, f"/v1/orders/{body['id']}")
 
     @require_roles(*BUYERS, "admin")
     @blp.arguments(schemas.PageQuery, location="query")
@@ -61,16 +46,7 @@ class OrderCsv(MethodView):
     @require_roles(*BUYERS)
     @blp.arguments(schemas.OrderCsvForm, location="form")
     @blp.arguments(schemas.DryRunQuery, location="query")
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 255},
-            }
-        ]
-    )
+    @blp.doc(parameters=[idempotency_key_header(required=False)])
     @blp.response(200, schemas.CsvReport, description="dry_run=true: 줄별 점검 결과")
     @blp.alt_response(201, schema=schemas.Order, description="주문 접수")
     def post(self, form, query):
@@ -93,11 +69,8 @@ class OrderCsv(MethodView):
             idempotency_key=request.headers.get("Idempotency-Key"),
             render=schemas.Order().dump,
         )
-        response = jsonify(body)
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        location = f"/v1/orders/{body['id']}" if status == 201 else None
+        return stored_response(status, body, replayed, location)
 
 
 @blp.route("/<order_id>")

@@ -30,7 +30,7 @@ from gachi_kit.logging import get_logger
 from orders.adapters.catalog_client import CatalogError, UnknownBrand
 from orders.adapters.models import GroupOrder, GroupOrderItem, GroupOrderParticipant, Order
 from orders.domain import group_orders as rules
-from orders.services import placing
+from orders.services import idempotency, placing
 from orders.wiring import Orders
 
 log = get_logger(__name__)
@@ -42,32 +42,48 @@ _FULL = (selectinload(GroupOrder.items), selectinload(GroupOrder.participants))
 # --- the organiser ---------------------------------------------------------------------
 
 
-def open_group_order(o: Orders, fields: dict, actor: Principal) -> dict:
+def open_group_order(
+    o: Orders,
+    fields: dict,
+    actor: Principal,
+    *,
+    idempotency_key: str | None,
+    raw_body: object,
+    render: Callable[[dict], dict],
+) -> tuple[int, dict, bool]:
+    """Open a group order once per Idempotency-Key (a second click does not open a second
+    one with another share code). Returns (status, organiser's view, replayed)."""
     placing.require_institution(o, actor)
-    now = utcnow()
-    errors = rules.opening_problems(fields["deadline"], fields["needed_by"], now, fields["items"])
-    if errors:
-        raise Problem(422, "validation_failed", "입력값이 올바르지 않습니다", errors=errors)
-    priced = _price_items(o, fields)
-    for _attempt in range(5):
-        try:
-            with o.db.transaction() as session:
-                group_order = _new_group_order(session, fields, actor, priced)
-                session.add(group_order)
-                session.flush()
-                o.outbox.record(
-                    session,
-                    "group_order.opened",
-                    _opened_data(group_order),
-                    aggregate_id=group_order.id,
-                )
-            break
-        except IntegrityError:  # a share code drawn twice (1 in 10¹² per pair): draw again
-            log.warning("share_code_collision")
-    else:
-        raise RuntimeError("could not draw a unique share code")
-    log.info("group_order_opened", group_order_id=group_order.id)
-    return organiser_view(o, group_order.id, actor)
+
+    def create(remember) -> None:
+        now = utcnow()
+        errors = rules.opening_problems(
+            fields["deadline"], fields["needed_by"], now, fields["items"]
+        )
+        if errors:
+            raise Problem(422, "validation_failed", "입력값이 올바르지 않습니다", errors=errors)
+        priced = _price_items(o, fields)
+        for _attempt in range(5):
+            try:
+                with o.db.transaction() as session:
+                    group_order = _new_group_order(session, fields, actor, priced)
+                    session.add(group_order)
+                    session.flush()
+                    o.outbox.record(
+                        session,
+                        "group_order.opened",
+                        _opened_data(group_order),
+                        aggregate_id=group_order.id,
+                    )
+                    remember(session, render(_view(group_order, now, full=True)))
+                break
+            except IntegrityError:  # a share code drawn twice (1 in 10¹² per pair): again
+                log.warning("share_code_collision")
+        else:
+            raise RuntimeError("could not draw a unique share code")
+        log.info("group_order_opened", group_order_id=group_order.id)
+
+    return idempotency.run_once(o, actor, idempotency_key, raw_body, create)
 
 
 def list_group_orders(o: Orders, actor: Principal, limit: int, cursor: str | None) -> dict:

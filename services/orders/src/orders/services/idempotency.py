@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from gachi_kit.events import as_utc, utcnow
 from orders.adapters.models import IdempotencyRecord
@@ -44,13 +46,47 @@ def fingerprint(body: object) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Called by a create inside its transaction with the response body to store with it.
+Remember = Callable[[Session, dict], None]
+
+
+def run_once(
+    o: Orders,
+    actor: Principal,
+    key: str | None,
+    raw_body: object,
+    create: Callable[[Remember], None],
+) -> tuple[int, dict, bool]:
+    """Run `create` once per (caller, key, body): (201, body, replayed?). `create` writes and
+    calls `remember(session, body)` in its own transaction, so the stored response commits
+    with the effect; if it fails, the key is released (nothing was created)."""
+    claimed = Claim(
+        scope=f"{actor.org}/{actor.sub}", key=validate_key(key), request_hash=fingerprint(raw_body)
+    )
+    replay = claim(o, claimed)
+    if replay is not None:
+        return replay.status, replay.body, True
+    stored: dict = {}
+
+    def remember(session: Session, body: dict) -> None:
+        stored["body"] = body
+        complete(session, claimed, 201, body)
+
+    try:
+        create(remember)
+    except BaseException:
+        release(o, claimed)
+        raise
+    return 201, stored["body"], False
+
+
 def validate_key(key: str | None) -> str:
     if key is None or not key.strip():
         raise Problem(
             400,
             "idempotency_key_missing",
             "Idempotency-Key 헤더가 필요합니다",
-            "주문 생성에는 재시도 안전을 위해 Idempotency-Key 헤더가 필요합니다.",
+            "주문을 만드는 요청에는 재시도 안전을 위해 Idempotency-Key 헤더가 필요합니다.",
         )
     key = key.strip()
     if len(key) > MAX_KEY_LENGTH:

@@ -56,26 +56,13 @@ def place_order(
 ) -> tuple[int, dict, bool]:
     """Returns (status, body, replayed)."""
     require_institution(o, actor)
-    claim = idempotency.Claim(
-        scope=f"{actor.org}/{actor.sub}",
-        key=idempotency.validate_key(idempotency_key),
-        request_hash=idempotency.fingerprint(raw_body),
-    )
-    replay = idempotency.claim(o, claim)
-    if replay is not None:
-        return replay.status, replay.body, True
-    rendered: dict = {}
 
-    def store_response(session, order: Order) -> None:
-        rendered["body"] = render(order)
-        idempotency.complete(session, claim, 201, rendered["body"])
+    def create(remember) -> None:
+        place(
+            o, fields, actor, on_transaction=lambda session, order: remember(session, render(order))
+        )
 
-    try:
-        place(o, fields, actor, on_transaction=store_response)
-    except BaseException:
-        idempotency.release(o, claim)
-        raise
-    return 201, rendered["body"], False
+    return idempotency.run_once(o, actor, idempotency_key, raw_body, create)
 
 
 def place(
