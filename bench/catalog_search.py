@@ -260,6 +260,8 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
             "JWT_PUBLIC_KEY": public,
             "LOG_LEVEL": "WARNING",
             "REDIS_URL": "redis://127.0.0.1:1/0",
+            # No Redis here, so no rate limit either: bench/rate_limit.py measures its cost.
+            "RATE_LIMIT_ENABLED": "0",
             "GACHI_DATA_DIR": tempfile.gettempdir(),
         }
     )

@@ -90,6 +90,7 @@ class Bench:
             "WEBHOOK_ALLOW_LOOPBACK": "1",
             "DELIVERY_SWEEP_SECONDS": "2",
             "LOG_LEVEL": "WARNING",
+            **infra.UNLIMITED,
         }
         self.folder = folder
         self.redis_url = redis_url

@@ -49,6 +49,7 @@ def service_config(redis_url, jwt_keys, db_urls, infra_dir):
         "ORDERS_DATABASE_URL": db_urls["orders"],
         "NOTIFY_DATABASE_URL": db_urls["notify"],
         "LOG_LEVEL": "WARNING",
+        **infra.UNLIMITED,
     }
 
 

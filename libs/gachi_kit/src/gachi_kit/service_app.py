@@ -14,6 +14,7 @@ from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
 from gachi_kit.errors import Problem, problem_response, register_error_handlers
 from gachi_kit.logging import CORRELATION_HEADER, configure_logging, get_logger, start_correlation
+from gachi_kit.ratelimit import RateLimits, init_rate_limits
 
 log = get_logger(__name__)
 SWAGGER_ASSETS = "/docs/assets/"
@@ -33,6 +34,7 @@ def init_service(
     db: Database,
     verifier: TokenVerifier,
     broker_ping,
+    rate_limits: RateLimits,
     max_body_bytes: int = 2 * 1024 * 1024,
     larger_bodies: Mapping[str, int] | None = None,
 ) -> Api:
@@ -59,6 +61,7 @@ def init_service(
     app.register_blueprint(_ops_blueprint(db, broker_ping))
     api = Api(app)
     register_error_handlers(app)  # after Api(), which installs its own JSON error handler
+    init_rate_limits(app, rate_limits)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

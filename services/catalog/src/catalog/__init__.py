@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         db=db,
         verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
         broker_ping=broker_pinger(celery),
+        rate_limits=settings.rate_limits,
         larger_bodies={IMPORT_PREFIX: imports.MAX_IMPORT_BYTES},  # CSV uploads
     )
     for blueprint in (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gachi_kit.config import Env
+from gachi_kit.ratelimit import RateLimits
 
 SERVICE = "catalog"
 
@@ -15,6 +16,7 @@ SERVICE = "catalog"
 class Settings:
     database_url: str
     redis_url: str
+    rate_limits: RateLimits
     jwt_public_key: str
     outbox_sweep_seconds: float
     certification_scan_hour: int
@@ -27,6 +29,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
             # Hour of the day (Asia/Seoul, the Celery timezone) of the certification scan.

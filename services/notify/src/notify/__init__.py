@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         db=db,
         verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
         broker_ping=broker_pinger(celery),
+        rate_limits=settings.rate_limits,
     )
     from notify import tasks
     from notify.api import deliveries, inbox, links, ops, subscriptions

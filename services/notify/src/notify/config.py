@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gachi_kit.config import Env, write_once
+from gachi_kit.ratelimit import RateLimits
 
 SERVICE = "notify"
 TEXT_PROVIDERS = ("file", "nhncloud")
@@ -24,6 +25,7 @@ TEXT_PROVIDERS = ("file", "nhncloud")
 class Settings:
     database_url: str
     redis_url: str
+    rate_limits: RateLimits
     jwt_public_key: str
     jwt_private_key: str | None
     max_event_attempts: int
@@ -89,6 +91,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             jwt_private_key=private,
             max_event_attempts=env.int("MAX_EVENT_ATTEMPTS", 5),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gachi_kit.config import Env
+from gachi_kit.ratelimit import RateLimits
 
 SERVICE = "orders"
 
@@ -15,6 +16,7 @@ SERVICE = "orders"
 class Settings:
     database_url: str
     redis_url: str
+    rate_limits: RateLimits
     jwt_public_key: str
     jwt_private_key: str | None
     catalog_url: str
@@ -32,6 +34,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             jwt_private_key=private,
             catalog_url=env.str("CATALOG_URL", "http://127.0.0.1:8001"),

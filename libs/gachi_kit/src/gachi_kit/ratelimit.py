@@ -1,0 +1,108 @@
+"""A rate limit per caller on every service (flask-limiter, counted in Redis so that every
+worker process and every instance of a service share one count).
+
+A caller with a valid token is counted by who they are (role, organisation, user); anyone
+else (the public group-order routes, notify's signed links, a bad token) by address, with a
+smaller allowance. Services calling each other and the health, OpenAPI and docs routes are
+not limited. A breach is a 429 problem+json with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from gachi_kit.auth import current_principal
+from gachi_kit.config import Env
+from gachi_kit.errors import Problem, problem_response
+from gachi_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+# Routes that are never limited: probes and documentation.
+UNLIMITED_PREFIXES = ("/healthz", "/readyz", "/openapi.json", "/docs")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Limits in flask-limiter's notation ("600/minute", "20/second;600/minute")."""
+
+    per_caller: str
+    per_address: str  # callers without a valid token
+    storage_url: str
+    enabled: bool = True
+
+    @classmethod
+    def load(cls, env: Env, redis_url: str) -> RateLimits:
+        # A RabbitMQ broker has no counters: then keep them in process memory (per worker).
+        default_storage = redis_url if redis_url.startswith(("redis://", "rediss://")) else None
+        return cls(
+            per_caller=env.str("RATE_LIMIT", "1200/minute"),
+            per_address=env.str("RATE_LIMIT_ANONYMOUS", "120/minute"),
+            storage_url=env.str("RATE_LIMIT_STORAGE_URL", default_storage or "memory://"),
+            enabled=env.bool("RATE_LIMIT_ENABLED", True),
+        )
+
+
+def init_rate_limits(app: Flask, limits: RateLimits) -> Limiter:
+    limiter = Limiter(
+        key_func=caller_key,
+        app=app,
+        default_limits=[lambda: limits.per_caller if _caller()[0] else limits.per_address],
+        default_limits_exempt_when=_exempt,
+        storage_uri=limits.storage_url,
+        strategy="moving-window",
+        # Off: the library would put its own Retry-After on every response, over the one a
+        # 409 or 503 sets; the 429 below says when to come back.
+        headers_enabled=False,
+        swallow_errors=True,  # a Redis outage must not take the API down with it
+        key_prefix="gachi-rl",
+        enabled=limits.enabled,
+    )
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc: RateLimitExceeded):
+        breached = limiter.current_limit
+        if breached is not None:  # when the oldest counted request leaves the window
+            wait = max(1, int(breached.reset_at - time.time()))
+        else:
+            wait = exc.limit.limit.get_expiry()
+        log.warning("rate_limited", key=caller_key(), limit=str(exc.limit.limit), wait=wait)
+        return problem_response(
+            Problem(
+                429,
+                "rate_limited",
+                "요청이 너무 많습니다",
+                f"{wait}초 뒤에 다시 시도해 주세요. 허용 한도: {exc.limit.limit}",
+                headers={"Retry-After": str(wait)},
+            )
+        )
+
+    return limiter
+
+
+def caller_key() -> str:
+    return _caller()[1]
+
+
+def _caller() -> tuple[bool, str]:
+    """(authenticated?, counting key) for this request, worked out once."""
+    if "rate_limit_caller" not in g:
+        try:
+            who = current_principal()
+        except Problem:  # no token or a bad one: the view answers 401 (or is public)
+            g.rate_limit_caller = (False, f"addr:{get_remote_address()}")
+        else:
+            g.rate_limit_caller = (True, f"{who.role}:{who.org or '-'}:{who.sub}")
+    return g.rate_limit_caller
+
+
+def _exempt() -> bool:
+    if request.path.startswith(UNLIMITED_PREFIXES):
+        return True
+    authenticated, key = _caller()
+    return authenticated and key.startswith("service:")
