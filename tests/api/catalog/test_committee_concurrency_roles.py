@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
@@ -273,6 +274,27 @@ MATRIX = {
         None,
         {"admin": 200, "member": 200, "other_brand": 404, "conflicted": 403, "owner": 403},
     ),
+    "documents_get": (
+        "submitted",
+        "get",
+        "/v1/listings/{id}/documents",
+        None,
+        {
+            "admin": 200,
+            "member": 200,
+            "other_brand": 404,
+            "conflicted": 403,
+            "owner": 200,
+            "other_ent": 404,
+        },
+    ),
+    "documents_post": (
+        "draft",
+        "post",
+        "/v1/listings/{id}/documents",
+        "upload",
+        {"admin": 403, "member": 403, "owner": 201, "other_ent": 404},
+    ),
     "queue": (
         None,
         "get",
@@ -294,7 +316,15 @@ def test_role_matrix(world, endpoint, role):
     if want is None:
         want = {"anon": 401, "buyer": 403, "other_ent": 403}.get(role, 403)
     url = path.replace("{id}", lid or "")
-    response = getattr(world.client, method)(url, json=body, headers=headers(world, role))
+    if body == "upload":
+        response = world.client.post(
+            url,
+            data={"file": (io.BytesIO(b"%PDF-1.7\n"), "인증서.pdf")},
+            content_type="multipart/form-data",
+            headers=headers(world, role),
+        )
+    else:
+        response = getattr(world.client, method)(url, json=body, headers=headers(world, role))
     assert response.status_code == want, (endpoint, role, response.get_json())
     if endpoint == "list" and role in ("other_brand", "other_ent"):
         assert response.get_json()["items"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 import swagger_ui_bundle
 from flask import Blueprint, Flask, g, jsonify, request, send_from_directory
@@ -40,7 +41,8 @@ def init_service(
 ) -> Api:
     """Configure `app` and return its flask-smorest Api for the service's blueprints.
 
-    `larger_bodies` raises the body cap for paths under a prefix (e.g. CSV uploads)."""
+    `larger_bodies` raises the body cap for the paths a glob pattern matches (`*` spans
+    slashes), e.g. {"/v1/imports/*": 5 MiB} for CSV uploads."""
     configure_logging(info.name, app.config.get("LOG_LEVEL", "INFO"))
     app.config.update(
         MAX_CONTENT_LENGTH=max([max_body_bytes, *(larger_bodies or {}).values()]),
@@ -91,7 +93,7 @@ def _install_body_cap(app: Flask, default: int, larger: dict[str, int]) -> None:
     with a Korean explanation of the limit that applies to this path."""
 
     def limit_for(path: str) -> int:
-        return next((size for prefix, size in larger.items() if path.startswith(prefix)), default)
+        return next((size for glob, size in larger.items() if fnmatchcase(path, glob)), default)
 
     @app.before_request
     def _cap():

@@ -10,6 +10,7 @@ from flask import Flask
 
 from catalog.adapters.models import OutboxMessage
 from catalog.config import SERVICE, Settings
+from catalog.domain.documents import MAX_DOCUMENT_BYTES
 from catalog.wiring import Catalog
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.celery import make_celery
@@ -23,8 +24,9 @@ EVENT_ROUTES = {
     "listing.*": ["notify"],
 }
 
-# Bodies: 2 MiB like every service, except CSV imports (5 MiB; see api/imports.py).
-IMPORT_PREFIX = "/v1/imports/"
+# Bodies: 2 MiB like every service, except CSV imports (api/imports.py) and application
+# documents (domain/documents.py; plus room for the multipart envelope).
+MULTIPART_ENVELOPE = 64 * 1024
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -72,7 +74,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
-        larger_bodies={IMPORT_PREFIX: imports.MAX_IMPORT_BYTES},  # CSV uploads
+        larger_bodies={
+            "/v1/imports/*": imports.MAX_IMPORT_BYTES,
+            "/v1/listings/*/documents": MAX_DOCUMENT_BYTES + MULTIPART_ENVELOPE,
+        },
     )
     for blueprint in (
         enterprises.blp,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -275,6 +276,24 @@ class ListingVote(Base):
     scores: Mapped[dict] = mapped_column(JSON, default=dict)  # {criterion code: 1..5}
     comment: Mapped[str] = mapped_column(Text, default="")
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ListingDocument(Base):
+    """A file an enterprise uploaded with its application (PDF, image, 한글), kept in the
+    database so that it commits with the listing and needs no file store."""
+
+    __tablename__ = "listing_document"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    listing_id: Mapped[str] = mapped_column(ForeignKey("brand_listing.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Deferred: lists and views never load the bytes, only a download does.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ListingEvent(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from catalog.api import schemas
+from catalog.api import file_upload_body, schemas
 from catalog.domain import csv_import
 from catalog.services import imports
 from catalog.wiring import catalog
@@ -30,19 +30,7 @@ _COMMON = f"""
 스프레드시트와 같습니다(머리글이 1행).
 """
 
-_UPLOAD_BODY = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-                "required": ["file"],
-            }
-        },
-        "text/csv": {"schema": {"type": "string", "format": "binary"}},
-    },
-}
+_UPLOAD_BODY = file_upload_body(**{"text/csv": {"schema": {"type": "string", "format": "binary"}}})
 
 
 ENTERPRISE_DOC = (

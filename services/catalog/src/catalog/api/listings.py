@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response
+from urllib.parse import quote
+
+from flask import Response, request
 from flask.views import MethodView
 
-from catalog.api import schemas
-from catalog.services import listings
+from catalog.api import file_upload_body, schemas
+from catalog.services import listing_documents, listings
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
@@ -189,6 +191,55 @@ class Audit(MethodView):
                 },
             )
         return {"items": rows}
+
+
+@blp.route("/listings/<listing_id>/documents")
+class Documents(MethodView):
+    @require_roles(*SEE)
+    @blp.response(200, schemas.DocumentList)
+    def get(self, listing_id):
+        """The application's uploaded documents (the enterprise, the brand's committee)."""
+        return listing_documents.list_documents(catalog(), listing_id, current_principal())
+
+    @require_roles("enterprise")
+    @blp.doc(requestBody=file_upload_body())
+    @blp.response(201, schemas.Document)
+    def post(self, listing_id):
+        """Upload a document (multipart `file`): PDF, PNG, JPEG or 한글 (HWP), checked by
+        content, up to 10MB each and 20 per application; while a draft or under review."""
+        upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
+        return listing_documents.add_document(
+            catalog(),
+            listing_id,
+            upload.filename if upload else None,
+            upload.read() if upload else b"",
+            current_principal(),
+        )
+
+
+@blp.route("/listings/<listing_id>/documents/<document_id>")
+class DocumentById(MethodView):
+    @require_roles(*SEE)
+    @blp.response(200, description="The file as uploaded")
+    def get(self, listing_id, document_id):
+        """Download one document."""
+        found = listing_documents.download(catalog(), listing_id, document_id, current_principal())
+        return Response(
+            found.content,
+            mimetype=found.content_type,
+            headers={
+                # RFC 6266/5987: Korean names survive in every current browser.
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "ETag": f'"{found.sha256}"',
+            },
+        )
+
+    @require_roles("enterprise")
+    @blp.response(204)
+    def delete(self, listing_id, document_id):
+        """Remove a document while the application is a draft."""
+        listing_documents.remove_document(catalog(), listing_id, document_id, current_principal())
 
 
 @committee.route("/queue")

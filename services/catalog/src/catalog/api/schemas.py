@@ -745,6 +745,20 @@ class AuditTrail(Schema):
     items = fields.List(fields.Nested(AuditEntry))
 
 
+class Document(Schema):
+    id = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+
+
+class DocumentList(Schema):
+    items = fields.List(fields.Nested(Document))
+
+
 class QueueItem(Application):
     waiting_since = fields.DateTime()
     waited_hours = fields.Float()

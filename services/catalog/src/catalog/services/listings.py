@@ -112,7 +112,7 @@ def create_application(cat: Catalog, fields: dict, actor: Principal) -> dict:
                 )
                 session.add(listing)
                 session.flush()
-                _audit(session, listing, actor, "create", None, "draft", None)
+                audit(session, listing, actor, "create", None, "draft", None)
             elif existing.status in rules.ACTIVE:
                 raise _listing_exists(existing)
             else:  # rejected, withdrawn or expired: apply again, as a new round
@@ -127,7 +127,7 @@ def create_application(cat: Catalog, fields: dict, actor: Principal) -> dict:
             session.flush()
             view = listing_view(listing)
     except StaleDataError as exc:
-        raise _concurrent_update() from exc
+        raise concurrent_update() from exc
     except IntegrityError as exc:
         raise Problem(409, "listing_exists", "이미 신청한 상품입니다") from exc
     return view
@@ -136,7 +136,7 @@ def create_application(cat: Catalog, fields: dict, actor: Principal) -> dict:
 def update_application(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
     def change(session, listing, brand):
         if listing.status != "draft":
-            raise _refused(listing.status, "edit")
+            raise refused(listing.status, "edit")
         for field, value in fields.items():
             setattr(listing, field, value)
         listing.updated_at = utcnow()
@@ -182,7 +182,7 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
         if member is None:  # admins do not vote
             raise Problem(403, "not_committee_member", "위원만 투표할 수 있습니다")
         if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
-            raise _refused(listing.status, "vote")
+            raise refused(listing.status, "vote")
         scores = fields.get("scores") or {}
         criteria = [c["code"] for c in brand.criteria or []]
         errors = (
@@ -205,7 +205,7 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
         )
         session.add(vote)
         session.flush()
-        _audit(session, listing, actor, "vote", listing.status, None, vote.comment, vote.id)
+        audit(session, listing, actor, "vote", listing.status, None, vote.comment, vote.id)
         result["vote"] = vote_view(vote)
         listing.updated_at = utcnow()  # bump the version: concurrent votes conflict
         this_round = (ListingVote.listing_id == listing.id) & (
@@ -237,7 +237,7 @@ def decide(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dic
         if member is None or not member.is_chair:
             raise Problem(403, "not_chair", "위원장만 결정할 수 있습니다")
         if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
-            raise _refused(listing.status, "decide")
+            raise refused(listing.status, "decide")
         action = "approve" if fields["outcome"] == "approved" else "reject"
         _decide(cat, session, listing, brand, actor, action, fields["reason"])
 
@@ -272,7 +272,7 @@ def reinstate(cat: Catalog, listing_id: str, reason: str, actor: Principal) -> d
 
 def get_listing(cat: Catalog, listing_id: str, actor: Principal) -> dict:
     with cat.db.reading() as session:
-        listing, _brand_row, _member_row = _visible(session, listing_id, actor)
+        listing, _brand_row, _member_row = visible(session, listing_id, actor)
         return listing_view(listing)
 
 
@@ -296,11 +296,11 @@ def list_votes(cat: Catalog, listing_id: str, round_: int | None, actor: Princip
     """The votes of one review round (default: the current one). A member sees the votes of
     a round still under review only after casting their own."""
     with cat.db.reading() as session:
-        listing, _brand_row, member = _visible(session, listing_id, actor, who="committee")
+        listing, _brand_row, member = visible(session, listing_id, actor, who="committee")
         round_ = round_ or listing.review_round
         if member is not None:
-            if _conflicted(member, listing):
-                raise _conflict_of_interest()
+            if conflicted(member, listing):
+                raise conflict_of_interest()
             undecided = round_ == listing.review_round and rules.review_stage(
                 listing.status, listing.rereview_status
             )
@@ -321,9 +321,9 @@ def list_votes(cat: Catalog, listing_id: str, round_: int | None, actor: Princip
 
 def audit_trail(cat: Catalog, listing_id: str, actor: Principal) -> list[dict]:
     with cat.db.reading() as session:
-        listing, _brand_row, member = _visible(session, listing_id, actor, who="committee")
-        if member is not None and _conflicted(member, listing):
-            raise _conflict_of_interest()
+        listing, _brand_row, member = visible(session, listing_id, actor, who="committee")
+        if member is not None and conflicted(member, listing):
+            raise conflict_of_interest()
         rows = session.scalars(
             select(ListingEvent)
             .where(ListingEvent.listing_id == listing.id)
@@ -371,7 +371,7 @@ def work_queue(cat: Catalog, actor: Principal) -> dict:
         ).all()
         items = []
         for listing in rows:
-            if _conflicted(member, listing):
+            if conflicted(member, listing):
                 continue
             item = listing_view(listing)
             item["waiting_since"] = _waiting_since(listing)
@@ -471,7 +471,7 @@ def scan_listings(cat: Catalog, today: date | None = None) -> dict[str, int]:
                 data["valid_until"] = listing.valid_until.isoformat()
                 data["days_left"] = (listing.valid_until - today).days
                 cat.outbox.record(session, "listing.expiring", data, aggregate_id=listing.id)
-                _audit(session, listing, SYSTEM, "expiring_notice", None, None, None)
+                audit(session, listing, SYSTEM, "expiring_notice", None, None, None)
                 counts["expiring"] += 1
     log.info("listing_scan", today=today.isoformat(), **counts)
     return counts
@@ -526,7 +526,7 @@ def flag_material_change(
             _move_rereview(cat, session, listing, brand, actor, "open", summary, kind="change")
         else:
             listing.updated_at = utcnow()
-            _audit(session, listing, actor, "flag_change", "approved", "approved", summary)
+            audit(session, listing, actor, "flag_change", "approved", "approved", summary)
         data = _event_data(session, listing, brand)
         data["changes"] = material
         data["review_kind"] = listing.rereview_kind
@@ -617,7 +617,7 @@ def record_offline_approval(
                 )
                 session.add(listing)
                 session.flush()
-                _audit(session, listing, actor, "create", None, "draft", "오프라인 결정 기록")
+                audit(session, listing, actor, "create", None, "draft", "오프라인 결정 기록")
             elif listing.status == "approved" and listing.valid_until == valid_until:
                 return listing_view(listing)
             _close_rereview(cat, session, listing, brand, actor, "오프라인 결정으로 대체")
@@ -630,9 +630,9 @@ def record_offline_approval(
             session.flush()
             view = listing_view(listing)
     except StaleDataError as exc:
-        raise _concurrent_update() from exc
+        raise concurrent_update() from exc
     except IntegrityError as exc:  # a concurrent request recorded the same listing first
-        raise _concurrent_update() from exc
+        raise concurrent_update() from exc
     return view
 
 
@@ -726,23 +726,23 @@ def audit_view(e: ListingEvent) -> dict:
     }
 
 
-# -- internals -------------------------------------------------------------------------------
+# -- internals (visible, audit, conflicted and the problems are shared with listing_documents) --
 
 
 def _act(cat: Catalog, listing_id: str, actor: Principal, change, *, who: str) -> dict:
     """Load the listing the caller may act on, apply `change`, commit under the version lock."""
     try:
         with cat.db.transaction() as session:
-            listing, brand, _member_row = _visible(session, listing_id, actor, who=who)
+            listing, brand, _member_row = visible(session, listing_id, actor, who=who)
             change(session, listing, brand)
             session.flush()
             view = listing_view(listing)
     except StaleDataError as exc:
-        raise _concurrent_update() from exc
+        raise concurrent_update() from exc
     return view
 
 
-def _visible(session: Session, listing_id: str, actor: Principal, *, who: str = "any"):
+def visible(session: Session, listing_id: str, actor: Principal, *, who: str = "any"):
     """(listing, brand, member or None) if `actor` may see it as `who`; else 404/403.
 
     owner: the listing's own enterprise; committee: admins and members of its brand;
@@ -788,12 +788,12 @@ def _require_unconflicted(session, listing, actor) -> BrandCommitteeMember | Non
     if not actor.is_("committee"):
         return None
     member = _committee_member(session, listing.brand_code, actor)
-    if _conflicted(member, listing):
-        raise _conflict_of_interest()
+    if conflicted(member, listing):
+        raise conflict_of_interest()
     return member
 
 
-def _conflicted(member: BrandCommitteeMember, listing: BrandListing) -> bool:
+def conflicted(member: BrandCommitteeMember, listing: BrandListing) -> bool:
     return listing.enterprise_id in (member.conflicted_enterprise_ids or [])
 
 
@@ -816,7 +816,7 @@ def _move(cat, session, listing, brand, actor, action, reason=None) -> None:
     try:
         target = rules.next_state(listing.status, action)
     except rules.TransitionRefused as exc:
-        raise _refused(exc.current, action) from exc
+        raise refused(exc.current, action) from exc
     source = listing.status
     if source == "approved" and target != "approved":
         _close_rereview(cat, session, listing, brand, actor, reason)
@@ -824,7 +824,7 @@ def _move(cat, session, listing, brand, actor, action, reason=None) -> None:
     listing.updated_at = utcnow()
     if action in ("suspend", "withdraw", "reinstate", "expire", "reapply"):
         listing.status_reason = reason
-    _audit(session, listing, actor, action, source, target, reason)
+    audit(session, listing, actor, action, source, target, reason)
     data = _event_data(session, listing, brand)
     if reason:
         data["reason"] = reason
@@ -853,7 +853,7 @@ def _move_rereview(cat, session, listing, brand, actor, action, reason=None, *, 
     try:
         target = rules.next_rereview_state(listing.rereview_status, action)
     except rules.TransitionRefused as exc:
-        raise _refused(listing.status, action) from exc
+        raise refused(listing.status, action) from exc
     kind = kind or listing.rereview_kind
     listing.rereview_status = target
     listing.updated_at = utcnow()
@@ -868,7 +868,7 @@ def _move_rereview(cat, session, listing, brand, actor, action, reason=None, *, 
     audit_action = REREVIEW_AUDIT.get(action)
     if audit_action:
         label = f"[{REREVIEW_LABELS[kind]}] {reason or ''}".strip()
-        _audit(session, listing, actor, audit_action, "approved", "approved", label)
+        audit(session, listing, actor, audit_action, "approved", "approved", label)
     if action == "start_review":
         data = _event_data(session, listing, brand)
         data["review_kind"] = listing.rereview_kind
@@ -905,7 +905,7 @@ def _decide_rereview(cat, session, listing, brand, actor, action, reason) -> Non
     outcome = rules.rereview_outcome(kind, action, bool(changes))
     _move_rereview(cat, session, listing, brand, actor, action)
     audit_action, event = REREVIEW_DECISIONS[outcome]
-    _audit(session, listing, actor, audit_action, "approved", "approved", reason)
+    audit(session, listing, actor, audit_action, "approved", "approved", reason)
     if outcome == "suspend":
         _move(cat, session, listing, brand, actor, "suspend", f"변경 심사 반려: {reason}")
         return
@@ -933,7 +933,7 @@ def _event_data(session, listing, brand) -> dict:
     }
 
 
-def _audit(session, listing, actor, action, source, target, reason, vote_id=None) -> None:
+def audit(session, listing, actor, action, source, target, reason, vote_id=None) -> None:
     session.add(
         ListingEvent(
             listing_id=listing.id,
@@ -979,7 +979,7 @@ def _csv_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _refused(current: str, action: str) -> Problem:
+def refused(current: str, action: str) -> Problem:
     return Problem(
         409,
         "invalid_transition",
@@ -1003,7 +1003,7 @@ def _listing_exists(existing: BrandListing) -> Problem:
     )
 
 
-def _concurrent_update() -> Problem:
+def concurrent_update() -> Problem:
     return Problem(
         409,
         "concurrent_update",
@@ -1024,7 +1024,7 @@ def _already_voted() -> Problem:
     return Problem(409, "already_voted", "이미 투표했습니다")
 
 
-def _conflict_of_interest() -> Problem:
+def conflict_of_interest() -> Problem:
     return Problem(
         403,
         "conflict_of_interest",

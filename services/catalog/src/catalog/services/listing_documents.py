@@ -1,0 +1,151 @@
+"""Use cases: the documents an enterprise uploads with a brand application.
+
+The enterprise adds files while its application is a draft or under review (including a
+re-review) and removes them while it is a draft; the committee of the brand and admins read
+them (a member tied to the enterprise does not). Each upload and removal is in the audit
+trail; a download is served with the type the bytes were checked to be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
+
+from catalog.adapters.models import BrandListing, ListingDocument
+from catalog.domain import documents as rules
+from catalog.domain import listing as listing_rules
+from catalog.services.listings import audit, conflict_of_interest, conflicted, refused, visible
+from catalog.wiring import Catalog
+from gachi_kit.auth import Principal
+from gachi_kit.errors import Problem
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+def add_document(
+    cat: Catalog, listing_id: str, filename: str | None, content: bytes, actor: Principal
+) -> dict:
+    name = rules.clean_filename(filename)
+    content_type = rules.content_type_of(name or "", content[:16])
+    errors = _upload_errors(name, content, content_type)
+    if errors:
+        raise Problem(422, "invalid_document", "올릴 수 없는 파일입니다", errors={"file": errors})
+    with cat.db.transaction() as session:
+        listing, _brand, _member = visible(session, listing_id, actor, who="owner")
+        if not _open_for_documents(listing):
+            raise refused(listing.status, "add_document")
+        count = session.scalar(select(func.count()).where(ListingDocument.listing_id == listing.id))
+        if count >= rules.MAX_DOCUMENTS:
+            raise Problem(
+                409,
+                "too_many_documents",
+                "서류가 너무 많습니다",
+                f"신청 하나에 서류는 {rules.MAX_DOCUMENTS}개까지 올릴 수 있습니다.",
+            )
+        document = ListingDocument(
+            listing_id=listing.id,
+            filename=name,
+            content_type=content_type,
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_by=actor.sub,
+        )
+        session.add(document)
+        session.flush()
+        audit(session, listing, actor, "add_document", None, None, name)
+        view = document_view(document)
+    return view
+
+
+def list_documents(cat: Catalog, listing_id: str, actor: Principal) -> dict:
+    with cat.db.reading() as session:
+        listing = _readable(session, listing_id, actor)
+        rows = session.scalars(
+            select(ListingDocument)
+            .where(ListingDocument.listing_id == listing.id)
+            .order_by(ListingDocument.uploaded_at, ListingDocument.id)
+        ).all()
+        return {"items": [document_view(d) for d in rows]}
+
+
+def download(cat: Catalog, listing_id: str, document_id: str, actor: Principal) -> Download:
+    with cat.db.reading() as session:
+        listing = _readable(session, listing_id, actor)
+        document = session.scalar(
+            select(ListingDocument)
+            .where(ListingDocument.id == document_id, ListingDocument.listing_id == listing.id)
+            .options(undefer(ListingDocument.content))
+        )
+        if document is None:
+            raise _document_not_found()
+        return Download(document.filename, document.content_type, document.content, document.sha256)
+
+
+def remove_document(cat: Catalog, listing_id: str, document_id: str, actor: Principal) -> None:
+    with cat.db.transaction() as session:
+        listing, _brand, _member = visible(session, listing_id, actor, who="owner")
+        if listing.status != "draft":
+            raise refused(listing.status, "remove_document")
+        document = session.scalar(
+            select(ListingDocument).where(
+                ListingDocument.id == document_id, ListingDocument.listing_id == listing.id
+            )
+        )
+        if document is None:
+            raise _document_not_found()
+        audit(session, listing, actor, "remove_document", None, None, document.filename)
+        session.delete(document)
+
+
+def document_view(d: ListingDocument) -> dict:
+    return {
+        "id": d.id,
+        "filename": d.filename,
+        "content_type": d.content_type,
+        "size_bytes": d.size_bytes,
+        "sha256": d.sha256,
+        "uploaded_by": d.uploaded_by,
+        "uploaded_at": d.uploaded_at,
+    }
+
+
+def _readable(session, listing_id: str, actor: Principal) -> BrandListing:
+    listing, _brand, member = visible(session, listing_id, actor)
+    if member is not None and conflicted(member, listing):
+        raise conflict_of_interest()
+    return listing
+
+
+def _open_for_documents(listing: BrandListing) -> bool:
+    """A draft, or while a review (application or re-review) is open: the committee may ask
+    for a missing certificate."""
+    return listing.status == "draft" or bool(
+        listing_rules.review_stage(listing.status, listing.rereview_status)
+    )
+
+
+def _upload_errors(name: str | None, content: bytes, content_type: str | None) -> list[str]:
+    if name is None:
+        return ["파일 이름이 필요합니다."]
+    if not content:
+        return ["빈 파일입니다."]
+    if len(content) > rules.MAX_DOCUMENT_BYTES:
+        limit = rules.MAX_DOCUMENT_BYTES // (1024 * 1024)
+        return [f"파일은 {limit}MB까지 올릴 수 있습니다."]
+    if content_type is None:
+        return [f"{rules.ACCEPTED} 파일만 올릴 수 있습니다 (파일 내용으로 확인합니다)."]
+    return []
+
+
+def _document_not_found() -> Problem:
+    return Problem(404, "document_not_found", "서류를 찾을 수 없습니다")
