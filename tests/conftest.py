@@ -79,7 +79,13 @@ def _service_app(name, config):
 
 def _clean(app, name):
     models = __import__(f"{name}.adapters.models", fromlist=["Base"])
-    infra.truncate_all(app.extensions[name].db, models.Base.metadata)
+    db = app.extensions[name].db
+    infra.truncate_all(db, models.Base.metadata)
+    if name == "catalog":  # the reference rows its migrations add, as in a new database
+        from catalog.seed import ensure_categories
+
+        with db.transaction() as session:
+            ensure_categories(session)
 
 
 @pytest.fixture(scope="session")

@@ -168,3 +168,19 @@ def test_price_history_of_an_unknown_product_is_404(client, admin):
     response = client.get("/v1/products/NOPE/price-history", headers=admin)
     assert response.status_code == 404
     assert count(client.application, PriceHistory) == 0
+
+
+def test_the_database_refuses_a_category_outside_the_managed_list(client, admin, tofu):
+    """The use cases answer 422 first; the foreign key holds even for a write around them."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    product = create_product(client, admin, tofu["id"])
+    db = client.application.extensions["catalog"].db
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        session.execute(
+            update(Product).where(Product.id == product["id"]).values(category="no-such")
+        )
+    assert client.get(f"/v1/products/{product['id']}", headers=admin).get_json()["category"] == (
+        "food"
+    )

@@ -624,14 +624,7 @@ def run(cat: Catalog, today: date | None = None) -> dict[str, int]:
     )
     now = datetime.now(UTC)
     with cat.db.transaction() as session:
-        have = set(session.scalars(select(Category.code)))
-        labels = set(session.scalars(select(Category.label)))
-        rows = [
-            {"code": code, "label": label, "sort_order": (i + 1) * 10, "created_at": now}
-            for i, (code, label) in enumerate(CATEGORIES.items())
-            if code not in have and label not in labels
-        ]
-        created["categories"] = _insert(session, Category, rows)
+        created["categories"] = ensure_categories(session)
 
         have = set(session.scalars(select(Brand.code)))
         rows = [b | {"created_at": now, "updated_at": now} for b in BRANDS if b["code"] not in have]
@@ -729,6 +722,20 @@ def run(cat: Catalog, today: date | None = None) -> dict[str, int]:
         ]
         created["listings"] = _insert(session, BrandListing, rows)
     return created
+
+
+def ensure_categories(session) -> int:
+    """The built-in categories (migration 0002 adds them too; an emptied table gets them back).
+    Returns how many were missing."""
+    have = set(session.scalars(select(Category.code)))
+    labels = set(session.scalars(select(Category.label)))
+    now = datetime.now(UTC)
+    rows = [
+        {"code": code, "label": label, "sort_order": (i + 1) * 10, "created_at": now}
+        for i, (code, label) in enumerate(CATEGORIES.items())
+        if code not in have and label not in labels
+    ]
+    return _insert(session, Category, rows)
 
 
 def _insert(session, model, rows: list[dict]) -> int:

@@ -131,8 +131,8 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    # A code of the managed list (`category` table or a built-in); checked by the use cases.
-    category: Mapped[str] = mapped_column(String(40))
+    # A code of the managed list (the use cases check it first, for a Korean field error).
+    category: Mapped[str] = mapped_column(ForeignKey("category.code"))
     unit: Mapped[str] = mapped_column(String(20))
     # Whole KRW; BigInteger so a large institutional line never overflows.
     unit_price: Mapped[int] = mapped_column(BigInteger)

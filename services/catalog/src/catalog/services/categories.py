@@ -7,28 +7,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.adapters.models import Category
-from catalog.domain.product import CATEGORIES
 from catalog.wiring import Catalog
 from gachi_kit.errors import Problem
 
 
 def known(session: Session) -> dict[str, str]:
-    """code -> Korean label: the built-in categories and every row of the managed list."""
-    labels = dict(CATEGORIES)
-    labels.update(session.execute(select(Category.code, Category.label)).all())
-    return labels
+    """code -> Korean label: every row of the managed list (the built-ins are rows too)."""
+    return dict(session.execute(select(Category.code, Category.label)).all())
 
 
 def list_categories(cat: Catalog) -> list[dict]:
     with cat.db.reading() as session:
         rows = session.scalars(select(Category).order_by(Category.sort_order, Category.code)).all()
-    listed = [{"code": c.code, "label": c.label, "sort_order": c.sort_order} for c in rows]
-    present = {c["code"] for c in listed}
-    # The built-ins are always valid; show them even in a database whose rows were removed.
-    for index, (code, label) in enumerate(CATEGORIES.items()):
-        if code not in present:
-            listed.append({"code": code, "label": label, "sort_order": (index + 1) * 10})
-    return sorted(listed, key=lambda c: (c["sort_order"], c["code"]))
+    return [{"code": c.code, "label": c.label, "sort_order": c.sort_order} for c in rows]
 
 
 def create_category(cat: Catalog, fields: dict) -> dict:
@@ -57,8 +48,7 @@ def _create(cat: Catalog, fields: dict) -> dict:
             )
         order = fields.get("sort_order")
         if order is None:
-            highest = session.scalar(select(func.max(Category.sort_order))) or 0
-            order = max(highest, len(CATEGORIES) * 10) + 10  # after the built-ins
+            order = (session.scalar(select(func.max(Category.sort_order))) or 0) + 10  # last
         row = Category(code=fields["code"], label=fields["label"], sort_order=order)
         session.add(row)
     return {"code": row.code, "label": row.label, "sort_order": row.sort_order}

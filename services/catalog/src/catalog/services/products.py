@@ -21,7 +21,7 @@ from catalog.adapters.models import (
 from catalog.domain.brand import carries_brand, effective_listing_status
 from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
-from catalog.domain.product import CATEGORIES, TAX_TYPES, ProductChange, diff
+from catalog.domain.product import TAX_TYPES, ProductChange, diff
 from catalog.services.categories import known, unknown_category
 from catalog.services.indexing import index_product
 from catalog.services.listings import flag_material_change
@@ -284,7 +284,7 @@ def product_view(product: Product, enterprise: Enterprise, labels: dict[str, str
         "name": product.name,
         "description": product.description,
         "category": product.category,
-        "category_label": labels.get(product.category) or CATEGORIES.get(product.category, ""),
+        "category_label": labels.get(product.category, ""),
         "unit": product.unit,
         "unit_price": product.unit_price,
         "tax_type": product.tax_type,
