@@ -90,6 +90,30 @@ class Certifications(MethodView):
         return registry.certification_view(certification, today_kst())
 
 
+@blp.route("/<enterprise_id>/certifications/<certification_id>")
+class CertificationById(MethodView):
+    @require_roles("admin")
+    @blp.arguments(schemas.CertificationCorrection)
+    @blp.response(200, schemas.Certification)
+    def patch(self, fields, enterprise_id, certification_id):
+        """Correct a certification with a reason (admins only): its number, issuer or period.
+        Ending it early (a revoked certification) suspends the enterprise's brand listings at
+        the next scan if no other certification covers it."""
+        certification = registry.correct_certification(
+            catalog(), enterprise_id, certification_id, fields, current_principal()
+        )
+        return registry.certification_view(certification, today_kst())
+
+    @require_roles("admin")
+    @blp.arguments(schemas.CertificationRemoval, location="query")
+    @blp.response(204)
+    def delete(self, fields, enterprise_id, certification_id):
+        """Remove a certification recorded by mistake, with a `reason` (admins only)."""
+        registry.remove_certification(
+            catalog(), enterprise_id, certification_id, fields["reason"], current_principal()
+        )
+
+
 @scans.route("")
 class CertificationScan(MethodView):
     @require_roles("admin")

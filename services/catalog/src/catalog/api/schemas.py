@@ -163,6 +163,22 @@ class CertificationCreate(Schema):
     valid_to = fields.Date(required=True)
 
 
+class CertificationCorrection(Schema):
+    number = fields.String(validate=validate.Length(1, 40))
+    issuer = fields.String(validate=validate.Length(1, 100))
+    valid_from = fields.Date()
+    valid_to = fields.Date()
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(1, 500),
+        metadata={"description": "고친 이유 (예: 인증번호 오기, 인증 취소)"},
+    )
+
+
+class CertificationRemoval(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
 class Certification(CertificationCreate):
     id = fields.String()
     enterprise_id = fields.String()

@@ -232,13 +232,7 @@ def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
 def add_certification(
     cat: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
 ) -> Certification:
-    if fields["valid_to"] < fields["valid_from"]:
-        raise Problem(
-            422,
-            "invalid_period",
-            "입력값이 올바르지 않습니다",
-            errors={"valid_to": ["종료일이 시작일보다 빠릅니다."]},
-        )
+    _check_period(fields["valid_from"], fields["valid_to"])
     with cat.db.transaction() as session:
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
@@ -265,6 +259,71 @@ def insert_certification(
 ) -> Certification:
     certification = Certification(id=new_id(), enterprise_id=enterprise.id, **fields)
     session.add(certification)
+    _certification_changed(cat, session, enterprise, certification, actor, "added")
+    return certification
+
+
+def correct_certification(
+    cat: Catalog, enterprise_id: str, certification_id: str, fields: dict, actor: Principal
+) -> Certification:
+    """An admin corrects a certification: a typo in its number, or its period (a
+    certification revoked early ends the day before the revocation). The next scan
+    re-reads a changed end date: its notices go out again, and a lapse suspends listings."""
+    reason = fields.pop("reason")
+    with cat.db.transaction() as session:
+        enterprise, certification = _certification(session, enterprise_id, certification_id)
+        _check_period(
+            fields.get("valid_from", certification.valid_from),
+            fields.get("valid_to", certification.valid_to),
+        )
+        if fields.get("valid_to", certification.valid_to) != certification.valid_to:
+            certification.expiring_notified_at = None
+            certification.expired_notified_at = None
+        for field, value in fields.items():
+            setattr(certification, field, value)
+        _certification_changed(
+            cat, session, enterprise, certification, actor, "corrected", reason, sorted(fields)
+        )
+    return certification
+
+
+def remove_certification(
+    cat: Catalog, enterprise_id: str, certification_id: str, reason: str, actor: Principal
+) -> None:
+    """An admin removes a certification recorded by mistake (orders keep their snapshots)."""
+    with cat.db.transaction() as session:
+        enterprise, certification = _certification(session, enterprise_id, certification_id)
+        _certification_changed(cat, session, enterprise, certification, actor, "removed", reason)
+        session.delete(certification)
+
+
+def _check_period(valid_from: date, valid_to: date) -> None:
+    if valid_to < valid_from:
+        raise Problem(
+            422,
+            "invalid_period",
+            "입력값이 올바르지 않습니다",
+            errors={"valid_to": ["종료일이 시작일보다 빠릅니다."]},
+        )
+
+
+def _certification(session: Session, enterprise_id: str, certification_id: str):
+    certification = session.get(Certification, certification_id, with_for_update=True)
+    if certification is None or certification.enterprise_id != enterprise_id:
+        raise Problem(404, "certification_not_found", "인증을 찾을 수 없습니다")
+    return session.get(Enterprise, enterprise_id), certification
+
+
+def _certification_changed(
+    cat: Catalog,
+    session: Session,
+    enterprise: Enterprise,
+    certification: Certification,
+    actor: Principal | None,
+    change: str,
+    reason: str | None = None,
+    fields: list[str] | None = None,
+) -> None:
     cat.outbox.record(
         session,
         "enterprise.updated",
@@ -281,12 +340,14 @@ def insert_certification(
                 "issuer": certification.issuer,
                 "valid_from": certification.valid_from.isoformat(),
                 "valid_to": certification.valid_to.isoformat(),
+                "change": change,  # added | corrected | removed
+                "corrected_fields": fields or [],
+                "reason": reason,
             },
             "updated_by": actor.sub if actor else None,
         },
         aggregate_id=enterprise.id,
     )
-    return certification
 
 
 def list_certifications(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
