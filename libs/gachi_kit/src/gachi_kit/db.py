@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -65,10 +67,6 @@ class Database:
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Commit on success, roll back on any exception; use cases own this scope."""
@@ -110,3 +108,10 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, _dialect):
         return None if value is None else as_utc(value)
+
+
+def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike (each dialect spells
+    it in its own insert construct): make sure a row exists, then lock or update it."""
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(dialect_insert(model).values(rows).on_conflict_do_nothing())

@@ -129,9 +129,7 @@ class Outbox:
                 query = select(self.model).where(self.model.published_at.is_(None))
                 if ids is not None:
                     query = query.where(self.model.id.in_(list(ids)))
-                query = query.order_by(self.model.id).limit(limit)
-                if not self.db.is_sqlite:
-                    query = query.with_for_update(skip_locked=True)
+                query = query.order_by(self.model.id).limit(limit).with_for_update(skip_locked=True)
                 for row in session.scalars(query):
                     row.publish_attempts += 1
                     try:

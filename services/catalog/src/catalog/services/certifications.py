@@ -49,9 +49,8 @@ def scan_certifications(cat: Catalog, today: date | None = None) -> dict[str, in
                 ),
             )
             .order_by(Certification.valid_to, Certification.id)
+            .with_for_update(of=Certification, skip_locked=True)
         )
-        if not cat.db.is_sqlite:
-            due = due.with_for_update(of=Certification, skip_locked=True)
         candidates = session.scalars(due).all()
         if not candidates:
             return sent

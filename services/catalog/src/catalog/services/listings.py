@@ -453,9 +453,8 @@ def scan_listings(cat: Catalog, today: date | None = None) -> dict[str, int]:
             .where(BrandListing.status == "approved", BrandListing.valid_until.is_not(None))
             .where((BrandListing.valid_until < today) | renewal_due | notice_due)
             .order_by(BrandListing.valid_until, BrandListing.id)
+            .with_for_update(skip_locked=True)
         )
-        if not cat.db.is_sqlite:
-            stmt = stmt.with_for_update(skip_locked=True)
         for listing in session.scalars(stmt).all():
             brand = session.get(Brand, listing.brand_code)
             if listing.valid_until < today:

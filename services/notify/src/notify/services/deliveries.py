@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gachi_kit.auth import Principal
+from gachi_kit.db import insert_or_ignore
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
@@ -80,10 +79,7 @@ def _claim(n: Notify, delivery_id: str) -> tuple[Claimed | None, str]:
     now = utcnow()
     settings = n.settings
     with n.db.transaction() as session:
-        query = select(Delivery).where(Delivery.id == delivery_id)
-        if not n.db.is_sqlite:
-            query = query.with_for_update()
-        row = session.scalar(query)
+        row = session.get(Delivery, delivery_id, with_for_update=True)
         if row is None:
             return None, "missing"
         if row.status == SENDING and row.lease_until and row.lease_until > now:
@@ -147,10 +143,7 @@ def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
         "channel": row.channel,
         "day": day,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(RateCounter).values(id=new_id(), used=0, **keys).on_conflict_do_nothing()
-    )
+    insert_or_ignore(session, RateCounter, {"id": new_id(), "used": 0, **keys})
     taken = session.execute(
         update(RateCounter)
         .where(*(getattr(RateCounter, k) == v for k, v in keys.items()), RateCounter.used < cap)
@@ -199,10 +192,7 @@ def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
     now = utcnow()
     settings = n.settings
     with n.db.transaction() as session:
-        query = select(Delivery).where(Delivery.id == c.id)
-        if not n.db.is_sqlite:
-            query = query.with_for_update()
-        row = session.scalar(query)
+        row = session.get(Delivery, c.id, with_for_update=True)
         if row is None or row.status != SENDING or row.attempts != c.attempt:
             log.warning("delivery_superseded", delivery_id=c.id, attempt=c.attempt)
             return "superseded"
@@ -263,9 +253,8 @@ def sweep(n: Notify, *, limit: int = 500) -> int:
             )
             .order_by(Delivery.next_attempt_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        if not n.db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
         rows = list(session.scalars(query))
         for row in rows:
             row.enqueued_at = now

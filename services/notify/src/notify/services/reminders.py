@@ -33,9 +33,8 @@ def scan(n: Notify, *, limit: int = 200) -> int:
             )
             .order_by(SupplierOrderCopy.remind_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        if not n.db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
         for copy in session.scalars(query):
             if copy.acknowledged or not copy.data:
                 copy.reminder_status = "cancelled"

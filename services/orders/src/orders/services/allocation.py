@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from gachi_kit.db import insert_or_ignore
 from orders.adapters.models import (
     CapacityWeek,
     Order,
@@ -31,7 +30,6 @@ class CapacityLedger:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.dialect = session.get_bind().dialect.name
 
     def lock(self, snapshots: Iterable[dict], week: date) -> dict[str, int]:
         """Capacity left per product with a weekly capacity; others are unlimited."""
@@ -42,16 +40,13 @@ class CapacityLedger:
         }
         if not limited:
             return {}
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        self.session.execute(
-            insert(CapacityWeek)
-            .values(
-                [
-                    {"product_id": p, "week_start": week, "capacity": c, "reserved": 0}
-                    for p, c in sorted(limited.items())
-                ]
-            )
-            .on_conflict_do_nothing()
+        insert_or_ignore(
+            self.session,
+            CapacityWeek,
+            [
+                {"product_id": p, "week_start": week, "capacity": c, "reserved": 0}
+                for p, c in sorted(limited.items())
+            ],
         )
         rows = self.session.scalars(
             select(CapacityWeek)
