@@ -53,6 +53,7 @@ def _environment() -> Environment:
         loader=PackageLoader("notify", "templates"),
         undefined=StrictUndefined,  # a missing field is a bug, not an empty message
         keep_trailing_newline=False,
+        auto_reload=False,  # packaged files: no stat of each template on every render
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     )
     env.filters["krw"] = krw
@@ -93,6 +94,7 @@ def render_message(channel: str, template: str, data: dict) -> Rendered:
     return Rendered(title.strip(), body.strip(), ref, html, code, params)
 
 
+@cache  # a miss raises inside Jinja and is not remembered there: resolve each pair once
 def _load(channel: str, template: str):
     env = _environment()
     current: str | None = channel
@@ -105,12 +107,16 @@ def _load(channel: str, template: str):
 
 
 def _html(template: str, context: dict) -> str:
+    return _html_page(template).render(**context)
+
+
+@cache
+def _html_page(template: str):
     env = _environment()
     try:
-        page = env.get_template(f"email/{template}.html")
+        return env.get_template(f"email/{template}.html")
     except TemplateNotFound:
-        page = env.get_template("email/_layout.html")
-    return page.render(**context)
+        return env.get_template("email/_layout.html")
 
 
 def page(name: str, **context) -> str:
