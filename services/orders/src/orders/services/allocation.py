@@ -30,6 +30,7 @@ class CapacityLedger:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._locked: dict[tuple[str, date], CapacityWeek] = {}  # the rows lock() holds
 
     def lock(self, snapshots: Iterable[dict], week: date) -> dict[str, int]:
         """Capacity left per product with a weekly capacity; others are unlimited."""
@@ -56,10 +57,13 @@ class CapacityLedger:
         ).all()
         for row in rows:  # catalog's figure today is the promise
             row.capacity = limited[row.product_id]
+            self._locked[(row.product_id, week)] = row
         return {row.product_id: max(row.capacity - row.reserved, 0) for row in rows}
 
     def reserve(self, product_id: str, week: date, quantity: int) -> None:
-        row = self.session.get(CapacityWeek, (product_id, week))
+        """Count a reservation on the locked row; a product without a weekly capacity has
+        none (and needs no query to find that out)."""
+        row = self._locked.get((product_id, week))
         if row is not None:
             row.reserved += quantity
 

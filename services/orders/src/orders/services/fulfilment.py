@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
-from orders.adapters.models import Order, SupplierOrder, SupplierOrderLine
+from orders.adapters.models import Order, OrderLine, SupplierOrder, SupplierOrderLine
 from orders.domain import states
 from orders.services.allocation import (
     CapacityLedger,
@@ -185,7 +185,10 @@ def _load(session: Session, so_id: str) -> SupplierOrder:
             selectinload(SupplierOrder.order)
             .selectinload(Order.supplier_orders)
             .selectinload(SupplierOrder.lines),
-            selectinload(SupplierOrder.order).selectinload(Order.lines),
+            # settle_order reads every line's allocations: load them here, not one by one
+            selectinload(SupplierOrder.order)
+            .selectinload(Order.lines)
+            .selectinload(OrderLine.allocations),
         )
     )
     if so is None:
