@@ -7,20 +7,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from catalog.adapters.models import Brand, Enterprise, Product, ProductGroup
+from catalog.adapters.models import Brand, Product, ProductGroup
 from catalog.services.indexing import reindex_products
 from catalog.services.pricing import unknown_brand
-from catalog.services.snapshots import listings_for, load_products, snapshot
+from catalog.services.snapshots import listings_for, load_products, snapshot, supplier_filters
 from catalog.wiring import Catalog
 from gachi_kit.errors import Problem
-
-
-def _suppliers():
-    """Active products of active enterprises: who can supply a group at all."""
-    return (
-        Product.status == "active",
-        Product.enterprise_id.in_(select(Enterprise.id).where(Enterprise.status == "active")),
-    )
 
 
 def list_groups(cat: Catalog) -> dict:
@@ -29,7 +21,7 @@ def list_groups(cat: Catalog) -> dict:
         counts = dict(
             session.execute(
                 select(Product.group_code, func.count())
-                .where(Product.group_code.is_not(None), *_suppliers())
+                .where(Product.group_code.is_not(None), *supplier_filters())
                 .group_by(Product.group_code)
             ).all()
         )
@@ -42,7 +34,7 @@ def get_group(cat: Catalog, code: str) -> dict:
         if group is None:
             raise _not_found()
         count = session.scalar(
-            select(func.count()).where(Product.group_code == code, *_suppliers())
+            select(func.count()).where(Product.group_code == code, *supplier_filters())
         )
     return group_view(group, count or 0)
 
@@ -98,7 +90,7 @@ def candidates(cat: Catalog, code: str, on: date, brand_code: str | None) -> dic
             raise _not_found()
         if brand_code is not None and session.get(Brand, brand_code) is None:
             raise unknown_brand("brand")
-        products = load_products(session, Product.group_code == code, *_suppliers())
+        products = load_products(session, Product.group_code == code, *supplier_filters())
         listings = listings_for(session, brand_code, [p.id for p in products])
         items = [snapshot(p, on, brand_code, listings.get(p.id)) for p in products]
     return {

@@ -15,7 +15,13 @@ from sqlalchemy import select
 
 from catalog.adapters.models import Brand, Enterprise, Product, ProductGroup
 from catalog.domain.product import PricingRefusal, check_orderable
-from catalog.services.snapshots import carries, listings_for, load_products, snapshot
+from catalog.services.snapshots import (
+    carries,
+    listings_for,
+    load_products,
+    snapshot,
+    supplier_filters,
+)
 from catalog.wiring import Catalog
 from gachi_kit.errors import Problem
 
@@ -28,20 +34,26 @@ def price(cat: Catalog, lines: list[dict], on: date, brand_code: str | None) -> 
         by_sku = _resolve_skus(session, [ln for ln in lines if ln.get("sku")])
         product_ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
         product_ids |= {pid for pid in by_sku.values() if isinstance(pid, str)}
-        products = {p.id: p for p in load_products(session, Product.id.in_(product_ids))}
-        groups = {
-            g.code: g
-            for g in session.scalars(select(ProductGroup).where(ProductGroup.code.in_(group_codes)))
-        }
+        # An empty IN still costs a round trip: ask only for what the lines name.
+        products = (
+            {p.id: p for p in load_products(session, Product.id.in_(product_ids))}
+            if product_ids
+            else {}
+        )
+        groups = (
+            {
+                g.code: g
+                for g in session.scalars(
+                    select(ProductGroup).where(ProductGroup.code.in_(group_codes))
+                )
+            }
+            if group_codes
+            else {}
+        )
         members: dict[str, list[Product]] = {code: [] for code in groups}
         if groups:
             for p in load_products(
-                session,
-                Product.group_code.in_(list(groups)),
-                Product.status == "active",
-                Product.enterprise_id.in_(
-                    select(Enterprise.id).where(Enterprise.status == "active")
-                ),
+                session, Product.group_code.in_(list(groups)), *supplier_filters()
             ):
                 members[p.group_code].append(p)
         everyone = list(products) + [p.id for group in members.values() for p in group]

@@ -18,6 +18,15 @@ from catalog.domain.brand import carries_brand, effective_listing_status
 from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
 
 
+def supplier_filters():
+    """Active products of active enterprises: who can supply a group at all (the group's
+    candidates, its supplier count, and what pricing offers for a group line)."""
+    return (
+        Product.status == "active",
+        Product.enterprise_id.in_(select(Enterprise.id).where(Enterprise.status == "active")),
+    )
+
+
 def load_products(session: Session, *conditions) -> list[Product]:
     """Products matching `conditions`, with their enterprise and its certifications."""
     return list(
