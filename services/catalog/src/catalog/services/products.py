@@ -187,7 +187,8 @@ def apply_product_changes(
         product.version = previous_version + 1
     if change.touches_price:
         session.add(_history(product, actor))
-    flag_material_change(cat, session, product, change.changes, actor)
+    if change.is_material:  # only those fields can matter to a brand committee
+        flag_material_change(cat, session, product, change.changes, actor)
     _index(product, enterprise, refs)
     cat.outbox.record(
         session,
