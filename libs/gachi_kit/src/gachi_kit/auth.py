@@ -41,7 +41,8 @@ class Principal:
 
 class TokenVerifier:
     def __init__(self, public_key_pem: str, audience: str, issuer: str = ISSUER) -> None:
-        self._key = public_key_pem
+        # Parsed once: given PEM text, PyJWT would parse it again for every request.
+        self._key = serialization.load_pem_public_key(public_key_pem.encode())
         self._audience = audience
         self._issuer = issuer
 
@@ -94,7 +95,13 @@ def issue_token(
         claims["org"] = org
     if dept:
         claims["dept"] = dept
-    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
+    return jwt.encode(claims, _private_key(private_key_pem), algorithm=ALGORITHM)
+
+
+@functools.lru_cache(maxsize=8)
+def _private_key(private_pem: str):
+    """The parsed key (loading and checking an RSA key costs tens of milliseconds)."""
+    return serialization.load_pem_private_key(private_pem.encode(), password=None)
 
 
 def _unauthenticated(code: str, detail: str) -> Problem:
@@ -147,12 +154,7 @@ def generate_keypair() -> tuple[str, str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public_pem = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private_pem, public_pem
+    return private_pem, _public_pem(key)
 
 
 def load_or_create_keypair(folder: Path) -> tuple[str, str]:
@@ -173,7 +175,10 @@ def load_or_create_keypair(folder: Path) -> tuple[str, str]:
 
 
 def public_key_of(private_pem: str) -> str:
-    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return _public_pem(_private_key(private_pem))
+
+
+def _public_pem(key) -> str:
     return (
         key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
