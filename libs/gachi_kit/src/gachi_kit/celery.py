@@ -32,14 +32,12 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
             with flask_app.app_context():
                 return self.run(*args, **kwargs)
 
-    transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
     app = Celery(queue, task_cls=FlaskTask)
     app.conf.update(
         broker_url=broker_url,
         result_backend=None,
         task_ignore_result=True,
         task_serializer="json",
-        result_serializer="json",
         accept_content=["json"],
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -48,9 +46,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         worker_cancel_long_running_tasks_on_connection_loss=True,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
-        broker_transport_options=transport_options,
-        result_backend_transport_options=transport_options,
-        visibility_timeout=VISIBILITY_TIMEOUT,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         task_default_queue=queue,
         task_create_missing_queues=True,
         worker_hijack_root_logger=False,
