@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import Flask, g, request
+from flask import Flask, g
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
@@ -22,9 +22,6 @@ from gachi_kit.errors import Problem, problem_response
 from gachi_kit.logging import get_logger
 
 log = get_logger(__name__)
-
-# Routes that are never limited: probes and documentation.
-UNLIMITED_PREFIXES = ("/healthz", "/readyz", "/openapi.json", "/docs")
 
 
 @dataclass(frozen=True)
@@ -48,12 +45,13 @@ class RateLimits:
         )
 
 
-def init_rate_limits(app: Flask, limits: RateLimits) -> Limiter:
+def init_rate_limits(app: Flask, limits: RateLimits, *, exempt: tuple[str, ...] = ()) -> Limiter:
+    """Limit every route of `app` except those of the blueprints named in `exempt`."""
     limiter = Limiter(
         key_func=caller_key,
         app=app,
         default_limits=[lambda: limits.per_caller if _caller()[0] else limits.per_address],
-        default_limits_exempt_when=_exempt,
+        default_limits_exempt_when=_service_call,
         storage_uri=limits.storage_url,
         strategy="moving-window",
         # Off: the library would put its own Retry-After on every response, over the one a
@@ -63,6 +61,9 @@ def init_rate_limits(app: Flask, limits: RateLimits) -> Limiter:
         key_prefix="gachi-rl",
         enabled=limits.enabled,
     )
+
+    for name in exempt:
+        limiter.exempt(app.blueprints[name])
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded):
@@ -101,8 +102,6 @@ def _caller() -> tuple[bool, str]:
     return g.rate_limit_caller
 
 
-def _exempt() -> bool:
-    if request.path.startswith(UNLIMITED_PREFIXES):
-        return True
+def _service_call() -> bool:
     authenticated, key = _caller()
     return authenticated and key.startswith("service:")

@@ -63,7 +63,8 @@ def init_service(
     app.register_blueprint(_ops_blueprint(db, broker_ping))
     api = Api(app)
     register_error_handlers(app)  # after Api(), which installs its own JSON error handler
-    init_rate_limits(app, rate_limits)
+    # Probes, Swagger assets and the OpenAPI document (flask-smorest's blueprint) are free.
+    init_rate_limits(app, rate_limits, exempt=("ops", "api-docs"))
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
