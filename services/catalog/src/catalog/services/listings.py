@@ -134,7 +134,7 @@ def create_application(cat: Catalog, fields: dict, actor: Principal) -> dict:
 
 
 def update_application(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
-    def change(session, listing, brand):
+    def change(session, listing, brand, member):
         if listing.status != "draft":
             raise refused(listing.status, "edit")
         for field, value in fields.items():
@@ -145,7 +145,7 @@ def update_application(cat: Catalog, listing_id: str, fields: dict, actor: Princ
 
 
 def submit(cat: Catalog, listing_id: str, actor: Principal) -> dict:
-    def change(session, listing, brand):
+    def change(session, listing, brand, member):
         _move(cat, session, listing, brand, actor, "submit")
         listing.submitted_at = utcnow()
 
@@ -153,7 +153,7 @@ def submit(cat: Catalog, listing_id: str, actor: Principal) -> dict:
 
 
 def withdraw(cat: Catalog, listing_id: str, reason: str | None, actor: Principal) -> dict:
-    def change(session, listing, brand):
+    def change(session, listing, brand, member):
         _move(cat, session, listing, brand, actor, "withdraw", reason)
 
     return _act(cat, listing_id, actor, change, who="owner")
@@ -163,8 +163,7 @@ def withdraw(cat: Catalog, listing_id: str, reason: str | None, actor: Principal
 
 
 def start_review(cat: Catalog, listing_id: str, actor: Principal) -> dict:
-    def change(session, listing, brand):
-        _require_unconflicted(session, listing, actor)
+    def change(session, listing, brand, member):
         if listing.status == "approved":
             _move_rereview(cat, session, listing, brand, actor, "start_review")
         else:
@@ -177,8 +176,7 @@ def start_review(cat: Catalog, listing_id: str, actor: Principal) -> dict:
 def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
     result: dict = {}
 
-    def change(session, listing, brand):
-        member = _require_unconflicted(session, listing, actor)
+    def change(session, listing, brand, member):
         if member is None:  # admins do not vote
             raise Problem(403, "not_committee_member", "위원만 투표할 수 있습니다")
         if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
@@ -208,20 +206,17 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
         audit(session, listing, actor, "vote", listing.status, None, vote.comment, vote.id)
         result["vote"] = vote_view(vote)
         listing.updated_at = utcnow()  # bump the version: concurrent votes conflict
-        this_round = (ListingVote.listing_id == listing.id) & (
-            ListingVote.round == listing.review_round
-        )
-        choices = session.scalars(select(ListingVote.choice).where(this_round)).all()
-        outcome = rules.tally(choices, brand.quorum)
+        cast = session.execute(
+            select(ListingVote.choice, ListingVote.comment)
+            .where(ListingVote.listing_id == listing.id, ListingVote.round == listing.review_round)
+            .order_by(ListingVote.cast_at, ListingVote.id)
+        ).all()
+        outcome = rules.tally([choice for choice, _comment in cast], brand.quorum)
         if outcome == "approve":
             _decide(cat, session, listing, brand, actor, "approve", "위원회 표결로 승인")
         elif outcome == "reject":
-            comments = session.scalars(
-                select(ListingVote.comment)
-                .where(this_round, ListingVote.choice == "reject")
-                .order_by(ListingVote.cast_at, ListingVote.id)
-            ).all()
-            reason = "\n".join(c for c in comments if c) or "위원회 표결로 반려"
+            comments = [comment for choice, comment in cast if choice == "reject" and comment]
+            reason = "\n".join(comments) or "위원회 표결로 반려"
             _decide(cat, session, listing, brand, actor, "reject", reason)
 
     try:
@@ -232,8 +227,7 @@ def cast_vote(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> 
 
 
 def decide(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dict:
-    def change(session, listing, brand):
-        member = _require_unconflicted(session, listing, actor)
+    def change(session, listing, brand, member):
         if member is None or not member.is_chair:
             raise Problem(403, "not_chair", "위원장만 결정할 수 있습니다")
         if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
@@ -245,16 +239,14 @@ def decide(cat: Catalog, listing_id: str, fields: dict, actor: Principal) -> dic
 
 
 def suspend(cat: Catalog, listing_id: str, reason: str, actor: Principal) -> dict:
-    def change(session, listing, brand):
-        _require_unconflicted(session, listing, actor)
+    def change(session, listing, brand, member):
         _move(cat, session, listing, brand, actor, "suspend", reason)
 
     return _act(cat, listing_id, actor, change, who="committee")
 
 
 def reinstate(cat: Catalog, listing_id: str, reason: str, actor: Principal) -> dict:
-    def change(session, listing, brand):
-        _require_unconflicted(session, listing, actor)
+    def change(session, listing, brand, member):
         if listing.valid_until is not None and listing.valid_until < today_kst():
             raise Problem(
                 409,
@@ -296,11 +288,11 @@ def list_votes(cat: Catalog, listing_id: str, round_: int | None, actor: Princip
     """The votes of one review round (default: the current one). A member sees the votes of
     a round still under review only after casting their own."""
     with cat.db.reading() as session:
-        listing, _brand_row, member = visible(session, listing_id, actor, who="committee")
+        listing, _brand_row, member = visible(
+            session, listing_id, actor, who="committee", unconflicted=True
+        )
         round_ = round_ or listing.review_round
         if member is not None:
-            if conflicted(member, listing):
-                raise conflict_of_interest()
             undecided = round_ == listing.review_round and rules.review_stage(
                 listing.status, listing.rereview_status
             )
@@ -321,9 +313,7 @@ def list_votes(cat: Catalog, listing_id: str, round_: int | None, actor: Princip
 
 def audit_trail(cat: Catalog, listing_id: str, actor: Principal) -> list[dict]:
     with cat.db.reading() as session:
-        listing, _brand_row, member = visible(session, listing_id, actor, who="committee")
-        if member is not None and conflicted(member, listing):
-            raise conflict_of_interest()
+        listing = visible(session, listing_id, actor, who="committee", unconflicted=True)[0]
         rows = session.scalars(
             select(ListingEvent)
             .where(ListingEvent.listing_id == listing.id)
@@ -732,8 +722,11 @@ def _act(cat: Catalog, listing_id: str, actor: Principal, change, *, who: str) -
     """Load the listing the caller may act on, apply `change`, commit under the version lock."""
     try:
         with cat.db.transaction() as session:
-            listing, brand, _member_row = visible(session, listing_id, actor, who=who)
-            change(session, listing, brand)
+            # A member tied to the enterprise may see it, never act on it.
+            listing, brand, member = visible(
+                session, listing_id, actor, who=who, unconflicted=who == "committee"
+            )
+            change(session, listing, brand, member)
             session.flush()
             view = listing_view(listing)
     except StaleDataError as exc:
@@ -741,11 +734,19 @@ def _act(cat: Catalog, listing_id: str, actor: Principal, change, *, who: str) -
     return view
 
 
-def visible(session: Session, listing_id: str, actor: Principal, *, who: str = "any"):
+def visible(
+    session: Session,
+    listing_id: str,
+    actor: Principal,
+    *,
+    who: str = "any",
+    unconflicted: bool = False,
+):
     """(listing, brand, member or None) if `actor` may see it as `who`; else 404/403.
 
     owner: the listing's own enterprise; committee: admins and members of its brand;
-    any: both. Someone else's listing is 404, as if it did not exist.
+    any: both. Someone else's listing is 404, as if it did not exist. `unconflicted`: a
+    member tied to the listing's enterprise is refused (403 conflict_of_interest).
     """
     listing = session.get(BrandListing, listing_id)
     if listing is None:
@@ -763,6 +764,8 @@ def visible(session: Session, listing_id: str, actor: Principal, *, who: str = "
         if who == "owner" or actor.org != listing.brand_code:
             raise _listing_not_found()
         member = _committee_member(session, listing.brand_code, actor)
+        if unconflicted and conflicted(member, listing):
+            raise conflict_of_interest()
     elif actor.is_("admin"):
         if who == "owner":
             raise Problem(403, "forbidden_role", "권한이 없습니다", "신청 기업만 할 수 있습니다.")
@@ -780,15 +783,6 @@ def _committee_member(session: Session, code: str, actor: Principal) -> BrandCom
             "위원회 위원이 아닙니다",
             "이 브랜드 위원회에 등록된 위원만 할 수 있습니다.",
         )
-    return member
-
-
-def _require_unconflicted(session, listing, actor) -> BrandCommitteeMember | None:
-    if not actor.is_("committee"):
-        return None
-    member = _committee_member(session, listing.brand_code, actor)
-    if conflicted(member, listing):
-        raise conflict_of_interest()
     return member
 
 
