@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from gachi_kit.events import new_id, utcnow
@@ -48,14 +49,10 @@ def fan_out(
     context = {**earlier, **public, **derived(event_type, {**earlier, **data})}
     to_send: list[str] = []
     seen: set[str] = set()
-    for recipient in recipients(event_type, data, known):
-        subscriptions = session.scalars(
-            select(Subscription).where(
-                Subscription.recipient_type == recipient.recipient_type,
-                Subscription.recipient_id == recipient.recipient_id,
-                Subscription.active.is_(True),
-            )
-        ).all()
+    found = recipients(event_type, data, known)
+    active = _active_subscriptions(session, found)
+    for recipient in found:
+        subscriptions = active.get((recipient.recipient_type, recipient.recipient_id), [])
         wanted = [s for s in subscriptions if matches(s.event_types, event_type)]
         message = dict(context)
         if recipient.recipient_type == "enterprise" and event_type in LINKED:
@@ -118,6 +115,30 @@ def fan_out(
         session.add(delivery)
         to_send.append(delivery.id)
     return to_send
+
+
+def _active_subscriptions(session: Session, found) -> dict[tuple[str, str], list[Subscription]]:
+    """Every recipient's active subscriptions, in one query (not one per recipient)."""
+    keys = {(r.recipient_type, r.recipient_id) for r in found}
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(Subscription)
+        .where(
+            Subscription.active.is_(True),
+            or_(
+                *(
+                    and_(Subscription.recipient_type == kind, Subscription.recipient_id == rid)
+                    for kind, rid in keys
+                )
+            ),
+        )
+        .order_by(Subscription.id)
+    )
+    grouped: dict[tuple[str, str], list[Subscription]] = defaultdict(list)
+    for subscription in rows:
+        grouped[(subscription.recipient_type, subscription.recipient_id)].append(subscription)
+    return grouped
 
 
 def _log_unreachable(event_id, event_type, data, unreachable) -> None:
