@@ -34,12 +34,13 @@ def order_from_csv(
     fields = form | {"lines": parsed.lines}
     try:
         if dry_run:
-            placing.require_institution(o, actor)
+            institution = placing.require_institution(o, actor)
             preview: dict = {}
             placing.place(
                 o,
                 fields,
                 actor,
+                institution,
                 dry_run=True,
                 on_transaction=lambda _s, order: preview.update(render(order)),
             )

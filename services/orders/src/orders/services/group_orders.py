@@ -373,8 +373,10 @@ def _place(o: Orders, group_order: GroupOrder) -> Order:
         org=group_order.institution_id,
         dept=group_order.department,
     )
-    placing.require_institution(o, organiser)
-    return placing.place(o, fields, organiser, on_transaction=_recorder(o, group_order.id, planned))
+    institution = placing.require_institution(o, organiser)
+    return placing.place(
+        o, fields, organiser, institution, on_transaction=_recorder(o, group_order.id, planned)
+    )
 
 
 def _recorder(o: Orders, group_order_id: str, planned: _Planned) -> Callable:

@@ -55,20 +55,31 @@ def place_order(
     render: Callable[[Order], dict],
 ) -> tuple[int, dict, bool]:
     """Returns (status, body, replayed)."""
-    require_institution(o, actor)
+    institution = require_institution(o, actor)  # before the key is claimed
 
     def create(remember) -> None:
         place(
-            o, fields, actor, on_transaction=lambda session, order: remember(session, render(order))
+            o,
+            fields,
+            actor,
+            institution,
+            on_transaction=lambda session, order: remember(session, render(order)),
         )
 
     return idempotency.run_once(o, actor, idempotency_key, raw_body, create)
 
 
 def place(
-    o: Orders, fields: dict, actor: Principal, *, on_transaction=None, dry_run: bool = False
+    o: Orders,
+    fields: dict,
+    actor: Principal,
+    institution: Institution,
+    *,
+    on_transaction=None,
+    dry_run: bool = False,
 ) -> Order:
-    """Price, route and write one order; also used when a group order closes.
+    """Price, route and write one order; also used when a group order closes. `institution`:
+    the buyer's, as require_institution() found it (the caller checks it first).
 
     A dry run does everything, capacity locks included, then rolls back: what it returns
     (render it inside `on_transaction`) is exactly what a real run would have written."""
@@ -82,7 +93,6 @@ def place(
             problem,
             errors={"needed_by": [problem]},
         )
-    institution = require_institution(o, actor)
     plan = _plan(o, fields, today)
     with o.db.transaction() as session:
         order = _allocate(session, o, fields, actor, plan, today)
