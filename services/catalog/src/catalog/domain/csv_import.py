@@ -395,9 +395,12 @@ def enterprise_columns() -> list[Column]:
     ]
 
 
+_ENTERPRISE_HEADERS = {c.key: c.header for c in enterprise_columns()}  # built once, not per row
+
+
 def check_enterprise_row(row: Row) -> None:
     """Cross-field rules: the certification columns go together, and end after they start."""
-    headers = {c.key: c.header for c in enterprise_columns()}
+    headers = _ENTERPRISE_HEADERS
     given = [k for k in CERTIFICATION_KEYS if row.values.get(k) is not None]
     if given and len(given) < len(CERTIFICATION_KEYS):
         for key in CERTIFICATION_KEYS:

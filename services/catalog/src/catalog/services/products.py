@@ -30,23 +30,6 @@ from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id
 
-# What PATCH /v1/products/{id} may change (sku and enterprise are the product's identity).
-UPDATABLE = (
-    "name",
-    "description",
-    "category",
-    "unit",
-    "unit_price",
-    "tax_type",
-    "min_order_qty",
-    "lead_time_days",
-    "weekly_capacity",
-    "stock",
-    "image_urls",
-    "tags",
-    "group_code",
-    "status",
-)
 # Who may see a product that is not on sale (draft) besides its own enterprise.
 SEES_DRAFTS = ("admin", "committee", "service")
 

@@ -23,19 +23,7 @@ from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id
 
-# What PATCH /v1/enterprises/{id} (admins) and PATCH .../contact (the operator) may change.
-ADMIN_FIELDS = (
-    "name",
-    "enterprise_type",
-    "brn",
-    "representative",
-    "sigungu_code",
-    "address",
-    "phone",
-    "email",
-    "contact_person",
-    "status",
-)
+# What PATCH .../contact (the operator) may change; admins: schemas.EnterpriseUpdate.
 CONTACT_FIELDS = ("phone", "email", "contact_person")
 
 
@@ -92,7 +80,7 @@ def record_registered(cat: Catalog, session: Session, enterprise: dict, by: str)
 def update_enterprise(
     cat: Catalog, enterprise_id: str, fields: dict, actor: Principal
 ) -> Enterprise:
-    """Admins: any field of ADMIN_FIELDS. Unchanged values are no change (no event)."""
+    """Admins: any field EnterpriseUpdate takes. Unchanged values are no change (no event)."""
     requested = dict(fields)
     if "brn" in requested:
         requested["brn"] = _valid_brn(requested["brn"])
