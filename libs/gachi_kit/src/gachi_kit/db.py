@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
@@ -67,27 +66,14 @@ class Database:
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Commit on success, roll back on any exception; use cases own this scope."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def transaction(self) -> AbstractContextManager[Session]:
+        """Commit on success, roll back on any exception, close; use cases own this scope
+        (`with db.transaction() as session:`, SQLAlchemy's sessionmaker.begin())."""
+        return self.sessions.begin()
 
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only scope; close() ends the transaction without expiring loaded rows."""
-        session = self._read_sessions()
-        try:
-            yield session
-        finally:
-            session.close()
+    def reading(self) -> AbstractContextManager[Session]:
+        """A read-only scope; closing ends the transaction without expiring loaded rows."""
+        return self._read_sessions()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
