@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from catalog.adapters.models import Brand, BrandListing, Category, ProductGroup
-from catalog.domain.dates import today_kst
+from gachi_kit.dates import today_kst
 from tests.support.builders import create_product
 from tests.support.catalog_builders import (
     approve,

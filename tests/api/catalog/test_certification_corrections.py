@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from catalog.adapters.models import Certification
-from catalog.domain.dates import today_kst
 from catalog.services.certifications import scan_certifications
+from gachi_kit.dates import today_kst
 from tests.support.builders import create_product
 from tests.support.catalog_builders import approve, certify, count, create_brand, events
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from catalog.domain.dates import today_kst
+from gachi_kit.dates import today_kst
 from tests.support.builders import create_product, register_enterprise
 from tests.support.catalog_builders import approve, certify, create_brand, create_group
 

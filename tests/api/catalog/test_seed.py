@@ -18,9 +18,9 @@ from catalog.adapters.models import (
     Product,
     ProductGroup,
 )
-from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.seed import demo_id, run
+from gachi_kit.dates import today_kst
 from tests.support import infra
 
 README_ENTERPRISES = ("enterprise:gm-tofu", "enterprise:wj-kimchi")

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from orders.domain.rules import KST, needed_by_problem, today_kst
+from gachi_kit.dates import KST, today_kst
+from orders.domain.rules import needed_by_problem
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,6 @@ from catalog.adapters.models import (
 from catalog.domain import regions
 from catalog.domain.brand import add_months
 from catalog.domain.brn import make_brn
-from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.product import CATEGORIES
 from catalog.domain.search_index import (
@@ -52,6 +51,7 @@ from catalog.domain.search_index import (
 )
 from catalog.services.registry import record_registered
 from catalog.wiring import Catalog
+from gachi_kit.dates import today_kst
 
 SEED = 20261125
 

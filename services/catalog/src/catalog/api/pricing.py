@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from catalog.api import schemas
-from catalog.domain.dates import today_kst
 from catalog.services.pricing import price
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import require_roles
+from gachi_kit.dates import today_kst
 
 blp = Blueprint("pricing", __name__, url_prefix="/v1/pricing", description="일괄 가격 조회")
 

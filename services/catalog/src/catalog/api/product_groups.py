@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from catalog.api import READERS, schemas
-from catalog.domain.dates import today_kst
 from catalog.services import groups
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import require_roles
+from gachi_kit.dates import today_kst
 
 blp = Blueprint(
     "product_groups",

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from sqlalchemy import and_, or_, select
 
 from catalog.adapters.models import Certification, Enterprise
-from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import EXPIRY_NOTICE_DAYS, CertificationPeriod, expiry_notice
 from catalog.services import listings
 from catalog.wiring import Catalog
+from gachi_kit.dates import today_kst
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger
 

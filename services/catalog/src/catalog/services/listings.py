@@ -32,9 +32,9 @@ from catalog.adapters.models import (
 )
 from catalog.domain import listing as rules
 from catalog.domain.brand import add_months
-from catalog.domain.dates import today_kst
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
+from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger

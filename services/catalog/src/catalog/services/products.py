@@ -19,7 +19,6 @@ from catalog.adapters.models import (
     ProductGroup,
 )
 from catalog.domain.brand import carries_brand, effective_listing_status
-from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
 from catalog.domain.product import TAX_TYPES, ProductChange, diff
 from catalog.services.categories import known, unknown_category
@@ -27,6 +26,7 @@ from catalog.services.indexing import index_product
 from catalog.services.listings import flag_material_change
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
+from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id
 

@@ -13,13 +13,13 @@ from catalog.adapters.models import Certification, Enterprise, Product
 from catalog.adapters.queries import certified_on
 from catalog.domain import regions
 from catalog.domain.brn import InvalidBRN, normalize_brn
-from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
 from catalog.domain.search_text import escape_like, query_terms
 from catalog.services import pagination
 from catalog.services.indexing import index_enterprise, reindex_products
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
+from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id
 

@@ -35,7 +35,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from catalog.adapters.models import Brand, Enterprise, Product
 from catalog.adapters.queries import carries_brand, certified_on
 from catalog.domain import regions
-from catalog.domain.dates import today_kst
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.search_text import escape_like, query_terms
 from catalog.services import pagination
@@ -45,6 +44,7 @@ from catalog.services.products import product_view
 from catalog.services.registry import check_region_filters, parse_timestamp
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
+from gachi_kit.dates import today_kst
 from gachi_kit.db import UTCDateTime
 from gachi_kit.errors import Problem
 

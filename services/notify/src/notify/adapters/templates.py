@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-KST = timezone(timedelta(hours=9))
+from gachi_kit.dates import KST
+
 FALLBACK = {"email": "inbox", "alimtalk": "sms", "sms": None, "inbox": None}
 
 

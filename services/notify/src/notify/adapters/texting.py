@@ -26,6 +26,7 @@ import requests
 
 from gachi_kit.events import utcnow
 from notify.domain.delivery import OK, PERMANENT, RETRY, Outcome
+from notify.domain.subscriptions import phone_digits
 
 SMS_MAX_BYTES = 90  # one SMS in EUC-KR bytes; longer text goes as LMS
 
@@ -39,10 +40,6 @@ class TextMessage:
     title: str = ""
     template_code: str | None = None
     params: dict | None = None
-
-
-def digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
 
 
 def sms_bytes(text: str) -> int:
@@ -93,7 +90,10 @@ class NHNCloudProvider:
         self.http = requests.Session()
 
     def request_for(self, message: TextMessage) -> tuple[str, dict]:
-        recipient = {"recipientNo": digits(message.to), "recipientGroupingKey": message.delivery_id}
+        recipient = {
+            "recipientNo": phone_digits(message.to),
+            "recipientGroupingKey": message.delivery_id,
+        }
         if self.channel == "alimtalk":
             url = f"{self.base_url}/alimtalk/v2.3/appkeys/{self.app_key}/messages"
             recipient["templateParameter"] = {k: str(v) for k, v in (message.params or {}).items()}
@@ -107,7 +107,7 @@ class NHNCloudProvider:
         url = f"{self.base_url}/sms/v3.0/appKeys/{self.app_key}/sender/{'mms' if long else 'sms'}"
         body = {
             "body": message.text,
-            "sendNo": digits(self.sender),
+            "sendNo": phone_digits(self.sender),
             "senderGroupingKey": message.delivery_id,
             "recipientList": [recipient],
         }

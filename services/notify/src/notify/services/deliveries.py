@@ -24,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from gachi_kit.auth import Principal
+from gachi_kit.dates import KST
 from gachi_kit.db import insert_or_ignore
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id, utcnow
@@ -47,7 +48,6 @@ from notify.domain.delivery import (
     quota_holder,
 )
 from notify.domain.recipients import recipients_of
-from notify.services.digests import KST
 from notify.wiring import Notify
 
 log = get_logger(__name__)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 
+from gachi_kit.dates import KST
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
 from notify.adapters.models import Delivery, DigestEntry, Subscription
@@ -15,7 +16,6 @@ from notify.domain.delivery import PENDING
 from notify.domain.recipients import Recipient
 
 log = get_logger(__name__)
-KST = timezone(timedelta(hours=9))
 DIGEST_EVENT = "notify.digest"
 
 

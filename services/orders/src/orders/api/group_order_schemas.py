@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from gachi_kit.dates import KST
 from orders.api.schemas import PageQuery
 from orders.domain import group_orders as rules
-from orders.domain.rules import KST
 
 # -- input ------------------------------------------------------------------------------
 

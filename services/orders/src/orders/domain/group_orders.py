@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from gachi_kit.dates import KST
 from orders.domain import states
-from orders.domain.rules import KST
 from orders.domain.shares import apportion
 from orders.domain.states import InvalidTransition  # noqa: F401 (callers catch it from here)
 

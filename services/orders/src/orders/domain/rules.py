@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-KST = ZoneInfo("Asia/Seoul")
 MAX_LINES = 500
-
-
-def today_kst(now: datetime | None = None) -> date:
-    """Delivery dates are Korean calendar dates, whatever the server's time zone."""
-    return (now or datetime.now(KST)).astimezone(KST).date()
 
 
 def needed_by_problem(needed_by: date, today: date) -> str | None:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from gachi_kit.dates import KST
 from gachi_kit.db import insert_or_ignore
 from orders.adapters.models import (
     CapacityWeek,
@@ -19,7 +20,6 @@ from orders.adapters.models import (
 )
 from orders.domain import states
 from orders.domain.money import ZERO, invoice_amounts
-from orders.domain.rules import KST
 
 
 class CapacityLedger:

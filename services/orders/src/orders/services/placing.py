@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gachi_kit.auth import Principal
+from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
 from gachi_kit.http import UpstreamUnavailable
@@ -22,7 +23,7 @@ from orders.adapters.catalog_client import CatalogError, UnknownBrand
 from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
 from orders.domain import routing
 from orders.domain.capacity import week_start
-from orders.domain.rules import needed_by_problem, today_kst
+from orders.domain.rules import needed_by_problem
 from orders.services import idempotency
 from orders.services.allocation import (
     CapacityLedger,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from gachi_kit.consumer import consume
+from gachi_kit.dates import today_kst
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import get_logger
 from orders.adapters.models import (
@@ -25,7 +26,6 @@ from orders.adapters.models import (
 )
 from orders.domain import routing, states
 from orders.domain.capacity import week_start
-from orders.domain.rules import today_kst
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
