@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ import requests  # noqa: E402
 
 from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402
-from tests.support.builders import enterprise_body, product_body  # noqa: E402
+from tests.support.builders import enterprise_body, keyed, product_body  # noqa: E402
 
 MAX_REQUESTS = 200_000  # per load phase, whatever the duration
 LATENCY_SAMPLE = 50  # orders placed one at a time for order-to-inbox latency
@@ -339,7 +338,7 @@ class OrderFlow:
         response = session.post(
             f"{self.urls['orders']}/v1/orders",
             json=self.order_body,
-            headers={**self.buyer, "Idempotency-Key": str(uuid.uuid4())},
+            headers=keyed(self.buyer),
             timeout=60,
         )
         if response.status_code == 201:

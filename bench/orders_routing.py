@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from sqlalchemy import create_engine, text
 from gachi_kit.auth import generate_keypair
 from orders.domain import routing
 from tests.support import infra
-from tests.support.builders import enterprise_body, product_body
+from tests.support.builders import enterprise_body, keyed, product_body
 
 GROUPS, SUPPLIERS_PER_GROUP, ENTERPRISES = 100, 6, 30
 SIGUNGU = ["41210", "41390", "52710", "52111", "11110", "26110"]
@@ -176,7 +175,7 @@ def phase_routing(urls: dict, buyer: dict, orders: int) -> list[str]:
         response = http.post(
             f"{urls['orders']}/v1/orders",
             json=order_body(lines),
-            headers={**buyer, "Idempotency-Key": str(uuid.uuid4())},
+            headers=keyed(buyer),
             timeout=120,
         )
         placing.append((time.perf_counter() - t0) * 1000)
@@ -239,7 +238,7 @@ def phase_contention(
             http.post(
                 f"{urls['orders']}/v1/orders",
                 json=body,
-                headers={**buyer, "Idempotency-Key": str(uuid.uuid4())},
+                headers=keyed(buyer),
                 timeout=60,
             ).status_code
         ),
