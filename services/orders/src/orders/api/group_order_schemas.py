@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from gachi_kit.dates import KST
-from orders.api.schemas import PageQuery
+from orders.api.schemas import DeliveryFields, PageQuery
 from orders.domain import group_orders as rules
 
 # -- input ------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ class GroupItemInput(Schema):
             raise ValidationError("product_id와 group_code 중 하나만 지정하세요.", "product_id")
 
 
-class GroupOrderCreate(Schema):
+class GroupOrderCreate(DeliveryFields):
     title = fields.String(
         required=True,
         validate=validate.Length(1, 100),
@@ -44,13 +44,9 @@ class GroupOrderCreate(Schema):
         validate=validate.Range(1, rules.MAX_ITEM_TOTAL),
         metadata={"description": "전 품목 합계 최소 수량: 못 미치면 마감 때 취소"},
     )
-    delivery_address = fields.String(required=True, validate=validate.Length(1, 200))
-    delivery_sigungu_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
     needed_by = fields.Date(
         required=True, metadata={"description": "납품 요청일 (마감일 다음 날 이후)"}
     )
-    brand_code = fields.String(load_default=None, validate=validate.Length(1, 40))
-    memo = fields.String(load_default="", validate=validate.Length(max=1000))
 
     @validates("title")
     def _title(self, value, **_kwargs):

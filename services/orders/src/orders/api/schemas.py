@@ -33,7 +33,10 @@ class OrderLineInput(Schema):
             raise ValidationError("enterprise_brn은 sku와 함께만 씁니다.", "enterprise_brn")
 
 
-class OrderCreate(Schema):
+class DeliveryFields(Schema):
+    """Where, when and under which brand: the same for an order, a CSV order and a group
+    order."""
+
     delivery_address = fields.String(required=True, validate=validate.Length(1, 200))
     delivery_sigungu_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
     needed_by = fields.Date(required=True, metadata={"description": "납품 요청일 (YYYY-MM-DD)"})
@@ -43,6 +46,9 @@ class OrderCreate(Schema):
         metadata={"description": "브랜드 상품으로만 주문 (라우팅 정책·수락 기한)"},
     )
     memo = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class OrderCreate(DeliveryFields):
     lines = fields.List(
         fields.Nested(OrderLineInput), required=True, validate=validate.Length(1, MAX_LINES)
     )
@@ -276,14 +282,8 @@ class InstitutionPage(Schema):
 # -- CSV upload ------------------------------------------------------------------------
 
 
-class OrderCsvForm(Schema):
+class OrderCsvForm(DeliveryFields):
     """The form fields of `POST /v1/orders/csv`; the lines come from the `file` part."""
-
-    delivery_address = fields.String(required=True, validate=validate.Length(1, 200))
-    delivery_sigungu_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
-    needed_by = fields.Date(required=True)
-    brand_code = fields.String(load_default=None, validate=validate.Length(1, 40))
-    memo = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
 class DryRunQuery(Schema):
