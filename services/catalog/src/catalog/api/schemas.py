@@ -34,9 +34,15 @@ def Krw(**kwargs) -> StrictInteger:
 
 
 class HttpsUrl(fields.String):
+    """An absolute https URL; `what` names it in the Korean error (이미지, 문서)."""
+
+    def __init__(self, *args, what: str = "이미지", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.what = what
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        problem = image_url_problem(text)
+        problem = image_url_problem(text, self.what)
         if problem:
             raise ValidationError(problem)
         return text
@@ -565,15 +571,6 @@ class BrandListing(Schema):
 # -- committee, applications, votes ----------------------------------------------------------
 
 
-class DocumentUrl(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        problem = image_url_problem(text)
-        if problem:
-            raise ValidationError(problem.replace("이미지", "문서"))
-        return text
-
-
 class MemberCreate(Schema):
     user_sub = fields.String(required=True, validate=validate.Length(1, 100))
     name = fields.String(required=True, validate=validate.Length(1, 50))
@@ -613,14 +610,16 @@ class MemberList(Schema):
 
 class _ApplicationFields(Schema):
     pitch = fields.String(validate=validate.Length(max=5000))
-    document_urls = fields.List(DocumentUrl(), validate=validate.Length(max=20))
+    document_urls = fields.List(HttpsUrl(what="문서"), validate=validate.Length(max=20))
 
 
 class ApplicationCreate(_ApplicationFields):
     brand_code = fields.String(required=True, validate=validate.Length(1, 40))
     product_id = fields.String(required=True, validate=validate.Length(1, 26))
     pitch = fields.String(load_default="", validate=validate.Length(max=5000))
-    document_urls = fields.List(DocumentUrl(), load_default=list, validate=validate.Length(max=20))
+    document_urls = fields.List(
+        HttpsUrl(what="문서"), load_default=list, validate=validate.Length(max=20)
+    )
 
 
 class ApplicationUpdate(_ApplicationFields):

@@ -58,27 +58,28 @@ def check_orderable(
         raise PricingRefusal("below_minimum_order", f"최소 주문 수량은 {min_order_qty}개입니다.")
 
 
-def image_url_problem(url: str) -> str | None:
-    """Why `url` cannot be a product image, in Korean, or None when it is fine.
+def image_url_problem(url: str, what: str = "이미지") -> str | None:
+    """Why `url` cannot be a product image (or a `what`: "문서" for application documents),
+    in Korean, or None when it is fine.
 
     Only absolute https URLs with a host: the portal shows them to every buyer, so a
     `javascript:` or plain-http URL must never get in.
     """
     if not isinstance(url, str) or not url or len(url) > MAX_URL_LENGTH:
-        return f"이미지 주소는 1~{MAX_URL_LENGTH}자여야 합니다."
+        return f"{what} 주소는 1~{MAX_URL_LENGTH}자여야 합니다."
     if any(ch.isspace() or ord(ch) < 0x20 for ch in url):
-        return "이미지 주소에 공백이나 제어 문자가 있습니다."
+        return f"{what} 주소에 공백이나 제어 문자가 있습니다."
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "이미지 주소 형식이 올바르지 않습니다."
+        return f"{what} 주소 형식이 올바르지 않습니다."
     if parts.scheme != "https":
-        return "이미지 주소는 https:// 로 시작해야 합니다."
+        return f"{what} 주소는 https:// 로 시작해야 합니다."
     if not parts.hostname or "." not in parts.hostname or parts.username or parts.password:
-        return "이미지 주소에 올바른 호스트가 없습니다."
+        return f"{what} 주소에 올바른 호스트가 없습니다."
     if port == 0:
-        return "이미지 주소의 포트가 올바르지 않습니다."
+        return f"{what} 주소의 포트가 올바르지 않습니다."
     return None
 
 
