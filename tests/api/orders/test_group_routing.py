@@ -246,3 +246,41 @@ def test_a_decline_is_rerouted_to_the_next_eligible_enterprise(
         if c["enterprise_name"] == "광명 김치 협동조합"
     ]
     assert [r["code"] for r in excluded[0]["reasons"]] == ["excluded"]
+
+
+def test_rerouting_two_lines_of_one_group_never_oversells(orders_app, kimchi_makers, buyer, token):
+    """Two declined lines share one pool of candidates: the second must see what the first
+    took, as placement does (the ledger holds 100 a week per product)."""
+    client = orders_app.test_client()
+    two_lines = [{"group_code": GROUP, "quantity": 60}, {"group_code": GROUP, "quantity": 60}]
+    order = place(client, buyer(), 0, lines=two_lines).get_json()
+    assert allocated(order) == {"광명 김치 협동조합": 100, "시흥 김치 사회적기업": 20}
+    gm = kimchi_makers["gm"]["enterprise"]["id"]
+    gm_so = next(so for so in order["supplier_orders"] if so["enterprise_id"] == gm)
+    declined = client.post(
+        f"/v1/supplier-orders/{gm_so['id']}/decline",
+        json={"reason": "배추 수급"},
+        headers=token("enterprise", gm),
+    )
+    assert declined.status_code == 200
+    with orders_app.extensions["orders"].db.reading() as session:
+        event = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.type == "supplier_order.declined")
+        )
+    with orders_app.app_context():
+        outcome = rerouting.handle_event(
+            orders_app.extensions["orders"], event.envelope().to_dict()
+        )
+    assert outcome == "done"
+
+    after = client.get(f"/v1/orders/{order['id']}", headers=buyer()).get_json()
+    live: dict[str, int] = {}
+    for so in after["supplier_orders"]:
+        if so["status"] == "pending":
+            live[so["enterprise_name"]] = live.get(so["enterprise_name"], 0) + sum(
+                ln["quantity"] for ln in so["lines"]
+            )
+    assert live == {"시흥 김치 사회적기업": 100, "완주 김치 마을기업": 20}
+    with orders_app.extensions["orders"].db.reading() as session:
+        rows = session.scalars(select(CapacityWeek)).all()
+    assert all(r.reserved <= r.capacity for r in rows), [(r.reserved, r.capacity) for r in rows]

@@ -81,6 +81,13 @@ class CapacityLedger:
         )
 
 
+def take_capacity(capacity_left: dict[str, int], product_id: str, quantity: int) -> None:
+    """Count an allocation against what lock() said is left (a product without a weekly
+    capacity is not in it: nothing to count)."""
+    if product_id in capacity_left:
+        capacity_left[product_id] -= quantity
+
+
 def fiscal_year_amounts(session: Session, enterprise_ids: set[str], today: date) -> dict[str, int]:
     """KRW ordered from each enterprise since 1 January (fiscal year), for fair_share."""
     if not enterprise_ids:

@@ -30,6 +30,7 @@ from orders.services.allocation import (
     acceptance_deadline,
     add_supplier_orders,
     fiscal_year_amounts,
+    take_capacity,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
 from orders.wiring import Orders
@@ -208,8 +209,7 @@ def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, to
                     f"납품 주에 공급 가능한 수량은 {left}{snap['unit']}입니다.",
                 )
                 continue
-            if left is not None:
-                capacity_left[snap["product_id"]] = left - quantity
+            take_capacity(capacity_left, snap["product_id"], quantity)
             allocations.append((line, snap, quantity))
         else:
             group = answer["group"]
@@ -238,9 +238,7 @@ def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, to
                 errors[str(index)] = _unroutable(route, quantity, group["unit"])
                 continue
             for allocation in route.allocations:
-                pid = allocation.snapshot["product_id"]
-                if pid in capacity_left:
-                    capacity_left[pid] -= allocation.quantity
+                take_capacity(capacity_left, allocation.snapshot["product_id"], allocation.quantity)
                 allocations.append((line, allocation.snapshot, allocation.quantity))
             decisions.append((line, route))
         order.lines.append(line)

@@ -33,6 +33,7 @@ from orders.services.allocation import (
     committed_quantity,
     fiscal_year_amounts,
     settle_order,
+    take_capacity,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
 from orders.wiring import Orders
@@ -98,9 +99,19 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
         return  # cancelled meanwhile: nothing to re-route
     today = today_kst()
     week = week_start(order.needed_by)
+    lines = list({a.order_line_id: a.order_line for a in source.lines}.values())
+    # One lock and one capacity count for every line: two lines of one group share a pool,
+    # and the second must see what the first took (as in placement).
+    pool_of_all = [c for code in {ln.group_code for ln in lines} for c in candidates.get(code, [])]
     ledger = CapacityLedger(session)
+    capacity_left = ledger.lock(pool_of_all, week)
+    shares = (
+        fiscal_year_amounts(session, {c["enterprise_id"] for c in pool_of_all}, today)
+        if order.routing_policy == "fair_share"
+        else {}
+    )
     allocations, unfulfillable = [], []
-    for line in {a.order_line_id: a.order_line for a in source.lines}.values():
+    for line in lines:
         missing = (
             line.quantity
             - line.unfulfillable_quantity
@@ -129,16 +140,14 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
                 today=today,
                 brand_code=order.brand_code,
                 delivery_sigungu=order.delivery_sigungu_code,
-                capacity_left=ledger.lock(pool, week),
-                fiscal_year_amounts=(
-                    fiscal_year_amounts(session, {c["enterprise_id"] for c in pool}, today)
-                    if order.routing_policy == "fair_share"
-                    else {}
-                ),
+                capacity_left=capacity_left,
+                fiscal_year_amounts=shares,
                 excluded_enterprises=excluded,
             ),
         )
-        allocations += [(line, a.snapshot, a.quantity) for a in route.allocations]
+        for allocation in route.allocations:
+            take_capacity(capacity_left, allocation.snapshot["product_id"], allocation.quantity)
+            allocations.append((line, allocation.snapshot, allocation.quantity))
         if route.unallocated:
             line.unfulfillable_quantity += route.unallocated
             unfulfillable.append({"line_no": line.line_no, "quantity": route.unallocated})
