@@ -239,7 +239,7 @@ def pct(samples: list[float], p: float) -> float:
 
 
 def parse_query(qs: str) -> dict:
-    from catalog.api.schemas import ProductSearchQuery
+    from catalog.api.schemas.products import ProductSearchQuery
 
     pairs = dict(part.split("=", 1) for part in qs.split("&"))
     return ProductSearchQuery().load(pairs)

@@ -49,7 +49,7 @@ from catalog.domain.search_index import (
     product_search_name,
     product_search_text,
 )
-from catalog.services.registry import record_registered
+from catalog.services import published
 from catalog.wiring import Catalog
 from gachi_kit.dates import today_kst
 
@@ -671,7 +671,7 @@ def run(cat: Catalog, today: date | None = None) -> dict[str, int]:
         rows = [e for e in plan.enterprises if e["id"] not in ids and e["brn"] not in brns]
         created["enterprises"] = _insert(session, Enterprise, rows)
         for enterprise in rows:
-            record_registered(cat, session, enterprise, "seed")
+            published.enterprise_registered(cat, session, enterprise, "seed")
         enterprises = set(session.scalars(select(Enterprise.id)))
 
         # Certifications only for enterprises without any (a seed never adds a second one).

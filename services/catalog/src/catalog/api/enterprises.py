@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from catalog.api import READERS, schemas
+from catalog.api import READERS
+from catalog.api.schemas import common
+from catalog.api.schemas import enterprises as schemas
 from catalog.services import certifications, registry
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
@@ -41,7 +43,7 @@ class Enterprises(MethodView):
 @blp.route("/<enterprise_id>")
 class EnterpriseById(MethodView):
     @require_roles(*READERS)
-    @blp.arguments(schemas.OnQuery, location="query")
+    @blp.arguments(common.OnQuery, location="query")
     @blp.response(200, schemas.EnterpriseDetail)
     def get(self, query, enterprise_id):
         """One enterprise, with whether it is certified on `on` (default today) and by what."""
@@ -73,7 +75,7 @@ class EnterpriseContact(MethodView):
 @blp.route("/<enterprise_id>/certifications")
 class Certifications(MethodView):
     @require_roles(*READERS)
-    @blp.arguments(schemas.OnQuery, location="query")
+    @blp.arguments(common.OnQuery, location="query")
     @blp.response(200, schemas.CertificationList)
     def get(self, query, enterprise_id):
         """The enterprise's certifications, newest first, each valid/expired/upcoming on `on`."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from catalog.api import file_upload_body, schemas
+from catalog.api import file_upload_body
+from catalog.api.schemas import imports as schemas
 from catalog.domain import csv_import
 from catalog.services import imports
 from catalog.wiring import catalog

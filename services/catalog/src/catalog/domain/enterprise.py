@@ -19,6 +19,10 @@ ENTERPRISE_TYPES: dict[str, str] = {
 ENTERPRISE_STATUSES = ("active", "suspended", "closed")
 ENTERPRISE_STATUS_LABELS = {"active": "정상", "suspended": "거래정지", "closed": "폐업"}
 
+# What the enterprise's own operator may change about it (admins change any field); notify
+# follows them for the enterprise's default subscriptions.
+CONTACT_FIELDS = ("phone", "email", "contact_person")
+
 # How far ahead the scheduled scan warns that a certification is about to lapse.
 EXPIRY_NOTICE_DAYS = 30
 

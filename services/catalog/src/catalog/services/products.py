@@ -21,9 +21,10 @@ from catalog.adapters.models import (
 from catalog.domain.brand import carries_brand, effective_listing_status
 from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
 from catalog.domain.product import TAX_TYPES, ProductChange, diff
+from catalog.services import published
 from catalog.services.categories import known, unknown_category
 from catalog.services.indexing import index_product
-from catalog.services.listings import flag_material_change
+from catalog.services.listings.material_edits import flag_material_change
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
@@ -65,11 +66,11 @@ class References:
             raise Problem(422, "unknown_product_group", "입력값이 올바르지 않습니다", errors=errors)
 
 
-def create_product(cat: Catalog, fields: dict, actor: Principal) -> dict:
+def create_product(catalog: Catalog, fields: dict, actor: Principal) -> dict:
     fields = dict(fields)
     enterprise_id = _owning_enterprise(fields.pop("enterprise_id", None), actor)
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             enterprise = session.get(Enterprise, enterprise_id)
             if enterprise is None:
                 raise Problem(
@@ -85,7 +86,7 @@ def create_product(cat: Catalog, fields: dict, actor: Principal) -> dict:
             )
             if session.scalar(taken):
                 raise _sku_taken()
-            product = insert_product(cat, session, enterprise, fields, actor, refs)
+            product = insert_product(catalog, session, enterprise, fields, actor, refs)
             view = product_view(product, enterprise, refs.categories)
     except IntegrityError as exc:
         raise _sku_taken() from exc
@@ -93,7 +94,7 @@ def create_product(cat: Catalog, fields: dict, actor: Principal) -> dict:
 
 
 def insert_product(
-    cat: Catalog,
+    catalog: Catalog,
     session: Session,
     enterprise: Enterprise,
     fields: dict,
@@ -110,44 +111,26 @@ def insert_product(
     _index(product, enterprise, refs)
     session.add(product)
     session.add(_history(product, actor))
-    cat.outbox.record(
-        session,
-        "product.created",
-        {
-            "product_id": product.id,
-            "enterprise_id": enterprise.id,
-            "sku": product.sku,
-            "name": product.name,
-            "category": product.category,
-            "unit": product.unit,
-            "unit_price": product.unit_price,
-            "tax_type": product.tax_type,
-            "group_code": product.group_code,
-            "status": product.status,
-            "version": product.version,
-            "created_by": actor.sub,
-        },
-        aggregate_id=product.id,
-    )
+    published.product_created(catalog, session, product, actor)
     return product
 
 
-def update_product(cat: Catalog, product_id: str, fields: dict, actor: Principal) -> dict:
+def update_product(catalog: Catalog, product_id: str, fields: dict, actor: Principal) -> dict:
     """Operators change their own products (someone else's: 404); admins any."""
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         product = session.get(Product, product_id, with_for_update=True)
         if product is None or not _may_edit(actor, product):
             raise _not_found()
         refs = References.load(session)
         refs.check(fields)
         enterprise = session.get(Enterprise, product.enterprise_id)
-        apply_product_changes(cat, session, product, enterprise, fields, actor, refs)
+        apply_product_changes(catalog, session, product, enterprise, fields, actor, refs)
         view = product_view(product, enterprise, refs.categories)
     return view
 
 
 def apply_product_changes(
-    cat: Catalog,
+    catalog: Catalog,
     session: Session,
     product: Product,
     enterprise: Enterprise,
@@ -162,42 +145,25 @@ def apply_product_changes(
     change = diff({f: getattr(product, f) for f in requested}, requested)
     if not change:
         return change
-    previous_version = product.version
-    old_price, old_tax = product.unit_price, product.tax_type
+    before = {f: getattr(product, f) for f in ("version", "unit_price", "tax_type")}
     for field, (_old, new) in change.changes.items():
         setattr(product, field, list(new) if isinstance(new, list | tuple) else new)
     if change.is_material:
-        product.version = previous_version + 1
+        product.version = before["version"] + 1
     if change.touches_price:
         session.add(_history(product, actor))
     if change.is_material:  # only those fields can matter to a brand committee
-        flag_material_change(cat, session, product, change.changes, actor)
+        flag_material_change(catalog, session, product, change.changes, actor)
     _index(product, enterprise, refs)
-    cat.outbox.record(
-        session,
-        "product.updated",
-        {
-            "product_id": product.id,
-            "enterprise_id": product.enterprise_id,
-            "sku": product.sku,
-            "name": product.name,
-            "status": product.status,
-            "version": product.version,
-            "previous_version": previous_version,
-            "changed_fields": change.changed_fields,
-            "material_fields": change.material_fields,
-            "unit_price": {"old": old_price, "new": product.unit_price},
-            "tax_type": {"old": old_tax, "new": product.tax_type},
-            "updated_by": actor.sub,
-        },
-        aggregate_id=product.id,
-    )
+    published.product_updated(catalog, session, product, change, before, actor)
     return change
 
 
-def get_product(cat: Catalog, product_id: str, actor: Principal, on: date | None = None) -> dict:
+def get_product(
+    catalog: Catalog, product_id: str, actor: Principal, on: date | None = None
+) -> dict:
     on = on or today_kst()
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         product = session.get(
             Product,
             product_id,
@@ -226,8 +192,8 @@ def get_product(cat: Catalog, product_id: str, actor: Principal, on: date | None
     }
 
 
-def price_history(cat: Catalog, product_id: str, actor: Principal) -> dict:
-    with cat.db.reading() as session:
+def price_history(catalog: Catalog, product_id: str, actor: Principal) -> dict:
+    with catalog.db.reading() as session:
         product = session.get(Product, product_id)
         if product is None or not _may_see(actor, product):
             raise _not_found()

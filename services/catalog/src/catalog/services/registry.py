@@ -13,9 +13,14 @@ from catalog.adapters.models import Certification, Enterprise, Product
 from catalog.adapters.queries import certified_on
 from catalog.domain import regions
 from catalog.domain.brn import InvalidBRN, normalize_brn
-from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+from catalog.domain.enterprise import (
+    CONTACT_FIELDS,
+    ENTERPRISE_TYPES,
+    CertificationPeriod,
+    certification_on,
+)
 from catalog.domain.search_text import escape_like, query_terms
-from catalog.services import pagination
+from catalog.services import pagination, published
 from catalog.services.indexing import index_enterprise, reindex_products
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
@@ -23,25 +28,22 @@ from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem
 from gachi_kit.events import new_id
 
-# What PATCH .../contact (the operator) may change; admins: schemas.EnterpriseUpdate.
-CONTACT_FIELDS = ("phone", "email", "contact_person")
 
-
-def register_enterprise(cat: Catalog, fields: dict, actor: Principal) -> Enterprise:
+def register_enterprise(catalog: Catalog, fields: dict, actor: Principal) -> Enterprise:
     brn = _valid_brn(fields["brn"])
     region = _region(fields["sigungu_code"])
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             if session.scalar(select(Enterprise.id).where(Enterprise.brn == brn)):
                 raise _brn_taken()
-            enterprise = insert_enterprise(cat, session, fields, brn, region, actor)
+            enterprise = insert_enterprise(catalog, session, fields, brn, region, actor)
     except IntegrityError as exc:  # a concurrent registration of the same number won
         raise _brn_taken() from exc
     return enterprise
 
 
 def insert_enterprise(
-    cat: Catalog, session: Session, fields: dict, brn: str, region, actor: Principal
+    catalog: Catalog, session: Session, fields: dict, brn: str, region, actor: Principal
 ) -> Enterprise:
     """Add one enterprise and its `enterprise.registered` event (also used by the import)."""
     enterprise = Enterprise(
@@ -54,31 +56,15 @@ def insert_enterprise(
     enterprise.id = enterprise.id or new_id()
     index_enterprise(enterprise)
     session.add(enterprise)
-    fields_ = ("id", "name", "enterprise_type", "sigungu_code", "email", "phone")
-    record_registered(cat, session, {k: getattr(enterprise, k) for k in fields_}, actor.sub)
+    announced = ("id", "name", "enterprise_type", "sigungu_code", "email", "phone")
+    published.enterprise_registered(
+        catalog, session, {k: getattr(enterprise, k) for k in announced}, actor.sub
+    )
     return enterprise
 
 
-def record_registered(cat: Catalog, session: Session, enterprise: dict, by: str) -> None:
-    """`enterprise.registered`: notify makes the enterprise's default subscriptions from it."""
-    cat.outbox.record(
-        session,
-        "enterprise.registered",
-        {
-            "enterprise_id": enterprise["id"],
-            "name": enterprise["name"],
-            "enterprise_type": enterprise["enterprise_type"],
-            "sigungu_code": enterprise["sigungu_code"],
-            "email": enterprise.get("email"),
-            "phone": enterprise.get("phone"),
-            "registered_by": by,
-        },
-        aggregate_id=enterprise["id"],
-    )
-
-
 def update_enterprise(
-    cat: Catalog, enterprise_id: str, fields: dict, actor: Principal
+    catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal
 ) -> Enterprise:
     """Admins: any field EnterpriseUpdate takes. Unchanged values are no change (no event)."""
     requested = dict(fields)
@@ -89,32 +75,38 @@ def update_enterprise(
         requested["sigungu_code"] = region.sigungu_code
         requested["sido_code"] = region.sido_code
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             enterprise = _load_for_update(session, enterprise_id)
             if "brn" in requested and requested["brn"] != enterprise.brn:
                 taken = select(Enterprise.id).where(Enterprise.brn == requested["brn"])
                 if session.scalar(taken):
                     raise _brn_taken()
-            apply_enterprise_changes(cat, session, enterprise, requested, actor)
+            apply_enterprise_changes(catalog, session, enterprise, requested, actor)
     except IntegrityError as exc:
         raise _brn_taken() from exc
     return enterprise
 
 
-def update_contact(cat: Catalog, enterprise_id: str, fields: dict, actor: Principal) -> Enterprise:
+def update_contact(
+    catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal
+) -> Enterprise:
     """The enterprise's own operator (or an admin) changes phone, e-mail and contact person."""
     if actor.role != "admin" and actor.org != enterprise_id:
         raise _not_found()  # someone else's enterprise: do not confirm it exists
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise = _load_for_update(session, enterprise_id)
         apply_enterprise_changes(
-            cat, session, enterprise, {k: fields[k] for k in CONTACT_FIELDS if k in fields}, actor
+            catalog,
+            session,
+            enterprise,
+            {k: fields[k] for k in CONTACT_FIELDS if k in fields},
+            actor,
         )
     return enterprise
 
 
 def apply_enterprise_changes(
-    cat: Catalog, session: Session, enterprise: Enterprise, requested: dict, actor: Principal
+    catalog: Catalog, session: Session, enterprise: Enterprise, requested: dict, actor: Principal
 ) -> list[str]:
     """Set what differs, reindex if the name changed, record `enterprise.updated` once."""
     changes = {
@@ -131,24 +123,13 @@ def apply_enterprise_changes(
     if "name" in changes:
         session.flush()
         reindex_products(session, Product.enterprise_id == enterprise.id)
-    changed = sorted(changes)
-    data = {
-        "enterprise_id": enterprise.id,
-        "name": enterprise.name,
-        "status": enterprise.status,
-        "changed_fields": changed,
-        "changes": {f: {"old": old, "new": new} for f, (old, new) in changes.items()},
-        "updated_by": actor.sub,
-    }
-    # The new contacts at the top level, only when they changed (notify follows them).
-    data.update({f: getattr(enterprise, f) for f in CONTACT_FIELDS if f in changes})
-    cat.outbox.record(session, "enterprise.updated", data, aggregate_id=enterprise.id)
-    return changed
+    published.enterprise_updated(catalog, session, enterprise, changes, actor)
+    return sorted(changes)
 
 
-def get_enterprise(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
+def get_enterprise(catalog: Catalog, enterprise_id: str, on: date | None) -> dict:
     on = on or today_kst()
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         enterprise = session.get(
             Enterprise, enterprise_id, options=[selectinload(Enterprise.certifications)]
         )
@@ -162,7 +143,7 @@ def get_enterprise(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
     }
 
 
-def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
+def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
     """Filters, newest first or by name, keyset pagination (opaque cursor)."""
     filters = {k: query.get(k) for k in ("q", "enterprise_type", "sido", "sigungu", "status")}
     filters["certified_on"] = query.get("certified_on")
@@ -202,7 +183,7 @@ def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
                 tuple_(Enterprise.created_at, Enterprise.id)
                 < tuple_(parse_timestamp(created), last_id)
             )
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         rows = session.scalars(stmt.order_by(*order).limit(page_size + 1)).all()
     more = len(rows) > page_size
     rows = rows[:page_size]
@@ -218,10 +199,10 @@ def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
 
 
 def add_certification(
-    cat: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
+    catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
 ) -> Certification:
     _check_period(fields["valid_from"], fields["valid_to"])
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
             raise _not_found()
@@ -238,27 +219,31 @@ def add_certification(
                 "이미 등록된 인증입니다",
                 "같은 종류·번호·시작일의 인증이 있습니다.",
             )
-        certification = insert_certification(cat, session, enterprise, fields, actor)
+        certification = insert_certification(catalog, session, enterprise, fields, actor)
     return certification
 
 
 def insert_certification(
-    cat: Catalog, session: Session, enterprise: Enterprise, fields: dict, actor: Principal | None
+    catalog: Catalog,
+    session: Session,
+    enterprise: Enterprise,
+    fields: dict,
+    actor: Principal | None,
 ) -> Certification:
     certification = Certification(id=new_id(), enterprise_id=enterprise.id, **fields)
     session.add(certification)
-    _certification_changed(cat, session, enterprise, certification, actor, "added")
+    published.certification_changed(catalog, session, enterprise, certification, actor, "added")
     return certification
 
 
 def correct_certification(
-    cat: Catalog, enterprise_id: str, certification_id: str, fields: dict, actor: Principal
+    catalog: Catalog, enterprise_id: str, certification_id: str, fields: dict, actor: Principal
 ) -> Certification:
     """An admin corrects a certification: a typo in its number, or its period (a
     certification revoked early ends the day before the revocation). The next scan
     re-reads a changed end date: its notices go out again, and a lapse suspends listings."""
     reason = fields.pop("reason")
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise, certification = _certification(session, enterprise_id, certification_id)
         _check_period(
             fields.get("valid_from", certification.valid_from),
@@ -269,19 +254,21 @@ def correct_certification(
             certification.expired_notified_at = None
         for field, value in fields.items():
             setattr(certification, field, value)
-        _certification_changed(
-            cat, session, enterprise, certification, actor, "corrected", reason, sorted(fields)
+        published.certification_changed(
+            catalog, session, enterprise, certification, actor, "corrected", reason, sorted(fields)
         )
     return certification
 
 
 def remove_certification(
-    cat: Catalog, enterprise_id: str, certification_id: str, reason: str, actor: Principal
+    catalog: Catalog, enterprise_id: str, certification_id: str, reason: str, actor: Principal
 ) -> None:
     """An admin removes a certification recorded by mistake (orders keep their snapshots)."""
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise, certification = _certification(session, enterprise_id, certification_id)
-        _certification_changed(cat, session, enterprise, certification, actor, "removed", reason)
+        published.certification_changed(
+            catalog, session, enterprise, certification, actor, "removed", reason
+        )
         session.delete(certification)
 
 
@@ -302,45 +289,9 @@ def _certification(session: Session, enterprise_id: str, certification_id: str):
     return session.get(Enterprise, enterprise_id), certification
 
 
-def _certification_changed(
-    cat: Catalog,
-    session: Session,
-    enterprise: Enterprise,
-    certification: Certification,
-    actor: Principal | None,
-    change: str,
-    reason: str | None = None,
-    fields: list[str] | None = None,
-) -> None:
-    cat.outbox.record(
-        session,
-        "enterprise.updated",
-        {
-            "enterprise_id": enterprise.id,
-            "name": enterprise.name,
-            "status": enterprise.status,
-            "changed_fields": ["certifications"],
-            "changes": {},
-            "certification": {
-                "certification_id": certification.id,
-                "kind": certification.kind,
-                "number": certification.number,
-                "issuer": certification.issuer,
-                "valid_from": certification.valid_from.isoformat(),
-                "valid_to": certification.valid_to.isoformat(),
-                "change": change,  # added | corrected | removed
-                "corrected_fields": fields or [],
-                "reason": reason,
-            },
-            "updated_by": actor.sub if actor else None,
-        },
-        aggregate_id=enterprise.id,
-    )
-
-
-def list_certifications(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
+def list_certifications(catalog: Catalog, enterprise_id: str, on: date | None) -> dict:
     on = on or today_kst()
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         if session.get(Enterprise, enterprise_id) is None:
             raise _not_found()
         rows = session.scalars(
