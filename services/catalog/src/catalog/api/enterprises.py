@@ -9,7 +9,6 @@ from catalog.services import certifications, registry
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
-from gachi_kit.dates import today_kst
 
 blp = Blueprint("enterprises", __name__, url_prefix="/v1/enterprises", description="사회적경제기업")
 scans = Blueprint(
@@ -36,8 +35,7 @@ class Enterprises(MethodView):
     @blp.response(201, schemas.Enterprise)
     def post(self, fields):
         """Register an enterprise (admins only)."""
-        enterprise = registry.register_enterprise(catalog(), fields, current_principal())
-        return registry.enterprise_view(enterprise)
+        return registry.register_enterprise(catalog(), fields, current_principal())
 
 
 @blp.route("/<enterprise_id>")
@@ -54,10 +52,7 @@ class EnterpriseById(MethodView):
     @blp.response(200, schemas.Enterprise)
     def patch(self, fields, enterprise_id):
         """Change an enterprise (admins only); emits `enterprise.updated` when something changed."""
-        enterprise = registry.update_enterprise(
-            catalog(), enterprise_id, fields, current_principal()
-        )
-        return registry.enterprise_view(enterprise)
+        return registry.update_enterprise(catalog(), enterprise_id, fields, current_principal())
 
 
 @blp.route("/<enterprise_id>/contact")
@@ -68,8 +63,7 @@ class EnterpriseContact(MethodView):
     def patch(self, fields, enterprise_id):
         """The enterprise's own operator changes phone, e-mail and contact person (another
         enterprise: 404)."""
-        enterprise = registry.update_contact(catalog(), enterprise_id, fields, current_principal())
-        return registry.enterprise_view(enterprise)
+        return registry.update_contact(catalog(), enterprise_id, fields, current_principal())
 
 
 @blp.route("/<enterprise_id>/certifications")
@@ -86,10 +80,7 @@ class Certifications(MethodView):
     @blp.response(201, schemas.Certification)
     def post(self, fields, enterprise_id):
         """Record a certification with its validity period (admins only)."""
-        certification = registry.add_certification(
-            catalog(), enterprise_id, fields, current_principal()
-        )
-        return registry.certification_view(certification, today_kst())
+        return registry.add_certification(catalog(), enterprise_id, fields, current_principal())
 
 
 @blp.route("/<enterprise_id>/certifications/<certification_id>")
@@ -101,10 +92,9 @@ class CertificationById(MethodView):
         """Correct a certification with a reason (admins only): its number, issuer or period.
         Ending it early (a revoked certification) suspends the enterprise's brand listings at
         the next scan if no other certification covers it."""
-        certification = registry.correct_certification(
+        return registry.correct_certification(
             catalog(), enterprise_id, certification_id, fields, current_principal()
         )
-        return registry.certification_view(certification, today_kst())
 
     @require_roles("admin")
     @blp.arguments(schemas.CertificationRemoval, location="query")

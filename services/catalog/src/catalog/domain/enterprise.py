@@ -44,6 +44,15 @@ def certification_on(periods: list[CertificationPeriod], on: date) -> Certificat
     return max(valid, key=lambda p: p.valid_to) if valid else None
 
 
+def certification_state(valid_from: date, valid_to: date, on: date) -> str:
+    """valid | expired | upcoming, on the day `on`."""
+    if valid_to < on:
+        return "expired"
+    if valid_from > on:
+        return "upcoming"
+    return "valid"
+
+
 def expiry_notice(
     period: CertificationPeriod,
     others: list[CertificationPeriod],

@@ -16,21 +16,21 @@ def known(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Category.code, Category.label)).all())
 
 
-def list_categories(cat: Catalog) -> list[dict]:
-    with cat.db.reading() as session:
+def list_categories(catalog: Catalog) -> list[Category]:
+    with catalog.db.reading() as session:
         rows = session.scalars(select(Category).order_by(Category.sort_order, Category.code)).all()
-    return [{"code": c.code, "label": c.label, "sort_order": c.sort_order} for c in rows]
+    return rows
 
 
-def create_category(cat: Catalog, fields: dict) -> dict:
+def create_category(catalog: Catalog, fields: dict) -> Category:
     try:
-        return _create(cat, fields)
+        return _create(catalog, fields)
     except IntegrityError as exc:  # a concurrent request added the same code or label
         raise Problem(409, "category_exists", "이미 있는 분류입니다") from exc
 
 
-def _create(cat: Catalog, fields: dict) -> dict:
-    with cat.db.transaction() as session:
+def _create(catalog: Catalog, fields: dict) -> Category:
+    with catalog.db.transaction() as session:
         labels = known(session)
         if fields["code"] in labels:
             raise Problem(
@@ -51,7 +51,7 @@ def _create(cat: Catalog, fields: dict) -> dict:
             order = (session.scalar(select(func.max(Category.sort_order))) or 0) + 10  # last
         row = Category(code=fields["code"], label=fields["label"], sort_order=order)
         session.add(row)
-    return {"code": row.code, "label": row.label, "sort_order": row.sort_order}
+    return row
 
 
 def unknown_category(field: str = "category") -> Problem:

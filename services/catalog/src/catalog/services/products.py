@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +18,13 @@ from catalog.adapters.models import (
     ProductGroup,
 )
 from catalog.domain.brand import carries_brand, effective_listing_status
-from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
-from catalog.domain.product import TAX_TYPES, ProductChange, diff
+from catalog.domain.enterprise import CertificationPeriod, certification_on
+from catalog.domain.product import ProductChange, diff
 from catalog.services import published
 from catalog.services.categories import known, unknown_category
 from catalog.services.indexing import index_product
 from catalog.services.listings.material_edits import flag_material_change
+from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
@@ -66,7 +66,7 @@ class References:
             raise Problem(422, "unknown_product_group", "입력값이 올바르지 않습니다", errors=errors)
 
 
-def create_product(catalog: Catalog, fields: dict, actor: Principal) -> dict:
+def create_product(catalog: Catalog, fields: dict, actor: Principal) -> RowWith:
     fields = dict(fields)
     enterprise_id = _owning_enterprise(fields.pop("enterprise_id", None), actor)
     try:
@@ -87,10 +87,9 @@ def create_product(catalog: Catalog, fields: dict, actor: Principal) -> dict:
             if session.scalar(taken):
                 raise _sku_taken()
             product = insert_product(catalog, session, enterprise, fields, actor, refs)
-            view = product_view(product, enterprise, refs.categories)
     except IntegrityError as exc:
         raise _sku_taken() from exc
-    return view
+    return product_row(product, enterprise, refs.categories)
 
 
 def insert_product(
@@ -115,7 +114,7 @@ def insert_product(
     return product
 
 
-def update_product(catalog: Catalog, product_id: str, fields: dict, actor: Principal) -> dict:
+def update_product(catalog: Catalog, product_id: str, fields: dict, actor: Principal) -> RowWith:
     """Operators change their own products (someone else's: 404); admins any."""
     with catalog.db.transaction() as session:
         product = session.get(Product, product_id, with_for_update=True)
@@ -125,8 +124,7 @@ def update_product(catalog: Catalog, product_id: str, fields: dict, actor: Princ
         refs.check(fields)
         enterprise = session.get(Enterprise, product.enterprise_id)
         apply_product_changes(catalog, session, product, enterprise, fields, actor, refs)
-        view = product_view(product, enterprise, refs.categories)
-    return view
+    return product_row(product, enterprise, refs.categories)
 
 
 def apply_product_changes(
@@ -161,7 +159,7 @@ def apply_product_changes(
 
 def get_product(
     catalog: Catalog, product_id: str, actor: Principal, on: date | None = None
-) -> dict:
+) -> RowWith:
     on = on or today_kst()
     with catalog.db.reading() as session:
         product = session.get(
@@ -187,9 +185,9 @@ def get_product(
         )
         is not None
     )
-    return product_view(product, enterprise, labels) | {
-        "listings": [listing_view(lst, brand_names, on, certified) for lst in product.listings]
-    }
+    row = product_row(product, enterprise, labels)
+    row.listings = [_listing_on(lst, brand_names, on, certified) for lst in product.listings]
+    return row
 
 
 def price_history(catalog: Catalog, product_id: str, actor: Principal) -> dict:
@@ -202,70 +200,24 @@ def price_history(catalog: Catalog, product_id: str, actor: Principal) -> dict:
             .where(PriceHistory.product_id == product_id)
             .order_by(PriceHistory.changed_at.desc(), PriceHistory.version.desc())
         ).all()
-    return {
-        "product_id": product_id,
-        "items": [
-            {
-                "version": r.version,
-                "unit_price": r.unit_price,
-                "tax_type": r.tax_type,
-                "changed_at": r.changed_at,
-                "changed_by": r.changed_by,
-            }
-            for r in rows
-        ],
-    }
+    return {"product_id": product_id, "items": rows}
 
 
-# -- views -----------------------------------------------------------------------------------
+def product_row(product: Product, enterprise: Enterprise, labels: dict[str, str]) -> RowWith:
+    """The product as the API shows it: with its enterprise and its category's label."""
+    return RowWith(product, enterprise=enterprise, category_label=labels.get(product.category, ""))
 
 
-def product_view(product: Product, enterprise: Enterprise, labels: dict[str, str]) -> dict:
-    return {
-        "id": product.id,
-        "enterprise_id": product.enterprise_id,
-        "enterprise_name": enterprise.name,
-        "enterprise_type": enterprise.enterprise_type,
-        "enterprise_type_label": ENTERPRISE_TYPES[enterprise.enterprise_type],
-        "enterprise_status": enterprise.status,
-        "sido_code": enterprise.sido_code,
-        "sigungu_code": enterprise.sigungu_code,
-        "sku": product.sku,
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "category_label": labels.get(product.category, ""),
-        "unit": product.unit,
-        "unit_price": product.unit_price,
-        "tax_type": product.tax_type,
-        "tax_type_label": TAX_TYPES[product.tax_type],
-        "min_order_qty": product.min_order_qty,
-        "lead_time_days": product.lead_time_days,
-        "weekly_capacity": product.weekly_capacity,
-        "stock": product.stock,
-        "image_urls": list(product.image_urls or []),
-        "tags": list(product.tags or []),
-        "group_code": product.group_code,
-        "status": product.status,
-        "version": product.version,
-        "created_at": product.created_at,
-        "updated_at": product.updated_at,
-    }
-
-
-def listing_view(
+def _listing_on(
     listing: BrandListing, brand_names: dict[str, str], on: date, certified: bool
-) -> dict[str, Any]:
-    return {
-        "brand_code": listing.brand_code,
-        "brand_name": brand_names.get(listing.brand_code, ""),
-        "status": effective_listing_status(listing.status, listing.valid_until, on),
-        "approved_at": listing.approved_at,
-        "valid_until": listing.valid_until,
-        "carries_brand": carries_brand(
-            listing.status, listing.valid_until, on, certified=certified
-        ),
-    }
+) -> RowWith:
+    """One of the product's brand listings as it stands on `on`."""
+    return RowWith(
+        listing,
+        brand_name=brand_names.get(listing.brand_code, ""),
+        status=effective_listing_status(listing.status, listing.valid_until, on),
+        carries_brand=carries_brand(listing.status, listing.valid_until, on, certified=certified),
+    )
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -15,13 +14,14 @@ from catalog.domain import regions
 from catalog.domain.brn import InvalidBRN, normalize_brn
 from catalog.domain.enterprise import (
     CONTACT_FIELDS,
-    ENTERPRISE_TYPES,
     CertificationPeriod,
     certification_on,
+    certification_state,
 )
 from catalog.domain.search_text import escape_like, query_terms
 from catalog.services import pagination, published
 from catalog.services.indexing import index_enterprise, reindex_products
+from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
@@ -127,7 +127,7 @@ def apply_enterprise_changes(
     return sorted(changes)
 
 
-def get_enterprise(catalog: Catalog, enterprise_id: str, on: date | None) -> dict:
+def get_enterprise(catalog: Catalog, enterprise_id: str, on: date | None) -> RowWith:
     on = on or today_kst()
     with catalog.db.reading() as session:
         enterprise = session.get(
@@ -136,11 +136,12 @@ def get_enterprise(catalog: Catalog, enterprise_id: str, on: date | None) -> dic
         if enterprise is None:
             raise _not_found()
         valid = _valid_certification(enterprise.certifications, on)
-    return enterprise_view(enterprise) | {
-        "on": on,
-        "certified_on_date": valid is not None,
-        "certification": None if valid is None else certification_view(valid, on),
-    }
+    return RowWith(
+        enterprise,
+        on=on,
+        certified_on_date=valid is not None,
+        certification=None if valid is None else certification_as_of(valid, on),
+    )
 
 
 def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
@@ -192,7 +193,7 @@ def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
         last = rows[-1]
         key = [last.name, last.id] if sort == "name" else [last.created_at.isoformat(), last.id]
         next_cursor = pagination.encode(sort, key, fp)
-    return {"items": [enterprise_view(e) for e in rows], "next_cursor": next_cursor}
+    return {"items": rows, "next_cursor": next_cursor}
 
 
 # -- certifications --------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
 
 def add_certification(
     catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
-) -> Certification:
+) -> RowWith:
     _check_period(fields["valid_from"], fields["valid_to"])
     with catalog.db.transaction() as session:
         enterprise = session.get(Enterprise, enterprise_id)
@@ -220,7 +221,7 @@ def add_certification(
                 "같은 종류·번호·시작일의 인증이 있습니다.",
             )
         certification = insert_certification(catalog, session, enterprise, fields, actor)
-    return certification
+    return certification_as_of(certification, today_kst())
 
 
 def insert_certification(
@@ -238,7 +239,7 @@ def insert_certification(
 
 def correct_certification(
     catalog: Catalog, enterprise_id: str, certification_id: str, fields: dict, actor: Principal
-) -> Certification:
+) -> RowWith:
     """An admin corrects a certification: a typo in its number, or its period (a
     certification revoked early ends the day before the revocation). The next scan
     re-reads a changed end date: its notices go out again, and a lapse suspends listings."""
@@ -257,7 +258,7 @@ def correct_certification(
         published.certification_changed(
             catalog, session, enterprise, certification, actor, "corrected", reason, sorted(fields)
         )
-    return certification
+    return certification_as_of(certification, today_kst())
 
 
 def remove_certification(
@@ -299,52 +300,16 @@ def list_certifications(catalog: Catalog, enterprise_id: str, on: date | None) -
             .where(Certification.enterprise_id == enterprise_id)
             .order_by(Certification.valid_from.desc(), Certification.id)
         ).all()
-    return {"on": on, "items": [certification_view(c, on) for c in rows]}
-
-
-# -- views -----------------------------------------------------------------------------------
-
-
-def enterprise_view(e: Enterprise) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "name": e.name,
-        "enterprise_type": e.enterprise_type,
-        "enterprise_type_label": ENTERPRISE_TYPES[e.enterprise_type],
-        "brn": e.brn,
-        "representative": e.representative,
-        "sido_code": e.sido_code,
-        "sigungu_code": e.sigungu_code,
-        "address": e.address,
-        "phone": e.phone,
-        "email": e.email,
-        "contact_person": e.contact_person,
-        "status": e.status,
-        "created_at": e.created_at,
-        "updated_at": e.updated_at,
-    }
-
-
-def certification_view(c: Certification, on: date) -> dict[str, Any]:
-    if c.valid_to < on:
-        state = "expired"
-    elif c.valid_from > on:
-        state = "upcoming"
-    else:
-        state = "valid"
-    return {
-        "id": c.id,
-        "enterprise_id": c.enterprise_id,
-        "kind": c.kind,
-        "number": c.number,
-        "issuer": c.issuer,
-        "valid_from": c.valid_from,
-        "valid_to": c.valid_to,
-        "state": state,
-    }
+    return {"on": on, "items": [certification_as_of(row, on) for row in rows]}
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def certification_as_of(certification: Certification, on: date) -> RowWith:
+    """The certification with its state on `on`: valid | expired | upcoming."""
+    state = certification_state(certification.valid_from, certification.valid_to, on)
+    return RowWith(certification, state=state)
 
 
 def _valid_certification(certifications: list[Certification], on: date) -> Certification | None:

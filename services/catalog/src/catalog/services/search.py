@@ -40,7 +40,7 @@ from catalog.domain.search_text import escape_like, query_terms
 from catalog.services import pagination
 from catalog.services.categories import known, unknown_category
 from catalog.services.pricing import unknown_brand
-from catalog.services.products import product_view
+from catalog.services.products import product_row
 from catalog.services.registry import check_region_filters, parse_timestamp
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
@@ -162,7 +162,7 @@ def search_products(cat: Catalog, query: dict, actor: Principal) -> dict:
         loaded = {p.id: (p, e) for p, e in session.execute(plan.page([r.id for r in page]))}
     counted = [(r.category, r.enterprise_type, r.sido, r.n) for r in rows if r.kind == "f"]
     return {
-        "items": [product_view(*loaded[r.id], labels) for r in page],
+        "items": [product_row(*loaded[r.id], labels) for r in page],
         "next_cursor": pagination.encode(plan.sort, _key(plan.sort, page[-1]), plan.fingerprint)
         if more
         else None,

@@ -11,6 +11,7 @@ from catalog.api.schemas.common import (
     StrictInteger,
 )
 from catalog.api.schemas.products import ProductPage
+from catalog.domain import regions
 from catalog.domain.brand import (
     DEFAULT_ACCEPTANCE_HOURS,
     DEFAULT_PRICE_TOLERANCE_PERCENT,
@@ -95,13 +96,25 @@ class CriterionOut(Schema):
     weight = fields.Integer()
 
 
+def _sigungu_name(brand) -> str | None:
+    region = regions.get_sigungu(brand.sigungu_code) if brand.sigungu_code else None
+    return region.sigungu_name if region else None
+
+
 class Brand(Schema):
     code = fields.String()
     name = fields.String()
     sido_code = fields.String()
-    sido_name = fields.String()
+    sido_name = fields.Function(
+        lambda brand: regions.sido_codes().get(brand.sido_code, ""),
+        metadata={"type": "string"},
+    )
     sigungu_code = fields.String(allow_none=True)
-    sigungu_name = fields.String(allow_none=True)
+    sigungu_name = fields.Function(
+        _sigungu_name,
+        allow_none=True,
+        metadata={"type": "string"},
+    )
     description = fields.String()
     criteria = fields.List(fields.Nested(CriterionOut))
     listing_validity_months = fields.Integer()

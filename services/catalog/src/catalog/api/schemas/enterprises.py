@@ -56,7 +56,10 @@ class Enterprise(Schema):
     id = fields.String()
     name = fields.String()
     enterprise_type = fields.String()
-    enterprise_type_label = fields.String()
+    enterprise_type_label = fields.Function(
+        lambda enterprise: ENTERPRISE_TYPES[enterprise.enterprise_type],
+        metadata={"type": "string"},
+    )
     brn = fields.String()
     representative = fields.String()
     sido_code = fields.String()

@@ -91,12 +91,15 @@ class Listing(Schema):
 class Product(Schema):
     id = fields.String()
     enterprise_id = fields.String()
-    enterprise_name = fields.String()
-    enterprise_type = fields.String()
-    enterprise_type_label = fields.String()
-    enterprise_status = fields.String()
-    sido_code = fields.String()
-    sigungu_code = fields.String()
+    enterprise_name = fields.String(attribute="enterprise.name")
+    enterprise_type = fields.String(attribute="enterprise.enterprise_type")
+    enterprise_type_label = fields.Function(
+        lambda product: ENTERPRISE_TYPES[product.enterprise.enterprise_type],
+        metadata={"type": "string"},
+    )
+    enterprise_status = fields.String(attribute="enterprise.status")
+    sido_code = fields.String(attribute="enterprise.sido_code")
+    sigungu_code = fields.String(attribute="enterprise.sigungu_code")
     sku = fields.String()
     name = fields.String()
     description = fields.String()
@@ -105,7 +108,9 @@ class Product(Schema):
     unit = fields.String()
     unit_price = fields.Integer()
     tax_type = fields.String()
-    tax_type_label = fields.String()
+    tax_type_label = fields.Function(
+        lambda product: TAX_TYPES[product.tax_type], metadata={"type": "string"}
+    )
     min_order_qty = fields.Integer()
     lead_time_days = fields.Integer()
     weekly_capacity = fields.Integer(allow_none=True)
