@@ -58,7 +58,7 @@ from catalog.domain.search_index import (  # noqa: E402
     product_search_text,
 )
 from catalog.migrate import migrate  # noqa: E402
-from catalog.seed import BRANDS, REGION_PLAN, THEMES  # noqa: E402
+from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
 

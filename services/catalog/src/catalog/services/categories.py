@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.adapters.models import Category
+from catalog.domain.product import CATEGORIES
 from catalog.wiring import Catalog
 from gachi_kit.errors import Problem
 
@@ -52,6 +55,22 @@ def _create(catalog: Catalog, fields: dict) -> Category:
         row = Category(code=fields["code"], label=fields["label"], sort_order=order)
         session.add(row)
     return row
+
+
+def ensure_categories(session: Session) -> int:
+    """The built-in categories (domain/product.py's CATEGORIES; migration 0002 adds them too,
+    and an emptied table gets them back). Returns how many were missing."""
+    have = set(session.scalars(select(Category.code)))
+    labels = set(session.scalars(select(Category.label)))
+    now = datetime.now(UTC)
+    rows = [
+        {"code": code, "label": label, "sort_order": (i + 1) * 10, "created_at": now}
+        for i, (code, label) in enumerate(CATEGORIES.items())
+        if code not in have and label not in labels
+    ]
+    if rows:
+        session.execute(insert(Category), rows)
+    return len(rows)
 
 
 def unknown_category(field: str = "category") -> Problem:

@@ -86,7 +86,7 @@ class Planned:
 # -- enterprises -----------------------------------------------------------------------------
 
 
-def import_enterprises(cat: Catalog, data: bytes, options: Options, actor: Principal) -> dict:
+def import_enterprises(catalog: Catalog, data: bytes, options: Options, actor: Principal) -> dict:
     text, encoding = _decode(data, options)
     table = _table(text, csv_import.enterprise_columns())
 
@@ -110,15 +110,15 @@ def import_enterprises(cat: Catalog, data: bytes, options: Options, actor: Princ
         cert = values.pop("_certification", None)
         if planned.action == "created":
             region = regions.get_sigungu(values["sigungu_code"])
-            enterprise = insert_enterprise(cat, session, values, planned.key, region, actor)
+            enterprise = insert_enterprise(catalog, session, values, planned.key, region, actor)
             planned.id = enterprise.id
         else:
             enterprise = planned.target
-            apply_enterprise_changes(cat, session, enterprise, values, actor)
+            apply_enterprise_changes(catalog, session, enterprise, values, actor)
         if cert is not None:
-            _write_certification(cat, session, enterprise, cert, actor)
+            _write_certification(catalog, session, enterprise, cert, actor)
 
-    return _run(cat, table, encoding, options, plan, write)
+    return _run(catalog, table, encoding, options, plan, write)
 
 
 def _plan_enterprise(planned: Planned, existing, certs, table: Table) -> Planned:
@@ -171,7 +171,7 @@ def _certification_change(current: list[Certification], cert: dict | None) -> bo
 
 
 def _write_certification(
-    cat: Catalog, session: Session, enterprise: Enterprise, cert: dict, actor: Principal
+    catalog: Catalog, session: Session, enterprise: Enterprise, cert: dict, actor: Principal
 ) -> None:
     same = session.scalar(
         select(Certification).where(
@@ -184,7 +184,7 @@ def _write_certification(
     if same is not None:  # a correction of a recorded certification
         session.delete(same)
         session.flush()
-    insert_certification(cat, session, enterprise, cert, actor)
+    insert_certification(catalog, session, enterprise, cert, actor)
 
 
 def _certifications(session: Session, enterprise_ids: list[str]) -> dict[str, list]:
@@ -201,7 +201,7 @@ def _certifications(session: Session, enterprise_ids: list[str]) -> dict[str, li
 
 
 def import_products(
-    cat: Catalog,
+    catalog: Catalog,
     data: bytes,
     options: Options,
     actor: Principal,
@@ -209,7 +209,7 @@ def import_products(
 ) -> dict:
     enterprise_id = _owning_enterprise(enterprise_id, actor)
     text, encoding = _decode(data, options)
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
             raise Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
@@ -233,13 +233,15 @@ def import_products(
         owner = session.get(Enterprise, enterprise_id)
         if planned.action == "created":
             product = insert_product(
-                cat, session, owner, {"sku": planned.key, **planned.fields}, actor, refs
+                catalog, session, owner, {"sku": planned.key, **planned.fields}, actor, refs
             )
             planned.id = product.id
         else:
-            apply_product_changes(cat, session, planned.target, owner, planned.fields, actor, refs)
+            apply_product_changes(
+                catalog, session, planned.target, owner, planned.fields, actor, refs
+            )
 
-    return _run(cat, table, encoding, options, plan, write) | {"enterprise_id": enterprise_id}
+    return _run(catalog, table, encoding, options, plan, write) | {"enterprise_id": enterprise_id}
 
 
 def _plan_product(planned: Planned, existing: dict[str, Product]) -> Planned:
@@ -264,13 +266,13 @@ def _plan_product(planned: Planned, existing: dict[str, Product]) -> Planned:
 # -- the shared run --------------------------------------------------------------------------
 
 
-def _run(cat: Catalog, table: Table, encoding: str, options: Options, plan, write) -> dict:
+def _run(catalog: Catalog, table: Table, encoding: str, options: Options, plan, write) -> dict:
     if options.dry_run:
-        with cat.db.reading() as session:
+        with catalog.db.reading() as session:
             planned = plan(session)
         return _report(table, encoding, options, planned, written=False)
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             planned = plan(session)
             invalid = [p for p in planned if p.action == "invalid"]
             if invalid and options.mode == "all_or_nothing":

@@ -26,9 +26,9 @@ from catalog.wiring import Catalog
 from gachi_kit.errors import Problem
 
 
-def price(cat: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
+def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
     group_codes = {ln["group_code"] for ln in lines if ln.get("group_code")}
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         if brand_code is not None and session.get(Brand, brand_code) is None:
             raise unknown_brand()
         by_sku = _resolve_skus(session, [ln for ln in lines if ln.get("sku")])

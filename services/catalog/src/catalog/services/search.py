@@ -147,9 +147,9 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
     )
 
 
-def search_products(cat: Catalog, query: dict, actor: Principal) -> dict:
+def search_products(catalog: Catalog, query: dict, actor: Principal) -> dict:
     plan = plan_search(query, actor)
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         labels = known(session)
         if query.get("category") and query["category"] not in labels:
             raise unknown_category()
@@ -172,13 +172,13 @@ def search_products(cat: Catalog, query: dict, actor: Principal) -> dict:
     }
 
 
-def brand_products(cat: Catalog, code: str, on: date | None, query: dict, actor: Principal):
+def brand_products(catalog: Catalog, code: str, on: date | None, query: dict, actor: Principal):
     """What carries the brand on `on` (default today): approved, valid, certified."""
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         if session.get(Brand, code) is None:
             raise Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
     result = search_products(
-        cat, {**query, "brand": code, "certified_on": on or today_kst()}, actor
+        catalog, {**query, "brand": code, "certified_on": on or today_kst()}, actor
     )
     return result | {"brand_code": code, "on": on or today_kst()}
 
