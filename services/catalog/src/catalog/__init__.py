@@ -15,6 +15,7 @@ from catalog.wiring import Catalog
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.errors import map_errors
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         product_groups,
         products,
     )
+    from catalog.api.errors import CATALOG_ERRORS
 
     api = init_service(
         app,
@@ -92,5 +94,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         imports.blp,
     ):
         api.register_blueprint(blueprint)
+    map_errors(app, CATALOG_ERRORS)
     tasks.register(celery)
     return app

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from catalog.adapters.models import Brand
 from catalog.domain import regions
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 
 
 def list_brands(catalog: Catalog) -> dict:
@@ -62,19 +62,14 @@ def _check(fields: dict) -> None:
     elif sigungu and not regions.sigungu_in_sido(sigungu, sido or ""):
         errors["sigungu_code"] = ["이 시도에 없는 시군구 코드입니다."]
     if errors:
-        raise Problem(422, "unknown_region", "입력값이 올바르지 않습니다", errors=errors)
+        raise invalid(errors=errors, code="unknown_region")
     codes = [c["code"] for c in fields.get("criteria") or []]
     if len(codes) != len(set(codes)):
-        raise Problem(
-            422,
-            "validation_failed",
-            "입력값이 올바르지 않습니다",
-            errors={"criteria": ["심사 기준 코드가 중복되었습니다."]},
-        )
+        raise invalid("criteria", "심사 기준 코드가 중복되었습니다.")
 
 
 def _not_found() -> Problem:
-    return Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
+    return not_found("brand", "브랜드")
 
 
 def _exists() -> Problem:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from catalog.adapters.models import Category
 from catalog.domain.product import CATEGORIES
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 
 
 def known(session: Session) -> dict[str, str]:
@@ -74,9 +74,8 @@ def ensure_categories(session: Session) -> int:
 
 
 def unknown_category(field: str = "category") -> Problem:
-    return Problem(
-        422,
-        "unknown_category",
-        "입력값이 올바르지 않습니다",
-        errors={field: ["등록되지 않은 분류입니다. GET /v1/categories 에서 고를 수 있습니다."]},
+    return invalid(
+        field,
+        "등록되지 않은 분류입니다. GET /v1/categories 에서 고를 수 있습니다.",
+        code="unknown_category",
     )

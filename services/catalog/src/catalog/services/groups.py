@@ -13,7 +13,7 @@ from catalog.services.pricing import unknown_brand
 from catalog.services.rows import RowWith
 from catalog.services.snapshots import listings_for, load_products, snapshot, supplier_filters
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
 
 
 def list_groups(catalog: Catalog) -> dict:
@@ -103,7 +103,7 @@ def candidates(catalog: Catalog, code: str, on: date, brand_code: str | None) ->
 
 
 def _not_found() -> Problem:
-    return Problem(404, "group_not_found", "상품군을 찾을 수 없습니다")
+    return not_found("group", "상품군")
 
 
 def _exists() -> Problem:

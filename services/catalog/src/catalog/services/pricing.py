@@ -23,7 +23,7 @@ from catalog.services.snapshots import (
     supplier_filters,
 )
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 
 
 def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
@@ -173,9 +173,4 @@ def _group_line(
 
 
 def unknown_brand(field: str = "brand_code") -> Problem:
-    return Problem(
-        422,
-        "unknown_brand",
-        "입력값이 올바르지 않습니다",
-        errors={field: ["등록되지 않은 브랜드입니다."]},
-    )
+    return invalid(field, "등록되지 않은 브랜드입니다.", code="unknown_brand")

@@ -28,7 +28,7 @@ from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id
 
 # Who may see a product that is not on sale (draft) besides its own enterprise.
@@ -63,7 +63,7 @@ class References:
         if "category" in errors:
             raise unknown_category()
         if errors:
-            raise Problem(422, "unknown_product_group", "입력값이 올바르지 않습니다", errors=errors)
+            raise invalid(errors=errors, code="unknown_product_group")
 
 
 def create_product(catalog: Catalog, fields: dict, actor: Principal) -> RowWith:
@@ -73,11 +73,8 @@ def create_product(catalog: Catalog, fields: dict, actor: Principal) -> RowWith:
         with catalog.db.transaction() as session:
             enterprise = session.get(Enterprise, enterprise_id)
             if enterprise is None:
-                raise Problem(
-                    422,
-                    "enterprise_not_found",
-                    "입력값이 올바르지 않습니다",
-                    errors={"enterprise_id": ["등록되지 않은 기업입니다."]},
+                raise invalid(
+                    "enterprise_id", "등록되지 않은 기업입니다.", code="enterprise_not_found"
                 )
             refs = References.load(session)
             refs.check(fields)
@@ -259,12 +256,7 @@ def _owning_enterprise(requested: str | None, actor: Principal) -> str:
     """Admins act for any enterprise; an operator only for its own (BOLA)."""
     if actor.role == "admin":
         if not requested:
-            raise Problem(
-                422,
-                "validation_failed",
-                "입력값이 올바르지 않습니다",
-                errors={"enterprise_id": ["관리자는 기업을 지정해야 합니다."]},
-            )
+            raise invalid("enterprise_id", "관리자는 기업을 지정해야 합니다.")
         return requested
     if requested and requested != actor.org:
         raise Problem(
@@ -278,7 +270,7 @@ def _owning_enterprise(requested: str | None, actor: Principal) -> str:
 
 
 def _not_found() -> Problem:
-    return Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
+    return not_found("product", "상품")
 
 
 def _sku_taken() -> Problem:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.adapters.models import Certification, Enterprise, Product
 from catalog.adapters.queries import certified_on
 from catalog.domain import regions
-from catalog.domain.brn import InvalidBRN, normalize_brn
+from catalog.domain.brn import normalize_brn
 from catalog.domain.enterprise import (
     CONTACT_FIELDS,
     CertificationPeriod,
@@ -19,18 +19,19 @@ from catalog.domain.enterprise import (
     certification_state,
 )
 from catalog.domain.search_text import escape_like, query_terms
-from catalog.services import pagination, published
+from catalog.services import published
 from catalog.services.indexing import index_enterprise, reindex_products
 from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
+from gachi_kit import paging
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id
 
 
 def register_enterprise(catalog: Catalog, fields: dict, actor: Principal) -> Enterprise:
-    brn = _valid_brn(fields["brn"])
+    brn = normalize_brn(fields["brn"])  # InvalidBRN: 422 (api/errors.py)
     region = _region(fields["sigungu_code"])
     try:
         with catalog.db.transaction() as session:
@@ -69,7 +70,7 @@ def update_enterprise(
     """Admins: any field EnterpriseUpdate takes. Unchanged values are no change (no event)."""
     requested = dict(fields)
     if "brn" in requested:
-        requested["brn"] = _valid_brn(requested["brn"])
+        requested["brn"] = normalize_brn(requested["brn"])
     if "sigungu_code" in requested:
         region = _region(requested["sigungu_code"])
         requested["sigungu_code"] = region.sigungu_code
@@ -155,8 +156,6 @@ def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
         if filters["status"] not in (None, "active"):
             return {"items": [], "next_cursor": None}
         filters["status"] = "active"
-    page_size = query["page_size"]
-    fp = pagination.fingerprint({**filters, "sort": sort})
     stmt = select(Enterprise)
     for term in query_terms(filters["q"] or ""):
         stmt = stmt.where(Enterprise.search_text.like(f"%{escape_like(term)}%", escape="\\"))
@@ -171,29 +170,19 @@ def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
     if filters["certified_on"]:
         stmt = stmt.where(certified_on(Enterprise.id, filters["certified_on"]))
     if sort == "name":
-        keys = (Enterprise.name, Enterprise.id)
-        order = (Enterprise.name.asc(), Enterprise.id.asc())
-        if query.get("cursor"):
-            last = pagination.decode(query["cursor"], sort, fp, (str, str))
-            stmt = stmt.where(tuple_(*keys) > tuple_(*last))
+        order, descending = (Enterprise.name, Enterprise.id), False
     else:
-        order = (Enterprise.created_at.desc(), Enterprise.id.desc())
-        if query.get("cursor"):
-            created, last_id = pagination.decode(query["cursor"], sort, fp, (str, str))
-            stmt = stmt.where(
-                tuple_(Enterprise.created_at, Enterprise.id)
-                < tuple_(parse_timestamp(created), last_id)
-            )
+        order, descending = (Enterprise.created_at, Enterprise.id), True
     with catalog.db.reading() as session:
-        rows = session.scalars(stmt.order_by(*order).limit(page_size + 1)).all()
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        key = [last.name, last.id] if sort == "name" else [last.created_at.isoformat(), last.id]
-        next_cursor = pagination.encode(sort, key, fp)
-    return {"items": rows, "next_cursor": next_cursor}
+        page = paging.keyset_page(
+            session,
+            stmt,
+            query,
+            order_by=order,
+            descending=descending,
+            filters={**filters, "sort": sort},
+        )
+    return page.as_dict()
 
 
 # -- certifications --------------------------------------------------------------------------
@@ -275,18 +264,13 @@ def remove_certification(
 
 def _check_period(valid_from: date, valid_to: date) -> None:
     if valid_to < valid_from:
-        raise Problem(
-            422,
-            "invalid_period",
-            "입력값이 올바르지 않습니다",
-            errors={"valid_to": ["종료일이 시작일보다 빠릅니다."]},
-        )
+        raise invalid("valid_to", "종료일이 시작일보다 빠릅니다.", code="invalid_period")
 
 
 def _certification(session: Session, enterprise_id: str, certification_id: str):
     certification = session.get(Certification, certification_id, with_for_update=True)
     if certification is None or certification.enterprise_id != enterprise_id:
-        raise Problem(404, "certification_not_found", "인증을 찾을 수 없습니다")
+        raise not_found("certification", "인증")
     return session.get(Enterprise, enterprise_id), certification
 
 
@@ -329,51 +313,20 @@ def _load_for_update(session: Session, enterprise_id: str) -> Enterprise:
 
 def check_region_filters(sido: str | None, sigungu: str | None) -> None:
     if sido and sido not in regions.sido_codes():
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sido": ["알 수 없는 시도 코드입니다."]},
-        )
+        raise invalid("sido", "알 수 없는 시도 코드입니다.", code="unknown_region")
     if sigungu and regions.get_sigungu(sigungu) is None:
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu": ["알 수 없는 시군구 코드입니다."]},
-        )
-
-
-def parse_timestamp(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise pagination.invalid_cursor("다음 페이지 커서가 올바르지 않습니다.") from exc
+        raise invalid("sigungu", "알 수 없는 시군구 코드입니다.", code="unknown_region")
 
 
 def _region(code: str) -> regions.Region:
     region = regions.get_sigungu(code)
     if region is None:
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu_code": ["알 수 없는 시군구 코드입니다."]},
-        )
+        raise invalid("sigungu_code", "알 수 없는 시군구 코드입니다.", code="unknown_region")
     return region
 
 
-def _valid_brn(raw: str) -> str:
-    try:
-        return normalize_brn(raw)
-    except InvalidBRN as exc:
-        raise Problem(
-            422, "invalid_brn", "입력값이 올바르지 않습니다", errors={"brn": [str(exc)]}
-        ) from exc
-
-
 def _not_found() -> Problem:
-    return Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
+    return not_found("enterprise", "기업")
 
 
 def _brn_taken() -> Problem:

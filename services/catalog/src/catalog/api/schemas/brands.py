@@ -7,7 +7,6 @@ from marshmallow import Schema, fields, validate
 from catalog.api.schemas.common import (
     CODE_HELP,
     Changes,
-    PageQuery,
     StrictInteger,
 )
 from catalog.api.schemas.products import ProductPage
@@ -18,6 +17,7 @@ from catalog.domain.brand import (
     LISTING_STATUSES,
     ROUTING_POLICIES,
 )
+from gachi_kit.paging import PageQuery
 
 
 class BrandProductPage(ProductPage):

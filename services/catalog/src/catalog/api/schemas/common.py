@@ -7,9 +7,6 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 
 from catalog.domain.product import image_url_problem
 
-MAX_PAGE_SIZE = 100
-
-
 MAX_KRW = 10_000_000_000
 
 
@@ -50,14 +47,6 @@ Phone = lambda **kw: fields.String(  # noqa: E731
     validate=validate.Regexp(r"^[0-9\-+ ]{7,20}$", error="전화번호 형식이 올바르지 않습니다."),
     **kw,
 )
-
-
-class PageQuery(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
-    page_size = fields.Integer(
-        load_default=20,
-        validate=validate.Range(1, MAX_PAGE_SIZE, error="page_size는 1~100이어야 합니다."),
-    )
 
 
 class OnQuery(Schema):

@@ -6,10 +6,10 @@ from marshmallow import Schema, fields, validate
 
 from catalog.api.schemas.common import (
     Changes,
-    PageQuery,
     Phone,
 )
 from catalog.domain.enterprise import ENTERPRISE_STATUSES, ENTERPRISE_TYPES
+from gachi_kit.paging import PageQuery
 
 
 class EnterpriseCreate(Schema):

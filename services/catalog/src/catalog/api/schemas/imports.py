@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from catalog.domain.csv_import import ENCODINGS
+from gachi_kit.spreadsheet import ENCODINGS
 
 
 class ImportQuery(Schema):

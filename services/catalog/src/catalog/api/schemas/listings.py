@@ -6,7 +6,6 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from catalog.api.schemas.common import (
-    MAX_PAGE_SIZE,
     Changes,
     HttpsUrl,
     Inline,
@@ -14,6 +13,7 @@ from catalog.api.schemas.common import (
 )
 from catalog.domain.brand import LISTING_STATUSES
 from catalog.domain.listing import review_stage
+from gachi_kit.paging import MAX_LIMIT
 
 
 class MemberCreate(Schema):
@@ -156,7 +156,7 @@ class ApplicationList(Schema):
 class ApplicationListQuery(Schema):
     brand_code = fields.String(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(LISTING_STATUSES))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_PAGE_SIZE))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_LIMIT))
 
 
 class Vote(Schema):

@@ -10,11 +10,11 @@ from catalog.api.schemas.common import (
     Facet,
     HttpsUrl,
     Krw,
-    PageQuery,
     StrictInteger,
 )
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.product import MAX_IMAGE_URLS, PRODUCT_STATUSES, TAX_TYPES
+from gachi_kit.paging import PageQuery
 
 
 class _ProductFields(Schema):

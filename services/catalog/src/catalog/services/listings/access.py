@@ -7,30 +7,27 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from catalog.adapters.models import Brand, BrandCommitteeMember, BrandListing, ListingVote
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
 
 # change(session, listing, brand, member or None): what one use case does to the listing.
 Change = Callable[[Session, BrandListing, Brand, BrandCommitteeMember | None], None]
 
 
 def act(catalog: Catalog, listing_id: str, actor: Principal, change: Change, *, who: str):
-    """Load the listing the caller may act on, apply `change`, commit under the version lock.
+    """Load the listing the caller may act on, apply `change`, commit under the version lock
+    (a concurrent change of the same listing: StaleDataError, mapped to 409 by the kit).
     Returns the listing as committed."""
-    try:
-        with catalog.db.transaction() as session:
-            # A member tied to the enterprise may see it, never act on it.
-            listing, brand, member = visible(
-                session, listing_id, actor, who=who, unconflicted=who == "committee"
-            )
-            change(session, listing, brand, member)
-            session.flush()
-    except StaleDataError as exc:
-        raise concurrent_update() from exc
+    with catalog.db.transaction() as session:
+        # A member tied to the enterprise may see it, never act on it.
+        listing, brand, member = visible(
+            session, listing_id, actor, who=who, unconflicted=who == "committee"
+        )
+        change(session, listing, brand, member)
+        session.flush()
     return listing
 
 
@@ -102,7 +99,7 @@ def find_member(session: Session, code: str, sub: str) -> BrandCommitteeMember |
 def find_brand(session: Session, code: str) -> Brand:
     brand = session.get(Brand, code)
     if brand is None:
-        raise brand_not_found()
+        raise not_found("brand", "브랜드")
     return brand
 
 
@@ -120,25 +117,6 @@ def vote_of(session: Session, listing: BrandListing, sub: str) -> ListingVote | 
 # -- problems ----------------------------------------------------------------------------------
 
 
-def refused(current: str, action: str) -> Problem:
-    return Problem(
-        409,
-        "invalid_transition",
-        "지금 상태에서는 할 수 없습니다",
-        f"'{current}' 상태에서는 {action} 할 수 없습니다.",
-        current_state=current,
-    )
-
-
-def concurrent_update() -> Problem:
-    return Problem(
-        409,
-        "concurrent_update",
-        "다른 요청과 겹쳤습니다",
-        "같은 신청을 다른 사람이 방금 바꿨습니다. 다시 시도해 주세요.",
-    )
-
-
 def conflict_of_interest() -> Problem:
     return Problem(
         403,
@@ -149,15 +127,7 @@ def conflict_of_interest() -> Problem:
 
 
 def listing_not_found() -> Problem:
-    return Problem(404, "listing_not_found", "브랜드 등록 신청을 찾을 수 없습니다")
-
-
-def brand_not_found() -> Problem:
-    return Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
-
-
-def product_not_found() -> Problem:
-    return Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
+    return not_found("listing", "브랜드 등록 신청")
 
 
 def listing_exists(existing: BrandListing | None = None) -> Problem:

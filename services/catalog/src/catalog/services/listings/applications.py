@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from catalog.adapters.models import BrandListing, Product
 from catalog.domain import listing as rules
-from catalog.services.listings.access import (
-    act,
-    concurrent_update,
-    find_brand,
-    listing_exists,
-    product_not_found,
-    refused,
-)
+from catalog.services.listings.access import act, find_brand, listing_exists
 from catalog.services.listings.transitions import audit, move, start_round
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
+from gachi_kit.errors import not_found
 from gachi_kit.events import utcnow
 
 
@@ -29,7 +22,7 @@ def create_application(catalog: Catalog, fields: dict, actor: Principal) -> Bran
             brand = find_brand(session, fields["brand_code"])
             product = session.get(Product, fields["product_id"])
             if product is None or product.enterprise_id != actor.org:
-                raise product_not_found()
+                raise not_found("product", "상품")
             existing = session.scalar(
                 select(BrandListing).where(
                     BrandListing.brand_code == brand.code, BrandListing.product_id == product.id
@@ -57,9 +50,7 @@ def create_application(catalog: Catalog, fields: dict, actor: Principal) -> Bran
             listing.pitch = fields.get("pitch", "")
             listing.document_urls = fields.get("document_urls", [])
             session.flush()
-    except StaleDataError as exc:
-        raise concurrent_update() from exc
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # a concurrent request created it first
         raise listing_exists() from exc
     return listing
 
@@ -69,7 +60,7 @@ def update_application(
 ) -> BrandListing:
     def change(session, listing, brand, member):
         if listing.status != "draft":
-            raise refused(listing.status, "edit")
+            raise rules.TransitionRefused(listing.status, "edit")
         for field, value in fields.items():
             setattr(listing, field, value)
         listing.updated_at = utcnow()

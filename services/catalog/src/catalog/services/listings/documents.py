@@ -17,11 +17,12 @@ from sqlalchemy.orm import undefer
 from catalog.adapters.models import BrandListing, ListingDocument
 from catalog.domain import documents as rules
 from catalog.domain import listing as listing_rules
-from catalog.services.listings.access import refused, visible
+from catalog.domain.listing import TransitionRefused
+from catalog.services.listings.access import visible
 from catalog.services.listings.transitions import audit
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,11 @@ def add_document(
     content_type = rules.content_type_of(name or "", content[:16])
     errors = _upload_errors(name, content, content_type)
     if errors:
-        raise Problem(422, "invalid_document", "올릴 수 없는 파일입니다", errors={"file": errors})
+        raise invalid("file", errors, code="invalid_document", detail="올릴 수 없는 파일입니다.")
     with catalog.db.transaction() as session:
         listing, _brand, _member = visible(session, listing_id, actor, who="owner")
         if not _open_for_documents(listing):
-            raise refused(listing.status, "add_document")
+            raise TransitionRefused(listing.status, "add_document")
         count = session.scalar(select(func.count()).where(ListingDocument.listing_id == listing.id))
         if count >= rules.MAX_DOCUMENTS:
             raise Problem(
@@ -95,7 +96,7 @@ def remove_document(catalog: Catalog, listing_id: str, document_id: str, actor: 
     with catalog.db.transaction() as session:
         listing, _brand, _member = visible(session, listing_id, actor, who="owner")
         if listing.status != "draft":
-            raise refused(listing.status, "remove_document")
+            raise TransitionRefused(listing.status, "remove_document")
         document = session.scalar(
             select(ListingDocument).where(
                 ListingDocument.id == document_id, ListingDocument.listing_id == listing.id
@@ -133,4 +134,4 @@ def _upload_errors(name: str | None, content: bytes, content_type: str | None) -
 
 
 def _document_not_found() -> Problem:
-    return Problem(404, "document_not_found", "서류를 찾을 수 없습니다")
+    return not_found("document", "서류")

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from catalog.adapters.models import BrandCommitteeMember
 from catalog.services.listings.access import find_brand, find_member
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
 
 
 def list_members(catalog: Catalog, code: str) -> dict:
@@ -59,4 +59,4 @@ def _member_exists() -> Problem:
 
 
 def _member_not_found() -> Problem:
-    return Problem(404, "member_not_found", "위원을 찾을 수 없습니다")
+    return not_found("member", "위원")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from catalog.adapters.models import BrandListing, Product
 from catalog.domain.brand import add_months
-from catalog.services.listings.access import concurrent_update, find_brand, product_not_found
+from catalog.services.listings.access import find_brand
 from catalog.services.listings.transitions import audit, close_rereview, move
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import concurrent_update, invalid, not_found
 from gachi_kit.events import utcnow
 
 
@@ -32,16 +31,13 @@ def record_offline_approval(
             brand = find_brand(session, code)
             product = session.get(Product, product_id)
             if product is None:
-                raise product_not_found()
+                raise not_found("product", "상품")
             valid_until = fields.get("valid_until") or add_months(
                 today, brand.listing_validity_months
             )
             if valid_until < today:
-                raise Problem(
-                    422,
-                    "invalid_period",
-                    "입력값이 올바르지 않습니다",
-                    errors={"valid_until": ["유효기간 종료일이 오늘보다 빠릅니다."]},
+                raise invalid(
+                    "valid_until", "유효기간 종료일이 오늘보다 빠릅니다.", code="invalid_period"
                 )
             listing = session.scalar(
                 select(BrandListing).where(
@@ -68,8 +64,6 @@ def record_offline_approval(
             listing.expiring_notified_at = None
             move(catalog, session, listing, brand, actor, "record_offline", "위원회 오프라인 결정")
             session.flush()
-    except StaleDataError as exc:
-        raise concurrent_update() from exc
     except IntegrityError as exc:  # a concurrent request recorded the same listing first
         raise concurrent_update() from exc
     return listing

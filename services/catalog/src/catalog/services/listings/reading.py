@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from catalog.adapters.models import BrandListing, ListingEvent, ListingVote
 from catalog.domain import listing as rules
 from catalog.services.listings.access import (
-    brand_not_found,
     committee_member,
     conflicted,
     find_brand,
@@ -21,7 +20,7 @@ from catalog.services.listings.access import (
 from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
 from gachi_kit.events import utcnow
 
 
@@ -149,7 +148,7 @@ def brand_statistics(catalog: Catalog, code: str, actor: Principal) -> dict:
         find_brand(session, code)
         if actor.is_("committee"):
             if actor.org != code:
-                raise brand_not_found()
+                raise not_found("brand", "브랜드")
             committee_member(session, code, actor)
         decided = session.execute(
             select(ListingEvent.to_status, ListingEvent.at, BrandListing.submitted_at)

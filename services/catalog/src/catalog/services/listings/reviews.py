@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog.adapters.models import BrandListing, ListingVote
 from catalog.domain import listing as rules
-from catalog.services.listings.access import act, refused, vote_of
+from catalog.services.listings.access import act, vote_of
 from catalog.services.listings.transitions import audit, conclude_review, move, move_rereview
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
 
 
@@ -36,16 +36,14 @@ def cast_vote(catalog: Catalog, listing_id: str, fields: dict, actor: Principal)
         if member is None:  # admins do not vote
             raise Problem(403, "not_committee_member", "위원만 투표할 수 있습니다")
         if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
-            raise refused(listing.status, "vote")
+            raise rules.TransitionRefused(listing.status, "vote")
         scores = fields.get("scores") or {}
         criteria = [criterion["code"] for criterion in brand.criteria or []]
         errors = (
             rules.score_errors(scores, criteria) if fields["choice"] != "abstain" or scores else {}
         )
         if errors:
-            raise Problem(
-                422, "invalid_scores", "입력값이 올바르지 않습니다", errors={"scores": errors}
-            )
+            raise invalid("scores", errors, code="invalid_scores")
         if vote_of(session, listing, actor.sub) is not None:
             raise _already_voted()
         vote = ListingVote(
@@ -94,7 +92,7 @@ def decide(catalog: Catalog, listing_id: str, fields: dict, actor: Principal) ->
         if member is None or not member.is_chair:
             raise Problem(403, "not_chair", "위원장만 결정할 수 있습니다")
         if rules.review_stage(listing.status, listing.rereview_status) != "in_review":
-            raise refused(listing.status, "decide")
+            raise rules.TransitionRefused(listing.status, "decide")
         action = "approve" if fields["outcome"] == "approved" else "reject"
         conclude_review(catalog, session, listing, brand, actor, action, fields["reason"])
 

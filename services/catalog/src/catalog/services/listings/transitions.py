@@ -11,7 +11,6 @@ from catalog.adapters.models import Brand, BrandListing, ListingEvent, Product
 from catalog.domain import listing as rules
 from catalog.domain.brand import add_months
 from catalog.services import published
-from catalog.services.listings.access import refused
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
@@ -44,10 +43,7 @@ def move(
     reason: str | None = None,
 ) -> None:
     """Move the listing through the state machine: audit row and outbox event included."""
-    try:
-        target = rules.next_state(listing.status, action)
-    except rules.TransitionRefused as exc:
-        raise refused(exc.current, action) from exc
+    target = rules.next_state(listing.status, action)
     source = listing.status
     if source == "approved" and target != "approved":
         close_rereview(catalog, session, listing, brand, actor, reason)
@@ -73,8 +69,8 @@ def move_rereview(
     """Move an approved listing's re-review (the listing's status stays `approved`)."""
     try:
         target = rules.next_rereview_state(listing.rereview_status, action)
-    except rules.TransitionRefused as exc:
-        raise refused(listing.status, action) from exc
+    except rules.TransitionRefused as exc:  # refused where the listing stands: approved
+        raise rules.TransitionRefused(listing.status, action) from exc
     kind = kind or listing.rereview_kind
     listing.rereview_status = target
     listing.updated_at = utcnow()
