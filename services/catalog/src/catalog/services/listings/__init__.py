@@ -12,7 +12,7 @@ beside the listing's status so that the product stays listed meanwhile. Each rev
 round of votes (`review_round`); start, vote and decide work the same on both.
 
 Modules: `access` (who may see or act on a listing, and the problems), `transitions` (the
-state machines, audit rows and events), `members` (the committee's members), `applications` (the
+state machines, audit rows and events), `members` (the committee), `applications` (the
 enterprise's side), `reviews` (the committee's side), `reading` (lists, votes, audit, queue,
 statistics), `scans` (the daily scan, certification lapses), `material_edits` (product edits
 a committee must see), `offline` (admins record offline decisions), `documents` (uploads).
