@@ -117,16 +117,22 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
         .where(*_conditions(filters, terms, actor))
         .cte("matched")
     )
-    m = matched.c
+    columns = matched.c
     order = {
-        "relevance": (m.k1, m.k2, m.id),
-        "price_asc": (m.k1, m.id),
-        "price_desc": (m.k1.desc(), m.id.desc()),
-        "newest": (m.kt.desc(), m.id.desc()),
+        "relevance": (columns.k1, columns.k2, columns.id),
+        "price_asc": (columns.k1, columns.id),
+        "price_desc": (columns.k1.desc(), columns.id.desc()),
+        "newest": (columns.kt.desc(), columns.id.desc()),
     }[sort]
-    page = select(m.id, m.k1, m.k2, m.kt, func.row_number().over(order_by=order).label("pos"))
+    page = select(
+        columns.id,
+        columns.k1,
+        columns.k2,
+        columns.kt,
+        func.row_number().over(order_by=order).label("pos"),
+    )
     if query.get("cursor"):
-        page = page.where(_after(sort, query["cursor"], fp, m))
+        page = page.where(_after(sort, query["cursor"], fp, columns))
     page = page.order_by(*order).limit(query["limit"] + 1).subquery("page")
     none = [null().label(n) for n in ("category", "enterprise_type", "sido", "n")]
     items = select(literal_column("'i'").label("kind"), *page.c, *none)
@@ -137,11 +143,11 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
         null(),
         null(),
         null(),
-        m.category,
-        m.enterprise_type,
-        m.sido,
+        columns.category,
+        columns.enterprise_type,
+        columns.sido,
         func.count(),
-    ).group_by(m.category, m.enterprise_type, m.sido)
+    ).group_by(columns.category, columns.enterprise_type, columns.sido)
     return SearchPlan(
         sort=sort, fingerprint=fp, page_size=query["limit"], statement=union_all(items, facets)
     )
@@ -240,17 +246,17 @@ def _key(sort: str, row: Row) -> list:
     return [row.kt, row.id]
 
 
-def _after(sort: str, cursor: str, fp: str, m) -> ColumnElement[bool]:
+def _after(sort: str, cursor: str, fp: str, columns) -> ColumnElement[bool]:
     """Rows after the cursor's row in this sort (keyset pagination on the CTE's columns)."""
     if sort == "relevance":
         rank, length, last = paging.decode_cursor(cursor, sort, fp, (int, int, str))
-        return tuple_(m.k1, m.k2, m.id) > tuple_(rank, length, last)
+        return tuple_(columns.k1, columns.k2, columns.id) > tuple_(rank, length, last)
     if sort in ("price_asc", "price_desc"):
         price, last = paging.decode_cursor(cursor, sort, fp, (int, str))
-        keys, values = tuple_(m.k1, m.id), tuple_(price, last)
+        keys, values = tuple_(columns.k1, columns.id), tuple_(price, last)
         return keys > values if sort == "price_asc" else keys < values
     created, last = paging.decode_cursor(cursor, sort, fp, (datetime, str))
-    return tuple_(m.kt, m.id) < tuple_(created, last)
+    return tuple_(columns.kt, columns.id) < tuple_(created, last)
 
 
 FACETS = ("category", "enterprise_type", "sido")

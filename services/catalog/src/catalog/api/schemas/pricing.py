@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from catalog.api.schemas.common import (
     StrictInteger,
 )
+from catalog.domain.enterprise import ENTERPRISE_TYPES
 
 MAX_PRICING_LINES = 500
 
@@ -55,18 +56,20 @@ class PricingRequest(Schema):
 class SnapshotCertification(Schema):
     kind = fields.String()
     number = fields.String()
-    valid_to = fields.String()
+    valid_to = fields.Date()
 
 
 class SnapshotListing(Schema):
     brand_code = fields.String()
     status = fields.String(metadata={"description": "승인 기간이 지난 승인은 expired"})
-    valid_until = fields.String(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
 
 
 class Snapshot(Schema):
-    product_id = fields.String()
-    product_version = fields.Integer()
+    """A product as orders keeps it on its order lines."""
+
+    product_id = fields.String(attribute="id")
+    product_version = fields.Integer(attribute="version")
     sku = fields.String()
     name = fields.String()
     unit = fields.String()
@@ -78,11 +81,14 @@ class Snapshot(Schema):
     stock = fields.Integer(allow_none=True, metadata={"description": "null = 관리 안 함"})
     group_code = fields.String(allow_none=True)
     enterprise_id = fields.String()
-    enterprise_name = fields.String()
-    enterprise_type = fields.String()
-    enterprise_type_label = fields.String()
-    sido_code = fields.String()
-    sigungu_code = fields.String()
+    enterprise_name = fields.String(attribute="enterprise.name")
+    enterprise_type = fields.String(attribute="enterprise.enterprise_type")
+    enterprise_type_label = fields.Function(
+        lambda product: ENTERPRISE_TYPES[product.enterprise.enterprise_type],
+        metadata={"type": "string"},
+    )
+    sido_code = fields.String(attribute="enterprise.sido_code")
+    sigungu_code = fields.String(attribute="enterprise.sigungu_code")
     certified = fields.Boolean()
     certification = fields.Nested(SnapshotCertification, allow_none=True)
     listing = fields.Nested(SnapshotListing, allow_none=True)
