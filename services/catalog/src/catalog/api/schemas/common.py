@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
+from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.product import image_url_problem
 
 MAX_KRW = 10_000_000_000
@@ -78,3 +79,18 @@ class Inline(fields.Nested):
 
     def get_value(self, obj, attr, accessor=None, default=missing):
         return obj if self.present(obj) else None
+
+
+class SuppliedBy(Schema):
+    """The supplying enterprise of a product, read through `product.enterprise` (products
+    and pricing snapshots show the same fields)."""
+
+    enterprise_id = fields.String()
+    enterprise_name = fields.String(attribute="enterprise.name")
+    enterprise_type = fields.String(attribute="enterprise.enterprise_type")
+    enterprise_type_label = fields.Function(
+        lambda product: ENTERPRISE_TYPES[product.enterprise.enterprise_type],
+        metadata={"type": "string"},
+    )
+    sido_code = fields.String(attribute="enterprise.sido_code")
+    sigungu_code = fields.String(attribute="enterprise.sigungu_code")

@@ -7,8 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from catalog.api.schemas.common import (
     StrictInteger,
+    SuppliedBy,
 )
-from catalog.domain.enterprise import ENTERPRISE_TYPES
 
 MAX_PRICING_LINES = 500
 
@@ -65,7 +65,7 @@ class SnapshotListing(Schema):
     valid_until = fields.Date(allow_none=True)
 
 
-class Snapshot(Schema):
+class Snapshot(SuppliedBy):
     """A product as orders keeps it on its order lines."""
 
     product_id = fields.String(attribute="id")
@@ -80,15 +80,6 @@ class Snapshot(Schema):
     weekly_capacity = fields.Integer(allow_none=True, metadata={"description": "null = 제한 없음"})
     stock = fields.Integer(allow_none=True, metadata={"description": "null = 관리 안 함"})
     group_code = fields.String(allow_none=True)
-    enterprise_id = fields.String()
-    enterprise_name = fields.String(attribute="enterprise.name")
-    enterprise_type = fields.String(attribute="enterprise.enterprise_type")
-    enterprise_type_label = fields.Function(
-        lambda product: ENTERPRISE_TYPES[product.enterprise.enterprise_type],
-        metadata={"type": "string"},
-    )
-    sido_code = fields.String(attribute="enterprise.sido_code")
-    sigungu_code = fields.String(attribute="enterprise.sigungu_code")
     certified = fields.Boolean()
     certification = fields.Nested(SnapshotCertification, allow_none=True)
     listing = fields.Nested(SnapshotListing, allow_none=True)

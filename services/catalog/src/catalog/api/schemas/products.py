@@ -11,6 +11,7 @@ from catalog.api.schemas.common import (
     HttpsUrl,
     Krw,
     StrictInteger,
+    SuppliedBy,
 )
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.product import MAX_IMAGE_URLS, PRODUCT_STATUSES, TAX_TYPES
@@ -88,18 +89,9 @@ class Listing(Schema):
     carries_brand = fields.Boolean(metadata={"description": "오늘 이 브랜드를 달 수 있는가"})
 
 
-class Product(Schema):
+class Product(SuppliedBy):
     id = fields.String()
-    enterprise_id = fields.String()
-    enterprise_name = fields.String(attribute="enterprise.name")
-    enterprise_type = fields.String(attribute="enterprise.enterprise_type")
-    enterprise_type_label = fields.Function(
-        lambda product: ENTERPRISE_TYPES[product.enterprise.enterprise_type],
-        metadata={"type": "string"},
-    )
     enterprise_status = fields.String(attribute="enterprise.status")
-    sido_code = fields.String(attribute="enterprise.sido_code")
-    sigungu_code = fields.String(attribute="enterprise.sigungu_code")
     sku = fields.String()
     name = fields.String()
     description = fields.String()
