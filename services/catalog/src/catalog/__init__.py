@@ -11,6 +11,7 @@ from flask import Flask
 from catalog.adapters.models import OutboxMessage
 from catalog.config import SERVICE, Settings
 from catalog.domain.documents import MAX_DOCUMENT_BYTES
+from catalog.services.published import EVENT_ROUTES
 from catalog.wiring import Catalog
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.celery import make_celery
@@ -18,12 +19,6 @@ from gachi_kit.db import Database
 from gachi_kit.errors import map_errors
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
-
-# Which consumer services receive which of our events (see docs/architecture.md).
-EVENT_ROUTES = {
-    "enterprise.*": ["notify"],
-    "listing.*": ["notify"],
-}
 
 # Bodies: 2 MiB like every service, except CSV imports (api/imports.py) and application
 # documents (domain/documents.py; plus room for the multipart envelope).

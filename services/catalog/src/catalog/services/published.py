@@ -1,9 +1,10 @@
-"""The events catalog publishes and the data each carries: catalog's event contract.
+"""The events catalog publishes, who receives them and the data each carries: catalog's
+event contract.
 
 Every `outbox.record` of catalog is in this file. Use cases call these inside their own
-transaction, so an event exists if and only if its change committed. Consumers (today
-notify; routing in `create_app`'s `EVENT_ROUTES`) read only the fields they need, so fields
-are only ever added, never renamed or removed. The table in docs/architecture.md lists them.
+transaction, so an event exists if and only if its change committed. Consumers read only
+the fields they need, so fields are only ever added, never renamed or removed. The table in
+docs/architecture.md lists them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from catalog.domain.enterprise import CONTACT_FIELDS
 from catalog.domain.product import ProductChange
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
+
+# Which consumer services receive which of our events (fnmatch patterns; the outbox sends
+# each to `<consumer>.handle_event` on the consumer's queue).
+EVENT_ROUTES = {
+    "enterprise.*": ["notify"],
+    "listing.*": ["notify"],
+}
+
 
 # -- enterprises and certifications ------------------------------------------------------------
 
