@@ -18,13 +18,13 @@ from catalog.adapters.models import (
     ProductGroup,
 )
 from catalog.domain.brand import carries_brand, effective_listing_status
-from catalog.domain.enterprise import CertificationPeriod, certification_on
 from catalog.domain.product import ProductChange, diff
 from catalog.services import published
 from catalog.services.categories import known, unknown_category
 from catalog.services.indexing import index_product
 from catalog.services.listings.material_edits import flag_material_change
 from catalog.services.rows import RowWith
+from catalog.services.snapshots import certification
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
@@ -171,20 +171,9 @@ def get_product(
             raise _not_found()
         labels = known(session)
         brand_names = dict(session.execute(select(Brand.code, Brand.name)).all())
-    enterprise = product.enterprise
-    certified = (
-        certification_on(
-            [
-                CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to)
-                for c in enterprise.certifications
-            ],
-            on,
-        )
-        is not None
-    )
-    row = product_row(product, enterprise, labels)
-    row.listings = [_listing_on(lst, brand_names, on, certified) for lst in product.listings]
-    return row
+    certified = certification(product, on) is not None
+    listings = [_listing_on(lst, brand_names, on, certified) for lst in product.listings]
+    return product_row(product, product.enterprise, labels, listings=listings)
 
 
 def price_history(catalog: Catalog, product_id: str, actor: Principal) -> dict:
@@ -200,9 +189,12 @@ def price_history(catalog: Catalog, product_id: str, actor: Principal) -> dict:
     return {"product_id": product_id, "items": rows}
 
 
-def product_row(product: Product, enterprise: Enterprise, labels: dict[str, str]) -> RowWith:
+def product_row(
+    product: Product, enterprise: Enterprise, labels: dict[str, str], **derived
+) -> RowWith:
     """The product as the API shows it: with its enterprise and its category's label."""
-    return RowWith(product, enterprise=enterprise, category_label=labels.get(product.category, ""))
+    category_label = labels.get(product.category, "")
+    return RowWith(product, enterprise=enterprise, category_label=category_label, **derived)
 
 
 def _listing_on(
