@@ -58,7 +58,7 @@ from catalog.domain.search_index import (  # noqa: E402
     product_search_text,
 )
 from catalog.migrate import migrate  # noqa: E402
-from catalog.seed import BRANDS, REGION_PLAN, THEMES  # noqa: E402
+from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
 
@@ -239,7 +239,7 @@ def pct(samples: list[float], p: float) -> float:
 
 
 def parse_query(qs: str) -> dict:
-    from catalog.api.schemas import ProductSearchQuery
+    from catalog.api.schemas.products import ProductSearchQuery
 
     pairs = dict(part.split("=", 1) for part in qs.split("&"))
     return ProductSearchQuery().load(pairs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from catalog.services.listings import scan_listings
+from catalog.services.listings.scans import scan_listings
 from gachi_kit.dates import today_kst
 from tests.support.builders import create_product, register_enterprise
 from tests.support.catalog_builders import certify, create_brand

@@ -9,7 +9,7 @@ import pytest
 
 from catalog.adapters.models import BrandListing
 from catalog.domain.brand import add_months
-from catalog.services.listings import scan_listings
+from catalog.services.listings.scans import scan_listings
 from gachi_kit.dates import today_kst
 from tests.support.catalog_builders import approve, events
 from tests.support.committee import World, status_of

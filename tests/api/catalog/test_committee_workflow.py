@@ -9,7 +9,7 @@ import pytest
 from catalog.adapters.models import BrandListing, ListingEvent, ListingVote
 from catalog.domain.brand import add_months
 from catalog.services.certifications import scan_certifications
-from catalog.services.listings import scan_listings
+from catalog.services.listings.scans import scan_listings
 from gachi_kit.dates import today_kst
 from tests.support.builders import create_product
 from tests.support.catalog_builders import count, events

@@ -7,7 +7,7 @@ import pytest
 from catalog.domain.brand import add_months, carries_brand, effective_listing_status
 from catalog.domain.enterprise import CertificationPeriod, expiry_notice
 from catalog.domain.product import diff, image_url_problem
-from catalog.services import pagination
+from gachi_kit import paging as pagination
 from gachi_kit.errors import Problem
 
 
@@ -95,16 +95,16 @@ def test_no_notice_for_a_renewed_certification():
 
 def test_cursor_round_trip_and_refusals():
     fp = pagination.fingerprint({"q": "김치", "sort": "price_asc"})
-    cursor = pagination.encode("price_asc", [3500, "01ABC"], fp)
-    assert pagination.decode(cursor, "price_asc", fp, (int, str)) == [3500, "01ABC"]
+    cursor = pagination.encode_cursor("price_asc", [3500, "01ABC"], fp)
+    assert pagination.decode_cursor(cursor, "price_asc", fp, (int, str)) == [3500, "01ABC"]
     for bad in (
-        lambda: pagination.decode(cursor, "price_desc", fp, (int, str)),
-        lambda: pagination.decode(cursor, "price_asc", "other", (int, str)),
-        lambda: pagination.decode(cursor, "price_asc", fp, (str, str)),
-        lambda: pagination.decode("!!!", "price_asc", fp, (int, str)),
-        lambda: pagination.decode("x" * 600, "price_asc", fp, (int, str)),
-        lambda: pagination.decode(
-            pagination.encode("price_asc", [True, "x"], fp), "price_asc", fp, (int, str)
+        lambda: pagination.decode_cursor(cursor, "price_desc", fp, (int, str)),
+        lambda: pagination.decode_cursor(cursor, "price_asc", "other", (int, str)),
+        lambda: pagination.decode_cursor(cursor, "price_asc", fp, (str, str)),
+        lambda: pagination.decode_cursor("!!!", "price_asc", fp, (int, str)),
+        lambda: pagination.decode_cursor("x" * 600, "price_asc", fp, (int, str)),
+        lambda: pagination.decode_cursor(
+            pagination.encode_cursor("price_asc", [True, "x"], fp), "price_asc", fp, (int, str)
         ),
     ):
         with pytest.raises(Problem) as refused:

@@ -3,7 +3,9 @@ import codecs
 import pytest
 
 from catalog.domain import csv_import
-from catalog.domain.csv_import import CsvError, decode, parse_table
+from catalog.domain.csv_import import parse_table
+from gachi_kit.spreadsheet import SpreadsheetError as CsvError
+from gachi_kit.spreadsheet import decode
 
 COLUMNS = csv_import.product_columns({"food": "식품"}, {"TOFU-SNACK-200G": "두부과자 200g"})
 
@@ -37,8 +39,10 @@ def test_decoding_is_strict_and_says_which_encoding_failed_in_korean():
 
 def test_headers_match_aliases_spacing_and_case():
     table = parse_table(
-        " 상품코드 ,상품 명,SKU가격?,분류,단위,판매가,과세여부\n"
-        'A-1,두부과자,x,식품,봉,"3,500",과세\n',
+        (
+            " 상품코드 ,상품 명,SKU가격?,분류,단위,판매가,과세여부\n"
+            'A-1,두부과자,x,식품,봉,"3,500",과세\n'
+        ).encode(),
         [c for c in COLUMNS if c.key != "sku"] + [c for c in COLUMNS if c.key == "sku"],
     )
     (row,) = table.rows
@@ -79,7 +83,7 @@ def test_rows_are_numbered_as_a_spreadsheet_counts_them():
         ",,,,,\r\n"
         '"B-2","여러 줄\n설명",식품,봉,abc,과세\r\n'
     )
-    table = parse_table(text, COLUMNS)
+    table = parse_table(text.encode(), COLUMNS)
     assert [r.number for r in table.rows] == [2, 4]
     (error,) = table.rows[1].errors
     assert (error.column, "정수" in error.message) == ("단가", True)
@@ -87,22 +91,24 @@ def test_rows_are_numbered_as_a_spreadsheet_counts_them():
 
 def test_file_level_problems():
     with pytest.raises(CsvError, match="필수 열이 없습니다: 분류, 단위, 단가, 과세구분"):
-        parse_table("상품코드(SKU),상품명\nA,B\n", COLUMNS)
+        parse_table("상품코드(SKU),상품명\nA,B\n".encode(), COLUMNS)
     with pytest.raises(CsvError) as many:
         parse_table(
-            "상품코드(SKU),상품명,분류,단위,단가,과세구분\n" + "A,B,식품,봉,1,과세\n" * 4,
+            (
+                "상품코드(SKU),상품명,분류,단위,단가,과세구분\n" + "A,B,식품,봉,1,과세\n" * 4
+            ).encode(),
             COLUMNS,
             max_rows=3,
         )
     assert many.value.code == "csv_too_many_rows"
     with pytest.raises(CsvError) as empty:
-        parse_table("상품코드(SKU),상품명,분류,단위,단가,과세구분\n\n\n", COLUMNS)
+        parse_table("상품코드(SKU),상품명,분류,단위,단가,과세구분\n\n\n".encode(), COLUMNS)
     assert empty.value.code == "csv_empty"
 
 
 def test_extra_cells_beyond_the_header_are_a_row_error():
     table = parse_table(
-        "상품코드(SKU),상품명,분류,단위,단가,과세구분\nA,B,식품,봉,1,과세,덤\n", COLUMNS
+        "상품코드(SKU),상품명,분류,단위,단가,과세구분\nA,B,식품,봉,1,과세,덤\n".encode(), COLUMNS
     )
     assert "칸 수" in table.rows[0].errors[0].message
 
@@ -110,8 +116,10 @@ def test_extra_cells_beyond_the_header_are_a_row_error():
 def test_enterprise_certification_columns_go_together():
     columns = csv_import.enterprise_columns()
     table = parse_table(
-        "상호,기업유형,사업자등록번호,대표자,시군구코드,인증구분,인증시작일,인증종료일\n"
-        "광명두부,협동조합,1208147521,김순자,41210,설립신고,2025-03-01,2024-03-01\n",
+        (
+            "상호,기업유형,사업자등록번호,대표자,시군구코드,인증구분,인증시작일,인증종료일\n"
+            "광명두부,협동조합,1208147521,김순자,41210,설립신고,2025-03-01,2024-03-01\n"
+        ).encode(),
         columns,
     )
     (row,) = table.rows

@@ -11,18 +11,14 @@ from flask import Flask
 from catalog.adapters.models import OutboxMessage
 from catalog.config import SERVICE, Settings
 from catalog.domain.documents import MAX_DOCUMENT_BYTES
+from catalog.services.published import EVENT_ROUTES
 from catalog.wiring import Catalog
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.errors import map_errors
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
-
-# Which consumer services receive which of our events (see docs/architecture.md).
-EVENT_ROUTES = {
-    "enterprise.*": ["notify"],
-    "listing.*": ["notify"],
-}
 
 # Bodies: 2 MiB like every service, except CSV imports (api/imports.py) and application
 # documents (domain/documents.py; plus room for the multipart envelope).
@@ -66,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         product_groups,
         products,
     )
+    from catalog.api.errors import CATALOG_ERRORS
 
     api = init_service(
         app,
@@ -92,5 +89,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         imports.blp,
     ):
         api.register_blueprint(blueprint)
+    map_errors(app, CATALOG_ERRORS)
     tasks.register(celery)
     return app

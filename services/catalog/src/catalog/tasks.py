@@ -7,7 +7,7 @@ from datetime import date
 from celery import Celery
 
 from catalog.services.certifications import scan_certifications
-from catalog.services.listings import scan_listings
+from catalog.services.listings.scans import scan_listings
 from catalog.wiring import catalog
 
 

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from catalog.api import READERS, schemas
-from catalog.services import brands, listings, search
+from catalog.api import READERS
+from catalog.api.schemas import brands as schemas
+from catalog.services import brands, search
+from catalog.services.listings import offline
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
@@ -63,6 +65,6 @@ class BrandListing(MethodView):
 
         Audited like any decision and emits `listing.approved`; recording the same approval
         again changes nothing. A suspended listing is reinstated by the committee: 409."""
-        return listings.record_offline_approval(
+        return offline.record_offline_approval(
             catalog(), code, product_id, fields, current_principal()
         )

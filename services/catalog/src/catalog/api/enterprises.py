@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from catalog.api import READERS, schemas
+from catalog.api import READERS
+from catalog.api.schemas import common
+from catalog.api.schemas import enterprises as schemas
 from catalog.services import certifications, registry
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
-from gachi_kit.dates import today_kst
 
 blp = Blueprint("enterprises", __name__, url_prefix="/v1/enterprises", description="사회적경제기업")
 scans = Blueprint(
@@ -34,14 +35,13 @@ class Enterprises(MethodView):
     @blp.response(201, schemas.Enterprise)
     def post(self, fields):
         """Register an enterprise (admins only)."""
-        enterprise = registry.register_enterprise(catalog(), fields, current_principal())
-        return registry.enterprise_view(enterprise)
+        return registry.register_enterprise(catalog(), fields, current_principal())
 
 
 @blp.route("/<enterprise_id>")
 class EnterpriseById(MethodView):
     @require_roles(*READERS)
-    @blp.arguments(schemas.OnQuery, location="query")
+    @blp.arguments(common.OnQuery, location="query")
     @blp.response(200, schemas.EnterpriseDetail)
     def get(self, query, enterprise_id):
         """One enterprise, with whether it is certified on `on` (default today) and by what."""
@@ -52,10 +52,7 @@ class EnterpriseById(MethodView):
     @blp.response(200, schemas.Enterprise)
     def patch(self, fields, enterprise_id):
         """Change an enterprise (admins only); emits `enterprise.updated` when something changed."""
-        enterprise = registry.update_enterprise(
-            catalog(), enterprise_id, fields, current_principal()
-        )
-        return registry.enterprise_view(enterprise)
+        return registry.update_enterprise(catalog(), enterprise_id, fields, current_principal())
 
 
 @blp.route("/<enterprise_id>/contact")
@@ -66,14 +63,13 @@ class EnterpriseContact(MethodView):
     def patch(self, fields, enterprise_id):
         """The enterprise's own operator changes phone, e-mail and contact person (another
         enterprise: 404)."""
-        enterprise = registry.update_contact(catalog(), enterprise_id, fields, current_principal())
-        return registry.enterprise_view(enterprise)
+        return registry.update_contact(catalog(), enterprise_id, fields, current_principal())
 
 
 @blp.route("/<enterprise_id>/certifications")
 class Certifications(MethodView):
     @require_roles(*READERS)
-    @blp.arguments(schemas.OnQuery, location="query")
+    @blp.arguments(common.OnQuery, location="query")
     @blp.response(200, schemas.CertificationList)
     def get(self, query, enterprise_id):
         """The enterprise's certifications, newest first, each valid/expired/upcoming on `on`."""
@@ -84,10 +80,7 @@ class Certifications(MethodView):
     @blp.response(201, schemas.Certification)
     def post(self, fields, enterprise_id):
         """Record a certification with its validity period (admins only)."""
-        certification = registry.add_certification(
-            catalog(), enterprise_id, fields, current_principal()
-        )
-        return registry.certification_view(certification, today_kst())
+        return registry.add_certification(catalog(), enterprise_id, fields, current_principal())
 
 
 @blp.route("/<enterprise_id>/certifications/<certification_id>")
@@ -99,10 +92,9 @@ class CertificationById(MethodView):
         """Correct a certification with a reason (admins only): its number, issuer or period.
         Ending it early (a revoked certification) suspends the enterprise's brand listings at
         the next scan if no other certification covers it."""
-        certification = registry.correct_certification(
+        return registry.correct_certification(
             catalog(), enterprise_id, certification_id, fields, current_principal()
         )
-        return registry.certification_view(certification, today_kst())
 
     @require_roles("admin")
     @blp.arguments(schemas.CertificationRemoval, location="query")

@@ -3,13 +3,15 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from catalog.api import file_upload_body, schemas
+from catalog.api import file_upload_body
+from catalog.api.schemas import imports as schemas
 from catalog.domain import csv_import
 from catalog.services import imports
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
+from gachi_kit.spreadsheet import MAX_ROWS
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="CSV 가져오기")
 
@@ -19,7 +21,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 _COMMON = f"""
 파일은 `multipart/form-data`의 `file` 항목 또는 `Content-Type: text/csv` 본문으로
-올립니다 (최대 {MAX_IMPORT_BYTES // (1024 * 1024)}MB, {csv_import.MAX_ROWS:,}행).
+올립니다 (최대 {MAX_IMPORT_BYTES // (1024 * 1024)}MB, {MAX_ROWS:,}행).
 인코딩은 UTF-8(BOM 있어도 됨)과 CP949(엑셀 기본 'CSV(쉼표로 분리)')를 읽습니다.
 1행은 머리글이며 열 순서는 자유롭고, 모르는 열은 무시하고 보고서의
 `ignored_columns`에 적습니다. `dry_run=true`는 행별 보고서만 돌려주고 아무것도
@@ -53,12 +55,7 @@ def _upload() -> bytes:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise Problem(
-                422,
-                "csv_missing_file",
-                "입력값이 올바르지 않습니다",
-                errors={"file": ["file 항목으로 CSV 파일을 올려 주세요."]},
-            )
+            raise invalid("file", "file 항목으로 CSV 파일을 올려 주세요.", code="csv_missing_file")
         return upload.read()
     if request.mimetype in CSV_MEDIA_TYPES:
         return request.get_data(cache=False)

@@ -1,4 +1,4 @@
-"""Brand committees, listing applications, reviews and votes (thin: see services/listings)."""
+"""Brand committees, listing applications, reviews and votes (thin: see services/listings/)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from urllib.parse import quote
 from flask import Response, request
 from flask.views import MethodView
 
-from catalog.api import file_upload_body, schemas
-from catalog.services import listing_documents, listings
+from catalog.api import file_upload_body
+from catalog.api.schemas import listings as schemas
+from catalog.services.listings import applications, documents, members, reading, reviews
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
@@ -28,14 +29,14 @@ class Members(MethodView):
     @blp.response(200, schemas.MemberList)
     def get(self, code):
         """The brand's committee members (admins only)."""
-        return listings.list_members(catalog(), code)
+        return members.list_members(catalog(), code)
 
     @require_roles("admin")
     @blp.arguments(schemas.MemberCreate)
     @blp.response(201, schemas.Member)
     def post(self, fields, code):
         """Add a committee member (admins only)."""
-        return listings.add_member(catalog(), code, fields)
+        return members.add_member(catalog(), code, fields)
 
 
 @blp.route("/brands/<code>/committee/<sub>")
@@ -45,13 +46,13 @@ class MemberBySub(MethodView):
     @blp.response(200, schemas.Member)
     def patch(self, fields, code, sub):
         """Change a member: name, chair, conflicts of interest (admins only)."""
-        return listings.update_member(catalog(), code, sub, fields)
+        return members.update_member(catalog(), code, sub, fields)
 
     @require_roles("admin")
     @blp.response(204)
     def delete(self, code, sub):
         """Remove a member (admins only); their past votes stay."""
-        listings.remove_member(catalog(), code, sub)
+        members.remove_member(catalog(), code, sub)
 
 
 @blp.route("/brands/<code>/statistics")
@@ -60,7 +61,7 @@ class Statistics(MethodView):
     @blp.response(200, schemas.BrandStatistics)
     def get(self, code):
         """Approved and rejected applications and the average decision time."""
-        return listings.brand_statistics(catalog(), code, current_principal())
+        return reading.brand_statistics(catalog(), code, current_principal())
 
 
 @blp.route("/listings")
@@ -70,7 +71,7 @@ class Applications(MethodView):
     @blp.response(200, schemas.ApplicationList)
     def get(self, query):
         """Applications: an enterprise its own, a committee member its brand's, admins all."""
-        return listings.list_listings(catalog(), query, current_principal())
+        return reading.list_listings(catalog(), query, current_principal())
 
     @require_roles("enterprise")
     @blp.arguments(schemas.ApplicationCreate)
@@ -78,7 +79,7 @@ class Applications(MethodView):
     def post(self, fields):
         """An enterprise drafts an application for one of its products under a brand; after a
         rejection, withdrawal or expiry the same listing is drafted again (a new round)."""
-        return listings.create_application(catalog(), fields, current_principal())
+        return applications.create_application(catalog(), fields, current_principal())
 
 
 @blp.route("/listings/<listing_id>")
@@ -87,14 +88,14 @@ class ApplicationById(MethodView):
     @blp.response(200, schemas.Application)
     def get(self, listing_id):
         """One application with its status and reasons (never individual votes)."""
-        return listings.get_listing(catalog(), listing_id, current_principal())
+        return reading.get_listing(catalog(), listing_id, current_principal())
 
     @require_roles("enterprise")
     @blp.arguments(schemas.ApplicationUpdate)
     @blp.response(200, schemas.Application)
     def patch(self, fields, listing_id):
         """Edit a draft's pitch or documents."""
-        return listings.update_application(catalog(), listing_id, fields, current_principal())
+        return applications.update_application(catalog(), listing_id, fields, current_principal())
 
 
 @blp.route("/listings/<listing_id>/submit")
@@ -103,7 +104,7 @@ class Submit(MethodView):
     @blp.response(200, schemas.Application)
     def post(self, listing_id):
         """draft → submitted. Emits `listing.submitted` (notify tells the committee)."""
-        return listings.submit(catalog(), listing_id, current_principal())
+        return applications.submit(catalog(), listing_id, current_principal())
 
 
 @blp.route("/listings/<listing_id>/withdraw")
@@ -113,7 +114,7 @@ class Withdraw(MethodView):
     @blp.response(200, schemas.Application)
     def post(self, fields, listing_id):
         """draft | submitted | in_review → withdrawn, by the enterprise."""
-        return listings.withdraw(catalog(), listing_id, fields["reason"], current_principal())
+        return applications.withdraw(catalog(), listing_id, fields["reason"], current_principal())
 
 
 @blp.route("/listings/<listing_id>/review")
@@ -123,7 +124,7 @@ class StartReview(MethodView):
     def post(self, listing_id):
         """submitted → in_review, by a member of the brand's committee; for an approved
         listing, its open re-review (renewal or change) likewise."""
-        return listings.start_review(catalog(), listing_id, current_principal())
+        return reviews.start_review(catalog(), listing_id, current_principal())
 
 
 @blp.route("/listings/<listing_id>/votes")
@@ -134,14 +135,14 @@ class Votes(MethodView):
     def get(self, query, listing_id):
         """One review round's votes (default the current round): admins always; a member
         only after voting in it (or after its decision)."""
-        return listings.list_votes(catalog(), listing_id, query["round"], current_principal())
+        return reading.list_votes(catalog(), listing_id, query["round"], current_principal())
 
     @require_roles("committee")
     @blp.arguments(schemas.VoteCreate)
     @blp.response(201, schemas.VoteResult)
     def post(self, fields, listing_id):
         """One vote per member; the brand's quorum and majority may decide the listing."""
-        return listings.cast_vote(catalog(), listing_id, fields, current_principal())
+        return reviews.cast_vote(catalog(), listing_id, fields, current_principal())
 
 
 @blp.route("/listings/<listing_id>/decision")
@@ -151,7 +152,7 @@ class DecisionView(MethodView):
     @blp.response(200, schemas.Application)
     def post(self, fields, listing_id):
         """The chair decides the review in progress (an application or a re-review)."""
-        return listings.decide(catalog(), listing_id, fields, current_principal())
+        return reviews.decide(catalog(), listing_id, fields, current_principal())
 
 
 @blp.route("/listings/<listing_id>/suspend")
@@ -161,7 +162,7 @@ class Suspend(MethodView):
     @blp.response(200, schemas.Application)
     def post(self, fields, listing_id):
         """approved → suspended, with a reason."""
-        return listings.suspend(catalog(), listing_id, fields["reason"], current_principal())
+        return reviews.suspend(catalog(), listing_id, fields["reason"], current_principal())
 
 
 @blp.route("/listings/<listing_id>/reinstate")
@@ -171,7 +172,7 @@ class Reinstate(MethodView):
     @blp.response(200, schemas.Application)
     def post(self, fields, listing_id):
         """suspended → approved, with a reason."""
-        return listings.reinstate(catalog(), listing_id, fields["reason"], current_principal())
+        return reviews.reinstate(catalog(), listing_id, fields["reason"], current_principal())
 
 
 @blp.route("/listings/<listing_id>/audit")
@@ -181,10 +182,10 @@ class Audit(MethodView):
     @blp.response(200, schemas.AuditTrail)
     def get(self, query, listing_id):
         """Every transition and vote (who, when, from, to, why); `?format=csv` exports it."""
-        rows = listings.audit_trail(catalog(), listing_id, current_principal())
+        rows = reading.audit_trail(catalog(), listing_id, current_principal())
         if query["format"] == "csv":
             return Response(
-                listings.audit_csv(rows),
+                reading.audit_csv(rows),
                 mimetype="text/csv",
                 headers={
                     "Content-Disposition": f'attachment; filename="listing-{listing_id}-audit.csv"'
@@ -199,7 +200,7 @@ class Documents(MethodView):
     @blp.response(200, schemas.DocumentList)
     def get(self, listing_id):
         """The application's uploaded documents (the enterprise, the brand's committee)."""
-        return listing_documents.list_documents(catalog(), listing_id, current_principal())
+        return documents.list_documents(catalog(), listing_id, current_principal())
 
     @require_roles("enterprise")
     @blp.doc(requestBody=file_upload_body())
@@ -208,7 +209,7 @@ class Documents(MethodView):
         """Upload a document (multipart `file`): PDF, PNG, JPEG or 한글 (HWP), checked by
         content, up to 10MB each and 20 per application; while a draft or under review."""
         upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
-        return listing_documents.add_document(
+        return documents.add_document(
             catalog(),
             listing_id,
             upload.filename if upload else None,
@@ -223,7 +224,7 @@ class DocumentById(MethodView):
     @blp.response(200, description="The file as uploaded")
     def get(self, listing_id, document_id):
         """Download one document."""
-        found = listing_documents.download(catalog(), listing_id, document_id, current_principal())
+        found = documents.download(catalog(), listing_id, document_id, current_principal())
         return Response(
             found.content,
             mimetype=found.content_type,
@@ -239,7 +240,7 @@ class DocumentById(MethodView):
     @blp.response(204)
     def delete(self, listing_id, document_id):
         """Remove a document while the application is a draft."""
-        listing_documents.remove_document(catalog(), listing_id, document_id, current_principal())
+        documents.remove_document(catalog(), listing_id, document_id, current_principal())
 
 
 @committee.route("/queue")
@@ -248,4 +249,4 @@ class WorkQueue(MethodView):
     @committee.response(200, schemas.Queue)
     def get(self):
         """Applications waiting for me (submitted, or in review without my vote), oldest first."""
-        return listings.work_queue(catalog(), current_principal())
+        return reading.work_queue(catalog(), current_principal())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from catalog.api import schemas
+from catalog.api.schemas import pricing as schemas
 from catalog.services.pricing import price
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from catalog.api import READERS, schemas
+from catalog.api import READERS
+from catalog.api.schemas import product_groups as schemas
 from catalog.services import groups
 from catalog.wiring import catalog
 from gachi_kit.api import Blueprint

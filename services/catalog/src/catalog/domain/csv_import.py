@@ -1,4 +1,5 @@
-"""Reading the CSV files people save from Korean Excel: encodings, Korean headers, typed cells.
+"""Reading the CSV files people save from Korean Excel: Korean headers and typed cells (the
+file itself, its encoding and row numbers, is read by gachi_kit.spreadsheet).
 
 Pure code, no database: the import use case (services/imports.py) passes in the managed
 lists (categories, product groups) and decides what to write. Every message is Korean and
@@ -8,11 +9,7 @@ header.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,23 +24,20 @@ from catalog.domain.product import (
     TAX_TYPES,
     image_url_problem,
 )
+from gachi_kit.spreadsheet import (
+    MAX_ROWS,
+    NO_ROWS,
+    Record,
+    SpreadsheetError,
+    header_key,
+    read_csv,
+)
 
-MAX_ROWS = 5_000
-ENCODINGS = {"auto": "자동", "utf-8": "UTF-8", "cp949": "CP949(EUC-KR)"}
 SKU_RE = re.compile(r"[A-Za-z0-9._\-]{1,40}")
 PHONE_RE = re.compile(r"[0-9\-+ ]{7,20}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 DATE_RE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 INTEGER_RE = re.compile(r"\d{1,3}(,\d{3})+|\d+")
-
-
-class CsvError(Exception):
-    """The file as a whole cannot be read (encoding, header, size): nothing is written."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 class CellError(ValueError):
@@ -81,119 +75,53 @@ class Table:
     columns: list[Column]  # the known columns present in the file, in file order
     ignored: list[str]  # headers we do not know (left alone, listed in the report)
     rows: list[Row]
+    encoding: str = "utf-8"  # the one the file was read with
 
     def has(self, key: str) -> bool:
         return any(c.key == key for c in self.columns)
 
 
-# -- decoding --------------------------------------------------------------------------------
-
-
-def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """(text, encoding used). Strict: a byte that is not valid in the encoding is an error,
-    never a replacement character. `auto` tries UTF-8 (with or without BOM), then CP949."""
-    if data.startswith(b"PK\x03\x04"):
-        raise CsvError(
-            "csv_not_csv",
-            "엑셀 통합 문서(.xlsx) 파일입니다. 엑셀에서 '다른 이름으로 저장 → CSV UTF-8(쉼표로 "
-            "분리)'로 저장해 올려 주세요.",
-        )
-    attempts = ["utf-8", "cp949"] if encoding == "auto" else [encoding]
-    failures = []
-    for name in attempts:
-        try:
-            if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
-                text, used = data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-            else:
-                text, used = data.decode(name), name
-        except UnicodeDecodeError as exc:
-            failures.append(f"{ENCODINGS[name]}로 읽으면 {exc.start + 1}번째 바이트가 깨집니다")
-            continue
-        if "\x00" in text:
-            raise CsvError(
-                "csv_invalid_text",
-                "파일에 NUL 문자가 있습니다. 텍스트 CSV 파일이 맞는지 확인해 주세요.",
-            )
-        return text, used
-    raise CsvError(
-        "csv_encoding",
-        "파일의 문자 인코딩을 읽을 수 없습니다: "
-        + ", ".join(failures)
-        + ". 엑셀에서 'CSV UTF-8(쉼표로 분리)' 또는 'CSV(쉼표로 분리)'로 저장해 주세요.",
-    )
-
-
 # -- the table -------------------------------------------------------------------------------
 
 
-def _header_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFC", text).replace("\ufeff", "").split()).lower()
-
-
-def parse_table(text: str, columns: list[Column], max_rows: int = MAX_ROWS) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise CsvError("csv_empty", "파일이 비어 있습니다.") from exc
-    except csv.Error as exc:
-        raise CsvError("csv_malformed", f"머리글(1행)을 읽을 수 없습니다: {exc}") from exc
-    by_name = {}
-    for column in columns:
-        for name in (column.header, *column.aliases):
-            by_name[_header_key(name)] = column
-    present: dict[int, Column] = {}
-    ignored: list[str] = []
-    seen: dict[str, str] = {}
-    for index, raw in enumerate(header):
-        column = by_name.get(_header_key(raw))
-        if column is None:
-            if raw.strip():
-                ignored.append(raw.strip())
-            continue
-        if column.key in seen:
-            raise CsvError(
-                "csv_duplicate_column",
-                f"'{column.header}' 열이 두 번 있습니다 ('{seen[column.key]}', '{raw.strip()}').",
-            )
-        seen[column.key] = raw.strip()
-        present[index] = column
-    missing = [c.header for c in columns if c.required and c.key not in seen]
+def parse_table(
+    data: bytes, columns: list[Column], *, encoding: str = "auto", max_rows: int = MAX_ROWS
+) -> Table:
+    """Read the file (gachi_kit.spreadsheet: encoding, header, row numbers) and parse every
+    row's known cells. The file as a whole unreadable, a required column missing or no rows:
+    SpreadsheetError; a wrong cell: an error on its row."""
+    sheet = read_csv(data, encoding=encoding, max_rows=max_rows)
+    located = sheet.locate({c.key: (c.header, *c.aliases) for c in columns})
+    missing = [c.header for c in columns if c.required and c.key not in located.positions]
     if missing:
-        raise CsvError(
+        raise SpreadsheetError(
             "csv_missing_columns",
             "필수 열이 없습니다: "
             + ", ".join(missing)
             + ". 머리글(1행)의 열 이름을 확인해 주세요.",
         )
-    rows: list[Row] = []
-    number = 1
-    try:
-        for record in reader:
-            number += 1
-            if not any(cell.strip() for cell in record):
-                continue  # a blank line: spreadsheets keep counting, so do we
-            if len(rows) >= max_rows:
-                raise CsvError(
-                    "csv_too_many_rows",
-                    f"한 번에 {max_rows:,}행까지 올릴 수 있습니다. 파일을 나눠 올려 주세요.",
-                )
-            rows.append(_parse_row(number, record, header, present))
-    except csv.Error as exc:
-        raise CsvError("csv_malformed", f"{number}행을 읽을 수 없습니다: {exc}") from exc
-    if not rows:
-        raise CsvError("csv_empty", "머리글 아래에 데이터 행이 없습니다.")
-    return Table(columns=list(present.values()), ignored=ignored, rows=rows)
+    if not sheet.records:
+        raise SpreadsheetError("csv_empty", NO_ROWS)
+    by_key = {c.key: c for c in columns}
+    present = sorted(
+        ((index, by_key[key]) for key, index in located.positions.items()), key=lambda p: p[0]
+    )
+    rows = [_parse_row(record, len(sheet.header), present) for record in sheet.records]
+    return Table(
+        columns=[column for _index, column in present],
+        ignored=located.ignored,
+        rows=rows,
+        encoding=sheet.encoding,
+    )
 
 
-def _parse_row(number: int, record: list[str], header: list[str], present) -> Row:
-    row = Row(number=number, values={})
-    if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
-        row.fail("", f"칸 수({len(record)})가 머리글의 열 수({len(header)})보다 많습니다.")
-    for index, column in present.items():
-        raw = record[index].strip() if index < len(record) else ""
+def _parse_row(record: Record, width: int, present: list[tuple[int, Column]]) -> Row:
+    row = Row(number=record.number, values={})
+    if record.extra_cells(width):
+        row.fail("", f"칸 수({len(record.cells)})가 머리글의 열 수({width})보다 많습니다.")
+    for index, column in present:
         try:
-            row.values[column.key] = column.parse(raw)
+            row.values[column.key] = column.parse(record.cell(index))
         except CellError as exc:
             row.fail(column.header, str(exc))
     return row
@@ -240,8 +168,8 @@ def integer(
 
 def choice(options: Mapping[str, str], *, required: bool = False) -> Callable[[str], Any]:
     """A code or its Korean label (`과세` or `taxable`) -> the code."""
-    lookup = {_header_key(code): code for code in options}
-    lookup.update({_header_key(label): code for code, label in options.items()})
+    lookup = {header_key(code): code for code in options}
+    lookup.update({header_key(label): code for code, label in options.items()})
     shown = ", ".join(options.values())
 
     def parse(raw: str) -> Any:
@@ -249,7 +177,7 @@ def choice(options: Mapping[str, str], *, required: bool = False) -> Callable[[s
             if required:
                 raise CellError(f"값이 비어 있습니다 ({shown} 중 하나).")
             return None
-        code = lookup.get(_header_key(raw))
+        code = lookup.get(header_key(raw))
         if code is None:
             raise CellError(f"'{raw}'은(는) 쓸 수 없습니다. {shown} 중 하나로 적어 주세요.")
         return code

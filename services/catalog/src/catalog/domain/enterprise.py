@@ -19,6 +19,10 @@ ENTERPRISE_TYPES: dict[str, str] = {
 ENTERPRISE_STATUSES = ("active", "suspended", "closed")
 ENTERPRISE_STATUS_LABELS = {"active": "정상", "suspended": "거래정지", "closed": "폐업"}
 
+# What the enterprise's own operator may change about it (admins change any field); notify
+# follows them for the enterprise's default subscriptions.
+CONTACT_FIELDS = ("phone", "email", "contact_person")
+
 # How far ahead the scheduled scan warns that a certification is about to lapse.
 EXPIRY_NOTICE_DAYS = 30
 
@@ -38,6 +42,15 @@ def certification_on(periods: list[CertificationPeriod], on: date) -> Certificat
     """The certification valid on `on` that lasts longest, if any."""
     valid = [p for p in periods if p.covers(on)]
     return max(valid, key=lambda p: p.valid_to) if valid else None
+
+
+def certification_state(valid_from: date, valid_to: date, on: date) -> str:
+    """valid | expired | upcoming, on the day `on`."""
+    if valid_to < on:
+        return "expired"
+    if valid_from > on:
+        return "upcoming"
+    return "valid"
 
 
 def expiry_notice(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from catalog.domain.brand import LISTING_STATUSES
+from gachi_kit.domain_errors import DomainError
 
 # action -> (states it may start from, state it leads to)
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -98,7 +99,9 @@ def price_is_material(reviewed: int, new: int, tolerance_percent: int) -> bool:
     return abs(new - reviewed) * 100 > tolerance_percent * reviewed
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(DomainError):
+    """`action` is not allowed from the `current` state."""
+
     def __init__(self, current: str, action: str) -> None:
         super().__init__(f"{action} is not allowed from {current}")
         self.current = current

@@ -1,4 +1,4 @@
-"""Use cases: brands (their listings are services/listings.py)."""
+"""Use cases: brands (their listings are services/listings/)."""
 
 from __future__ import annotations
 
@@ -8,38 +8,38 @@ from sqlalchemy.exc import IntegrityError
 from catalog.adapters.models import Brand
 from catalog.domain import regions
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 
 
-def list_brands(cat: Catalog) -> dict:
-    with cat.db.reading() as session:
+def list_brands(catalog: Catalog) -> dict:
+    with catalog.db.reading() as session:
         rows = session.scalars(select(Brand).order_by(Brand.code)).all()
-    return {"items": [brand_view(b) for b in rows]}
+    return {"items": rows}
 
 
-def get_brand(cat: Catalog, code: str) -> dict:
-    with cat.db.reading() as session:
+def get_brand(catalog: Catalog, code: str) -> Brand:
+    with catalog.db.reading() as session:
         brand = session.get(Brand, code)
     if brand is None:
         raise _not_found()
-    return brand_view(brand)
+    return brand
 
 
-def create_brand(cat: Catalog, fields: dict) -> dict:
+def create_brand(catalog: Catalog, fields: dict) -> Brand:
     _check(fields)
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             if session.get(Brand, fields["code"]) is not None:
                 raise _exists()
             brand = Brand(**fields)
             session.add(brand)
     except IntegrityError as exc:
         raise _exists() from exc
-    return brand_view(brand)
+    return brand
 
 
-def update_brand(cat: Catalog, code: str, fields: dict) -> dict:
-    with cat.db.transaction() as session:
+def update_brand(catalog: Catalog, code: str, fields: dict) -> Brand:
+    with catalog.db.transaction() as session:
         brand = session.get(Brand, code, with_for_update=True)
         if brand is None:
             raise _not_found()
@@ -51,29 +51,7 @@ def update_brand(cat: Catalog, code: str, fields: dict) -> dict:
         _check(merged)
         for field, value in fields.items():
             setattr(brand, field, value)
-    return brand_view(brand)
-
-
-def brand_view(b: Brand) -> dict:
-    sido_names = regions.sido_codes()
-    sigungu = regions.get_sigungu(b.sigungu_code) if b.sigungu_code else None
-    return {
-        "code": b.code,
-        "name": b.name,
-        "sido_code": b.sido_code,
-        "sido_name": sido_names.get(b.sido_code, ""),
-        "sigungu_code": b.sigungu_code,
-        "sigungu_name": sigungu.sigungu_name if sigungu else None,
-        "description": b.description,
-        "criteria": list(b.criteria or []),
-        "listing_validity_months": b.listing_validity_months,
-        "routing_policy": b.routing_policy,
-        "acceptance_hours": b.acceptance_hours,
-        "price_tolerance_percent": b.price_tolerance_percent,
-        "quorum": b.quorum,
-        "created_at": b.created_at,
-        "updated_at": b.updated_at,
-    }
+    return brand
 
 
 def _check(fields: dict) -> None:
@@ -84,19 +62,14 @@ def _check(fields: dict) -> None:
     elif sigungu and not regions.sigungu_in_sido(sigungu, sido or ""):
         errors["sigungu_code"] = ["이 시도에 없는 시군구 코드입니다."]
     if errors:
-        raise Problem(422, "unknown_region", "입력값이 올바르지 않습니다", errors=errors)
+        raise invalid(errors=errors, code="unknown_region")
     codes = [c["code"] for c in fields.get("criteria") or []]
     if len(codes) != len(set(codes)):
-        raise Problem(
-            422,
-            "validation_failed",
-            "입력값이 올바르지 않습니다",
-            errors={"criteria": ["심사 기준 코드가 중복되었습니다."]},
-        )
+        raise invalid("criteria", "심사 기준 코드가 중복되었습니다.")
 
 
 def _not_found() -> Problem:
-    return Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
+    return not_found("brand", "브랜드")
 
 
 def _exists() -> Problem:

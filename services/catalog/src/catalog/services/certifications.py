@@ -16,7 +16,8 @@ from sqlalchemy import and_, or_, select
 
 from catalog.adapters.models import Certification, Enterprise
 from catalog.domain.enterprise import EXPIRY_NOTICE_DAYS, CertificationPeriod, expiry_notice
-from catalog.services import listings
+from catalog.services import published
+from catalog.services.listings.scans import suspend_for_lapsed_certification
 from catalog.wiring import Catalog
 from gachi_kit.dates import today_kst
 from gachi_kit.events import utcnow
@@ -25,12 +26,12 @@ from gachi_kit.logging import get_logger
 log = get_logger(__name__)
 
 
-def scan_certifications(cat: Catalog, today: date | None = None) -> dict[str, int]:
+def scan_certifications(catalog: Catalog, today: date | None = None) -> dict[str, int]:
     """Announce what lapses within the notice period or has lapsed; returns the counts."""
     today = today or today_kst()
     horizon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
     sent = {"expiring": 0, "expired": 0}
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         due = (
             select(Certification)
             .join(Enterprise)
@@ -54,59 +55,53 @@ def scan_certifications(cat: Catalog, today: date | None = None) -> dict[str, in
         candidates = session.scalars(due).all()
         if not candidates:
             return sent
-        enterprise_ids = {c.enterprise_id for c in candidates}
+        enterprise_ids = {certification.enterprise_id for certification in candidates}
         siblings: dict[str, list[Certification]] = defaultdict(list)
-        for c in session.scalars(
+        for sibling in session.scalars(
             select(Certification).where(Certification.enterprise_id.in_(enterprise_ids))
         ):
-            siblings[c.enterprise_id].append(c)
+            siblings[sibling.enterprise_id].append(sibling)
         names = dict(
             session.execute(
                 select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(enterprise_ids))
             ).all()
         )
         now = utcnow()
-        for cert in candidates:
-            others = [_period(o) for o in siblings[cert.enterprise_id] if o.id != cert.id]
+        for certification in candidates:
+            others = [
+                _period(other)
+                for other in siblings[certification.enterprise_id]
+                if other.id != certification.id
+            ]
             notice = expiry_notice(
-                _period(cert),
+                _period(certification),
                 others,
                 today,
-                expiring_sent=cert.expiring_notified_at is not None,
-                expired_sent=cert.expired_notified_at is not None,
+                expiring_sent=certification.expiring_notified_at is not None,
+                expired_sent=certification.expired_notified_at is not None,
             )
             if notice is None:
                 continue
-            data = {
-                "enterprise_id": cert.enterprise_id,
-                "enterprise_name": names[cert.enterprise_id],
-                "certification_id": cert.id,
-                "kind": cert.kind,
-                "number": cert.number,
-                "issuer": cert.issuer,
-                "valid_from": cert.valid_from.isoformat(),
-                "valid_to": cert.valid_to.isoformat(),
-            }
             if notice == "expiring":
-                cert.expiring_notified_at = now
-                data["days_left"] = (cert.valid_to - today).days
+                certification.expiring_notified_at = now
             else:
-                cert.expired_notified_at = now
+                certification.expired_notified_at = now
                 # Lapsed before any scan saw it expiring: that notice is moot now.
-                cert.expiring_notified_at = cert.expiring_notified_at or now
-                data["expired_on"] = (cert.valid_to + timedelta(days=1)).isoformat()
+                certification.expiring_notified_at = certification.expiring_notified_at or now
                 # No certification covers the enterprise any more: its approvals stop.
-                listings.suspend_for_lapsed_certification(cat, session, cert.enterprise_id)
-            cat.outbox.record(
-                session,
-                f"enterprise.certification_{notice}",
-                data,
-                aggregate_id=cert.enterprise_id,
+                suspend_for_lapsed_certification(catalog, session, certification.enterprise_id)
+            published.certification_notice(
+                catalog, session, certification, names[certification.enterprise_id], notice, today
             )
             sent[notice] += 1
     log.info("certification_scan", today=today.isoformat(), **sent)
     return sent
 
 
-def _period(c: Certification) -> CertificationPeriod:
-    return CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to)
+def _period(certification: Certification) -> CertificationPeriod:
+    return CertificationPeriod(
+        certification.kind,
+        certification.number,
+        certification.valid_from,
+        certification.valid_to,
+    )

@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from catalog.adapters.models import Brand, Product, ProductGroup
 from catalog.services.indexing import reindex_products
 from catalog.services.pricing import unknown_brand
+from catalog.services.rows import RowWith
 from catalog.services.snapshots import listings_for, load_products, snapshot, supplier_filters
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
 
 
-def list_groups(cat: Catalog) -> dict:
-    with cat.db.reading() as session:
+def list_groups(catalog: Catalog) -> dict:
+    with catalog.db.reading() as session:
         groups = session.scalars(select(ProductGroup).order_by(ProductGroup.code)).all()
         counts = dict(
             session.execute(
@@ -25,34 +26,34 @@ def list_groups(cat: Catalog) -> dict:
                 .group_by(Product.group_code)
             ).all()
         )
-    return {"items": [group_view(g, counts.get(g.code, 0)) for g in groups]}
+    return {"items": [RowWith(group, supplier_count=counts.get(group.code, 0)) for group in groups]}
 
 
-def get_group(cat: Catalog, code: str) -> dict:
-    with cat.db.reading() as session:
+def get_group(catalog: Catalog, code: str) -> RowWith:
+    with catalog.db.reading() as session:
         group = session.get(ProductGroup, code)
         if group is None:
             raise _not_found()
         count = session.scalar(
             select(func.count()).where(Product.group_code == code, *supplier_filters())
         )
-    return group_view(group, count or 0)
+    return RowWith(group, supplier_count=count or 0)
 
 
-def create_group(cat: Catalog, fields: dict) -> dict:
+def create_group(catalog: Catalog, fields: dict) -> RowWith:
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             if session.get(ProductGroup, fields["code"]) is not None:
                 raise _exists()
             group = ProductGroup(**fields)
             session.add(group)
     except IntegrityError as exc:
         raise _exists() from exc
-    return group_view(group, 0)
+    return RowWith(group, supplier_count=0)
 
 
-def update_group(cat: Catalog, code: str, fields: dict) -> dict:
-    with cat.db.transaction() as session:
+def update_group(catalog: Catalog, code: str, fields: dict) -> RowWith:
+    with catalog.db.transaction() as session:
         group = session.get(ProductGroup, code, with_for_update=True)
         if group is None:
             raise _not_found()
@@ -62,11 +63,11 @@ def update_group(cat: Catalog, code: str, fields: dict) -> dict:
         if renamed:
             session.flush()
             reindex_products(session, Product.group_code == code)
-    return get_group(cat, code)
+    return get_group(catalog, code)
 
 
-def delete_group(cat: Catalog, code: str) -> None:
-    with cat.db.transaction() as session:
+def delete_group(catalog: Catalog, code: str) -> None:
+    with catalog.db.transaction() as session:
         group = session.get(ProductGroup, code, with_for_update=True)
         if group is None:
             raise _not_found()
@@ -81,10 +82,10 @@ def delete_group(cat: Catalog, code: str) -> None:
         session.delete(group)
 
 
-def candidates(cat: Catalog, code: str, on: date, brand_code: str | None) -> dict:
+def candidates(catalog: Catalog, code: str, on: date, brand_code: str | None) -> dict:
     """Every active product of an active enterprise in the group, whatever its
     certification, listing or capacity: orders decides eligibility and explains it."""
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         group = session.get(ProductGroup, code)
         if group is None:
             raise _not_found()
@@ -94,27 +95,15 @@ def candidates(cat: Catalog, code: str, on: date, brand_code: str | None) -> dic
         listings = listings_for(session, brand_code, [p.id for p in products])
         items = [snapshot(p, on, brand_code, listings.get(p.id)) for p in products]
     return {
-        "group": {"code": group.code, "name": group.name, "unit": group.unit},
+        "group": group,
         "on_date": on,
         "brand_code": brand_code,
         "candidates": items,
     }
 
 
-def group_view(group: ProductGroup, supplier_count: int) -> dict:
-    return {
-        "code": group.code,
-        "name": group.name,
-        "unit": group.unit,
-        "description": group.description,
-        "supplier_count": supplier_count,
-        "created_at": group.created_at,
-        "updated_at": group.updated_at,
-    }
-
-
 def _not_found() -> Problem:
-    return Problem(404, "group_not_found", "상품군을 찾을 수 없습니다")
+    return not_found("group", "상품군")
 
 
 def _exists() -> Problem:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from catalog.adapters.models import Certification, Enterprise, Product
 from catalog.domain import csv_import, regions
-from catalog.domain.csv_import import CsvError, Row, Table
+from catalog.domain.csv_import import Row, Table
 from catalog.domain.product import diff
 from catalog.services.products import References, apply_product_changes, insert_product
 from catalog.services.registry import (
@@ -31,7 +31,7 @@ from catalog.services.registry import (
 )
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -86,9 +86,8 @@ class Planned:
 # -- enterprises -----------------------------------------------------------------------------
 
 
-def import_enterprises(cat: Catalog, data: bytes, options: Options, actor: Principal) -> dict:
-    text, encoding = _decode(data, options)
-    table = _table(text, csv_import.enterprise_columns())
+def import_enterprises(catalog: Catalog, data: bytes, options: Options, actor: Principal) -> dict:
+    table = csv_import.parse_table(data, csv_import.enterprise_columns(), encoding=options.encoding)
 
     def plan(session: Session) -> list[Planned]:
         for row in table.rows:
@@ -110,15 +109,15 @@ def import_enterprises(cat: Catalog, data: bytes, options: Options, actor: Princ
         cert = values.pop("_certification", None)
         if planned.action == "created":
             region = regions.get_sigungu(values["sigungu_code"])
-            enterprise = insert_enterprise(cat, session, values, planned.key, region, actor)
+            enterprise = insert_enterprise(catalog, session, values, planned.key, region, actor)
             planned.id = enterprise.id
         else:
             enterprise = planned.target
-            apply_enterprise_changes(cat, session, enterprise, values, actor)
+            apply_enterprise_changes(catalog, session, enterprise, values, actor)
         if cert is not None:
-            _write_certification(cat, session, enterprise, cert, actor)
+            _write_certification(catalog, session, enterprise, cert, actor)
 
-    return _run(cat, table, encoding, options, plan, write)
+    return _run(catalog, table, options, plan, write)
 
 
 def _plan_enterprise(planned: Planned, existing, certs, table: Table) -> Planned:
@@ -171,7 +170,7 @@ def _certification_change(current: list[Certification], cert: dict | None) -> bo
 
 
 def _write_certification(
-    cat: Catalog, session: Session, enterprise: Enterprise, cert: dict, actor: Principal
+    catalog: Catalog, session: Session, enterprise: Enterprise, cert: dict, actor: Principal
 ) -> None:
     same = session.scalar(
         select(Certification).where(
@@ -184,7 +183,7 @@ def _write_certification(
     if same is not None:  # a correction of a recorded certification
         session.delete(same)
         session.flush()
-    insert_certification(cat, session, enterprise, cert, actor)
+    insert_certification(catalog, session, enterprise, cert, actor)
 
 
 def _certifications(session: Session, enterprise_ids: list[str]) -> dict[str, list]:
@@ -201,20 +200,20 @@ def _certifications(session: Session, enterprise_ids: list[str]) -> dict[str, li
 
 
 def import_products(
-    cat: Catalog,
+    catalog: Catalog,
     data: bytes,
     options: Options,
     actor: Principal,
     enterprise_id: str | None,
 ) -> dict:
     enterprise_id = _owning_enterprise(enterprise_id, actor)
-    text, encoding = _decode(data, options)
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
-            raise Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
+            raise not_found("enterprise", "기업")
         refs = References.load(session)
-    table = _table(text, csv_import.product_columns(refs.categories, refs.groups))
+    columns = csv_import.product_columns(refs.categories, refs.groups)
+    table = csv_import.parse_table(data, columns, encoding=options.encoding)
 
     def plan(session: Session) -> list[Planned]:
         skus = [r.values["sku"] for r in table.rows if "sku" in r.values]
@@ -233,13 +232,15 @@ def import_products(
         owner = session.get(Enterprise, enterprise_id)
         if planned.action == "created":
             product = insert_product(
-                cat, session, owner, {"sku": planned.key, **planned.fields}, actor, refs
+                catalog, session, owner, {"sku": planned.key, **planned.fields}, actor, refs
             )
             planned.id = product.id
         else:
-            apply_product_changes(cat, session, planned.target, owner, planned.fields, actor, refs)
+            apply_product_changes(
+                catalog, session, planned.target, owner, planned.fields, actor, refs
+            )
 
-    return _run(cat, table, encoding, options, plan, write) | {"enterprise_id": enterprise_id}
+    return _run(catalog, table, options, plan, write) | {"enterprise_id": enterprise_id}
 
 
 def _plan_product(planned: Planned, existing: dict[str, Product]) -> Planned:
@@ -264,31 +265,28 @@ def _plan_product(planned: Planned, existing: dict[str, Product]) -> Planned:
 # -- the shared run --------------------------------------------------------------------------
 
 
-def _run(cat: Catalog, table: Table, encoding: str, options: Options, plan, write) -> dict:
+def _run(catalog: Catalog, table: Table, options: Options, plan, write) -> dict:
     if options.dry_run:
-        with cat.db.reading() as session:
+        with catalog.db.reading() as session:
             planned = plan(session)
-        return _report(table, encoding, options, planned, written=False)
+        return _report(table, options, planned, written=False)
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             planned = plan(session)
-            invalid = [p for p in planned if p.action == "invalid"]
-            if invalid and options.mode == "all_or_nothing":
-                report = _report(table, encoding, options, planned, written=False)
-                raise Problem(
-                    422,
-                    "csv_invalid_rows",
-                    "CSV 파일에 잘못된 행이 있습니다",
-                    f"{len(invalid)}개 행에 오류가 있어 아무것도 저장하지 않았습니다. "
-                    "오류를 고쳐 다시 올리거나 mode=valid_rows 로 올바른 행만 저장하세요.",
+            refused = [p for p in planned if p.action == "invalid"]
+            if refused and options.mode == "all_or_nothing":
+                raise invalid(
                     errors={
                         f"{p.row.number}행": [
                             f"{e.column}: {e.message}" if e.column else e.message
                             for e in p.row.errors
                         ]
-                        for p in invalid
+                        for p in refused
                     },
-                    report=report,
+                    code="csv_invalid_rows",
+                    detail=f"{len(refused)}개 행에 오류가 있어 아무것도 저장하지 않았습니다. "
+                    "오류를 고쳐 다시 올리거나 mode=valid_rows 로 올바른 행만 저장하세요.",
+                    report=_report(table, options, planned, written=False),
                 )
             for p in planned:
                 if p.action in ("created", "updated"):
@@ -301,19 +299,19 @@ def _run(cat: Catalog, table: Table, encoding: str, options: Options, plan, writ
             "다른 요청과 겹쳤습니다",
             "같은 기업·상품을 동시에 저장하는 요청이 있었습니다. 잠시 후 다시 올려 주세요.",
         ) from exc
-    report = _report(table, encoding, options, planned, written=True)
+    report = _report(table, options, planned, written=True)
     log.info("csv_imported", **{k: report[k] for k in ("created", "updated", "unchanged")})
     return report
 
 
-def _report(table: Table, encoding: str, options: Options, planned, *, written: bool) -> dict:
+def _report(table: Table, options: Options, planned, *, written: bool) -> dict:
     counts = {a: 0 for a in ("created", "updated", "unchanged", "invalid")}
     for p in planned:
         counts[p.action] += 1
     return {
         "dry_run": options.dry_run,
         "mode": options.mode,
-        "encoding": encoding,
+        "encoding": table.encoding,
         "written": written and counts["created"] + counts["updated"] > 0,
         "total_rows": len(planned),
         **counts,
@@ -347,39 +345,14 @@ def _dedupe(table: Table, key: str, header: str) -> list[Planned]:
     return planned
 
 
-def _decode(data: bytes, options: Options) -> tuple[str, str]:
-    try:
-        return csv_import.decode(data, options.encoding)
-    except CsvError as exc:
-        raise _file_problem(exc) from exc
-
-
-def _table(text: str, columns) -> Table:
-    try:
-        return csv_import.parse_table(text, columns)
-    except CsvError as exc:
-        raise _file_problem(exc) from exc
-
-
-def _file_problem(exc: CsvError) -> Problem:
-    return Problem(
-        422, exc.code, "CSV 파일을 읽을 수 없습니다", exc.detail, errors={"file": [exc.detail]}
-    )
-
-
 def _owning_enterprise(requested: str | None, actor: Principal) -> str:
     if actor.role == "admin":
         if not requested:
-            raise Problem(
-                422,
-                "validation_failed",
-                "입력값이 올바르지 않습니다",
-                errors={"enterprise_id": ["관리자는 enterprise_id 로 기업을 지정해야 합니다."]},
-            )
+            raise invalid("enterprise_id", "관리자는 enterprise_id 로 기업을 지정해야 합니다.")
         return requested
     if not actor.org or (requested and requested != actor.org):
         # Someone else's enterprise: answer as if it did not exist.
-        raise Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
+        raise not_found("enterprise", "기업")
     return actor.org
 
 

@@ -23,12 +23,12 @@ from catalog.services.snapshots import (
     supplier_filters,
 )
 from catalog.wiring import Catalog
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 
 
-def price(cat: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
+def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
     group_codes = {ln["group_code"] for ln in lines if ln.get("group_code")}
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         if brand_code is not None and session.get(Brand, brand_code) is None:
             raise unknown_brand()
         by_sku = _resolve_skus(session, [ln for ln in lines if ln.get("sku")])
@@ -173,9 +173,4 @@ def _group_line(
 
 
 def unknown_brand(field: str = "brand_code") -> Problem:
-    return Problem(
-        422,
-        "unknown_brand",
-        "입력값이 올바르지 않습니다",
-        errors={field: ["등록되지 않은 브랜드입니다."]},
-    )
+    return invalid(field, "등록되지 않은 브랜드입니다.", code="unknown_brand")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,15 +18,17 @@ from catalog.adapters.models import (
     ProductGroup,
 )
 from catalog.domain.brand import carries_brand, effective_listing_status
-from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
-from catalog.domain.product import TAX_TYPES, ProductChange, diff
+from catalog.domain.product import ProductChange, diff
+from catalog.services import published
 from catalog.services.categories import known, unknown_category
 from catalog.services.indexing import index_product
-from catalog.services.listings import flag_material_change
+from catalog.services.listings.material_edits import flag_material_change
+from catalog.services.rows import RowWith
+from catalog.services.snapshots import certification
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id
 
 # Who may see a product that is not on sale (draft) besides its own enterprise.
@@ -62,21 +63,18 @@ class References:
         if "category" in errors:
             raise unknown_category()
         if errors:
-            raise Problem(422, "unknown_product_group", "입력값이 올바르지 않습니다", errors=errors)
+            raise invalid(errors=errors, code="unknown_product_group")
 
 
-def create_product(cat: Catalog, fields: dict, actor: Principal) -> dict:
+def create_product(catalog: Catalog, fields: dict, actor: Principal) -> RowWith:
     fields = dict(fields)
     enterprise_id = _owning_enterprise(fields.pop("enterprise_id", None), actor)
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             enterprise = session.get(Enterprise, enterprise_id)
             if enterprise is None:
-                raise Problem(
-                    422,
-                    "enterprise_not_found",
-                    "입력값이 올바르지 않습니다",
-                    errors={"enterprise_id": ["등록되지 않은 기업입니다."]},
+                raise invalid(
+                    "enterprise_id", "등록되지 않은 기업입니다.", code="enterprise_not_found"
                 )
             refs = References.load(session)
             refs.check(fields)
@@ -85,15 +83,14 @@ def create_product(cat: Catalog, fields: dict, actor: Principal) -> dict:
             )
             if session.scalar(taken):
                 raise _sku_taken()
-            product = insert_product(cat, session, enterprise, fields, actor, refs)
-            view = product_view(product, enterprise, refs.categories)
+            product = insert_product(catalog, session, enterprise, fields, actor, refs)
     except IntegrityError as exc:
         raise _sku_taken() from exc
-    return view
+    return product_row(product, enterprise, refs.categories)
 
 
 def insert_product(
-    cat: Catalog,
+    catalog: Catalog,
     session: Session,
     enterprise: Enterprise,
     fields: dict,
@@ -110,44 +107,25 @@ def insert_product(
     _index(product, enterprise, refs)
     session.add(product)
     session.add(_history(product, actor))
-    cat.outbox.record(
-        session,
-        "product.created",
-        {
-            "product_id": product.id,
-            "enterprise_id": enterprise.id,
-            "sku": product.sku,
-            "name": product.name,
-            "category": product.category,
-            "unit": product.unit,
-            "unit_price": product.unit_price,
-            "tax_type": product.tax_type,
-            "group_code": product.group_code,
-            "status": product.status,
-            "version": product.version,
-            "created_by": actor.sub,
-        },
-        aggregate_id=product.id,
-    )
+    published.product_created(catalog, session, product, actor)
     return product
 
 
-def update_product(cat: Catalog, product_id: str, fields: dict, actor: Principal) -> dict:
+def update_product(catalog: Catalog, product_id: str, fields: dict, actor: Principal) -> RowWith:
     """Operators change their own products (someone else's: 404); admins any."""
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         product = session.get(Product, product_id, with_for_update=True)
         if product is None or not _may_edit(actor, product):
             raise _not_found()
         refs = References.load(session)
         refs.check(fields)
         enterprise = session.get(Enterprise, product.enterprise_id)
-        apply_product_changes(cat, session, product, enterprise, fields, actor, refs)
-        view = product_view(product, enterprise, refs.categories)
-    return view
+        apply_product_changes(catalog, session, product, enterprise, fields, actor, refs)
+    return product_row(product, enterprise, refs.categories)
 
 
 def apply_product_changes(
-    cat: Catalog,
+    catalog: Catalog,
     session: Session,
     product: Product,
     enterprise: Enterprise,
@@ -162,42 +140,25 @@ def apply_product_changes(
     change = diff({f: getattr(product, f) for f in requested}, requested)
     if not change:
         return change
-    previous_version = product.version
-    old_price, old_tax = product.unit_price, product.tax_type
+    before = {f: getattr(product, f) for f in ("version", "unit_price", "tax_type")}
     for field, (_old, new) in change.changes.items():
         setattr(product, field, list(new) if isinstance(new, list | tuple) else new)
     if change.is_material:
-        product.version = previous_version + 1
+        product.version = before["version"] + 1
     if change.touches_price:
         session.add(_history(product, actor))
     if change.is_material:  # only those fields can matter to a brand committee
-        flag_material_change(cat, session, product, change.changes, actor)
+        flag_material_change(catalog, session, product, change.changes, actor)
     _index(product, enterprise, refs)
-    cat.outbox.record(
-        session,
-        "product.updated",
-        {
-            "product_id": product.id,
-            "enterprise_id": product.enterprise_id,
-            "sku": product.sku,
-            "name": product.name,
-            "status": product.status,
-            "version": product.version,
-            "previous_version": previous_version,
-            "changed_fields": change.changed_fields,
-            "material_fields": change.material_fields,
-            "unit_price": {"old": old_price, "new": product.unit_price},
-            "tax_type": {"old": old_tax, "new": product.tax_type},
-            "updated_by": actor.sub,
-        },
-        aggregate_id=product.id,
-    )
+    published.product_updated(catalog, session, product, change, before, actor)
     return change
 
 
-def get_product(cat: Catalog, product_id: str, actor: Principal, on: date | None = None) -> dict:
+def get_product(
+    catalog: Catalog, product_id: str, actor: Principal, on: date | None = None
+) -> RowWith:
     on = on or today_kst()
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         product = session.get(
             Product,
             product_id,
@@ -210,24 +171,13 @@ def get_product(cat: Catalog, product_id: str, actor: Principal, on: date | None
             raise _not_found()
         labels = known(session)
         brand_names = dict(session.execute(select(Brand.code, Brand.name)).all())
-    enterprise = product.enterprise
-    certified = (
-        certification_on(
-            [
-                CertificationPeriod(c.kind, c.number, c.valid_from, c.valid_to)
-                for c in enterprise.certifications
-            ],
-            on,
-        )
-        is not None
-    )
-    return product_view(product, enterprise, labels) | {
-        "listings": [listing_view(lst, brand_names, on, certified) for lst in product.listings]
-    }
+    certified = certification(product, on) is not None
+    listings = [_listing_on(lst, brand_names, on, certified) for lst in product.listings]
+    return product_row(product, product.enterprise, labels, listings=listings)
 
 
-def price_history(cat: Catalog, product_id: str, actor: Principal) -> dict:
-    with cat.db.reading() as session:
+def price_history(catalog: Catalog, product_id: str, actor: Principal) -> dict:
+    with catalog.db.reading() as session:
         product = session.get(Product, product_id)
         if product is None or not _may_see(actor, product):
             raise _not_found()
@@ -236,70 +186,27 @@ def price_history(cat: Catalog, product_id: str, actor: Principal) -> dict:
             .where(PriceHistory.product_id == product_id)
             .order_by(PriceHistory.changed_at.desc(), PriceHistory.version.desc())
         ).all()
-    return {
-        "product_id": product_id,
-        "items": [
-            {
-                "version": r.version,
-                "unit_price": r.unit_price,
-                "tax_type": r.tax_type,
-                "changed_at": r.changed_at,
-                "changed_by": r.changed_by,
-            }
-            for r in rows
-        ],
-    }
+    return {"product_id": product_id, "items": rows}
 
 
-# -- views -----------------------------------------------------------------------------------
+def product_row(
+    product: Product, enterprise: Enterprise, labels: dict[str, str], **derived
+) -> RowWith:
+    """The product as the API shows it: with its enterprise and its category's label."""
+    category_label = labels.get(product.category, "")
+    return RowWith(product, enterprise=enterprise, category_label=category_label, **derived)
 
 
-def product_view(product: Product, enterprise: Enterprise, labels: dict[str, str]) -> dict:
-    return {
-        "id": product.id,
-        "enterprise_id": product.enterprise_id,
-        "enterprise_name": enterprise.name,
-        "enterprise_type": enterprise.enterprise_type,
-        "enterprise_type_label": ENTERPRISE_TYPES[enterprise.enterprise_type],
-        "enterprise_status": enterprise.status,
-        "sido_code": enterprise.sido_code,
-        "sigungu_code": enterprise.sigungu_code,
-        "sku": product.sku,
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "category_label": labels.get(product.category, ""),
-        "unit": product.unit,
-        "unit_price": product.unit_price,
-        "tax_type": product.tax_type,
-        "tax_type_label": TAX_TYPES[product.tax_type],
-        "min_order_qty": product.min_order_qty,
-        "lead_time_days": product.lead_time_days,
-        "weekly_capacity": product.weekly_capacity,
-        "stock": product.stock,
-        "image_urls": list(product.image_urls or []),
-        "tags": list(product.tags or []),
-        "group_code": product.group_code,
-        "status": product.status,
-        "version": product.version,
-        "created_at": product.created_at,
-        "updated_at": product.updated_at,
-    }
-
-
-def listing_view(
+def _listing_on(
     listing: BrandListing, brand_names: dict[str, str], on: date, certified: bool
-) -> dict[str, Any]:
-    return {
-        "brand_code": listing.brand_code,
-        "brand_name": brand_names.get(listing.brand_code, ""),
-        "status": effective_listing_status(listing.status, listing.valid_until, on),
-        "approved_at": listing.approved_at,
-        "valid_until": listing.valid_until,
-        "carries_brand": carries_brand(
-            listing.status, listing.valid_until, on, certified=certified
-        ),
-    }
+) -> RowWith:
+    """One of the product's brand listings as it stands on `on`."""
+    return RowWith(
+        listing,
+        brand_name=brand_names.get(listing.brand_code, ""),
+        status=effective_listing_status(listing.status, listing.valid_until, on),
+        carries_brand=carries_brand(listing.status, listing.valid_until, on, certified=certified),
+    )
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -341,12 +248,7 @@ def _owning_enterprise(requested: str | None, actor: Principal) -> str:
     """Admins act for any enterprise; an operator only for its own (BOLA)."""
     if actor.role == "admin":
         if not requested:
-            raise Problem(
-                422,
-                "validation_failed",
-                "입력값이 올바르지 않습니다",
-                errors={"enterprise_id": ["관리자는 기업을 지정해야 합니다."]},
-            )
+            raise invalid("enterprise_id", "관리자는 기업을 지정해야 합니다.")
         return requested
     if requested and requested != actor.org:
         raise Problem(
@@ -360,7 +262,7 @@ def _owning_enterprise(requested: str | None, actor: Principal) -> str:
 
 
 def _not_found() -> Problem:
-    return Problem(404, "product_not_found", "상품을 찾을 수 없습니다")
+    return not_found("product", "상품")
 
 
 def _sku_taken() -> Problem:

@@ -2,46 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.adapters.models import Certification, Enterprise, Product
 from catalog.adapters.queries import certified_on
 from catalog.domain import regions
-from catalog.domain.brn import InvalidBRN, normalize_brn
-from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+from catalog.domain.brn import normalize_brn
+from catalog.domain.enterprise import (
+    CONTACT_FIELDS,
+    CertificationPeriod,
+    certification_on,
+    certification_state,
+)
 from catalog.domain.search_text import escape_like, query_terms
-from catalog.services import pagination
+from catalog.services import published
 from catalog.services.indexing import index_enterprise, reindex_products
+from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
+from gachi_kit import paging
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id
 
-# What PATCH .../contact (the operator) may change; admins: schemas.EnterpriseUpdate.
-CONTACT_FIELDS = ("phone", "email", "contact_person")
 
-
-def register_enterprise(cat: Catalog, fields: dict, actor: Principal) -> Enterprise:
-    brn = _valid_brn(fields["brn"])
+def register_enterprise(catalog: Catalog, fields: dict, actor: Principal) -> Enterprise:
+    brn = normalize_brn(fields["brn"])  # InvalidBRN: 422 (api/errors.py)
     region = _region(fields["sigungu_code"])
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             if session.scalar(select(Enterprise.id).where(Enterprise.brn == brn)):
                 raise _brn_taken()
-            enterprise = insert_enterprise(cat, session, fields, brn, region, actor)
+            enterprise = insert_enterprise(catalog, session, fields, brn, region, actor)
     except IntegrityError as exc:  # a concurrent registration of the same number won
         raise _brn_taken() from exc
     return enterprise
 
 
 def insert_enterprise(
-    cat: Catalog, session: Session, fields: dict, brn: str, region, actor: Principal
+    catalog: Catalog, session: Session, fields: dict, brn: str, region, actor: Principal
 ) -> Enterprise:
     """Add one enterprise and its `enterprise.registered` event (also used by the import)."""
     enterprise = Enterprise(
@@ -54,67 +57,57 @@ def insert_enterprise(
     enterprise.id = enterprise.id or new_id()
     index_enterprise(enterprise)
     session.add(enterprise)
-    fields_ = ("id", "name", "enterprise_type", "sigungu_code", "email", "phone")
-    record_registered(cat, session, {k: getattr(enterprise, k) for k in fields_}, actor.sub)
+    announced = ("id", "name", "enterprise_type", "sigungu_code", "email", "phone")
+    published.enterprise_registered(
+        catalog, session, {k: getattr(enterprise, k) for k in announced}, actor.sub
+    )
     return enterprise
 
 
-def record_registered(cat: Catalog, session: Session, enterprise: dict, by: str) -> None:
-    """`enterprise.registered`: notify makes the enterprise's default subscriptions from it."""
-    cat.outbox.record(
-        session,
-        "enterprise.registered",
-        {
-            "enterprise_id": enterprise["id"],
-            "name": enterprise["name"],
-            "enterprise_type": enterprise["enterprise_type"],
-            "sigungu_code": enterprise["sigungu_code"],
-            "email": enterprise.get("email"),
-            "phone": enterprise.get("phone"),
-            "registered_by": by,
-        },
-        aggregate_id=enterprise["id"],
-    )
-
-
 def update_enterprise(
-    cat: Catalog, enterprise_id: str, fields: dict, actor: Principal
+    catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal
 ) -> Enterprise:
     """Admins: any field EnterpriseUpdate takes. Unchanged values are no change (no event)."""
     requested = dict(fields)
     if "brn" in requested:
-        requested["brn"] = _valid_brn(requested["brn"])
+        requested["brn"] = normalize_brn(requested["brn"])
     if "sigungu_code" in requested:
         region = _region(requested["sigungu_code"])
         requested["sigungu_code"] = region.sigungu_code
         requested["sido_code"] = region.sido_code
     try:
-        with cat.db.transaction() as session:
+        with catalog.db.transaction() as session:
             enterprise = _load_for_update(session, enterprise_id)
             if "brn" in requested and requested["brn"] != enterprise.brn:
                 taken = select(Enterprise.id).where(Enterprise.brn == requested["brn"])
                 if session.scalar(taken):
                     raise _brn_taken()
-            apply_enterprise_changes(cat, session, enterprise, requested, actor)
+            apply_enterprise_changes(catalog, session, enterprise, requested, actor)
     except IntegrityError as exc:
         raise _brn_taken() from exc
     return enterprise
 
 
-def update_contact(cat: Catalog, enterprise_id: str, fields: dict, actor: Principal) -> Enterprise:
+def update_contact(
+    catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal
+) -> Enterprise:
     """The enterprise's own operator (or an admin) changes phone, e-mail and contact person."""
     if actor.role != "admin" and actor.org != enterprise_id:
         raise _not_found()  # someone else's enterprise: do not confirm it exists
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise = _load_for_update(session, enterprise_id)
         apply_enterprise_changes(
-            cat, session, enterprise, {k: fields[k] for k in CONTACT_FIELDS if k in fields}, actor
+            catalog,
+            session,
+            enterprise,
+            {k: fields[k] for k in CONTACT_FIELDS if k in fields},
+            actor,
         )
     return enterprise
 
 
 def apply_enterprise_changes(
-    cat: Catalog, session: Session, enterprise: Enterprise, requested: dict, actor: Principal
+    catalog: Catalog, session: Session, enterprise: Enterprise, requested: dict, actor: Principal
 ) -> list[str]:
     """Set what differs, reindex if the name changed, record `enterprise.updated` once."""
     changes = {
@@ -131,38 +124,28 @@ def apply_enterprise_changes(
     if "name" in changes:
         session.flush()
         reindex_products(session, Product.enterprise_id == enterprise.id)
-    changed = sorted(changes)
-    data = {
-        "enterprise_id": enterprise.id,
-        "name": enterprise.name,
-        "status": enterprise.status,
-        "changed_fields": changed,
-        "changes": {f: {"old": old, "new": new} for f, (old, new) in changes.items()},
-        "updated_by": actor.sub,
-    }
-    # The new contacts at the top level, only when they changed (notify follows them).
-    data.update({f: getattr(enterprise, f) for f in CONTACT_FIELDS if f in changes})
-    cat.outbox.record(session, "enterprise.updated", data, aggregate_id=enterprise.id)
-    return changed
+    published.enterprise_updated(catalog, session, enterprise, changes, actor)
+    return sorted(changes)
 
 
-def get_enterprise(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
+def get_enterprise(catalog: Catalog, enterprise_id: str, on: date | None) -> RowWith:
     on = on or today_kst()
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         enterprise = session.get(
             Enterprise, enterprise_id, options=[selectinload(Enterprise.certifications)]
         )
         if enterprise is None:
             raise _not_found()
         valid = _valid_certification(enterprise.certifications, on)
-    return enterprise_view(enterprise) | {
-        "on": on,
-        "certified_on_date": valid is not None,
-        "certification": None if valid is None else certification_view(valid, on),
-    }
+    return RowWith(
+        enterprise,
+        on=on,
+        certified_on_date=valid is not None,
+        certification=None if valid is None else certification_as_of(valid, on),
+    )
 
 
-def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
+def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
     """Filters, newest first or by name, keyset pagination (opaque cursor)."""
     filters = {k: query.get(k) for k in ("q", "enterprise_type", "sido", "sigungu", "status")}
     filters["certified_on"] = query.get("certified_on")
@@ -173,8 +156,6 @@ def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
         if filters["status"] not in (None, "active"):
             return {"items": [], "next_cursor": None}
         filters["status"] = "active"
-    page_size = query["page_size"]
-    fp = pagination.fingerprint({**filters, "sort": sort})
     stmt = select(Enterprise)
     for term in query_terms(filters["q"] or ""):
         stmt = stmt.where(Enterprise.search_text.like(f"%{escape_like(term)}%", escape="\\"))
@@ -189,39 +170,29 @@ def list_enterprises(cat: Catalog, query: dict, actor: Principal) -> dict:
     if filters["certified_on"]:
         stmt = stmt.where(certified_on(Enterprise.id, filters["certified_on"]))
     if sort == "name":
-        keys = (Enterprise.name, Enterprise.id)
-        order = (Enterprise.name.asc(), Enterprise.id.asc())
-        if query.get("cursor"):
-            last = pagination.decode(query["cursor"], sort, fp, (str, str))
-            stmt = stmt.where(tuple_(*keys) > tuple_(*last))
+        order, descending = (Enterprise.name, Enterprise.id), False
     else:
-        order = (Enterprise.created_at.desc(), Enterprise.id.desc())
-        if query.get("cursor"):
-            created, last_id = pagination.decode(query["cursor"], sort, fp, (str, str))
-            stmt = stmt.where(
-                tuple_(Enterprise.created_at, Enterprise.id)
-                < tuple_(parse_timestamp(created), last_id)
-            )
-    with cat.db.reading() as session:
-        rows = session.scalars(stmt.order_by(*order).limit(page_size + 1)).all()
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        key = [last.name, last.id] if sort == "name" else [last.created_at.isoformat(), last.id]
-        next_cursor = pagination.encode(sort, key, fp)
-    return {"items": [enterprise_view(e) for e in rows], "next_cursor": next_cursor}
+        order, descending = (Enterprise.created_at, Enterprise.id), True
+    with catalog.db.reading() as session:
+        page = paging.keyset_page(
+            session,
+            stmt,
+            query,
+            order_by=order,
+            descending=descending,
+            filters={**filters, "sort": sort},
+        )
+    return page.as_dict()
 
 
 # -- certifications --------------------------------------------------------------------------
 
 
 def add_certification(
-    cat: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
-) -> Certification:
+    catalog: Catalog, enterprise_id: str, fields: dict, actor: Principal | None = None
+) -> RowWith:
     _check_period(fields["valid_from"], fields["valid_to"])
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
             raise _not_found()
@@ -238,27 +209,31 @@ def add_certification(
                 "이미 등록된 인증입니다",
                 "같은 종류·번호·시작일의 인증이 있습니다.",
             )
-        certification = insert_certification(cat, session, enterprise, fields, actor)
-    return certification
+        certification = insert_certification(catalog, session, enterprise, fields, actor)
+    return certification_as_of(certification, today_kst())
 
 
 def insert_certification(
-    cat: Catalog, session: Session, enterprise: Enterprise, fields: dict, actor: Principal | None
+    catalog: Catalog,
+    session: Session,
+    enterprise: Enterprise,
+    fields: dict,
+    actor: Principal | None,
 ) -> Certification:
     certification = Certification(id=new_id(), enterprise_id=enterprise.id, **fields)
     session.add(certification)
-    _certification_changed(cat, session, enterprise, certification, actor, "added")
+    published.certification_changed(catalog, session, enterprise, certification, actor, "added")
     return certification
 
 
 def correct_certification(
-    cat: Catalog, enterprise_id: str, certification_id: str, fields: dict, actor: Principal
-) -> Certification:
+    catalog: Catalog, enterprise_id: str, certification_id: str, fields: dict, actor: Principal
+) -> RowWith:
     """An admin corrects a certification: a typo in its number, or its period (a
     certification revoked early ends the day before the revocation). The next scan
     re-reads a changed end date: its notices go out again, and a lapse suspends listings."""
     reason = fields.pop("reason")
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise, certification = _certification(session, enterprise_id, certification_id)
         _check_period(
             fields.get("valid_from", certification.valid_from),
@@ -269,78 +244,39 @@ def correct_certification(
             certification.expired_notified_at = None
         for field, value in fields.items():
             setattr(certification, field, value)
-        _certification_changed(
-            cat, session, enterprise, certification, actor, "corrected", reason, sorted(fields)
+        published.certification_changed(
+            catalog, session, enterprise, certification, actor, "corrected", reason, sorted(fields)
         )
-    return certification
+    return certification_as_of(certification, today_kst())
 
 
 def remove_certification(
-    cat: Catalog, enterprise_id: str, certification_id: str, reason: str, actor: Principal
+    catalog: Catalog, enterprise_id: str, certification_id: str, reason: str, actor: Principal
 ) -> None:
     """An admin removes a certification recorded by mistake (orders keep their snapshots)."""
-    with cat.db.transaction() as session:
+    with catalog.db.transaction() as session:
         enterprise, certification = _certification(session, enterprise_id, certification_id)
-        _certification_changed(cat, session, enterprise, certification, actor, "removed", reason)
+        published.certification_changed(
+            catalog, session, enterprise, certification, actor, "removed", reason
+        )
         session.delete(certification)
 
 
 def _check_period(valid_from: date, valid_to: date) -> None:
     if valid_to < valid_from:
-        raise Problem(
-            422,
-            "invalid_period",
-            "입력값이 올바르지 않습니다",
-            errors={"valid_to": ["종료일이 시작일보다 빠릅니다."]},
-        )
+        raise invalid("valid_to", "종료일이 시작일보다 빠릅니다.", code="invalid_period")
 
 
 def _certification(session: Session, enterprise_id: str, certification_id: str):
     certification = session.get(Certification, certification_id, with_for_update=True)
     if certification is None or certification.enterprise_id != enterprise_id:
-        raise Problem(404, "certification_not_found", "인증을 찾을 수 없습니다")
+        raise not_found("certification", "인증")
     return session.get(Enterprise, enterprise_id), certification
 
 
-def _certification_changed(
-    cat: Catalog,
-    session: Session,
-    enterprise: Enterprise,
-    certification: Certification,
-    actor: Principal | None,
-    change: str,
-    reason: str | None = None,
-    fields: list[str] | None = None,
-) -> None:
-    cat.outbox.record(
-        session,
-        "enterprise.updated",
-        {
-            "enterprise_id": enterprise.id,
-            "name": enterprise.name,
-            "status": enterprise.status,
-            "changed_fields": ["certifications"],
-            "changes": {},
-            "certification": {
-                "certification_id": certification.id,
-                "kind": certification.kind,
-                "number": certification.number,
-                "issuer": certification.issuer,
-                "valid_from": certification.valid_from.isoformat(),
-                "valid_to": certification.valid_to.isoformat(),
-                "change": change,  # added | corrected | removed
-                "corrected_fields": fields or [],
-                "reason": reason,
-            },
-            "updated_by": actor.sub if actor else None,
-        },
-        aggregate_id=enterprise.id,
-    )
-
-
-def list_certifications(cat: Catalog, enterprise_id: str, on: date | None) -> dict:
+def list_certifications(catalog: Catalog, enterprise_id: str, on: date | None) -> dict:
     on = on or today_kst()
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         if session.get(Enterprise, enterprise_id) is None:
             raise _not_found()
         rows = session.scalars(
@@ -348,52 +284,16 @@ def list_certifications(cat: Catalog, enterprise_id: str, on: date | None) -> di
             .where(Certification.enterprise_id == enterprise_id)
             .order_by(Certification.valid_from.desc(), Certification.id)
         ).all()
-    return {"on": on, "items": [certification_view(c, on) for c in rows]}
-
-
-# -- views -----------------------------------------------------------------------------------
-
-
-def enterprise_view(e: Enterprise) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "name": e.name,
-        "enterprise_type": e.enterprise_type,
-        "enterprise_type_label": ENTERPRISE_TYPES[e.enterprise_type],
-        "brn": e.brn,
-        "representative": e.representative,
-        "sido_code": e.sido_code,
-        "sigungu_code": e.sigungu_code,
-        "address": e.address,
-        "phone": e.phone,
-        "email": e.email,
-        "contact_person": e.contact_person,
-        "status": e.status,
-        "created_at": e.created_at,
-        "updated_at": e.updated_at,
-    }
-
-
-def certification_view(c: Certification, on: date) -> dict[str, Any]:
-    if c.valid_to < on:
-        state = "expired"
-    elif c.valid_from > on:
-        state = "upcoming"
-    else:
-        state = "valid"
-    return {
-        "id": c.id,
-        "enterprise_id": c.enterprise_id,
-        "kind": c.kind,
-        "number": c.number,
-        "issuer": c.issuer,
-        "valid_from": c.valid_from,
-        "valid_to": c.valid_to,
-        "state": state,
-    }
+    return {"on": on, "items": [certification_as_of(row, on) for row in rows]}
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def certification_as_of(certification: Certification, on: date) -> RowWith:
+    """The certification with its state on `on`: valid | expired | upcoming."""
+    state = certification_state(certification.valid_from, certification.valid_to, on)
+    return RowWith(certification, state=state)
 
 
 def _valid_certification(certifications: list[Certification], on: date) -> Certification | None:
@@ -413,51 +313,20 @@ def _load_for_update(session: Session, enterprise_id: str) -> Enterprise:
 
 def check_region_filters(sido: str | None, sigungu: str | None) -> None:
     if sido and sido not in regions.sido_codes():
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sido": ["알 수 없는 시도 코드입니다."]},
-        )
+        raise invalid("sido", "알 수 없는 시도 코드입니다.", code="unknown_region")
     if sigungu and regions.get_sigungu(sigungu) is None:
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu": ["알 수 없는 시군구 코드입니다."]},
-        )
-
-
-def parse_timestamp(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise pagination.invalid_cursor("다음 페이지 커서가 올바르지 않습니다.") from exc
+        raise invalid("sigungu", "알 수 없는 시군구 코드입니다.", code="unknown_region")
 
 
 def _region(code: str) -> regions.Region:
     region = regions.get_sigungu(code)
     if region is None:
-        raise Problem(
-            422,
-            "unknown_region",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu_code": ["알 수 없는 시군구 코드입니다."]},
-        )
+        raise invalid("sigungu_code", "알 수 없는 시군구 코드입니다.", code="unknown_region")
     return region
 
 
-def _valid_brn(raw: str) -> str:
-    try:
-        return normalize_brn(raw)
-    except InvalidBRN as exc:
-        raise Problem(
-            422, "invalid_brn", "입력값이 올바르지 않습니다", errors={"brn": [str(exc)]}
-        ) from exc
-
-
 def _not_found() -> Problem:
-    return Problem(404, "enterprise_not_found", "기업을 찾을 수 없습니다")
+    return not_found("enterprise", "기업")
 
 
 def _brn_taken() -> Problem:

@@ -12,7 +12,7 @@ in the same order too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -37,16 +37,16 @@ from catalog.adapters.queries import carries_brand, certified_on
 from catalog.domain import regions
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.search_text import escape_like, query_terms
-from catalog.services import pagination
 from catalog.services.categories import known, unknown_category
 from catalog.services.pricing import unknown_brand
-from catalog.services.products import product_view
-from catalog.services.registry import check_region_filters, parse_timestamp
+from catalog.services.products import product_row
+from catalog.services.registry import check_region_filters
 from catalog.wiring import Catalog
+from gachi_kit import paging
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
 from gachi_kit.db import UTCDateTime
-from gachi_kit.errors import Problem
+from gachi_kit.errors import invalid, not_found
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 FILTERS = (
@@ -96,7 +96,7 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
         sort = "newest"  # nothing to rank by
     _check_ranges(filters)
     check_region_filters(filters["sido"], filters["sigungu"])
-    fp = pagination.fingerprint({**filters, "sort": sort, "viewer": _viewer(actor)})
+    fp = paging.fingerprint({**filters, "sort": sort, "viewer": _viewer(actor)})
     if sort == "relevance":
         keys = [_rank(terms), func.length(Product.search_name), null()]
     elif sort in ("price_asc", "price_desc"):
@@ -117,17 +117,23 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
         .where(*_conditions(filters, terms, actor))
         .cte("matched")
     )
-    m = matched.c
+    columns = matched.c
     order = {
-        "relevance": (m.k1, m.k2, m.id),
-        "price_asc": (m.k1, m.id),
-        "price_desc": (m.k1.desc(), m.id.desc()),
-        "newest": (m.kt.desc(), m.id.desc()),
+        "relevance": (columns.k1, columns.k2, columns.id),
+        "price_asc": (columns.k1, columns.id),
+        "price_desc": (columns.k1.desc(), columns.id.desc()),
+        "newest": (columns.kt.desc(), columns.id.desc()),
     }[sort]
-    page = select(m.id, m.k1, m.k2, m.kt, func.row_number().over(order_by=order).label("pos"))
+    page = select(
+        columns.id,
+        columns.k1,
+        columns.k2,
+        columns.kt,
+        func.row_number().over(order_by=order).label("pos"),
+    )
     if query.get("cursor"):
-        page = page.where(_after(sort, query["cursor"], fp, m))
-    page = page.order_by(*order).limit(query["page_size"] + 1).subquery("page")
+        page = page.where(_after(sort, query["cursor"], fp, columns))
+    page = page.order_by(*order).limit(query["limit"] + 1).subquery("page")
     none = [null().label(n) for n in ("category", "enterprise_type", "sido", "n")]
     items = select(literal_column("'i'").label("kind"), *page.c, *none)
     facets = select(
@@ -137,19 +143,19 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
         null(),
         null(),
         null(),
-        m.category,
-        m.enterprise_type,
-        m.sido,
+        columns.category,
+        columns.enterprise_type,
+        columns.sido,
         func.count(),
-    ).group_by(m.category, m.enterprise_type, m.sido)
+    ).group_by(columns.category, columns.enterprise_type, columns.sido)
     return SearchPlan(
-        sort=sort, fingerprint=fp, page_size=query["page_size"], statement=union_all(items, facets)
+        sort=sort, fingerprint=fp, page_size=query["limit"], statement=union_all(items, facets)
     )
 
 
-def search_products(cat: Catalog, query: dict, actor: Principal) -> dict:
+def search_products(catalog: Catalog, query: dict, actor: Principal) -> dict:
     plan = plan_search(query, actor)
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         labels = known(session)
         if query.get("category") and query["category"] not in labels:
             raise unknown_category()
@@ -162,8 +168,8 @@ def search_products(cat: Catalog, query: dict, actor: Principal) -> dict:
         loaded = {p.id: (p, e) for p, e in session.execute(plan.page([r.id for r in page]))}
     counted = [(r.category, r.enterprise_type, r.sido, r.n) for r in rows if r.kind == "f"]
     return {
-        "items": [product_view(*loaded[r.id], labels) for r in page],
-        "next_cursor": pagination.encode(plan.sort, _key(plan.sort, page[-1]), plan.fingerprint)
+        "items": [product_row(*loaded[r.id], labels) for r in page],
+        "next_cursor": paging.encode_cursor(plan.sort, _key(plan.sort, page[-1]), plan.fingerprint)
         if more
         else None,
         "total": sum(c[-1] for c in counted),
@@ -172,13 +178,13 @@ def search_products(cat: Catalog, query: dict, actor: Principal) -> dict:
     }
 
 
-def brand_products(cat: Catalog, code: str, on: date | None, query: dict, actor: Principal):
+def brand_products(catalog: Catalog, code: str, on: date | None, query: dict, actor: Principal):
     """What carries the brand on `on` (default today): approved, valid, certified."""
-    with cat.db.reading() as session:
+    with catalog.db.reading() as session:
         if session.get(Brand, code) is None:
-            raise Problem(404, "brand_not_found", "브랜드를 찾을 수 없습니다")
+            raise not_found("brand", "브랜드")
     result = search_products(
-        cat, {**query, "brand": code, "certified_on": on or today_kst()}, actor
+        catalog, {**query, "brand": code, "certified_on": on or today_kst()}, actor
     )
     return result | {"brand_code": code, "on": on or today_kst()}
 
@@ -237,20 +243,20 @@ def _key(sort: str, row: Row) -> list:
         return [row.k1, row.k2, row.id]
     if sort in ("price_asc", "price_desc"):
         return [row.k1, row.id]
-    return [row.kt.isoformat(), row.id]
+    return [row.kt, row.id]
 
 
-def _after(sort: str, cursor: str, fp: str, m) -> ColumnElement[bool]:
+def _after(sort: str, cursor: str, fp: str, columns) -> ColumnElement[bool]:
     """Rows after the cursor's row in this sort (keyset pagination on the CTE's columns)."""
     if sort == "relevance":
-        rank, length, last = pagination.decode(cursor, sort, fp, (int, int, str))
-        return tuple_(m.k1, m.k2, m.id) > tuple_(rank, length, last)
+        rank, length, last = paging.decode_cursor(cursor, sort, fp, (int, int, str))
+        return tuple_(columns.k1, columns.k2, columns.id) > tuple_(rank, length, last)
     if sort in ("price_asc", "price_desc"):
-        price, last = pagination.decode(cursor, sort, fp, (int, str))
-        keys, values = tuple_(m.k1, m.id), tuple_(price, last)
+        price, last = paging.decode_cursor(cursor, sort, fp, (int, str))
+        keys, values = tuple_(columns.k1, columns.id), tuple_(price, last)
         return keys > values if sort == "price_asc" else keys < values
-    created, last = pagination.decode(cursor, sort, fp, (str, str))
-    return tuple_(m.kt, m.id) < tuple_(parse_timestamp(created), last)
+    created, last = paging.decode_cursor(cursor, sort, fp, (datetime, str))
+    return tuple_(columns.kt, columns.id) < tuple_(created, last)
 
 
 FACETS = ("category", "enterprise_type", "sido")
@@ -278,12 +284,7 @@ def _facets(counted: list, categories: dict[str, str]) -> dict[str, list[dict]]:
 def _check_ranges(filters: dict) -> None:
     low, high = filters["price_min"], filters["price_max"]
     if low is not None and high is not None and low > high:
-        raise Problem(
-            422,
-            "invalid_range",
-            "입력값이 올바르지 않습니다",
-            errors={"price_max": ["최고 가격이 최저 가격보다 낮습니다."]},
-        )
+        raise invalid("price_max", "최고 가격이 최저 가격보다 낮습니다.", code="invalid_range")
 
 
 def _viewer(actor: Principal) -> str:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.adapters.models import BrandListing, Enterprise, Product
 from catalog.domain.brand import carries_brand, effective_listing_status
-from catalog.domain.enterprise import ENTERPRISE_TYPES, CertificationPeriod, certification_on
+from catalog.domain.enterprise import CertificationPeriod, certification_on
+from catalog.services.rows import RowWith
 
 
 def supplier_filters():
@@ -77,37 +77,12 @@ def carries(listing: BrandListing | None, product: Product, on: date) -> bool:
 
 def snapshot(
     product: Product, on: date, brand_code: str | None, listing: BrandListing | None
-) -> dict[str, Any]:
-    enterprise = product.enterprise
+) -> RowWith:
+    """The product as orders keeps it (api/schemas/pricing.Snapshot dumps it): with whether
+    its enterprise is certified on `on` and by what, and its listing under `brand_code`."""
     valid = certification(product, on)
-    return {
-        "product_id": product.id,
-        "product_version": product.version,
-        "sku": product.sku,
-        "name": product.name,
-        "unit": product.unit,
-        "unit_price": product.unit_price,
-        "tax_type": product.tax_type,
-        "lead_time_days": product.lead_time_days,
-        "min_order_qty": product.min_order_qty,
-        "weekly_capacity": product.weekly_capacity,
-        "stock": product.stock,
-        "group_code": product.group_code,
-        "enterprise_id": enterprise.id,
-        "enterprise_name": enterprise.name,
-        "enterprise_type": enterprise.enterprise_type,
-        "enterprise_type_label": ENTERPRISE_TYPES[enterprise.enterprise_type],
-        "sido_code": enterprise.sido_code,
-        "sigungu_code": enterprise.sigungu_code,
-        "certified": valid is not None,
-        "certification": None
-        if valid is None
-        else {"kind": valid.kind, "number": valid.number, "valid_to": valid.valid_to.isoformat()},
-        "listing": None
-        if brand_code is None or listing is None
-        else {
-            "brand_code": brand_code,
-            "status": effective_listing_status(listing.status, listing.valid_until, on),
-            "valid_until": None if listing.valid_until is None else listing.valid_until.isoformat(),
-        },
-    }
+    shown = None
+    if brand_code is not None and listing is not None:
+        status = effective_listing_status(listing.status, listing.valid_until, on)
+        shown = RowWith(listing, status=status)
+    return RowWith(product, certified=valid is not None, certification=valid, listing=shown)

@@ -17,10 +17,12 @@ from sqlalchemy.orm import undefer
 from catalog.adapters.models import BrandListing, ListingDocument
 from catalog.domain import documents as rules
 from catalog.domain import listing as listing_rules
-from catalog.services.listings import audit, refused, visible
+from catalog.domain.listing import TransitionRefused
+from catalog.services.listings.access import visible
+from catalog.services.listings.transitions import audit
 from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 
 
 @dataclass(frozen=True)
@@ -32,17 +34,17 @@ class Download:
 
 
 def add_document(
-    cat: Catalog, listing_id: str, filename: str | None, content: bytes, actor: Principal
-) -> dict:
+    catalog: Catalog, listing_id: str, filename: str | None, content: bytes, actor: Principal
+) -> ListingDocument:
     name = rules.clean_filename(filename)
     content_type = rules.content_type_of(name or "", content[:16])
     errors = _upload_errors(name, content, content_type)
     if errors:
-        raise Problem(422, "invalid_document", "올릴 수 없는 파일입니다", errors={"file": errors})
-    with cat.db.transaction() as session:
+        raise invalid("file", errors, code="invalid_document", detail="올릴 수 없는 파일입니다.")
+    with catalog.db.transaction() as session:
         listing, _brand, _member = visible(session, listing_id, actor, who="owner")
         if not _open_for_documents(listing):
-            raise refused(listing.status, "add_document")
+            raise TransitionRefused(listing.status, "add_document")
         count = session.scalar(select(func.count()).where(ListingDocument.listing_id == listing.id))
         if count >= rules.MAX_DOCUMENTS:
             raise Problem(
@@ -63,23 +65,22 @@ def add_document(
         session.add(document)
         session.flush()
         audit(session, listing, actor, "add_document", None, None, name)
-        view = document_view(document)
-    return view
+    return document
 
 
-def list_documents(cat: Catalog, listing_id: str, actor: Principal) -> dict:
-    with cat.db.reading() as session:
+def list_documents(catalog: Catalog, listing_id: str, actor: Principal) -> dict:
+    with catalog.db.reading() as session:
         listing = _readable(session, listing_id, actor)
         rows = session.scalars(
             select(ListingDocument)
             .where(ListingDocument.listing_id == listing.id)
             .order_by(ListingDocument.uploaded_at, ListingDocument.id)
         ).all()
-        return {"items": [document_view(d) for d in rows]}
+    return {"items": rows}
 
 
-def download(cat: Catalog, listing_id: str, document_id: str, actor: Principal) -> Download:
-    with cat.db.reading() as session:
+def download(catalog: Catalog, listing_id: str, document_id: str, actor: Principal) -> Download:
+    with catalog.db.reading() as session:
         listing = _readable(session, listing_id, actor)
         document = session.scalar(
             select(ListingDocument)
@@ -91,11 +92,11 @@ def download(cat: Catalog, listing_id: str, document_id: str, actor: Principal) 
         return Download(document.filename, document.content_type, document.content, document.sha256)
 
 
-def remove_document(cat: Catalog, listing_id: str, document_id: str, actor: Principal) -> None:
-    with cat.db.transaction() as session:
+def remove_document(catalog: Catalog, listing_id: str, document_id: str, actor: Principal) -> None:
+    with catalog.db.transaction() as session:
         listing, _brand, _member = visible(session, listing_id, actor, who="owner")
         if listing.status != "draft":
-            raise refused(listing.status, "remove_document")
+            raise TransitionRefused(listing.status, "remove_document")
         document = session.scalar(
             select(ListingDocument).where(
                 ListingDocument.id == document_id, ListingDocument.listing_id == listing.id
@@ -105,18 +106,6 @@ def remove_document(cat: Catalog, listing_id: str, document_id: str, actor: Prin
             raise _document_not_found()
         audit(session, listing, actor, "remove_document", None, None, document.filename)
         session.delete(document)
-
-
-def document_view(d: ListingDocument) -> dict:
-    return {
-        "id": d.id,
-        "filename": d.filename,
-        "content_type": d.content_type,
-        "size_bytes": d.size_bytes,
-        "sha256": d.sha256,
-        "uploaded_by": d.uploaded_by,
-        "uploaded_at": d.uploaded_at,
-    }
 
 
 def _readable(session, listing_id: str, actor: Principal) -> BrandListing:
@@ -145,4 +134,4 @@ def _upload_errors(name: str | None, content: bytes, content_type: str | None) -
 
 
 def _document_not_found() -> Problem:
-    return Problem(404, "document_not_found", "서류를 찾을 수 없습니다")
+    return not_found("document", "서류")
