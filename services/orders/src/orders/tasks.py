@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import Celery
 
 from gachi_kit.celery import EVENT_TASK_OPTIONS
-from orders.services import expiry, group_orders, rerouting
+from orders.services import expiry, rerouting
+from orders.services.group_orders import closing
 from orders.wiring import orders
 
 
@@ -23,7 +24,7 @@ def register(celery: Celery) -> None:
     @celery.task(name="orders.close_due_group_orders")
     def close_due_group_orders() -> int:
         """Periodic: group orders past their deadline become an order, or are cancelled."""
-        return group_orders.close_due(orders())
+        return closing.close_due(orders())
 
     @celery.task(name="orders.handle_event", **EVENT_TASK_OPTIONS)
     def handle_event(envelope: dict) -> str:

@@ -5,9 +5,9 @@ from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
+from orders.api import created_response, idempotency_key_header
 from orders.api import group_order_schemas as schemas
-from orders.api import idempotency_key_header, stored_response
-from orders.services import group_orders
+from orders.services.group_orders import organising, participating
 from orders.wiring import orders
 
 blp = Blueprint("group_orders", __name__, url_prefix="/v1/group-orders", description="단체 구매")
@@ -40,22 +40,29 @@ class GroupOrders(MethodView):
         """Open a group order: its items are priced through catalog now; the answer carries
         the share code participants join with. Same Idempotency-Key and body → the first
         response again (no second group order)."""
-        status, body, replayed = group_orders.open_group_order(
+        actor = current_principal()
+        outcome = organising.open_group_order(
             orders(),
             fields,
-            current_principal(),
+            actor,
             idempotency_key=request.headers.get("Idempotency-Key"),
             raw_body=request.get_json(),
-            render=schemas.GroupOrder().dump,
         )
-        return stored_response(status, body, replayed, f"/v1/group-orders/{body['id']}")
+        group_order = outcome.created or organising.organiser_view(
+            orders(), outcome.replayed_id, actor
+        )
+        return created_response(
+            schemas.GroupOrder().dump(group_order),
+            outcome.replayed,
+            f"/v1/group-orders/{group_order.id}",
+        )
 
     @require_roles(*ORGANISERS, "admin")
     @blp.arguments(schemas.GroupOrderPageQuery, location="query")
     @blp.response(200, schemas.GroupOrderPage)
     def get(self, page):
         """The group orders the caller organised (an admin: all), newest first."""
-        return group_orders.list_group_orders(
+        return organising.list_group_orders(
             orders(), current_principal(), page["limit"], page["cursor"]
         )
 
@@ -66,7 +73,7 @@ class GroupOrderById(MethodView):
     @blp.response(200, schemas.GroupOrder)
     def get(self, group_order_id):
         """The organiser's view: every participant, their contact, quantities and shares."""
-        return group_orders.organiser_view(orders(), group_order_id, current_principal())
+        return organising.organiser_view(orders(), group_order_id, current_principal())
 
 
 @blp.route("/<group_order_id>/close")
@@ -75,7 +82,7 @@ class GroupOrderClose(MethodView):
     @blp.response(200, schemas.GroupOrder)
     def post(self, group_order_id):
         """Close now (the minimum must be met): one order for the summed quantities."""
-        return group_orders.close_early(orders(), group_order_id, current_principal())
+        return organising.close_early(orders(), group_order_id, current_principal())
 
 
 @blp.route("/<group_order_id>/cancel")
@@ -85,7 +92,7 @@ class GroupOrderCancel(MethodView):
     @blp.response(200, schemas.GroupOrder)
     def post(self, body, group_order_id):
         """Cancel before it closes; every participant is told."""
-        return group_orders.cancel(orders(), group_order_id, current_principal(), body["reason"])
+        return organising.cancel(orders(), group_order_id, current_principal(), body["reason"])
 
 
 # --- participants (the share code, then their secret; no account) ----------------------
@@ -98,7 +105,7 @@ class SharedGroupOrder(MethodView):
     def get(self, code):
         """The public view: items, deadline, minimum and the total so far (no one's name or
         contact)."""
-        return group_orders.public_view(orders(), code)
+        return participating.public_view(orders(), code)
 
 
 @blp.route("/by-code/<code>/participants")
@@ -109,7 +116,7 @@ class Participants(MethodView):
     def post(self, fields, code):
         """Join with a name, a phone number or e-mail, and quantities. The `secret` in the
         answer is shown only this once."""
-        return group_orders.join(orders(), code, fields)
+        return participating.join(orders(), code, fields)
 
 
 @blp.route("/by-code/<code>/participants/<participant_id>")
@@ -118,20 +125,20 @@ class ParticipantById(MethodView):
     @blp.response(200, schemas.OwnParticipation)
     def get(self, code, participant_id):
         """One's own entry (and, once closed, one's share of the order)."""
-        return group_orders.participant_view(orders(), code, participant_id, _secret())
+        return participating.participant_view(orders(), code, participant_id, _secret())
 
     @blp.doc(**WITH_SECRET)
     @blp.arguments(schemas.QuantitiesInput)
     @blp.response(200, schemas.OwnParticipation)
     def put(self, fields, code, participant_id):
         """Replace one's quantities until the deadline (an item left out is 0)."""
-        return group_orders.change(orders(), code, participant_id, _secret(), fields)
+        return participating.change(orders(), code, participant_id, _secret(), fields)
 
     @blp.doc(**WITH_SECRET)
     @blp.response(200, schemas.OwnParticipation)
     def delete(self, code, participant_id):
         """Withdraw until the deadline."""
-        return group_orders.withdraw(orders(), code, participant_id, _secret())
+        return participating.withdraw(orders(), code, participant_id, _secret())
 
 
 def _secret() -> str | None:

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import Problem
-from orders.api import idempotency_key_header, schemas, stored_response
+from orders.api import created_response, idempotency_key_header, schemas
 from orders.services import cancelling, csv_orders, placing, reading
 from orders.wiring import orders
 
@@ -23,15 +23,14 @@ class Orders(MethodView):
     def post(self, fields):
         """Place an order: priced through catalog, group lines routed, one supplier order per
         enterprise. Same Idempotency-Key and body → the first response again."""
-        status, body, replayed = placing.place_order(
+        placed = placing.place_order(
             orders(),
             fields,
             current_principal(),
             idempotency_key=request.headers.get("Idempotency-Key"),
             raw_body=request.get_json(),
-            render=schemas.Order().dump,
         )
-        return stored_response(status, body, replayed, f"/v1/orders/{body['id']}")
+        return _created(placed)
 
     @require_roles(*BUYERS, "admin")
     @blp.arguments(schemas.PageQuery, location="query")
@@ -60,17 +59,17 @@ class OrderCsv(MethodView):
                 "입력값이 올바르지 않습니다",
                 errors={"file": ["CSV 파일(file)이 필요합니다."]},
             )
-        status, body, replayed = csv_orders.order_from_csv(
+        result = csv_orders.order_from_csv(
             orders(),
             form,
             upload.read(),
             current_principal(),
             dry_run=query["dry_run"],
             idempotency_key=request.headers.get("Idempotency-Key"),
-            render=schemas.Order().dump,
         )
-        location = f"/v1/orders/{body['id']}" if status == 201 else None
-        return stored_response(status, body, replayed, location)
+        if isinstance(result, csv_orders.CsvCheck):
+            return result
+        return _created(result)
 
 
 @blp.route("/<order_id>")
@@ -100,3 +99,8 @@ class OrderRouting(MethodView):
         """Every routing decision: who was chosen and why, who else was eligible, who was
         not and why."""
         return reading.routing_report(orders(), order_id, current_principal())
+
+
+def _created(placed: placing.Placed):
+    order = placed.order
+    return created_response(schemas.Order().dump(order), placed.replayed, f"/v1/orders/{order.id}")

@@ -296,4 +296,4 @@ class CsvReport(Schema):
     encoding = fields.String()
     rows = fields.Integer(allow_none=True)
     problems = fields.List(fields.Dict(), metadata={"description": "[{row, column, problem}]"})
-    preview = fields.Dict(allow_none=True)
+    preview = fields.Nested(Order, allow_none=True, metadata={"description": "넣게 될 주문"})

@@ -10,7 +10,6 @@ decisions, the outbox events and the idempotency record together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gachi_kit.auth import Principal
@@ -23,8 +22,9 @@ from orders.adapters.catalog_client import CatalogError, UnknownBrand
 from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
 from orders.domain import routing
 from orders.domain.capacity import week_start
-from orders.domain.rules import needed_by_problem
-from orders.services import idempotency
+from orders.domain.pricing import PricedProduct, Pricing, RefusedLine
+from orders.domain.rules import lead_time_met, needed_by_problem
+from orders.services import idempotency, reading
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
@@ -39,10 +39,16 @@ log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
+class Placed:
+    order: Order
+    replayed: bool  # the order an earlier request with the same Idempotency-Key placed
+
+
+@dataclass(frozen=True)
 class Plan:
     """What catalog told us, before any lock is taken."""
 
-    priced: list[dict]
+    priced: Pricing
     policy: str
     acceptance_hours: int
 
@@ -54,21 +60,23 @@ def place_order(
     *,
     idempotency_key: str | None,
     raw_body: object,
-    render: Callable[[Order], dict],
-) -> tuple[int, dict, bool]:
-    """Returns (status, body, replayed)."""
+) -> Placed:
+    """Place once per Idempotency-Key: the new order, or the one the key placed before."""
     institution = require_institution(o, actor)  # before the key is claimed
 
-    def create(remember) -> None:
-        place(
+    def create(remember: idempotency.Remember) -> Order:
+        return place(
             o,
             fields,
             actor,
             institution,
-            on_transaction=lambda session, order: remember(session, render(order)),
+            on_transaction=lambda session, order: remember(session, order.id),
         )
 
-    return idempotency.run_once(o, actor, idempotency_key, raw_body, create)
+    outcome = idempotency.run_once(o, actor, idempotency_key, raw_body, create)
+    if outcome.replayed:
+        return Placed(reading.get_order(o, outcome.replayed_id, actor), replayed=True)
+    return Placed(outcome.created, replayed=False)
 
 
 def place(
@@ -83,8 +91,8 @@ def place(
     """Price, route and write one order; also used when a group order closes. `institution`:
     the buyer's, as require_institution() found it (the caller checks it first).
 
-    A dry run does everything, capacity locks included, then rolls back: what it returns
-    (render it inside `on_transaction`) is exactly what a real run would have written."""
+    A dry run does everything, capacity locks included, then rolls back: the order it
+    returns (no longer in any session) is exactly what a real run would have written."""
     today = today_kst()
     problem = needed_by_problem(fields["needed_by"], today)
     if problem:
@@ -131,15 +139,14 @@ def require_institution(o: Orders, actor: Principal) -> Institution:
 
 
 def _plan(o: Orders, fields: dict, today) -> Plan:
+    """One pricing call; it also carries the brand's terms (a catalog that does not send
+    them yet gets a second call for the brand)."""
     brand_code = fields.get("brand_code")
     try:
-        if brand_code:
-            brand = o.catalog.brand(brand_code)
-            policy, hours = brand["routing_policy"], brand["acceptance_hours"]
-        else:
-            policy = o.settings.default_routing_policy
-            hours = o.settings.default_acceptance_hours
         priced = o.catalog.price(fields["lines"], fields["needed_by"], brand_code)
+        terms = priced.brand
+        if brand_code and terms is None:
+            terms = o.catalog.brand_terms(brand_code)
     except UnknownBrand as exc:
         raise unknown_brand() from exc
     except UpstreamUnavailable as exc:
@@ -149,29 +156,34 @@ def _plan(o: Orders, fields: dict, today) -> Plan:
         log.error("catalog_bad_answer", error=str(exc))
         raise catalog_unavailable() from exc
     errors = {}
-    for index, answer in enumerate(priced):
-        if "error" in answer:
-            errors[str(index)] = _line_error(answer["error"]["code"], answer["error"]["detail"])
-        elif "snapshot" in answer:
-            lead = answer["snapshot"]["lead_time_days"]
-            if (fields["needed_by"] - today).days < lead:
+    for index, answer in enumerate(priced.lines):
+        if isinstance(answer, RefusedLine):
+            errors[str(index)] = _line_error(answer.code, answer.detail)
+        elif isinstance(answer, PricedProduct):
+            lead = answer.snapshot.lead_time_days
+            if not lead_time_met(lead, today, fields["needed_by"]):
                 errors[str(index)] = _line_error(
                     "lead_time_not_met", f"이 상품은 주문 후 {lead}일이 지나야 납품할 수 있습니다."
                 )
     _raise_line_errors(errors)
-    return Plan(priced=priced, policy=policy, acceptance_hours=hours)
+    if terms is None:
+        return Plan(
+            priced=priced,
+            policy=o.settings.default_routing_policy,
+            acceptance_hours=o.settings.default_acceptance_hours,
+        )
+    return Plan(priced=priced, policy=terms.routing_policy, acceptance_hours=terms.acceptance_hours)
 
 
 def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, today) -> Order:
     needed_by = fields["needed_by"]
     week = week_start(needed_by)
-    snapshots = [a["snapshot"] for a in plan.priced if "snapshot" in a]
-    snapshots += [c for a in plan.priced for c in a.get("candidates", [])]
+    snapshots = plan.priced.snapshots()
     ledger = CapacityLedger(session)
     capacity_left = ledger.lock(snapshots, week)
     shares = {}
     if plan.policy == "fair_share":
-        shares = fiscal_year_amounts(session, {s["enterprise_id"] for s in snapshots}, today)
+        shares = fiscal_year_amounts(session, {s.enterprise_id for s in snapshots}, today)
 
     order = Order(
         institution_id=actor.org,
@@ -190,39 +202,40 @@ def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, to
         total_amount=0,
     )
     allocations, decisions, errors = [], [], {}
-    for index, (requested, answer) in enumerate(zip(fields["lines"], plan.priced, strict=True)):
+    lines = zip(fields["lines"], plan.priced.lines, strict=True)
+    for index, (requested, answer) in enumerate(lines):
         quantity = requested["quantity"]
-        if "snapshot" in answer:
-            snap = answer["snapshot"]
+        if isinstance(answer, PricedProduct):
+            snapshot = answer.snapshot
             line = OrderLine(
                 line_no=index + 1,
-                product_id=snap["product_id"],
-                name=snap["name"],
-                unit=snap["unit"],
+                product_id=snapshot.product_id,
+                name=snapshot.name,
+                unit=snapshot.unit,
                 quantity=quantity,
                 status="open",
             )
-            left = capacity_left.get(snap["product_id"])
+            left = capacity_left.get(snapshot.product_id)
             if left is not None and quantity > left:
                 errors[str(index)] = _line_error(
                     "insufficient_capacity",
-                    f"납품 주에 공급 가능한 수량은 {left}{snap['unit']}입니다.",
+                    f"납품 주에 공급 가능한 수량은 {left}{snapshot.unit}입니다.",
                 )
                 continue
-            take_capacity(capacity_left, snap["product_id"], quantity)
-            allocations.append((line, snap, quantity))
+            take_capacity(capacity_left, snapshot.product_id, quantity)
+            allocations.append((line, snapshot, quantity))
         else:
-            group = answer["group"]
+            group = answer.group
             line = OrderLine(
                 line_no=index + 1,
-                group_code=group["code"],
-                name=group["name"],
-                unit=group["unit"],
+                group_code=group.code,
+                name=group.name,
+                unit=group.unit,
                 quantity=quantity,
                 status="open",
             )
             route = routing.route(
-                answer["candidates"],
+                answer.candidates,
                 quantity,
                 routing.RoutingContext(
                     policy=plan.policy,
@@ -235,10 +248,10 @@ def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, to
                 ),
             )
             if route.unallocated:
-                errors[str(index)] = _unroutable(route, quantity, group["unit"])
+                errors[str(index)] = _unroutable(route, quantity, group.unit)
                 continue
             for allocation in route.allocations:
-                take_capacity(capacity_left, allocation.snapshot["product_id"], allocation.quantity)
+                take_capacity(capacity_left, allocation.snapshot.product_id, allocation.quantity)
                 allocations.append((line, allocation.snapshot, allocation.quantity))
             decisions.append((line, route))
         order.lines.append(line)

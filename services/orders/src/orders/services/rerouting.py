@@ -26,6 +26,7 @@ from orders.adapters.models import (
 )
 from orders.domain import routing, states
 from orders.domain.capacity import week_start
+from orders.domain.pricing import PricedGroup, Snapshot
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
@@ -59,7 +60,7 @@ def handle_event(o: Orders, raw: dict) -> str:
     )
 
 
-def _candidates(o: Orders, so_id: str) -> dict[str, list[dict]]:
+def _candidates(o: Orders, so_id: str) -> dict[str, tuple[Snapshot, ...]]:
     """Catalog's current candidates for each product-group line of this supplier order."""
     with o.db.reading() as session:
         so = session.scalar(
@@ -79,7 +80,11 @@ def _candidates(o: Orders, so_id: str) -> dict[str, list[dict]]:
     priced = o.catalog.price(
         [{"group_code": code, "quantity": 1} for code in codes], order.needed_by, order.brand_code
     )
-    return {code: answer.get("candidates", []) for code, answer in zip(codes, priced, strict=True)}
+    return {
+        code: answer.candidates
+        for code, answer in zip(codes, priced.lines, strict=True)
+        if isinstance(answer, PricedGroup)
+    }
 
 
 def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -> None:
@@ -102,11 +107,11 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
     lines = list({a.order_line_id: a.order_line for a in source.lines}.values())
     # One lock and one capacity count for every line: two lines of one group share a pool,
     # and the second must see what the first took (as in placement).
-    pool_of_all = [c for code in {ln.group_code for ln in lines} for c in candidates.get(code, [])]
+    pool_of_all = [c for code in {ln.group_code for ln in lines} for c in candidates.get(code, ())]
     ledger = CapacityLedger(session)
     capacity_left = ledger.lock(pool_of_all, week)
     shares = (
-        fiscal_year_amounts(session, {c["enterprise_id"] for c in pool_of_all}, today)
+        fiscal_year_amounts(session, {c.enterprise_id for c in pool_of_all}, today)
         if order.routing_policy == "fair_share"
         else {}
     )
@@ -125,7 +130,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
             unfulfillable.append({"line_no": line.line_no, "quantity": missing})
             _mark_if_unfulfillable(line)
             continue
-        pool = candidates.get(line.group_code, [])
+        pool = candidates.get(line.group_code, ())
         excluded = frozenset(
             a.supplier_order.enterprise_id
             for a in line.allocations
@@ -146,7 +151,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
             ),
         )
         for allocation in route.allocations:
-            take_capacity(capacity_left, allocation.snapshot["product_id"], allocation.quantity)
+            take_capacity(capacity_left, allocation.snapshot.product_id, allocation.quantity)
             allocations.append((line, allocation.snapshot, allocation.quantity))
         if route.unallocated:
             line.unfulfillable_quantity += route.unallocated
