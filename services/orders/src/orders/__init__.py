@@ -16,7 +16,7 @@ from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 from orders.adapters.catalog_client import CatalogClient
 from orders.adapters.models import OutboxMessage
 from orders.config import SERVICE, Settings
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 # Which consumer services receive which of our events (see docs/architecture.md).
 EVENT_ROUTES = {
@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         read_timeout=settings.catalog_timeout_seconds,
         retry_methods=("GET", "POST"),  # POST /v1/pricing only reads, so it is safe to repeat
     )
-    app.extensions[SERVICE] = Orders(
+    app.extensions[SERVICE] = OrdersWiring(
         settings=settings, db=db, outbox=outbox, catalog=CatalogClient(catalog_http)
     )
     api = init_service(

@@ -8,14 +8,14 @@ from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import Problem
 from orders.api import created_response, idempotency_key_header, schemas
 from orders.services import cancelling, csv_orders, placing, reading
-from orders.wiring import orders
+from orders.wiring import current_wiring
 
 blp = Blueprint("orders", __name__, url_prefix="/v1/orders", description="기관 주문")
 BUYERS = ("buyer", "institution_admin")
 
 
 @blp.route("")
-class Orders(MethodView):
+class OrderCollection(MethodView):
     @require_roles(*BUYERS)
     @blp.arguments(schemas.OrderCreate)
     @blp.doc(parameters=[idempotency_key_header()])
@@ -24,7 +24,7 @@ class Orders(MethodView):
         """Place an order: priced through catalog, group lines routed, one supplier order per
         enterprise. Same Idempotency-Key and body → the first response again."""
         placed = placing.place_order(
-            orders(),
+            current_wiring(),
             fields,
             current_principal(),
             idempotency_key=request.headers.get("Idempotency-Key"),
@@ -37,7 +37,9 @@ class Orders(MethodView):
     @blp.response(200, schemas.OrderPage)
     def get(self, page):
         """Orders of the caller's institution (a buyer: of its department), newest first."""
-        return reading.list_orders(orders(), current_principal(), page["limit"], page["cursor"])
+        return reading.list_orders(
+            current_wiring(), current_principal(), page["limit"], page["cursor"]
+        )
 
 
 @blp.route("/csv")
@@ -60,7 +62,7 @@ class OrderCsv(MethodView):
                 errors={"file": ["CSV 파일(file)이 필요합니다."]},
             )
         result = csv_orders.order_from_csv(
-            orders(),
+            current_wiring(),
             form,
             upload.read(),
             current_principal(),
@@ -77,7 +79,7 @@ class OrderById(MethodView):
     @require_roles(*BUYERS, "admin", "service")
     @blp.response(200, schemas.Order)
     def get(self, order_id):
-        return reading.get_order(orders(), order_id, current_principal())
+        return reading.get_order(current_wiring(), order_id, current_principal())
 
 
 @blp.route("/<order_id>/cancel")
@@ -87,8 +89,8 @@ class OrderCancel(MethodView):
     @blp.response(200, schemas.Order)
     def post(self, body, order_id):
         """Cancel the order, or the given lines, before anything is shipped."""
-        cancelling.cancel(orders(), order_id, current_principal(), body)
-        return reading.get_order(orders(), order_id, current_principal())
+        cancelling.cancel(current_wiring(), order_id, current_principal(), body)
+        return reading.get_order(current_wiring(), order_id, current_principal())
 
 
 @blp.route("/<order_id>/routing")
@@ -98,7 +100,7 @@ class OrderRouting(MethodView):
     def get(self, order_id):
         """Every routing decision: who was chosen and why, who else was eligible, who was
         not and why."""
-        return reading.routing_report(orders(), order_id, current_principal())
+        return reading.routing_report(current_wiring(), order_id, current_principal())
 
 
 def _created(placed: placing.Placed):

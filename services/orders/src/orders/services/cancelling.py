@@ -16,12 +16,12 @@ from orders.domain import states
 from orders.services.allocation import CapacityLedger, refresh_amounts, settle_order
 from orders.services.published import record_order_event, record_supplier_order_event
 from orders.services.reading import can_see_order
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 
-def cancel(o: Orders, order_id: str, actor: Principal, body: dict) -> Order:
+def cancel(wiring: OrdersWiring, order_id: str, actor: Principal, body: dict) -> Order:
     try:
-        with o.db.transaction() as session:
+        with wiring.db.transaction() as session:
             order = session.scalar(
                 select(Order)
                 .where(Order.id == order_id)
@@ -46,16 +46,16 @@ def cancel(o: Orders, order_id: str, actor: Principal, body: dict) -> Order:
             for so in touched:
                 if so.status == states.CANCELLED:
                     record_supplier_order_event(
-                        o, session, "supplier_order.cancelled", so, reason=body["reason"]
+                        wiring, session, "supplier_order.cancelled", so, reason=body["reason"]
                     )
                 else:
                     record_supplier_order_event(
-                        o, session, "supplier_order.lines_cancelled", so, reason=body["reason"]
+                        wiring, session, "supplier_order.lines_cancelled", so, reason=body["reason"]
                     )
             closed = settle_order(order)
             event = closed or "order.lines_cancelled"
             record_order_event(
-                o,
+                wiring,
                 session,
                 event,
                 order,

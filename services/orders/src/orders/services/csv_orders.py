@@ -11,7 +11,7 @@ from gachi_kit.errors import Problem
 from orders.adapters.models import Order
 from orders.domain.csv_lines import decode, parse
 from orders.services import placing
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class CsvCheck:
 
 
 def order_from_csv(
-    o: Orders,
+    wiring: OrdersWiring,
     form: dict,
     raw: bytes,
     actor: Principal,
@@ -47,13 +47,13 @@ def order_from_csv(
     fields = form | {"lines": parsed.lines}
     try:
         if dry_run:
-            institution = placing.require_institution(o, actor)
-            preview = placing.place(o, fields, actor, institution, dry_run=True)
+            institution = placing.require_institution(wiring, actor)
+            preview = placing.place(wiring, fields, actor, institution, dry_run=True)
             return CsvCheck(ok=True, encoding=encoding, rows=len(parsed.lines), preview=preview)
         fingerprint_body = {key: str(value) for key, value in form.items()}
         fingerprint_body["csv_sha256"] = hashlib.sha256(raw).hexdigest()
         return placing.place_order(
-            o, fields, actor, idempotency_key=idempotency_key, raw_body=fingerprint_body
+            wiring, fields, actor, idempotency_key=idempotency_key, raw_body=fingerprint_body
         )
     except Problem as problem:
         line_errors = (problem.errors or {}).get("lines")

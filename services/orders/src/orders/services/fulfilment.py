@@ -26,13 +26,13 @@ from orders.services.allocation import (
 )
 from orders.services.published import record_order_event, record_supplier_order_event
 from orders.services.reading import can_see_order
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 SUPPLIER_SIDE = "supplier"
 BUYER_SIDE = "buyer"
 
 
-def accept(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+def accept(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     """Accept all (no `lines`), or say per line how much is accepted and why not the rest."""
 
     def apply(session: Session, so: SupplierOrder) -> str:
@@ -59,29 +59,29 @@ def accept(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder
         _respond(session, so, target, accepted, answers, body.get("reason"))
         return f"supplier_order.{target}"
 
-    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+    return _act(wiring, so_id, actor, body, SUPPLIER_SIDE, apply)
 
 
-def decline(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+def decline(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     def apply(session: Session, so: SupplierOrder) -> str:
         answers = {ln.line_no: {"reason": body["reason"]} for ln in so.lines}
         _respond(session, so, states.DECLINED, [0] * len(so.lines), answers, body["reason"])
         return "supplier_order.declined"
 
-    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+    return _act(wiring, so_id, actor, body, SUPPLIER_SIDE, apply)
 
 
-def ship(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+def ship(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     def apply(session: Session, so: SupplierOrder) -> str:
         _move(so, states.SHIPPED)
         so.carrier, so.tracking_number = body["carrier"], body["tracking_number"]
         so.shipped_at = utcnow()
         return "supplier_order.shipped"
 
-    return _act(o, so_id, actor, body, SUPPLIER_SIDE, apply)
+    return _act(wiring, so_id, actor, body, SUPPLIER_SIDE, apply)
 
 
-def inspect(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+def inspect(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
     """검수: per delivered line, how much the buyer accepts and rejects (with a reason).
     Inspected amounts are what counts as purchased."""
 
@@ -112,20 +112,20 @@ def inspect(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrde
         refresh_amounts(so)
         return "supplier_order.inspected"
 
-    return _act(o, so_id, actor, body, BUYER_SIDE, apply)
+    return _act(wiring, so_id, actor, body, BUYER_SIDE, apply)
 
 
 def _step(target: str, side: str, stamp: str | None = None):
     """A use case that only moves the state (and stamps when it happened)."""
 
-    def use_case(o: Orders, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
+    def use_case(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> SupplierOrder:
         def apply(session: Session, so: SupplierOrder) -> str:
             _move(so, target)
             if stamp:
                 setattr(so, stamp, utcnow())
             return f"supplier_order.{target}"
 
-        return _act(o, so_id, actor, body, side, apply)
+        return _act(wiring, so_id, actor, body, side, apply)
 
     return use_case
 
@@ -140,7 +140,7 @@ pay = _step(states.PAID, BUYER_SIDE, "paid_at")
 
 
 def _act(
-    o: Orders,
+    wiring: OrdersWiring,
     so_id: str,
     actor: Principal,
     body: dict,
@@ -148,7 +148,7 @@ def _act(
     apply: Callable[[Session, SupplierOrder], str],
 ) -> SupplierOrder:
     try:
-        with o.db.transaction() as session:
+        with wiring.db.transaction() as session:
             so = _load(session, so_id)
             _authorize(so, actor, side, body.get("acting_for"))
             if body.get("version") is not None and body["version"] != so.version:
@@ -162,10 +162,10 @@ def _act(
                 )
             event_type = apply(session, so)
             session.flush()  # the version check: a concurrent writer makes this fail
-            record_supplier_order_event(o, session, event_type, so, actor=actor.sub)
+            record_supplier_order_event(wiring, session, event_type, so, actor=actor.sub)
             closed = settle_order(so.order)
             if closed:
-                record_order_event(o, session, closed, so.order)
+                record_order_event(wiring, session, closed, so.order)
     except StaleDataError as exc:
         raise Problem(
             409,

@@ -28,7 +28,7 @@ from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from gachi_kit.events import as_utc, utcnow
 from orders.adapters.models import IdempotencyRecord
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 MAX_KEY_LENGTH = 255
 T = TypeVar("T")
@@ -71,7 +71,7 @@ Remember = Callable[[Session, str], None]
 
 
 def run_once(
-    o: Orders,
+    wiring: OrdersWiring,
     actor: Principal,
     key: str | None,
     raw_body: object,
@@ -84,7 +84,7 @@ def run_once(
     claimed = Claim(
         scope=f"{actor.org}/{actor.sub}", key=validate_key(key), request_hash=fingerprint(raw_body)
     )
-    replay = claim(o, claimed)
+    replay = claim(wiring, claimed)
     if replay is not None:
         return Outcome(replayed_id=replay.resource_id)
 
@@ -94,7 +94,7 @@ def run_once(
     try:
         created = create(remember)
     except BaseException:
-        release(o, claimed)
+        release(wiring, claimed)
         raise
     return Outcome(created=created)
 
@@ -118,12 +118,12 @@ def validate_key(key: str | None) -> str:
     return key
 
 
-def claim(o: Orders, claim: Claim) -> Replay | None:
+def claim(wiring: OrdersWiring, claim: Claim) -> Replay | None:
     """Take the key for this request, or return the response to replay."""
-    window = timedelta(seconds=o.settings.idempotency_in_flight_seconds)
+    window = timedelta(seconds=wiring.settings.idempotency_in_flight_seconds)
     for _ in range(3):
         try:
-            with o.db.transaction() as session:
+            with wiring.db.transaction() as session:
                 record = _find(session, claim)
                 now = utcnow()
                 if record is None:
@@ -174,8 +174,8 @@ def complete(session: Session, claim: Claim, status: int, resource_id: str) -> N
     record.response_body = {"id": resource_id}
 
 
-def release(o: Orders, claim: Claim) -> None:
-    with o.db.transaction() as session:
+def release(wiring: OrdersWiring, claim: Claim) -> None:
+    with wiring.db.transaction() as session:
         session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.scope == claim.scope,

@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from orders.adapters.models import Department, Institution
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 
-def register(o: Orders, fields: dict) -> Institution:
+def register(wiring: OrdersWiring, fields: dict) -> Institution:
     departments = list(dict.fromkeys(fields.pop("departments", [])))
     if fields.get("brn"):
         fields["brn"] = fields["brn"].replace("-", "")
@@ -24,19 +24,19 @@ def register(o: Orders, fields: dict) -> Institution:
             errors={"sigungu_code": ["시군구 코드가 시도 코드와 맞지 않습니다."]},
         )
     try:
-        with o.db.transaction() as session:
+        with wiring.db.transaction() as session:
             institution = Institution(status="active", **fields)
             institution.departments = [Department(name=name) for name in departments]
             session.add(institution)
     except IntegrityError as exc:
         raise Problem(409, "institution_brn_taken", "이미 등록된 사업자등록번호입니다") from exc
-    return get(o, institution.id, Principal(sub="system", role="admin"))
+    return get(wiring, institution.id, Principal(sub="system", role="admin"))
 
 
-def get(o: Orders, institution_id: str, actor: Principal) -> Institution:
+def get(wiring: OrdersWiring, institution_id: str, actor: Principal) -> Institution:
     if actor.role != "admin" and actor.org != institution_id:
         raise _not_found()
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         institution = session.scalar(
             select(Institution)
             .where(Institution.id == institution_id)
@@ -47,7 +47,7 @@ def get(o: Orders, institution_id: str, actor: Principal) -> Institution:
     return institution
 
 
-def list_all(o: Orders, limit: int, cursor: str | None) -> dict:
+def list_all(wiring: OrdersWiring, limit: int, cursor: str | None) -> dict:
     query = (
         select(Institution)
         .options(selectinload(Institution.departments))
@@ -56,23 +56,25 @@ def list_all(o: Orders, limit: int, cursor: str | None) -> dict:
     )
     if cursor:
         query = query.where(Institution.id > cursor)
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         rows = list(session.scalars(query))
     more = len(rows) > limit
     return {"items": rows[:limit], "next_cursor": rows[limit - 1].id if more else None}
 
 
-def add_department(o: Orders, institution_id: str, name: str, actor: Principal) -> Institution:
+def add_department(
+    wiring: OrdersWiring, institution_id: str, name: str, actor: Principal
+) -> Institution:
     if actor.role == "institution_admin" and actor.org != institution_id:
         raise _not_found()
     try:
-        with o.db.transaction() as session:
+        with wiring.db.transaction() as session:
             if session.get(Institution, institution_id) is None:
                 raise _not_found()
             session.add(Department(institution_id=institution_id, name=name))
     except IntegrityError as exc:
         raise Problem(409, "department_exists", "이미 있는 부서입니다") from exc
-    return get(o, institution_id, actor)
+    return get(wiring, institution_id, actor)
 
 
 def _not_found() -> Problem:

@@ -33,7 +33,7 @@ from orders.services.allocation import (
     take_capacity,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
 
@@ -54,7 +54,7 @@ class Plan:
 
 
 def place_order(
-    o: Orders,
+    wiring: OrdersWiring,
     fields: dict,
     actor: Principal,
     *,
@@ -62,25 +62,25 @@ def place_order(
     raw_body: object,
 ) -> Placed:
     """Place once per Idempotency-Key: the new order, or the one the key placed before."""
-    institution = require_institution(o, actor)  # before the key is claimed
+    institution = require_institution(wiring, actor)  # before the key is claimed
 
     def create(remember: idempotency.Remember) -> Order:
         return place(
-            o,
+            wiring,
             fields,
             actor,
             institution,
             on_transaction=lambda session, order: remember(session, order.id),
         )
 
-    outcome = idempotency.run_once(o, actor, idempotency_key, raw_body, create)
+    outcome = idempotency.run_once(wiring, actor, idempotency_key, raw_body, create)
     if outcome.replayed:
-        return Placed(reading.get_order(o, outcome.replayed_id, actor), replayed=True)
+        return Placed(reading.get_order(wiring, outcome.replayed_id, actor), replayed=True)
     return Placed(outcome.created, replayed=False)
 
 
 def place(
-    o: Orders,
+    wiring: OrdersWiring,
     fields: dict,
     actor: Principal,
     institution: Institution,
@@ -103,15 +103,15 @@ def place(
             problem,
             errors={"needed_by": [problem]},
         )
-    plan = _plan(o, fields, today)
-    with o.db.transaction() as session:
-        order = _allocate(session, o, fields, actor, plan, today)
+    plan = _plan(wiring, fields, today)
+    with wiring.db.transaction() as session:
+        order = _allocate(session, wiring, fields, actor, plan, today)
         order.institution_name = institution.name
         session.add(order)
         session.flush()
-        record_order_event(o, session, "order.placed", order)
+        record_order_event(wiring, session, "order.placed", order)
         for so in order.supplier_orders:
-            record_supplier_order_event(o, session, "supplier_order.created", so)
+            record_supplier_order_event(wiring, session, "supplier_order.created", so)
         if on_transaction is not None:
             on_transaction(session, order)
         if dry_run:
@@ -121,12 +121,12 @@ def place(
     return order
 
 
-def require_institution(o: Orders, actor: Principal) -> Institution:
+def require_institution(wiring: OrdersWiring, actor: Principal) -> Institution:
     if not actor.org:
         raise Problem(
             403, "forbidden_institution", "권한이 없습니다", "토큰에 기관(org)이 없습니다."
         )
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         institution = session.get(Institution, actor.org)
     if institution is None or institution.status != "active":
         raise Problem(
@@ -138,15 +138,15 @@ def require_institution(o: Orders, actor: Principal) -> Institution:
     return institution
 
 
-def _plan(o: Orders, fields: dict, today) -> Plan:
+def _plan(wiring: OrdersWiring, fields: dict, today) -> Plan:
     """One pricing call; it also carries the brand's terms (a catalog that does not send
     them yet gets a second call for the brand)."""
     brand_code = fields.get("brand_code")
     try:
-        priced = o.catalog.price(fields["lines"], fields["needed_by"], brand_code)
+        priced = wiring.catalog.price(fields["lines"], fields["needed_by"], brand_code)
         terms = priced.brand
         if brand_code and terms is None:
-            terms = o.catalog.brand_terms(brand_code)
+            terms = wiring.catalog.brand_terms(brand_code)
     except UnknownBrand as exc:
         raise unknown_brand() from exc
     except UpstreamUnavailable as exc:
@@ -169,13 +169,15 @@ def _plan(o: Orders, fields: dict, today) -> Plan:
     if terms is None:
         return Plan(
             priced=priced,
-            policy=o.settings.default_routing_policy,
-            acceptance_hours=o.settings.default_acceptance_hours,
+            policy=wiring.settings.default_routing_policy,
+            acceptance_hours=wiring.settings.default_acceptance_hours,
         )
     return Plan(priced=priced, policy=terms.routing_policy, acceptance_hours=terms.acceptance_hours)
 
 
-def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, today) -> Order:
+def _allocate(
+    session, wiring: OrdersWiring, fields: dict, actor: Principal, plan: Plan, today
+) -> Order:
     needed_by = fields["needed_by"]
     week = week_start(needed_by)
     snapshots = plan.priced.snapshots()

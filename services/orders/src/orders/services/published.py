@@ -5,7 +5,7 @@ their transaction; consumers read only the fields they need."""
 from __future__ import annotations
 
 from orders.adapters.models import GroupOrder, GroupOrderParticipant, Order, SupplierOrder
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 
 def supplier_order_data(so: SupplierOrder, order: Order) -> dict:
@@ -45,12 +45,16 @@ def supplier_order_data(so: SupplierOrder, order: Order) -> dict:
     }
 
 
-def record_supplier_order_event(o: Orders, session, type_: str, so: SupplierOrder, **extra) -> None:
-    o.outbox.record(session, type_, supplier_order_data(so, so.order) | extra, aggregate_id=so.id)
+def record_supplier_order_event(
+    wiring: OrdersWiring, session, type_: str, so: SupplierOrder, **extra
+) -> None:
+    wiring.outbox.record(
+        session, type_, supplier_order_data(so, so.order) | extra, aggregate_id=so.id
+    )
 
 
-def record_order_event(o: Orders, session, type_: str, order: Order, **extra) -> None:
-    o.outbox.record(
+def record_order_event(wiring: OrdersWiring, session, type_: str, order: Order, **extra) -> None:
+    wiring.outbox.record(
         session,
         type_,
         {
@@ -83,7 +87,7 @@ def record_order_event(o: Orders, session, type_: str, order: Order, **extra) ->
 # --- group orders ------------------------------------------------------------------------
 
 
-def record_group_order_opened(o: Orders, session, group_order: GroupOrder) -> None:
+def record_group_order_opened(wiring: OrdersWiring, session, group_order: GroupOrder) -> None:
     data = _group_order_base(group_order) | {
         "share_code": group_order.share_code,
         "minimum_quantity": group_order.minimum_quantity,
@@ -99,10 +103,12 @@ def record_group_order_opened(o: Orders, session, group_order: GroupOrder) -> No
             for i in group_order.items
         ],
     }
-    o.outbox.record(session, "group_order.opened", data, aggregate_id=group_order.id)
+    wiring.outbox.record(session, "group_order.opened", data, aggregate_id=group_order.id)
 
 
-def record_group_order_closed(o: Orders, session, group_order: GroupOrder, order: Order) -> None:
+def record_group_order_closed(
+    wiring: OrdersWiring, session, group_order: GroupOrder, order: Order
+) -> None:
     data = _group_order_base(group_order) | {
         "order_id": order.id,
         "supply_amount": order.supply_amount,
@@ -112,11 +118,11 @@ def record_group_order_closed(o: Orders, session, group_order: GroupOrder, order
             _participant_data(p, amounts=True) for p in group_order.active_participants
         ],
     }
-    o.outbox.record(session, "group_order.closed", data, aggregate_id=group_order.id)
+    wiring.outbox.record(session, "group_order.closed", data, aggregate_id=group_order.id)
 
 
 def record_group_order_settled(
-    o: Orders,
+    wiring: OrdersWiring,
     session,
     group_order: GroupOrder,
     *,
@@ -138,7 +144,9 @@ def record_group_order_settled(
         }
         | ({"problem": failure} if failure else {})
     )
-    o.outbox.record(session, f"group_order.{group_order.status}", data, aggregate_id=group_order.id)
+    wiring.outbox.record(
+        session, f"group_order.{group_order.status}", data, aggregate_id=group_order.id
+    )
 
 
 def _group_order_base(group_order: GroupOrder) -> dict:

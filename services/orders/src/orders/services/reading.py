@@ -13,14 +13,14 @@ from orders.adapters.models import (
     SupplierOrder,
     SupplierOrderLine,
 )
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 BUYER_ROLES = ("buyer", "institution_admin")
 _SO_LINES = selectinload(SupplierOrder.lines).selectinload(SupplierOrderLine.order_line)
 
 
-def get_order(o: Orders, order_id: str, actor: Principal) -> Order:
-    with o.db.reading() as session:
+def get_order(wiring: OrdersWiring, order_id: str, actor: Principal) -> Order:
+    with wiring.db.reading() as session:
         order = session.scalar(
             select(Order)
             .where(Order.id == order_id)
@@ -35,7 +35,7 @@ def get_order(o: Orders, order_id: str, actor: Principal) -> Order:
     return order
 
 
-def list_orders(o: Orders, actor: Principal, limit: int, cursor: str | None) -> dict:
+def list_orders(wiring: OrdersWiring, actor: Principal, limit: int, cursor: str | None) -> dict:
     query = select(Order).order_by(Order.id.desc()).limit(limit + 1)
     if actor.role != "admin":
         query = query.where(Order.institution_id == actor.org)
@@ -43,14 +43,14 @@ def list_orders(o: Orders, actor: Principal, limit: int, cursor: str | None) -> 
             query = query.where(Order.department == actor.dept)
     if cursor:
         query = query.where(Order.id < cursor)
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         rows = list(session.scalars(query))
     return _page(rows, limit)
 
 
-def routing_report(o: Orders, order_id: str, actor: Principal) -> dict:
-    get_order(o, order_id, actor)  # the same visibility rule as the order itself
-    with o.db.reading() as session:
+def routing_report(wiring: OrdersWiring, order_id: str, actor: Principal) -> dict:
+    get_order(wiring, order_id, actor)  # the same visibility rule as the order itself
+    with wiring.db.reading() as session:
         decisions = session.scalars(
             select(RoutingDecision)
             .where(RoutingDecision.order_id == order_id)
@@ -60,8 +60,10 @@ def routing_report(o: Orders, order_id: str, actor: Principal) -> dict:
     return {"order_id": order_id, "decisions": decisions}
 
 
-def get_supplier_order(o: Orders, supplier_order_id: str, actor: Principal) -> SupplierOrder:
-    with o.db.reading() as session:
+def get_supplier_order(
+    wiring: OrdersWiring, supplier_order_id: str, actor: Principal
+) -> SupplierOrder:
+    with wiring.db.reading() as session:
         supplier_order = session.scalar(
             select(SupplierOrder)
             .where(SupplierOrder.id == supplier_order_id)
@@ -73,7 +75,11 @@ def get_supplier_order(o: Orders, supplier_order_id: str, actor: Principal) -> S
 
 
 def list_supplier_orders(
-    o: Orders, actor: Principal, limit: int, cursor: str | None, status: str | None = None
+    wiring: OrdersWiring,
+    actor: Principal,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
 ) -> dict:
     query = select(SupplierOrder).options(_SO_LINES).order_by(SupplierOrder.id.desc())
     if actor.role == "enterprise":
@@ -86,7 +92,7 @@ def list_supplier_orders(
         query = query.where(SupplierOrder.status == status)
     if cursor:
         query = query.where(SupplierOrder.id < cursor)
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         rows = list(session.scalars(query.limit(limit + 1)))
     return _page(rows, limit)
 

@@ -37,7 +37,7 @@ from orders.services.allocation import (
     take_capacity,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
 REROUTE_TRIGGERS = {
@@ -47,22 +47,22 @@ REROUTE_TRIGGERS = {
 }
 
 
-def handle_event(o: Orders, raw: dict) -> str:
+def handle_event(wiring: OrdersWiring, raw: dict) -> str:
     envelope = Envelope.from_dict(raw)
     if envelope.type not in REROUTE_TRIGGERS:
-        return consume(o.db, InboundEvent, envelope, lambda s, e: None)
-    candidates = _candidates(o, envelope.data["supplier_order_id"])
+        return consume(wiring.db, InboundEvent, envelope, lambda s, e: None)
+    candidates = _candidates(wiring, envelope.data["supplier_order_id"])
     return consume(
-        o.db,
+        wiring.db,
         InboundEvent,
         envelope,
-        lambda session, env: reroute(o, session, env, candidates),
+        lambda session, env: reroute(wiring, session, env, candidates),
     )
 
 
-def _candidates(o: Orders, so_id: str) -> dict[str, tuple[Snapshot, ...]]:
+def _candidates(wiring: OrdersWiring, so_id: str) -> dict[str, tuple[Snapshot, ...]]:
     """Catalog's current candidates for each product-group line of this supplier order."""
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         so = session.scalar(
             select(SupplierOrder)
             .where(SupplierOrder.id == so_id)
@@ -77,7 +77,7 @@ def _candidates(o: Orders, so_id: str) -> dict[str, tuple[Snapshot, ...]]:
         order = so.order
     if not codes:
         return {}
-    priced = o.catalog.price(
+    priced = wiring.catalog.price(
         [{"group_code": code, "quantity": 1} for code in codes], order.needed_by, order.brand_code
     )
     return {
@@ -87,7 +87,7 @@ def _candidates(o: Orders, so_id: str) -> dict[str, tuple[Snapshot, ...]]:
     }
 
 
-def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -> None:
+def reroute(wiring: OrdersWiring, session: Session, envelope: Envelope, candidates: dict) -> None:
     trigger = REROUTE_TRIGGERS[envelope.type]
     order = session.scalar(
         select(Order)
@@ -182,10 +182,10 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
     )
     session.flush()
     for so in created:
-        record_supplier_order_event(o, session, "supplier_order.created", so)
+        record_supplier_order_event(wiring, session, "supplier_order.created", so)
     if created or unfulfillable:
         record_supplier_order_event(
-            o,
+            wiring,
             session,
             "supplier_order.rerouted",
             source,
@@ -202,7 +202,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
         )
     closed = settle_order(order)
     if closed:
-        record_order_event(o, session, closed, order)
+        record_order_event(wiring, session, closed, order)
     log.info(
         "rerouted",
         order_id=order.id,

@@ -11,7 +11,7 @@ from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
 from orders.adapters.models import GroupOrder, GroupOrderItem, GroupOrderParticipant
 from orders.domain import group_orders as rules
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 ORGANISER_ROLES = ("buyer", "institution_admin")
 # Everything a view or a use case reads: items and participants, each knowing its group
@@ -22,8 +22,8 @@ FULL = (
 )
 
 
-def load(o: Orders, group_order_id: str) -> GroupOrder | None:
-    with o.db.reading() as session:
+def load(wiring: OrdersWiring, group_order_id: str) -> GroupOrder | None:
+    with wiring.db.reading() as session:
         return session.scalar(
             select(GroupOrder).where(GroupOrder.id == group_order_id).options(*FULL)
         )
@@ -77,8 +77,8 @@ def own(group_order: GroupOrder, participant_id: str, secret: str | None):
     )
 
 
-def managed(o: Orders, group_order_id: str, actor: Principal) -> GroupOrder:
-    group_order = load(o, group_order_id)
+def managed(wiring: OrdersWiring, group_order_id: str, actor: Principal) -> GroupOrder:
+    group_order = load(wiring, group_order_id)
     if group_order is None or not can_manage(group_order, actor):
         raise not_found()
     return group_order

@@ -25,7 +25,7 @@ from orders.domain import group_orders as rules
 from orders.services import placing
 from orders.services.group_orders import access
 from orders.services.published import record_group_order_closed, record_group_order_settled
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
 
@@ -45,10 +45,10 @@ class Changed(Exception):
 # --- the beat: closing what is due -----------------------------------------------------
 
 
-def close_due(o: Orders, limit: int = 100) -> int:
+def close_due(wiring: OrdersWiring, limit: int = 100) -> int:
     """Close every open group order past its deadline; returns how many reached a verdict
     (closed, cancelled or failed). One failing group order never stops the others."""
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         due = session.scalars(
             select(GroupOrder.id)
             .where(GroupOrder.status == rules.OPEN, GroupOrder.deadline <= utcnow())
@@ -58,35 +58,35 @@ def close_due(o: Orders, limit: int = 100) -> int:
     settled = 0
     for group_order_id in due:
         try:
-            settled += close_at_deadline(o, group_order_id)
+            settled += close_at_deadline(wiring, group_order_id)
         except Exception as exc:  # a bug or an outage: log, count the attempt, go on
             log.exception("group_order_close_error", group_order_id=group_order_id)
-            _count_attempt(o, group_order_id, f"예기치 못한 오류: {type(exc).__name__}")
+            _count_attempt(wiring, group_order_id, f"예기치 못한 오류: {type(exc).__name__}")
     return settled
 
 
-def close_at_deadline(o: Orders, group_order_id: str) -> bool:
-    group_order = access.load(o, group_order_id)
+def close_at_deadline(wiring: OrdersWiring, group_order_id: str) -> bool:
+    group_order = access.load(wiring, group_order_id)
     if group_order is None or group_order.status != rules.OPEN:
         return False
     if group_order.deadline > utcnow():
         return False
     if not rules.minimum_met(group_order.total_quantity, group_order.minimum_quantity):
-        return _cancel_below_minimum(o, group_order_id)
+        return _cancel_below_minimum(wiring, group_order_id)
     try:
-        place(o, group_order)
+        place(wiring, group_order)
     except (Settled, Changed):
         return False  # someone else settled it, or a last change landed: next minute
     except Problem as problem:
         if problem.status >= 500:  # catalog down: stays open (joins refused), next minute
-            _count_attempt(o, group_order_id, problem.detail or problem.title)
+            _count_attempt(wiring, group_order_id, problem.detail or problem.title)
             return False
-        return _fail(o, group_order_id, problem)
+        return _fail(wiring, group_order_id, problem)
     return True
 
 
-def _cancel_below_minimum(o: Orders, group_order_id: str) -> bool:
-    with o.db.transaction() as session:
+def _cancel_below_minimum(wiring: OrdersWiring, group_order_id: str) -> bool:
+    with wiring.db.transaction() as session:
         group_order = access.lock(session, group_order_id)
         if group_order.status != rules.OPEN:
             return False
@@ -97,18 +97,18 @@ def _cancel_below_minimum(o: Orders, group_order_id: str) -> bool:
             f"마감까지 모인 수량 {total}개가 최소 수량 {group_order.minimum_quantity}개에 "
             "못 미쳐 단체 구매가 취소되었습니다."
         )
-        settle(o, session, group_order, rules.CANCELLED, "minimum_not_met", reason)
+        settle(wiring, session, group_order, rules.CANCELLED, "minimum_not_met", reason)
     return True
 
 
-def _fail(o: Orders, group_order_id: str, problem: Problem) -> bool:
-    with o.db.transaction() as session:
+def _fail(wiring: OrdersWiring, group_order_id: str, problem: Problem) -> bool:
+    with wiring.db.transaction() as session:
         group_order = access.lock(session, group_order_id)
         if group_order.status != rules.OPEN:
             return False
         reason = problem.detail or problem.title
         settle(
-            o,
+            wiring,
             session,
             group_order,
             rules.FAILED,
@@ -120,8 +120,8 @@ def _fail(o: Orders, group_order_id: str, problem: Problem) -> bool:
     return True
 
 
-def _count_attempt(o: Orders, group_order_id: str, error: str) -> None:
-    with o.db.transaction() as session:
+def _count_attempt(wiring: OrdersWiring, group_order_id: str, error: str) -> None:
+    with wiring.db.transaction() as session:
         group_order = access.lock(session, group_order_id)
         if group_order is None or group_order.status != rules.OPEN:
             return
@@ -129,7 +129,7 @@ def _count_attempt(o: Orders, group_order_id: str, error: str) -> None:
         group_order.last_close_error = error[:500]
         if group_order.close_attempts >= rules.MAX_CLOSE_ATTEMPTS:
             settle(
-                o,
+                wiring,
                 session,
                 group_order,
                 rules.FAILED,
@@ -140,7 +140,7 @@ def _count_attempt(o: Orders, group_order_id: str, error: str) -> None:
 
 
 def settle(
-    o: Orders,
+    wiring: OrdersWiring,
     session: Session,
     group_order: GroupOrder,
     target: str,
@@ -155,7 +155,7 @@ def settle(
     group_order.closed_at = utcnow()
     session.flush()
     record_group_order_settled(
-        o, session, group_order, reason_code=reason_code, reason=reason, failure=failure
+        wiring, session, group_order, reason_code=reason_code, reason=reason, failure=failure
     )
 
 
@@ -168,7 +168,7 @@ class _Planned:
     item_nos: list[int]  # item of each order line, in line order
 
 
-def place(o: Orders, group_order: GroupOrder) -> Order:
+def place(wiring: OrdersWiring, group_order: GroupOrder) -> Order:
     """One order for the summed quantities, as the organiser; raises Settled or Changed
     when the group order moved on since it was read (nothing is written then)."""
     totals = group_order.item_totals
@@ -195,13 +195,17 @@ def place(o: Orders, group_order: GroupOrder) -> Order:
         org=group_order.institution_id,
         dept=group_order.department,
     )
-    institution = placing.require_institution(o, organiser)
+    institution = placing.require_institution(wiring, organiser)
     return placing.place(
-        o, fields, organiser, institution, on_transaction=_recorder(o, group_order.id, planned)
+        wiring,
+        fields,
+        organiser,
+        institution,
+        on_transaction=_recorder(wiring, group_order.id, planned),
     )
 
 
-def _recorder(o: Orders, group_order_id: str, planned: _Planned) -> Callable:
+def _recorder(wiring: OrdersWiring, group_order_id: str, planned: _Planned) -> Callable:
     def record(session: Session, order: Order) -> None:
         group_order = access.lock(session, group_order_id)
         if group_order.status != rules.OPEN:
@@ -232,7 +236,7 @@ def _recorder(o: Orders, group_order_id: str, planned: _Planned) -> Callable:
         group_order.order_id = order.id
         group_order.closed_at = utcnow()
         session.flush()
-        record_group_order_closed(o, session, group_order, order)
+        record_group_order_closed(wiring, session, group_order, order)
         log.info("group_order_closed", group_order_id=group_order.id, order_id=order.id)
 
     return record

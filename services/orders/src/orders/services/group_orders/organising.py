@@ -19,13 +19,13 @@ from orders.domain.rules import lead_time_met
 from orders.services import idempotency, placing
 from orders.services.group_orders import access, closing
 from orders.services.published import record_group_order_opened
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
 
 
 def open_group_order(
-    o: Orders,
+    wiring: OrdersWiring,
     fields: dict,
     actor: Principal,
     *,
@@ -34,7 +34,7 @@ def open_group_order(
 ) -> idempotency.Outcome[GroupOrder]:
     """Open a group order once per Idempotency-Key (a second click does not open a second
     one with another share code): the new group order, or the id of the first one."""
-    placing.require_institution(o, actor)
+    placing.require_institution(wiring, actor)
 
     def create(remember: idempotency.Remember) -> GroupOrder:
         errors = rules.opening_problems(
@@ -42,14 +42,14 @@ def open_group_order(
         )
         if errors:
             raise Problem(422, "validation_failed", "입력값이 올바르지 않습니다", errors=errors)
-        priced = _price_items(o, fields)
+        priced = _price_items(wiring, fields)
         for _attempt in range(5):
             try:
-                with o.db.transaction() as session:
+                with wiring.db.transaction() as session:
                     group_order = _new_group_order(session, fields, actor, priced)
                     session.add(group_order)
                     session.flush()
-                    record_group_order_opened(o, session, group_order)
+                    record_group_order_opened(wiring, session, group_order)
                     remember(session, group_order.id)
                 break
             except IntegrityError:  # a share code drawn twice (1 in 10¹² per pair): again
@@ -59,10 +59,12 @@ def open_group_order(
         log.info("group_order_opened", group_order_id=group_order.id)
         return group_order
 
-    return idempotency.run_once(o, actor, idempotency_key, raw_body, create)
+    return idempotency.run_once(wiring, actor, idempotency_key, raw_body, create)
 
 
-def list_group_orders(o: Orders, actor: Principal, limit: int, cursor: str | None) -> dict:
+def list_group_orders(
+    wiring: OrdersWiring, actor: Principal, limit: int, cursor: str | None
+) -> dict:
     query = select(GroupOrder).options(*access.FULL).order_by(GroupOrder.id.desc()).limit(limit + 1)
     if actor.role != "admin":
         query = query.where(
@@ -70,24 +72,24 @@ def list_group_orders(o: Orders, actor: Principal, limit: int, cursor: str | Non
         )
     if cursor:
         query = query.where(GroupOrder.id < cursor)
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         rows = list(session.scalars(query))
     return {"items": rows[:limit], "next_cursor": rows[limit - 1].id if len(rows) > limit else None}
 
 
-def organiser_view(o: Orders, group_order_id: str, actor: Principal) -> GroupOrder:
-    group_order = access.load(o, group_order_id)
+def organiser_view(wiring: OrdersWiring, group_order_id: str, actor: Principal) -> GroupOrder:
+    group_order = access.load(wiring, group_order_id)
     if group_order is None or not access.can_read(group_order, actor):
         raise access.not_found()
     return group_order
 
 
-def close_early(o: Orders, group_order_id: str, actor: Principal) -> GroupOrder:
+def close_early(wiring: OrdersWiring, group_order_id: str, actor: Principal) -> GroupOrder:
     """The organiser closes before (or after) the deadline once the minimum is met.
 
     Nothing changes when it cannot be placed now (no supplier, catalog down): the problem
     is returned and the group order stays open for the deadline to try again."""
-    group_order = access.managed(o, group_order_id, actor)
+    group_order = access.managed(wiring, group_order_id, actor)
     access.check_transition(group_order.status, rules.CLOSED)
     total = group_order.total_quantity
     if not rules.minimum_met(total, group_order.minimum_quantity):
@@ -101,7 +103,7 @@ def close_early(o: Orders, group_order_id: str, actor: Principal) -> GroupOrder:
             minimum_quantity=group_order.minimum_quantity,
         )
     try:
-        closing.place(o, group_order)
+        closing.place(wiring, group_order)
     except closing.Settled as settled:
         raise access.invalid_transition(settled.state, rules.CLOSED) from settled
     except closing.Changed as changed:
@@ -112,23 +114,25 @@ def close_early(o: Orders, group_order_id: str, actor: Principal) -> GroupOrder:
             "다시 불러온 뒤 마감하세요.",
             current_state=rules.OPEN,
         ) from changed
-    return organiser_view(o, group_order_id, actor)
+    return organiser_view(wiring, group_order_id, actor)
 
 
-def cancel(o: Orders, group_order_id: str, actor: Principal, reason: str) -> GroupOrder:
-    with o.db.transaction() as session:
+def cancel(wiring: OrdersWiring, group_order_id: str, actor: Principal, reason: str) -> GroupOrder:
+    with wiring.db.transaction() as session:
         group_order = access.lock(session, group_order_id)
         if group_order is None or not access.can_manage(group_order, actor):
             raise access.not_found()
         access.check_transition(group_order.status, rules.CANCELLED)
-        closing.settle(o, session, group_order, rules.CANCELLED, "cancelled_by_organiser", reason)
-    return organiser_view(o, group_order_id, actor)
+        closing.settle(
+            wiring, session, group_order, rules.CANCELLED, "cancelled_by_organiser", reason
+        )
+    return organiser_view(wiring, group_order_id, actor)
 
 
 # --- pricing at opening ----------------------------------------------------------------
 
 
-def _price_items(o: Orders, fields: dict) -> list[PricedLine]:
+def _price_items(wiring: OrdersWiring, fields: dict) -> list[PricedLine]:
     """One catalog call per opening (two when a product has a minimum order quantity).
 
     An item is priced at 1; a product refused only for its minimum order quantity is
@@ -138,7 +142,9 @@ def _price_items(o: Orders, fields: dict) -> list[PricedLine]:
     targets = [access.item_target(i.get("product_id"), i.get("group_code")) for i in items]
     try:
         priced = list(
-            o.catalog.price([t | {"quantity": 1} for t in targets], needed_by, brand_code).lines
+            wiring.catalog.price(
+                [t | {"quantity": 1} for t in targets], needed_by, brand_code
+            ).lines
         )
         again = [
             n
@@ -147,7 +153,7 @@ def _price_items(o: Orders, fields: dict) -> list[PricedLine]:
         ]
         if again:
             lines = [targets[n] | {"quantity": rules.MAX_ITEM_TOTAL} for n in again]
-            repriced = o.catalog.price(lines, needed_by, brand_code).lines
+            repriced = wiring.catalog.price(lines, needed_by, brand_code).lines
             for n, answer in zip(again, repriced, strict=True):
                 priced[n] = answer
     except UnknownBrand as exc:

@@ -9,21 +9,21 @@ from gachi_kit.logging import get_logger
 from orders.adapters.models import GroupOrder, GroupOrderParticipant
 from orders.domain import group_orders as rules
 from orders.services.group_orders import access
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
 
 
-def public_view(o: Orders, code: str) -> GroupOrder:
-    with o.db.reading() as session:
+def public_view(wiring: OrdersWiring, code: str) -> GroupOrder:
+    with wiring.db.reading() as session:
         return access.by_code(session, code)
 
 
-def join(o: Orders, code: str, fields: dict) -> GroupOrderParticipant:
+def join(wiring: OrdersWiring, code: str, fields: dict) -> GroupOrderParticipant:
     """The new participant, carrying its plain `secret` (shown this once)."""
     contact_kind, contact = access.contact(fields["contact"])
     secret = rules.new_secret()
-    with o.db.transaction() as session:
+    with wiring.db.transaction() as session:
         group_order = access.by_code(session, code, lock=True)
         access.check_entries(group_order)
         quantities = access.checked_quantities(group_order, fields["quantities"])
@@ -47,38 +47,38 @@ def join(o: Orders, code: str, fields: dict) -> GroupOrderParticipant:
         access.check_item_totals(group_order)
         session.flush()
     log.info("group_order_joined", group_order_id=group_order.id, participant_id=participant.id)
-    joined = participant_view(o, code, participant.id, secret)
+    joined = participant_view(wiring, code, participant.id, secret)
     joined.secret = secret
     return joined
 
 
 def participant_view(
-    o: Orders, code: str, participant_id: str, secret: str | None
+    wiring: OrdersWiring, code: str, participant_id: str, secret: str | None
 ) -> GroupOrderParticipant:
     """One's own entry, with its group order (the public view of it)."""
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         return access.own(access.by_code(session, code), participant_id, secret)
 
 
 def change(
-    o: Orders, code: str, participant_id: str, secret: str | None, fields: dict
+    wiring: OrdersWiring, code: str, participant_id: str, secret: str | None, fields: dict
 ) -> GroupOrderParticipant:
     """Replace the participant's quantities (an item left out is 0)."""
-    with o.db.transaction() as session:
+    with wiring.db.transaction() as session:
         group_order, participant = _editable(session, code, participant_id, secret)
         participant.quantities = access.checked_quantities(group_order, fields["quantities"])
         access.check_item_totals(group_order)
-    return participant_view(o, code, participant_id, secret)
+    return participant_view(wiring, code, participant_id, secret)
 
 
 def withdraw(
-    o: Orders, code: str, participant_id: str, secret: str | None
+    wiring: OrdersWiring, code: str, participant_id: str, secret: str | None
 ) -> GroupOrderParticipant:
-    with o.db.transaction() as session:
+    with wiring.db.transaction() as session:
         _group_order, participant = _editable(session, code, participant_id, secret)
         participant.status = rules.WITHDRAWN
         participant.quantities = []
-    return participant_view(o, code, participant_id, secret)
+    return participant_view(wiring, code, participant_id, secret)
 
 
 def _editable(
