@@ -108,3 +108,32 @@ def test_roles_without_an_inbox_are_refused(notify_app, token):
     assert (
         client.get("/v1/inbox?limit=1000000", headers=token("enterprise", "x")).status_code == 422
     )
+
+
+def test_pages_follow_the_cursor_and_page_size_still_works_as_the_old_name(notify_app, token):
+    for n in range(1, 4):
+        deliver(notify_app, supplier_order_created(ENTERPRISE_A, f"01JSUPPLIERORDER000000000{n}"))
+    client, headers = notify_app.test_client(), token("enterprise", ENTERPRISE_A)
+    seen, cursor = [], ""
+    while cursor is not None:
+        page = client.get(f"/v1/inbox?limit=2&cursor={cursor}", headers=headers).get_json()
+        seen.append([item["subject_id"] for item in page["items"]])
+        cursor = page["next_cursor"]
+    assert seen == [
+        ["01JSUPPLIERORDER0000000003", "01JSUPPLIERORDER0000000002"],
+        ["01JSUPPLIERORDER0000000001"],
+    ]
+    old_name = client.get("/v1/inbox?page_size=1", headers=headers).get_json()
+    assert len(old_name["items"]) == 1 and old_name["next_cursor"]
+
+
+def test_a_cursor_from_another_filter_or_a_forged_one_is_refused(notify_app, token):
+    for n in range(1, 3):
+        deliver(notify_app, supplier_order_created(ENTERPRISE_A, f"01JSUPPLIERORDER000000000{n}"))
+    client, headers = notify_app.test_client(), token("enterprise", ENTERPRISE_A)
+    cursor = client.get("/v1/inbox?limit=1", headers=headers).get_json()["next_cursor"]
+    for query in (f"unread=true&cursor={cursor}", "cursor=01JINBOXITEM00000000000000"):
+        response = client.get(f"/v1/inbox?limit=1&{query}", headers=headers)
+        assert response.status_code == 422, query
+        assert response.get_json()["code"] == "invalid_cursor"
+        assert list(response.get_json()["errors"]) == ["cursor"]

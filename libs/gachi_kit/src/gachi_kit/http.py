@@ -9,11 +9,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from gachi_kit.domain_errors import TemporaryFailure
 from gachi_kit.logging import CORRELATION_HEADER, current_correlation_id
 
 
-class UpstreamUnavailable(Exception):
-    """The other service could not be reached or answered 5xx after our retries."""
+class UpstreamUnavailable(TemporaryFailure):
+    """The other service could not be reached or answered 5xx after our retries (retryable:
+    `is_retryable` says so to tasks)."""
 
 
 class ServiceClient:

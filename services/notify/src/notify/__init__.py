@@ -10,6 +10,7 @@ from flask import Flask
 from gachi_kit.auth import ServiceTokens, TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.errors import invalid, map_errors
 from gachi_kit.http import ServiceClient
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 from notify.adapters.email import FileMailer, SMTPSender
@@ -18,6 +19,7 @@ from notify.adapters.orders_client import OrdersClient
 from notify.adapters.texting import FileProvider, NHNCloudProvider
 from notify.adapters.webhooks import WebhookSender
 from notify.config import SERVICE, Settings
+from notify.domain.egress import UnsafeURL
 from notify.wiring import Channels, Notify
 
 
@@ -67,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
     )
+    map_errors(app, {UnsafeURL: lambda exc: invalid("address", exc.detail, code=exc.code)})
     from notify import tasks
     from notify.api import deliveries, inbox, links, ops, subscriptions
 

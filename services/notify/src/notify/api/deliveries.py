@@ -19,9 +19,7 @@ class Deliveries(MethodView):
     @blp.response(200, schemas.DeliveryPage)
     def get(self, query):
         """Delivery log of the caller's own recipients (an admin's: all), newest first."""
-        return deliveries.list_deliveries(
-            notify(), current_principal(), query, query["limit"], query["cursor"]
-        )
+        return deliveries.list_deliveries(notify(), current_principal(), query)
 
 
 @blp.route("/deliveries/<delivery_id>")
@@ -40,9 +38,5 @@ class EventDeliveries(MethodView):
     def get(self, query, event_id):
         """Every delivery one event caused that the caller may see."""
         return deliveries.list_deliveries(
-            notify(),
-            current_principal(),
-            {**query, "event_id": event_id[:26]},
-            query["limit"],
-            query["cursor"],
+            notify(), current_principal(), {**query, "event_id": event_id[:26]}
         )

@@ -19,9 +19,7 @@ class Inbox(MethodView):
     @blp.response(200, schemas.InboxPage)
     def get(self, query):
         """The caller's own inbox (its enterprise or institution), newest first."""
-        return inbox.list_inbox(
-            notify(), current_principal(), query["limit"], query["cursor"], query["unread"]
-        )
+        return inbox.list_inbox(notify(), current_principal(), query)
 
 
 @blp.route("/<item_id>/read")

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
-from gachi_kit.errors import Problem
+from gachi_kit.errors import invalid
 from notify.api import schemas
 from notify.services import deliveries
 from notify.wiring import notify
@@ -20,11 +20,7 @@ class DeadDeliveries(MethodView):
     def get(self, query):
         """Deliveries that gave up (dead letters), newest first."""
         return deliveries.list_deliveries(
-            notify(),
-            current_principal(),
-            {**query, "status": "dead"},
-            query["limit"],
-            query["cursor"],
+            notify(), current_principal(), {**query, "status": "dead"}
         )
 
 
@@ -37,11 +33,10 @@ class Replay(MethodView):
         """Send dead deliveries again from attempt zero: the listed `ids`, or with
         `all: true` every dead one matching the filters (at most `limit`)."""
         if bool(fields.get("ids")) == bool(fields["all"]):
-            raise Problem(
-                422,
-                "replay_selection",
-                "입력값이 올바르지 않습니다",
-                "ids 목록이나 all: true 중 하나만 보내 주세요.",
-                errors={"ids": ["ids와 all 중 하나만 쓰세요."]},
+            raise invalid(
+                "ids",
+                "ids와 all 중 하나만 쓰세요.",
+                code="replay_selection",
+                detail="ids 목록이나 all: true 중 하나만 보내 주세요.",
             )
         return deliveries.replay(notify(), fields)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from gachi_kit.paging import PageQuery
 from notify.domain.catalogue import CHANNELS, DIGESTS, RECIPIENT_TYPES, SUBSCRIBERS
 from notify.domain.delivery import STATUSES
 
 
-class InboxQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=26))
+class InboxQuery(PageQuery):
     unread = fields.Boolean(load_default=False)
 
 
@@ -62,9 +61,7 @@ class SubscriptionUpdate(Schema):
     active = fields.Boolean()
 
 
-class SubscriptionQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=26))
+class SubscriptionQuery(PageQuery):
     recipient_type = fields.String(load_default=None, validate=validate.OneOf(SUBSCRIBERS))
     recipient_id = fields.String(load_default=None, validate=validate.Length(1, 130))
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
@@ -107,9 +104,7 @@ class RotateSecret(Schema):
 # --- deliveries ---------------------------------------------------------------------------
 
 
-class DeliveryQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=26))
+class DeliveryQuery(PageQuery):
     recipient_type = fields.String(load_default=None, validate=validate.OneOf(RECIPIENT_TYPES))
     recipient_id = fields.String(load_default=None, validate=validate.Length(1, 130))
     event_id = fields.String(load_default=None, validate=validate.Length(1, 26))
@@ -153,9 +148,7 @@ class DeliveryPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class DeadQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=26))
+class DeadQuery(PageQuery):
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
     event_type = fields.String(load_default=None, validate=validate.Length(1, 100))
 

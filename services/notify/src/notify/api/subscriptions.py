@@ -21,9 +21,7 @@ class Subscriptions(MethodView):
     @blp.response(200, schemas.SubscriptionPage)
     def get(self, query):
         """The caller's own subscriptions (an admin's: anyone's, filtered)."""
-        return subscriptions.list_for(
-            notify(), current_principal(), query, query["limit"], query["cursor"]
-        )
+        return subscriptions.list_for(notify(), current_principal(), query)
 
     @require_roles(*MANAGERS)
     @blp.arguments(schemas.SubscriptionCreate)

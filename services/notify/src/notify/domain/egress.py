@@ -18,12 +18,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from gachi_kit.domain_errors import DomainError
+
 MAX_URL = 500
 _NUMERIC_LOOKING = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+))*\.?$", re.I)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class UnsafeURL(Exception):
+class UnsafeURL(DomainError):
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code

@@ -26,9 +26,10 @@ from sqlalchemy import and_, func, or_, select, update
 from gachi_kit.auth import Principal
 from gachi_kit.dates import KST
 from gachi_kit.db import insert_or_ignore
-from gachi_kit.errors import Problem
+from gachi_kit.errors import not_found
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
+from gachi_kit.paging import keyset_page
 from notify.adapters.email import build_message
 from notify.adapters.models import Delivery, RateCounter, Subscription
 from notify.adapters.texting import TextMessage
@@ -275,11 +276,12 @@ def _visible(actor: Principal):
     return or_(*(and_(Delivery.recipient_type == t, Delivery.recipient_id == i) for t, i in mine))
 
 
-def list_deliveries(n: Notify, actor: Principal, filters: dict, limit: int, cursor: str | None):
-    query = select(Delivery).order_by(Delivery.id.desc()).limit(limit + 1)
+def list_deliveries(n: Notify, actor: Principal, query: dict) -> dict:
+    """Newest first; `query`: limit, cursor and the filters below."""
+    stmt = select(Delivery)
     visible = _visible(actor)
     if visible is not None:
-        query = query.where(visible)
+        stmt = stmt.where(visible)
     for name in (
         "recipient_type",
         "recipient_id",
@@ -289,15 +291,11 @@ def list_deliveries(n: Notify, actor: Principal, filters: dict, limit: int, curs
         "channel",
         "subject_id",
     ):
-        if filters.get(name):
-            query = query.where(getattr(Delivery, name) == filters[name])
-    if cursor:
-        query = query.where(Delivery.id < cursor)
+        if query.get(name):
+            stmt = stmt.where(getattr(Delivery, name) == query[name])
     with n.db.reading() as session:
-        rows = list(session.scalars(query))
-    more = len(rows) > limit
-    items = rows[:limit]
-    return {"items": items, "next_cursor": items[-1].id if more else None}
+        page = keyset_page(session, stmt, query, order_by=(Delivery.id,), descending=True)
+    return page.as_dict()
 
 
 def get_delivery(n: Notify, actor: Principal, delivery_id: str) -> Delivery:
@@ -308,7 +306,7 @@ def get_delivery(n: Notify, actor: Principal, delivery_id: str) -> Delivery:
     with n.db.reading() as session:
         row = session.scalar(query)
     if row is None:
-        raise Problem(404, "delivery_not_found", "발송 기록을 찾을 수 없습니다")
+        raise not_found("delivery", "발송 기록")
     return row
 
 

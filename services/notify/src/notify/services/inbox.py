@@ -5,33 +5,27 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
 from gachi_kit.events import utcnow
+from gachi_kit.paging import keyset_page
 from notify.adapters.models import InboxItem
 from notify.domain.recipients import recipient_of
 from notify.wiring import Notify
 
 
-def list_inbox(n: Notify, actor: Principal, limit: int, cursor: str | None, unread: bool) -> dict:
+def list_inbox(n: Notify, actor: Principal, query: dict) -> dict:
+    """Newest first; `query`: limit, cursor, unread."""
     recipient_type, recipient_id = _recipient(actor)
     mine = (InboxItem.recipient_type == recipient_type, InboxItem.recipient_id == recipient_id)
-    query = select(InboxItem).where(*mine).order_by(InboxItem.id.desc()).limit(limit + 1)
-    if cursor:
-        query = query.where(InboxItem.id < cursor)
-    if unread:
-        query = query.where(InboxItem.read_at.is_(None))
+    stmt = select(InboxItem).where(*mine)
+    if query["unread"]:
+        stmt = stmt.where(InboxItem.read_at.is_(None))
     with n.db.reading() as session:
-        rows = list(session.scalars(query))
+        page = keyset_page(session, stmt, query, order_by=(InboxItem.id,), descending=True)
         unread_count = session.scalar(
             select(func.count()).select_from(InboxItem).where(*mine, InboxItem.read_at.is_(None))
         )
-    more = len(rows) > limit
-    items = rows[:limit]
-    return {
-        "items": items,
-        "unread_count": unread_count,
-        "next_cursor": items[-1].id if more else None,
-    }
+    return page.as_dict(unread_count=unread_count)
 
 
 def mark_read(n: Notify, actor: Principal, item_id: str) -> InboxItem:
@@ -42,7 +36,7 @@ def mark_read(n: Notify, actor: Principal, item_id: str) -> InboxItem:
             recipient_type,
             recipient_id,
         ):
-            raise Problem(404, "inbox_item_not_found", "알림을 찾을 수 없습니다")
+            raise not_found("inbox_item", "알림")
         if item.read_at is None:
             item.read_at = utcnow()
     return item

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
+from gachi_kit.paging import keyset_page
 from notify.adapters import webhooks
 from notify.adapters.models import Subscription
 from notify.domain import subscriptions as rules
 from notify.domain.catalogue import ENTERPRISE_DEFAULTS
-from notify.domain.egress import UnsafeURL
 from notify.domain.recipients import recipient_of, recipients_of
 from notify.wiring import Notify
 
@@ -24,22 +24,17 @@ log = get_logger(__name__)
 WRITABLE = ("address", "event_types", "active", "digest")
 
 
-def _invalid(errors: dict, code: str = "subscription_invalid") -> Problem:
-    return Problem(
-        422,
-        code,
-        "입력값이 올바르지 않습니다",
-        "입력값을 확인해 주세요. 항목별 오류는 errors에 있습니다.",
-        errors=errors,
-    )
+INVALID = "subscription_invalid"
 
 
 def _recipient_for(actor: Principal, fields: dict) -> tuple[str, str]:
     rtype, rid = fields.get("recipient_type"), fields.get("recipient_id")
     if actor.role == "admin":
         if not rtype or not rid:
-            raise _invalid(
-                {"recipient_id": ["관리자는 수신자(recipient_type, recipient_id)를 정해야 합니다."]}
+            raise invalid(
+                "recipient_id",
+                "관리자는 수신자(recipient_type, recipient_id)를 정해야 합니다.",
+                code=INVALID,
             )
         return rtype, rid
     mine = recipients_of(actor.role, actor.sub, actor.org, actor.dept)
@@ -63,12 +58,10 @@ def _check(n: Notify, channel: str, address: str, rtype: str, patterns, digest) 
         **rules.digest_errors(channel, digest),
     }
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors=errors, code=INVALID)
     if channel == "webhook":
-        try:
-            webhooks.check(address, n.settings.webhook_allow_loopback)
-        except UnsafeURL as exc:
-            raise _invalid({"address": [exc.detail]}, exc.code) from exc
+        # an unsafe URL raises UnsafeURL: 422 on `address` (mapped in create_app)
+        webhooks.check(address, n.settings.webhook_allow_loopback)
     return address
 
 
@@ -120,7 +113,7 @@ def _owned(session: Session, actor: Principal, subscription_id: str) -> Subscrip
         and (subscription.recipient_type, subscription.recipient_id)
         not in recipients_of(actor.role, actor.sub, actor.org, actor.dept)
     ):
-        raise Problem(404, "subscription_not_found", "알림 설정을 찾을 수 없습니다")
+        raise not_found("subscription", "알림 설정")
     return subscription
 
 
@@ -129,12 +122,11 @@ def get(n: Notify, actor: Principal, subscription_id: str) -> Subscription:
         return _owned(session, actor, subscription_id)
 
 
-def list_for(n: Notify, actor: Principal, query: dict, limit: int, cursor: str | None) -> dict:
-    stmt = select(Subscription).order_by(Subscription.id.desc()).limit(limit + 1)
+def list_for(n: Notify, actor: Principal, query: dict) -> dict:
+    """Newest first: the caller's own recipients' subscriptions (an admin's: all)."""
+    stmt = select(Subscription)
     if actor.role != "admin":
         mine = recipients_of(actor.role, actor.sub, actor.org, actor.dept)
-        from sqlalchemy import and_, or_
-
         stmt = stmt.where(
             or_(
                 *(
@@ -146,13 +138,9 @@ def list_for(n: Notify, actor: Principal, query: dict, limit: int, cursor: str |
     for name in ("recipient_type", "recipient_id", "channel"):
         if query.get(name):
             stmt = stmt.where(getattr(Subscription, name) == query[name])
-    if cursor:
-        stmt = stmt.where(Subscription.id < cursor)
     with n.db.reading() as session:
-        rows = list(session.scalars(stmt))
-    more = len(rows) > limit
-    items = rows[:limit]
-    return {"items": items, "next_cursor": items[-1].id if more else None}
+        page = keyset_page(session, stmt, query, order_by=(Subscription.id,), descending=True)
+    return page.as_dict()
 
 
 def update(n: Notify, actor: Principal, subscription_id: str, fields: dict) -> Subscription:
