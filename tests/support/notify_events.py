@@ -87,7 +87,7 @@ def supplier_order_event(kind: str, created: dict, **extra) -> dict:
     )
 
 
-# --- group orders (orders/services/group_orders.py: _event_base, _participant_data) --------
+# --- group orders (orders/services/published.py: the group_order.* payloads) ---------------
 
 GROUP_ORDER = "01JGROUPORDER0000000000001"
 INSTITUTION_ID = "01JINSTITUTIONGWANGMYEONG1"

@@ -21,7 +21,7 @@ from orders.adapters.models import (
     OutboxMessage,
     SupplierOrder,
 )
-from orders.services import group_orders
+from orders.services.group_orders import access, closing
 from tests.support.builders import create_product, keyed
 from tests.support.infra import free_port
 
@@ -103,7 +103,7 @@ def pass_deadline(app, group_order_id):
 
 def close_due(app):
     with app.app_context():
-        return group_orders.close_due(app.extensions["orders"])
+        return closing.close_due(app.extensions["orders"])
 
 
 def events(app, *types):
@@ -688,12 +688,12 @@ def test_a_closer_holding_a_stale_read_places_nothing(orders_app, opened, two_su
     o = orders_app.extensions["orders"]
     with o.db.reading() as session:
         stale = session.scalar(
-            select(GroupOrder).where(GroupOrder.id == opened["id"]).options(*group_orders._FULL)
+            select(GroupOrder).where(GroupOrder.id == opened["id"]).options(*access.FULL)
         )
     pass_deadline(orders_app, opened["id"])
     assert close_due(orders_app) == 1
-    with orders_app.app_context(), pytest.raises(group_orders._Settled) as settled:
-        group_orders._place(o, stale)
+    with orders_app.app_context(), pytest.raises(closing.Settled) as settled:
+        closing.place(o, stale)
     assert settled.value.state == "closed"
     assert count(orders_app, Order) == 1
 
@@ -704,11 +704,11 @@ def test_a_closer_holding_a_stale_read_places_nothing(orders_app, opened, two_su
     kim = joined(client, other["share_code"], KIM, {1: 12})
     with o.db.reading() as session:
         before = session.scalar(
-            select(GroupOrder).where(GroupOrder.id == other["id"]).options(*group_orders._FULL)
+            select(GroupOrder).where(GroupOrder.id == other["id"]).options(*access.FULL)
         )
     assert put(client, other["share_code"], kim, {1: 13}).status_code == 200
-    with orders_app.app_context(), pytest.raises(group_orders._Changed):
-        group_orders._place(o, before)
+    with orders_app.app_context(), pytest.raises(closing.Changed):
+        closing.place(o, before)
     assert count(orders_app, Order) == 1
 
 

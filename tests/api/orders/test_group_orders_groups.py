@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from gachi_kit.events import utcnow
 from orders.adapters.models import GroupOrder
-from orders.services import group_orders
+from orders.services.group_orders import closing
 from tests.support.builders import create_product, keyed, register_enterprise
 
 GROUP = "TOFU-SNACK-SET"
@@ -107,7 +107,7 @@ def test_a_group_item_split_across_enterprises_is_shared_exactly(
             .values(deadline=utcnow() - timedelta(minutes=1))
         )
     with orders_app.app_context():
-        assert group_orders.close_due(orders_app.extensions["orders"]) == 1
+        assert closing.close_due(orders_app.extensions["orders"]) == 1
 
     view = client.get(f"/v1/group-orders/{go['id']}", headers=buyer()).get_json()
     assert view["status"] == "closed", view

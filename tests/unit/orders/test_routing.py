@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from orders.domain.pricing import Listing, Snapshot
 from orders.domain.routing import RoutingContext, route
 
 TODAY, NEEDED_BY = date(2026, 11, 25), date(2026, 12, 5)
@@ -23,20 +24,26 @@ def candidate(
     min_qty=1,
     capacity=None,
 ):
-    return {
-        "product_id": pid,
-        "enterprise_id": enterprise,
-        "enterprise_name": f"{enterprise} 협동조합",
-        "unit_price": price,
-        "lead_time_days": lead,
-        "sigungu_code": sigungu,
-        "certified": certified,
-        "min_order_qty": min_qty,
-        "weekly_capacity": capacity,
-        "listing": None
+    return Snapshot(
+        product_id=pid,
+        product_version=1,
+        sku=f"SKU-{pid}",
+        name="포기김치 10kg",
+        unit="박스",
+        unit_price=price,
+        tax_type="exempt",
+        lead_time_days=lead,
+        enterprise_id=enterprise,
+        enterprise_name=f"{enterprise} 협동조합",
+        enterprise_type="cooperative",
+        certified=certified,
+        min_order_qty=min_qty,
+        weekly_capacity=capacity,
+        sigungu_code=sigungu,
+        listing=None
         if listing is None
-        else dict(zip(("brand_code", "status", "valid_until"), listing, strict=True)),
-    }
+        else Listing(listing[0], listing[1], date.fromisoformat(listing[2])),
+    )
 
 
 def ctx(policy="local_first", **kw):
@@ -72,7 +79,7 @@ def test_each_eligibility_rule_is_explained():
             brand_code="BITSONE", capacity_left={"full": 0}, excluded_enterprises=frozenset({"e7"})
         ),
     )
-    assert [(a.snapshot["product_id"], a.quantity) for a in result.allocations] == [("ok", 10)]
+    assert [(a.snapshot.product_id, a.quantity) for a in result.allocations] == [("ok", 10)]
     assert reasons(result, "unlisted") == ["not_listed"]
     assert reasons(result, "lapsed") == ["not_listed"]  # expires before the delivery date
     assert reasons(result, "uncertified") == ["not_certified"]
@@ -101,7 +108,7 @@ def test_local_first_prefers_same_sigungu_then_same_sido():
 def test_fair_share_prefers_who_sold_least_this_year():
     pool = [candidate("big", "e1"), candidate("small", "e2")]
     result = route(pool, 1, ctx("fair_share", fiscal_year_amounts={"e1": 9_000_000, "e2": 10}))
-    assert result.allocations[0].snapshot["product_id"] == "small"
+    assert result.allocations[0].snapshot.product_id == "small"
 
 
 def test_lowest_price_and_fastest():
@@ -109,8 +116,8 @@ def test_lowest_price_and_fastest():
         candidate("cheap", "e1", price=60000, lead=5),
         candidate("quick", "e2", price=70000, lead=1),
     ]
-    assert route(pool, 1, ctx("lowest_price")).allocations[0].snapshot["product_id"] == "cheap"
-    assert route(pool, 1, ctx("fastest")).allocations[0].snapshot["product_id"] == "quick"
+    assert route(pool, 1, ctx("lowest_price")).allocations[0].snapshot.product_id == "cheap"
+    assert route(pool, 1, ctx("fastest")).allocations[0].snapshot.product_id == "quick"
 
 
 def test_a_line_larger_than_one_capacity_is_split_in_rank_order():
@@ -120,7 +127,7 @@ def test_a_line_larger_than_one_capacity_is_split_in_rank_order():
         candidate("c", "e3", sigungu="52710"),
     ]
     result = route(pool, 250, ctx(capacity_left={"a": 100, "b": 100, "c": 100}))
-    assert [(a.snapshot["product_id"], a.quantity) for a in result.allocations] == [
+    assert [(a.snapshot.product_id, a.quantity) for a in result.allocations] == [
         ("a", 100),
         ("b", 100),
         ("c", 50),
@@ -169,8 +176,8 @@ def test_allocations_never_exceed_capacity_and_always_add_up(quantity, capacitie
     result = route(pool, quantity, ctx(policy, capacity_left=left))
     assert sum(a.quantity for a in result.allocations) + result.unallocated == quantity
     for a in result.allocations:
-        assert 0 < a.quantity <= left.get(a.snapshot["product_id"], quantity)
-    assert len({a.snapshot["product_id"] for a in result.allocations}) == len(result.allocations)
+        assert 0 < a.quantity <= left.get(a.snapshot.product_id, quantity)
+    assert len({a.snapshot.product_id for a in result.allocations}) == len(result.allocations)
     if any(c is None for c in capacities):
         assert result.unallocated == 0
     assert route(pool, quantity, ctx(policy, capacity_left=left)) == result  # deterministic

@@ -10,13 +10,14 @@ from flask import Flask
 from gachi_kit.auth import ServiceTokens, TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.errors import map_errors
 from gachi_kit.http import ServiceClient
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 from orders.adapters.catalog_client import CatalogClient
 from orders.adapters.models import OutboxMessage
 from orders.config import SERVICE, Settings
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 # Which consumer services receive which of our events (see docs/architecture.md).
 EVENT_ROUTES = {
@@ -56,7 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         read_timeout=settings.catalog_timeout_seconds,
         retry_methods=("GET", "POST"),  # POST /v1/pricing only reads, so it is safe to repeat
     )
-    app.extensions[SERVICE] = Orders(
+    app.extensions[SERVICE] = OrdersWiring(
         settings=settings, db=db, outbox=outbox, catalog=CatalogClient(catalog_http)
     )
     api = init_service(
@@ -68,7 +69,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rate_limits=settings.rate_limits,
     )
     from orders import tasks
-    from orders.api import group_orders, institutions, orders, supplier_orders
+    from orders.api import errors, group_orders, institutions, orders, supplier_orders
+
+    map_errors(app, errors.PROBLEMS)
 
     for blueprint in (institutions.blp, orders.blp, supplier_orders.blp, group_orders.blp):
         api.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gachi_kit.events import stable_id
 from orders.adapters.models import Department, Institution
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 # (key, name, kind, sido, sigungu, departments)
 INSTITUTIONS = [
@@ -34,9 +34,9 @@ def institution_id(key: str) -> str:
     return stable_id(f"institution:{key}")
 
 
-def run(o: Orders) -> dict[str, int]:
+def run(wiring: OrdersWiring) -> dict[str, int]:
     created = 0
-    with o.db.transaction() as session:
+    with wiring.db.transaction() as session:
         for key, name, kind, sido, sigungu, departments in INSTITUTIONS:
             if session.get(Institution, institution_id(key)) is not None:
                 continue

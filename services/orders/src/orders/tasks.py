@@ -5,27 +5,28 @@ from __future__ import annotations
 from celery import Celery
 
 from gachi_kit.celery import EVENT_TASK_OPTIONS
-from orders.services import expiry, group_orders, rerouting
-from orders.wiring import orders
+from orders.services import expiry, rerouting
+from orders.services.group_orders import closing
+from orders.wiring import current_wiring
 
 
 def register(celery: Celery) -> None:
     @celery.task(name="orders.relay_outbox")
     def relay_outbox() -> int:
         """Periodic sweep: publish outbox rows the after-commit relay missed."""
-        return orders().outbox.publish()
+        return current_wiring().outbox.publish()
 
     @celery.task(name="orders.expire_overdue")
     def expire_overdue() -> int:
         """Periodic: supplier orders past their acceptance deadline expire (then re-route)."""
-        return expiry.expire_overdue(orders())
+        return expiry.expire_overdue(current_wiring())
 
     @celery.task(name="orders.close_due_group_orders")
     def close_due_group_orders() -> int:
         """Periodic: group orders past their deadline become an order, or are cancelled."""
-        return group_orders.close_due(orders())
+        return closing.close_due(current_wiring())
 
     @celery.task(name="orders.handle_event", **EVENT_TASK_OPTIONS)
     def handle_event(envelope: dict) -> str:
         """Events orders reacts to (its own declines and expiries: the re-routing saga)."""
-        return rerouting.handle_event(orders(), envelope)
+        return rerouting.handle_event(current_wiring(), envelope)

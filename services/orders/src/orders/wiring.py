@@ -1,4 +1,5 @@
-"""What a use case needs from the running app, in one object."""
+"""What a use case needs from the running app, in one object: `OrdersWiring` (settings,
+database, outbox, catalog client). Use cases take it as their first argument, `wiring`."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from orders.config import Settings
 
 
 @dataclass(frozen=True)
-class Orders:
+class OrdersWiring:
     settings: Settings
     db: Database
     outbox: Outbox
     catalog: CatalogClient
 
 
-def orders() -> Orders:
+def current_wiring() -> OrdersWiring:
+    """The running app's wiring (inside a request or a task)."""
     return current_app.extensions["orders"]

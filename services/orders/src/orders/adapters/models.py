@@ -23,6 +23,7 @@ from gachi_kit.consumer import InboundEventMixin
 from gachi_kit.db import NAMING_CONVENTION, UTCDateTime
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.outbox import OutboxMixin
+from orders.domain import group_orders as group_rules
 
 
 class Base(DeclarativeBase):
@@ -222,7 +223,7 @@ class RoutingDecision(Base):
 
 
 class IdempotencyRecord(Base):
-    """One `Idempotency-Key` per caller: in flight, then the first response to replay."""
+    """One `Idempotency-Key` per caller: in flight, then what the first request created."""
 
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("scope", "key"),)
@@ -233,6 +234,7 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12))  # in_flight | done
     status_code: Mapped[int | None] = mapped_column(Integer)
+    # {"id": <the created resource>}, rendered anew on a replay (older rows: the whole body)
     response_body: Mapped[dict | None] = mapped_column(JSON)
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -279,6 +281,24 @@ class GroupOrder(Base):
         back_populates="group_order", order_by="GroupOrderParticipant.id"
     )
 
+    # Derived from the loaded participants (orders.domain.group_orders does the counting).
+    @property
+    def active_participants(self) -> list[GroupOrderParticipant]:
+        return [p for p in self.participants if p.status == group_rules.ACTIVE]
+
+    @property
+    def quantities_by_participant(self) -> dict[str, dict[int, int]]:
+        """Active participant id → {item_no: quantity}."""
+        return {p.id: group_rules.as_quantities(p.quantities) for p in self.active_participants}
+
+    @property
+    def item_totals(self) -> dict[int, int]:
+        return group_rules.item_totals(self.quantities_by_participant.values())
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(self.item_totals.values())
+
 
 class GroupOrderItem(Base):
     """A product or product group on offer; name and unit as catalog priced it at opening."""
@@ -297,6 +317,11 @@ class GroupOrderItem(Base):
     unit_price: Mapped[int | None] = mapped_column(BigInteger)
 
     group_order: Mapped[GroupOrder] = relationship(back_populates="items")
+
+    @property
+    def total_quantity(self) -> int:
+        """Gathered so far (active participants)."""
+        return self.group_order.item_totals.get(self.item_no, 0)
 
 
 class GroupOrderParticipant(Base):
@@ -321,3 +346,20 @@ class GroupOrderParticipant(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     group_order: Mapped[GroupOrder] = relationship(back_populates="participants")
+
+    # The plain secret, only on the instance that has just joined: shown once, never stored.
+    secret = None
+
+    @property
+    def named_quantities(self) -> list[dict]:
+        """Each quantity with its item's name and unit."""
+        items = {i.item_no: i for i in self.group_order.items}
+        return [
+            {
+                "item_no": q["item_no"],
+                "name": items[q["item_no"]].name,
+                "unit": items[q["item_no"]].unit,
+                "quantity": q["quantity"],
+            }
+            for q in self.quantities
+        ]

@@ -15,13 +15,12 @@ def idempotency_key_header(required: bool = True) -> dict:
     }
 
 
-def stored_response(status: int, body: dict, replayed: bool, location: str | None) -> Response:
-    """The answer of an idempotent create: the body as stored with its key (already rendered,
-    so it bypasses the response schema), marked when it is a replay."""
+def created_response(body: dict, replayed: bool, location: str) -> Response:
+    """201 for an idempotent create, already dumped (so it bypasses the response schema),
+    marked when it answers a replay of the same Idempotency-Key."""
     response = jsonify(body)
-    response.status_code = status
-    if location:
-        response.headers["Location"] = location
+    response.status_code = 201
+    response.headers["Location"] = location
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response

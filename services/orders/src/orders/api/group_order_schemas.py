@@ -5,7 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from gachi_kit.dates import KST
-from orders.api.schemas import DeliveryFields, PageQuery
+from gachi_kit.events import utcnow
+from gachi_kit.paging import PageQuery  # noqa: F401 (the list query of group orders)
+from orders.api.schemas import DeliveryFields
 from orders.domain import group_orders as rules
 
 # -- input ------------------------------------------------------------------------------
@@ -95,8 +97,6 @@ class CancelGroupOrder(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 500))
 
 
-GroupOrderPageQuery = PageQuery
-
 # -- output -----------------------------------------------------------------------------
 
 
@@ -118,13 +118,25 @@ class PublicGroupOrder(Schema):
     share_code = fields.String()
     title = fields.String()
     status = fields.String(metadata={"description": "open | closed | cancelled | failed"})
-    status_label = fields.String()
+    status_label = fields.Function(
+        lambda g: rules.LABELS[g.status], dump_only=True, metadata={"type": "string"}
+    )
     deadline = fields.DateTime()
-    accepting = fields.Boolean(metadata={"description": "지금 참여·변경할 수 있는지"})
+    accepting = fields.Function(
+        lambda g: rules.accepting_entries(g.status, g.deadline, utcnow()),
+        dump_only=True,
+        metadata={"description": "지금 참여·변경할 수 있는지", "type": "boolean"},
+    )
     minimum_quantity = fields.Integer()
     total_quantity = fields.Integer()
-    minimum_met = fields.Boolean()
-    participant_count = fields.Integer()
+    minimum_met = fields.Function(
+        lambda g: rules.minimum_met(g.total_quantity, g.minimum_quantity),
+        dump_only=True,
+        metadata={"type": "boolean"},
+    )
+    participant_count = fields.Function(
+        lambda g: len(g.active_participants), dump_only=True, metadata={"type": "integer"}
+    )
     needed_by = fields.Date()
     delivery_address = fields.String()
     brand_code = fields.String(allow_none=True)
@@ -152,7 +164,7 @@ class Participant(Schema):
     contact = fields.String()
     contact_kind = fields.String(metadata={"description": "phone | email"})
     status = fields.String(metadata={"description": "active | withdrawn"})
-    quantities = fields.List(fields.Nested(NamedQuantity))
+    quantities = fields.List(fields.Nested(NamedQuantity), attribute="named_quantities")
     supply_amount = fields.Integer(allow_none=True, metadata={"description": "마감 후 분담액"})
     vat_amount = fields.Integer(allow_none=True)
     total_amount = fields.Integer(allow_none=True)

@@ -5,10 +5,10 @@ from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
+from orders.api import created_response, idempotency_key_header
 from orders.api import group_order_schemas as schemas
-from orders.api import idempotency_key_header, stored_response
-from orders.services import group_orders
-from orders.wiring import orders
+from orders.services.group_orders import organising, participating
+from orders.wiring import current_wiring
 
 blp = Blueprint("group_orders", __name__, url_prefix="/v1/group-orders", description="단체 구매")
 ORGANISERS = ("buyer", "institution_admin")
@@ -31,7 +31,7 @@ WITH_SECRET = {
 
 
 @blp.route("")
-class GroupOrders(MethodView):
+class GroupOrderCollection(MethodView):
     @require_roles(*ORGANISERS)
     @blp.arguments(schemas.GroupOrderCreate)
     @blp.doc(parameters=[idempotency_key_header()])
@@ -39,25 +39,27 @@ class GroupOrders(MethodView):
     def post(self, fields):
         """Open a group order: its items are priced through catalog now; the answer carries
         the share code participants join with. Same Idempotency-Key and body → the first
-        response again (no second group order)."""
-        status, body, replayed = group_orders.open_group_order(
-            orders(),
+        group order again (no second one)."""
+        created = organising.open_group_order(
+            current_wiring(),
             fields,
             current_principal(),
             idempotency_key=request.headers.get("Idempotency-Key"),
             raw_body=request.get_json(),
-            render=schemas.GroupOrder().dump,
         )
-        return stored_response(status, body, replayed, f"/v1/group-orders/{body['id']}")
+        group_order = created.resource
+        return created_response(
+            schemas.GroupOrder().dump(group_order),
+            created.replayed,
+            f"/v1/group-orders/{group_order.id}",
+        )
 
     @require_roles(*ORGANISERS, "admin")
-    @blp.arguments(schemas.GroupOrderPageQuery, location="query")
+    @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.GroupOrderPage)
-    def get(self, page):
+    def get(self, query):
         """The group orders the caller organised (an admin: all), newest first."""
-        return group_orders.list_group_orders(
-            orders(), current_principal(), page["limit"], page["cursor"]
-        )
+        return organising.list_group_orders(current_wiring(), current_principal(), query)
 
 
 @blp.route("/<group_order_id>")
@@ -66,7 +68,7 @@ class GroupOrderById(MethodView):
     @blp.response(200, schemas.GroupOrder)
     def get(self, group_order_id):
         """The organiser's view: every participant, their contact, quantities and shares."""
-        return group_orders.organiser_view(orders(), group_order_id, current_principal())
+        return organising.organiser_view(current_wiring(), group_order_id, current_principal())
 
 
 @blp.route("/<group_order_id>/close")
@@ -75,7 +77,7 @@ class GroupOrderClose(MethodView):
     @blp.response(200, schemas.GroupOrder)
     def post(self, group_order_id):
         """Close now (the minimum must be met): one order for the summed quantities."""
-        return group_orders.close_early(orders(), group_order_id, current_principal())
+        return organising.close_early(current_wiring(), group_order_id, current_principal())
 
 
 @blp.route("/<group_order_id>/cancel")
@@ -85,7 +87,9 @@ class GroupOrderCancel(MethodView):
     @blp.response(200, schemas.GroupOrder)
     def post(self, body, group_order_id):
         """Cancel before it closes; every participant is told."""
-        return group_orders.cancel(orders(), group_order_id, current_principal(), body["reason"])
+        return organising.cancel(
+            current_wiring(), group_order_id, current_principal(), body["reason"]
+        )
 
 
 # --- participants (the share code, then their secret; no account) ----------------------
@@ -98,18 +102,18 @@ class SharedGroupOrder(MethodView):
     def get(self, code):
         """The public view: items, deadline, minimum and the total so far (no one's name or
         contact)."""
-        return group_orders.public_view(orders(), code)
+        return participating.public_view(current_wiring(), code)
 
 
 @blp.route("/by-code/<code>/participants")
-class Participants(MethodView):
+class ParticipantCollection(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(schemas.JoinRequest)
     @blp.response(201, schemas.Joined)
     def post(self, fields, code):
         """Join with a name, a phone number or e-mail, and quantities. The `secret` in the
         answer is shown only this once."""
-        return group_orders.join(orders(), code, fields)
+        return participating.join(current_wiring(), code, fields)
 
 
 @blp.route("/by-code/<code>/participants/<participant_id>")
@@ -118,20 +122,20 @@ class ParticipantById(MethodView):
     @blp.response(200, schemas.OwnParticipation)
     def get(self, code, participant_id):
         """One's own entry (and, once closed, one's share of the order)."""
-        return group_orders.participant_view(orders(), code, participant_id, _secret())
+        return participating.participant_view(current_wiring(), code, participant_id, _secret())
 
     @blp.doc(**WITH_SECRET)
     @blp.arguments(schemas.QuantitiesInput)
     @blp.response(200, schemas.OwnParticipation)
     def put(self, fields, code, participant_id):
         """Replace one's quantities until the deadline (an item left out is 0)."""
-        return group_orders.change(orders(), code, participant_id, _secret(), fields)
+        return participating.change(current_wiring(), code, participant_id, _secret(), fields)
 
     @blp.doc(**WITH_SECRET)
     @blp.response(200, schemas.OwnParticipation)
     def delete(self, code, participant_id):
         """Withdraw until the deadline."""
-        return group_orders.withdraw(orders(), code, participant_id, _secret())
+        return participating.withdraw(current_wiring(), code, participant_id, _secret())
 
 
 def _secret() -> str | None:

@@ -6,25 +6,25 @@ from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from orders.api import schemas
 from orders.services import institutions
-from orders.wiring import orders
+from orders.wiring import current_wiring
 
 blp = Blueprint("institutions", __name__, url_prefix="/v1/institutions", description="구매 기관")
 
 
 @blp.route("")
-class Institutions(MethodView):
+class InstitutionCollection(MethodView):
     @require_roles("admin")
     @blp.arguments(schemas.InstitutionCreate)
     @blp.response(201, schemas.Institution)
     def post(self, fields):
         """Register a public institution with its departments (platform admins)."""
-        return institutions.register(orders(), fields)
+        return institutions.register(current_wiring(), fields)
 
     @require_roles("admin")
     @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.InstitutionPage)
-    def get(self, page):
-        return institutions.list_all(orders(), page["limit"], page["cursor"])
+    def get(self, query):
+        return institutions.list_all(current_wiring(), query)
 
 
 @blp.route("/<institution_id>")
@@ -32,16 +32,16 @@ class InstitutionById(MethodView):
     @require_roles("admin", "institution_admin", "buyer")
     @blp.response(200, schemas.Institution)
     def get(self, institution_id):
-        return institutions.get(orders(), institution_id, current_principal())
+        return institutions.get(current_wiring(), institution_id, current_principal())
 
 
 @blp.route("/<institution_id>/departments")
-class Departments(MethodView):
+class DepartmentCollection(MethodView):
     @require_roles("admin", "institution_admin")
     @blp.arguments(schemas.DepartmentCreate)
     @blp.response(201, schemas.Institution)
     def post(self, body, institution_id):
         """Add a department (admins, or the institution's own administrator)."""
         return institutions.add_department(
-            orders(), institution_id, body["name"], current_principal()
+            current_wiring(), institution_id, body["name"], current_principal()
         )

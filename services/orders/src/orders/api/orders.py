@@ -5,40 +5,41 @@ from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
-from gachi_kit.errors import Problem
-from orders.api import idempotency_key_header, schemas, stored_response
+from gachi_kit.errors import invalid
+from orders.adapters.models import Order
+from orders.api import created_response, idempotency_key_header, schemas
 from orders.services import cancelling, csv_orders, placing, reading
-from orders.wiring import orders
+from orders.services.idempotency import Created
+from orders.wiring import current_wiring
 
 blp = Blueprint("orders", __name__, url_prefix="/v1/orders", description="기관 주문")
 BUYERS = ("buyer", "institution_admin")
 
 
 @blp.route("")
-class Orders(MethodView):
+class OrderCollection(MethodView):
     @require_roles(*BUYERS)
     @blp.arguments(schemas.OrderCreate)
     @blp.doc(parameters=[idempotency_key_header()])
     @blp.response(201, schemas.Order)
     def post(self, fields):
         """Place an order: priced through catalog, group lines routed, one supplier order per
-        enterprise. Same Idempotency-Key and body → the first response again."""
-        status, body, replayed = placing.place_order(
-            orders(),
+        enterprise. Same Idempotency-Key and body → the order it placed, again."""
+        placed = placing.place_order(
+            current_wiring(),
             fields,
             current_principal(),
             idempotency_key=request.headers.get("Idempotency-Key"),
             raw_body=request.get_json(),
-            render=schemas.Order().dump,
         )
-        return stored_response(status, body, replayed, f"/v1/orders/{body['id']}")
+        return _created(placed)
 
     @require_roles(*BUYERS, "admin")
     @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.OrderPage)
-    def get(self, page):
+    def get(self, query):
         """Orders of the caller's institution (a buyer: of its department), newest first."""
-        return reading.list_orders(orders(), current_principal(), page["limit"], page["cursor"])
+        return reading.list_orders(current_wiring(), current_principal(), query)
 
 
 @blp.route("/csv")
@@ -54,23 +55,18 @@ class OrderCsv(MethodView):
         CP949). `dry_run=true` checks every row and writes nothing."""
         upload = request.files.get("file")
         if upload is None:
-            raise Problem(
-                422,
-                "validation_failed",
-                "입력값이 올바르지 않습니다",
-                errors={"file": ["CSV 파일(file)이 필요합니다."]},
-            )
-        status, body, replayed = csv_orders.order_from_csv(
-            orders(),
+            raise invalid("file", "CSV 파일(file)이 필요합니다.")
+        result = csv_orders.order_from_csv(
+            current_wiring(),
             form,
             upload.read(),
             current_principal(),
             dry_run=query["dry_run"],
             idempotency_key=request.headers.get("Idempotency-Key"),
-            render=schemas.Order().dump,
         )
-        location = f"/v1/orders/{body['id']}" if status == 201 else None
-        return stored_response(status, body, replayed, location)
+        if isinstance(result, csv_orders.CsvCheck):
+            return result
+        return _created(result)
 
 
 @blp.route("/<order_id>")
@@ -78,7 +74,7 @@ class OrderById(MethodView):
     @require_roles(*BUYERS, "admin", "service")
     @blp.response(200, schemas.Order)
     def get(self, order_id):
-        return reading.get_order(orders(), order_id, current_principal())
+        return reading.get_order(current_wiring(), order_id, current_principal())
 
 
 @blp.route("/<order_id>/cancel")
@@ -88,8 +84,8 @@ class OrderCancel(MethodView):
     @blp.response(200, schemas.Order)
     def post(self, body, order_id):
         """Cancel the order, or the given lines, before anything is shipped."""
-        cancelling.cancel(orders(), order_id, current_principal(), body)
-        return reading.get_order(orders(), order_id, current_principal())
+        cancelling.cancel(current_wiring(), order_id, current_principal(), body)
+        return reading.get_order(current_wiring(), order_id, current_principal())
 
 
 @blp.route("/<order_id>/routing")
@@ -99,4 +95,9 @@ class OrderRouting(MethodView):
     def get(self, order_id):
         """Every routing decision: who was chosen and why, who else was eligible, who was
         not and why."""
-        return reading.routing_report(orders(), order_id, current_principal())
+        return reading.routing_report(current_wiring(), order_id, current_principal())
+
+
+def _created(created: Created[Order]):
+    order = created.resource
+    return created_response(schemas.Order().dump(order), created.replayed, f"/v1/orders/{order.id}")

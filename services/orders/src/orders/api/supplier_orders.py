@@ -6,7 +6,7 @@ from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from orders.api import schemas
 from orders.services import fulfilment, reading
-from orders.wiring import orders
+from orders.wiring import current_wiring
 
 blp = Blueprint(
     "supplier_orders", __name__, url_prefix="/v1/supplier-orders", description="기업별 공급 주문"
@@ -16,15 +16,13 @@ BUYER = ("buyer", "institution_admin")
 
 
 @blp.route("")
-class SupplierOrders(MethodView):
+class SupplierOrderCollection(MethodView):
     @require_roles("enterprise", *BUYER, "admin")
     @blp.arguments(schemas.SupplierOrderQuery, location="query")
     @blp.response(200, schemas.SupplierOrderPage)
     def get(self, query):
         """An enterprise sees its own supplier orders; a buyer its institution's."""
-        return reading.list_supplier_orders(
-            orders(), current_principal(), query["limit"], query["cursor"], query["status"]
-        )
+        return reading.list_supplier_orders(current_wiring(), current_principal(), query)
 
 
 @blp.route("/<supplier_order_id>")
@@ -32,7 +30,7 @@ class SupplierOrderById(MethodView):
     @require_roles("enterprise", *BUYER, "admin", "service")
     @blp.response(200, schemas.SupplierOrder)
     def get(self, supplier_order_id):
-        return reading.get_supplier_order(orders(), supplier_order_id, current_principal())
+        return reading.get_supplier_order(current_wiring(), supplier_order_id, current_principal())
 
 
 def _action(name, use_case, schema, roles, doc):
@@ -42,8 +40,8 @@ def _action(name, use_case, schema, roles, doc):
     @blp.arguments(schema)
     @blp.response(200, schemas.SupplierOrder)
     def post(self, body, supplier_order_id):
-        use_case(orders(), supplier_order_id, current_principal(), body)
-        return reading.get_supplier_order(orders(), supplier_order_id, current_principal())
+        use_case(current_wiring(), supplier_order_id, current_principal(), body)
+        return reading.get_supplier_order(current_wiring(), supplier_order_id, current_principal())
 
     post.__doc__ = doc
     view = type(f"SupplierOrder_{name}", (MethodView,), {"post": post})

@@ -9,8 +9,12 @@ several. Every candidate comes back with its reasons, so a decision can be expla
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+
+from orders.domain.pricing import Snapshot
+from orders.domain.rules import lead_time_met
 
 POLICIES = ("local_first", "fair_share", "lowest_price", "fastest")
 
@@ -41,23 +45,23 @@ class RoutingContext:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    snapshot: dict
+    snapshot: Snapshot
     eligible: bool
     reasons: tuple[str, ...]  # codes from REASONS; empty when eligible
     rank_key: tuple = ()
 
     @property
     def enterprise_id(self) -> str:
-        return self.snapshot["enterprise_id"]
+        return self.snapshot.enterprise_id
 
     @property
     def product_id(self) -> str:
-        return self.snapshot["product_id"]
+        return self.snapshot.product_id
 
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
-    snapshot: dict
+    snapshot: Snapshot
     quantity: int
     rank: int
 
@@ -69,7 +73,7 @@ class Route:
     evaluations: tuple[Evaluation, ...]  # every candidate, ranked eligible first
 
     def explain(self) -> list[dict]:
-        chosen = {a.snapshot["product_id"]: a.quantity for a in self.allocations}
+        chosen = {a.snapshot.product_id: a.quantity for a in self.allocations}
         explained = []
         for position, evaluation in enumerate(self.evaluations, start=1):
             reasons = list(evaluation.reasons)
@@ -79,11 +83,11 @@ class Route:
                 {
                     "rank": position if evaluation.eligible else None,
                     "enterprise_id": evaluation.enterprise_id,
-                    "enterprise_name": evaluation.snapshot.get("enterprise_name"),
+                    "enterprise_name": evaluation.snapshot.enterprise_name,
                     "product_id": evaluation.product_id,
-                    "unit_price": evaluation.snapshot["unit_price"],
-                    "lead_time_days": evaluation.snapshot["lead_time_days"],
-                    "sigungu_code": evaluation.snapshot.get("sigungu_code"),
+                    "unit_price": evaluation.snapshot.unit_price,
+                    "lead_time_days": evaluation.snapshot.lead_time_days,
+                    "sigungu_code": evaluation.snapshot.sigungu_code,
                     "eligible": evaluation.eligible,
                     "allocated_quantity": chosen.get(evaluation.product_id, 0),
                     "reasons": [{"code": r, "detail": REASONS[r]} for r in reasons],
@@ -92,22 +96,22 @@ class Route:
         return explained
 
 
-def evaluate(snapshot: dict, ctx: RoutingContext) -> Evaluation:
+def evaluate(snapshot: Snapshot, ctx: RoutingContext) -> Evaluation:
     reasons = []
-    if snapshot["enterprise_id"] in ctx.excluded_enterprises:
+    if snapshot.enterprise_id in ctx.excluded_enterprises:
         reasons.append("excluded")
     if ctx.brand_code is not None and not _listed(snapshot, ctx):
         reasons.append("not_listed")
-    if not snapshot.get("certified"):
+    if not snapshot.certified:
         reasons.append("not_certified")
-    if (ctx.needed_by - ctx.today).days < snapshot["lead_time_days"]:
+    if not lead_time_met(snapshot.lead_time_days, ctx.today, ctx.needed_by):
         reasons.append("lead_time")
-    if ctx.capacity_left.get(snapshot["product_id"], 1) <= 0:
+    if ctx.capacity_left.get(snapshot.product_id, 1) <= 0:
         reasons.append("no_capacity")
     return Evaluation(snapshot, not reasons, tuple(reasons), _rank_key(snapshot, ctx))
 
 
-def route(candidates: list[dict], quantity: int, ctx: RoutingContext) -> Route:
+def route(candidates: Sequence[Snapshot], quantity: int, ctx: RoutingContext) -> Route:
     if ctx.policy not in POLICIES:
         raise ValueError(f"unknown routing policy {ctx.policy!r}")
     evaluations = [evaluate(c, ctx) for c in candidates]
@@ -122,7 +126,7 @@ def route(candidates: list[dict], quantity: int, ctx: RoutingContext) -> Route:
             continue
         left = ctx.capacity_left.get(evaluation.product_id)
         take = remaining if left is None else min(remaining, left)
-        if take < evaluation.snapshot.get("min_order_qty", 1):
+        if take < evaluation.snapshot.min_order_qty:
             final_evaluations.append(
                 Evaluation(evaluation.snapshot, False, ("below_minimum",), evaluation.rank_key)
             )
@@ -134,33 +138,33 @@ def route(candidates: list[dict], quantity: int, ctx: RoutingContext) -> Route:
     return Route(tuple(allocations), remaining, tuple(eligible_first + refused))
 
 
-def _listed(snapshot: dict, ctx: RoutingContext) -> bool:
-    listing = snapshot.get("listing") or {}
-    valid_until = listing.get("valid_until")
+def _listed(snapshot: Snapshot, ctx: RoutingContext) -> bool:
+    listing = snapshot.listing
     return (
-        listing.get("brand_code") == ctx.brand_code
-        and listing.get("status") == "approved"
-        and valid_until is not None
-        and date.fromisoformat(valid_until) >= ctx.needed_by
+        listing is not None
+        and listing.brand_code == ctx.brand_code
+        and listing.status == "approved"
+        and listing.valid_until is not None
+        and listing.valid_until >= ctx.needed_by
     )
 
 
-def _rank_key(snapshot: dict, ctx: RoutingContext) -> tuple:
-    price, lead, tie = snapshot["unit_price"], snapshot["lead_time_days"], snapshot["product_id"]
+def _rank_key(snapshot: Snapshot, ctx: RoutingContext) -> tuple:
+    price, lead, tie = snapshot.unit_price, snapshot.lead_time_days, snapshot.product_id
     if ctx.policy == "local_first":
         return (_distance(snapshot, ctx.delivery_sigungu), price, lead, tie)
     if ctx.policy == "fair_share":
-        return (ctx.fiscal_year_amounts.get(snapshot["enterprise_id"], 0), price, lead, tie)
+        return (ctx.fiscal_year_amounts.get(snapshot.enterprise_id, 0), price, lead, tie)
     if ctx.policy == "lowest_price":
         return (price, lead, tie)
     return (lead, price, tie)  # fastest
 
 
-def _distance(snapshot: dict, delivery_sigungu: str | None) -> int:
+def _distance(snapshot: Snapshot, delivery_sigungu: str | None) -> int:
     """0 = same 시군구, 1 = same 시도, 2 = elsewhere (or no delivery region given)."""
     if not delivery_sigungu:
         return 2
-    sigungu = snapshot.get("sigungu_code") or ""
+    sigungu = snapshot.sigungu_code or ""
     if sigungu == delivery_sigungu:
         return 0
     if sigungu[:2] == delivery_sigungu[:2]:

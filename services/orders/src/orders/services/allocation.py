@@ -20,6 +20,7 @@ from orders.adapters.models import (
 )
 from orders.domain import states
 from orders.domain.money import ZERO, invoice_amounts
+from orders.domain.pricing import Snapshot
 
 
 class CapacityLedger:
@@ -32,12 +33,10 @@ class CapacityLedger:
         self.session = session
         self._locked: dict[tuple[str, date], CapacityWeek] = {}  # the rows lock() holds
 
-    def lock(self, snapshots: Iterable[dict], week: date) -> dict[str, int]:
+    def lock(self, snapshots: Iterable[Snapshot], week: date) -> dict[str, int]:
         """Capacity left per product with a weekly capacity; others are unlimited."""
         limited = {
-            s["product_id"]: s["weekly_capacity"]
-            for s in snapshots
-            if s.get("weekly_capacity") is not None
+            s.product_id: s.weekly_capacity for s in snapshots if s.weekly_capacity is not None
         }
         if not limited:
             return {}
@@ -107,7 +106,7 @@ def fiscal_year_amounts(session: Session, enterprise_ids: set[str], today: date)
 
 def add_supplier_orders(
     order: Order,
-    allocations: list[tuple[OrderLine, dict, int]],
+    allocations: list[tuple[OrderLine, Snapshot, int]],
     *,
     week: date,
     deadline: datetime,
@@ -115,14 +114,14 @@ def add_supplier_orders(
     rerouted_from: str | None = None,
 ) -> list[SupplierOrder]:
     """One new supplier order per enterprise for these (order line, snapshot, quantity)s."""
-    by_enterprise: dict[str, list[tuple[OrderLine, dict, int]]] = {}
+    by_enterprise: dict[str, list[tuple[OrderLine, Snapshot, int]]] = {}
     for allocation in allocations:
-        by_enterprise.setdefault(allocation[1]["enterprise_id"], []).append(allocation)
+        by_enterprise.setdefault(allocation[1].enterprise_id, []).append(allocation)
     created = []
     for enterprise_id, parts in by_enterprise.items():
         supplier_order = SupplierOrder(
             enterprise_id=enterprise_id,
-            enterprise_name=parts[0][1]["enterprise_name"],
+            enterprise_name=parts[0][1].enterprise_name,
             status=states.PENDING,
             acceptance_deadline=deadline,
             rerouted_from_id=rerouted_from,
@@ -131,26 +130,27 @@ def add_supplier_orders(
             total_amount=0,
         )
         order.supplier_orders.append(supplier_order)
-        for line_no, (order_line, snap, quantity) in enumerate(parts, start=1):
-            certification = snap.get("certification") or {}
+        for line_no, (order_line, snapshot, quantity) in enumerate(parts, start=1):
             allocation = SupplierOrderLine(
                 line_no=line_no,
-                product_id=snap["product_id"],
-                product_version=snap["product_version"],
-                sku=snap["sku"],
-                name=snap["name"],
-                unit=snap["unit"],
+                product_id=snapshot.product_id,
+                product_version=snapshot.product_version,
+                sku=snapshot.sku,
+                name=snapshot.name,
+                unit=snapshot.unit,
                 quantity=quantity,
-                unit_price=snap["unit_price"],
-                tax_type=snap["tax_type"],
-                enterprise_type=snap["enterprise_type"],
-                certified=bool(snap["certified"]),
-                certification_number=certification.get("number"),
+                unit_price=snapshot.unit_price,
+                tax_type=snapshot.tax_type,
+                enterprise_type=snapshot.enterprise_type,
+                certified=snapshot.certified,
+                certification_number=snapshot.certification.number
+                if snapshot.certification
+                else None,
                 capacity_week=week,
             )
             supplier_order.lines.append(allocation)
             order_line.allocations.append(allocation)
-            ledger.reserve(snap["product_id"], week, quantity)
+            ledger.reserve(snapshot.product_id, week, quantity)
         refresh_amounts(supplier_order)
         created.append(supplier_order)
     refresh_order_amounts(order)

@@ -4,26 +4,40 @@ every problem row by row (in Korean) and writes nothing."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from orders.adapters.models import Order
 from orders.domain.csv_lines import decode, parse
 from orders.services import placing
-from orders.wiring import Orders
+from orders.services.idempotency import Created
+from orders.wiring import OrdersWiring
+
+
+@dataclass(frozen=True)
+class CsvCheck:
+    """What a dry run found: every problem by spreadsheet row, or the order it would place."""
+
+    ok: bool
+    encoding: str
+    rows: int | None = None
+    problems: list[dict] = field(default_factory=list)
+    preview: Order | None = None  # the order as it would be written (never committed)
+    dry_run: bool = True
 
 
 def order_from_csv(
-    o: Orders,
+    wiring: OrdersWiring,
     form: dict,
     raw: bytes,
     actor: Principal,
     *,
     dry_run: bool,
     idempotency_key: str | None,
-    render: Callable[[Order], dict],
-) -> tuple[int, dict, bool]:
+) -> CsvCheck | Created[Order]:
+    """A dry run answers a `CsvCheck`; otherwise the order is placed (or refused with
+    422 `csv_rows_invalid`, every problem by row)."""
     try:
         text, encoding = decode(raw)
     except ValueError as exc:
@@ -34,37 +48,13 @@ def order_from_csv(
     fields = form | {"lines": parsed.lines}
     try:
         if dry_run:
-            institution = placing.require_institution(o, actor)
-            preview: dict = {}
-            placing.place(
-                o,
-                fields,
-                actor,
-                institution,
-                dry_run=True,
-                on_transaction=lambda _s, order: preview.update(render(order)),
-            )
-            return (
-                200,
-                {
-                    "ok": True,
-                    "dry_run": True,
-                    "encoding": encoding,
-                    "rows": len(parsed.lines),
-                    "problems": [],
-                    "preview": preview,
-                },
-                False,
-            )
+            institution = placing.require_institution(wiring, actor)
+            preview = placing.place(wiring, fields, actor, institution, dry_run=True)
+            return CsvCheck(ok=True, encoding=encoding, rows=len(parsed.lines), preview=preview)
         fingerprint_body = {key: str(value) for key, value in form.items()}
         fingerprint_body["csv_sha256"] = hashlib.sha256(raw).hexdigest()
         return placing.place_order(
-            o,
-            fields,
-            actor,
-            idempotency_key=idempotency_key,
-            raw_body=fingerprint_body,
-            render=render,
+            wiring, fields, actor, idempotency_key=idempotency_key, raw_body=fingerprint_body
         )
     except Problem as problem:
         line_errors = (problem.errors or {}).get("lines")
@@ -82,20 +72,9 @@ def order_from_csv(
         return _refuse(problems, dry_run, encoding)
 
 
-def _refuse(problems: list[dict], dry_run: bool, encoding: str) -> tuple[int, dict, bool]:
+def _refuse(problems: list[dict], dry_run: bool, encoding: str) -> CsvCheck:
     if dry_run:
-        return (
-            200,
-            {
-                "ok": False,
-                "dry_run": True,
-                "encoding": encoding,
-                "rows": None,
-                "problems": problems,
-                "preview": None,
-            },
-            False,
-        )
+        return CsvCheck(ok=False, encoding=encoding, problems=problems)
     raise Problem(
         422,
         "csv_rows_invalid",

@@ -13,11 +13,11 @@ from orders.adapters.models import Order, SupplierOrder
 from orders.domain import states
 from orders.services.allocation import CapacityLedger, refresh_amounts
 from orders.services.published import record_supplier_order_event
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 
-def expire_overdue(o: Orders, limit: int = 200) -> int:
-    with o.db.reading() as session:
+def expire_overdue(wiring: OrdersWiring, limit: int = 200) -> int:
+    with wiring.db.reading() as session:
         due = session.scalars(
             select(SupplierOrder.id)
             .where(
@@ -27,11 +27,11 @@ def expire_overdue(o: Orders, limit: int = 200) -> int:
             .order_by(SupplierOrder.acceptance_deadline)
             .limit(limit)
         ).all()
-    return sum(_expire(o, so_id) for so_id in due)
+    return sum(_expire(wiring, so_id) for so_id in due)
 
 
-def _expire(o: Orders, so_id: str) -> bool:
-    with o.db.transaction() as session:
+def _expire(wiring: OrdersWiring, so_id: str) -> bool:
+    with wiring.db.transaction() as session:
         so = session.scalar(
             select(SupplierOrder)
             .where(SupplierOrder.id == so_id)
@@ -50,5 +50,5 @@ def _expire(o: Orders, so_id: str) -> bool:
             ledger.release(line.product_id, line.capacity_week, line.quantity)
         refresh_amounts(so)
         session.flush()
-        record_supplier_order_event(o, session, "supplier_order.expired", so)
+        record_supplier_order_event(wiring, session, "supplier_order.expired", so)
     return True

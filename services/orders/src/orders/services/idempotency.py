@@ -1,9 +1,14 @@
 """`Idempotency-Key` for creates, per the IETF httpapi draft.
 
-Same key and body → the first response again; same key, other body → 422; same key while
-the first request is still running → 409. Keys are scoped to the caller, so one caller's
-key never reveals another's response. A failed request releases its key (nothing was
-created), and a key left in flight by a crashed process is taken over after a while.
+Same key and body → the resource the first request created, again; same key, other body →
+422; same key while the first request is still running → 409. Keys are scoped to the caller,
+so one caller's key never reveals another's resource. A failed request releases its key
+(nothing was created), and a key left in flight by a crashed process is taken over after a
+while.
+
+The record stores what the create returned (the new resource's id) in the create's own
+transaction; the route renders the resource after commit, so no API code runs inside a
+transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -22,15 +28,25 @@ from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem
 from gachi_kit.events import as_utc, utcnow
 from orders.adapters.models import IdempotencyRecord
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 MAX_KEY_LENGTH = 255
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Replay:
     status: int
-    body: dict
+    resource_id: str
+
+
+@dataclass(frozen=True)
+class Created(Generic[T]):
+    """What an idempotent create answers: the resource, and whether an earlier request with
+    the same key created it (then it is read again, as it is now)."""
+
+    resource: T
+    replayed: bool
 
 
 @dataclass(frozen=True)
@@ -46,38 +62,38 @@ def fingerprint(body: object) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# Called by a create inside its transaction with the response body to store with it.
-Remember = Callable[[Session, dict], None]
+# Called by a create inside its transaction with the id of what it created.
+Remember = Callable[[Session, str], None]
 
 
 def run_once(
-    o: Orders,
+    wiring: OrdersWiring,
     actor: Principal,
     key: str | None,
     raw_body: object,
-    create: Callable[[Remember], None],
-) -> tuple[int, dict, bool]:
-    """Run `create` once per (caller, key, body): (201, body, replayed?). `create` writes and
-    calls `remember(session, body)` in its own transaction, so the stored response commits
-    with the effect; if it fails, the key is released (nothing was created)."""
+    create: Callable[[Remember], T],
+    load: Callable[[str], T],
+) -> Created[T]:
+    """Run `create` once per (caller, key, body). `create` writes, calls
+    `remember(session, new_id)` in its own transaction (so the record commits with the
+    effect) and returns what it created; if it fails, the key is released (nothing was
+    created). A replay answers `load(id)` of what the first request created."""
     claimed = Claim(
         scope=f"{actor.org}/{actor.sub}", key=validate_key(key), request_hash=fingerprint(raw_body)
     )
-    replay = claim(o, claimed)
+    replay = claim(wiring, claimed)
     if replay is not None:
-        return replay.status, replay.body, True
-    stored: dict = {}
+        return Created(load(replay.resource_id), replayed=True)
 
-    def remember(session: Session, body: dict) -> None:
-        stored["body"] = body
-        complete(session, claimed, 201, body)
+    def remember(session: Session, resource_id: str) -> None:
+        complete(session, claimed, 201, resource_id)
 
     try:
-        create(remember)
+        created = create(remember)
     except BaseException:
-        release(o, claimed)
+        release(wiring, claimed)
         raise
-    return 201, stored["body"], False
+    return Created(created, replayed=False)
 
 
 def validate_key(key: str | None) -> str:
@@ -99,12 +115,12 @@ def validate_key(key: str | None) -> str:
     return key
 
 
-def claim(o: Orders, claim: Claim) -> Replay | None:
+def claim(wiring: OrdersWiring, claim: Claim) -> Replay | None:
     """Take the key for this request, or return the response to replay."""
-    window = timedelta(seconds=o.settings.idempotency_in_flight_seconds)
+    window = timedelta(seconds=wiring.settings.idempotency_in_flight_seconds)
     for _ in range(3):
         try:
-            with o.db.transaction() as session:
+            with wiring.db.transaction() as session:
                 record = _find(session, claim)
                 now = utcnow()
                 if record is None:
@@ -126,7 +142,8 @@ def claim(o: Orders, claim: Claim) -> Replay | None:
                         "같은 Idempotency-Key로 다른 내용의 요청을 보낼 수 없습니다.",
                     )
                 if record.state == "done":
-                    return Replay(record.status_code, record.response_body)
+                    # records written before ids were stored hold the whole body: its id
+                    return Replay(record.status_code, record.response_body["id"])
                 if now - as_utc(record.locked_at) < window:
                     raise Problem(
                         409,
@@ -147,14 +164,15 @@ def claim(o: Orders, claim: Claim) -> Replay | None:
     )
 
 
-def complete(session: Session, claim: Claim, status: int, body: dict) -> None:
-    """Store the response in the same transaction as the effect it describes."""
+def complete(session: Session, claim: Claim, status: int, resource_id: str) -> None:
+    """Store the outcome in the same transaction as the effect it describes."""
     record = _find(session, claim)
-    record.state, record.status_code, record.response_body = "done", status, body
+    record.state, record.status_code = "done", status
+    record.response_body = {"id": resource_id}
 
 
-def release(o: Orders, claim: Claim) -> None:
-    with o.db.transaction() as session:
+def release(wiring: OrdersWiring, claim: Claim) -> None:
+    with wiring.db.transaction() as session:
         session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.scope == claim.scope,

@@ -7,36 +7,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
+from gachi_kit.paging import keyset_page
 from orders.adapters.models import Department, Institution
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 
-def register(o: Orders, fields: dict) -> Institution:
+def register(wiring: OrdersWiring, fields: dict) -> Institution:
     departments = list(dict.fromkeys(fields.pop("departments", [])))
     if fields.get("brn"):
         fields["brn"] = fields["brn"].replace("-", "")
     if fields.get("sigungu_code") and not fields["sigungu_code"].startswith(fields["sido_code"]):
-        raise Problem(
-            422,
-            "validation_failed",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu_code": ["시군구 코드가 시도 코드와 맞지 않습니다."]},
-        )
+        raise invalid("sigungu_code", "시군구 코드가 시도 코드와 맞지 않습니다.")
     try:
-        with o.db.transaction() as session:
+        with wiring.db.transaction() as session:
             institution = Institution(status="active", **fields)
             institution.departments = [Department(name=name) for name in departments]
             session.add(institution)
     except IntegrityError as exc:
         raise Problem(409, "institution_brn_taken", "이미 등록된 사업자등록번호입니다") from exc
-    return get(o, institution.id, Principal(sub="system", role="admin"))
+    return get(wiring, institution.id, Principal(sub="system", role="admin"))
 
 
-def get(o: Orders, institution_id: str, actor: Principal) -> Institution:
+def get(wiring: OrdersWiring, institution_id: str, actor: Principal) -> Institution:
     if actor.role != "admin" and actor.org != institution_id:
         raise _not_found()
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         institution = session.scalar(
             select(Institution)
             .where(Institution.id == institution_id)
@@ -47,33 +43,28 @@ def get(o: Orders, institution_id: str, actor: Principal) -> Institution:
     return institution
 
 
-def list_all(o: Orders, limit: int, cursor: str | None) -> dict:
-    query = (
-        select(Institution)
-        .options(selectinload(Institution.departments))
-        .order_by(Institution.id)
-        .limit(limit + 1)
-    )
-    if cursor:
-        query = query.where(Institution.id > cursor)
-    with o.db.reading() as session:
-        rows = list(session.scalars(query))
-    more = len(rows) > limit
-    return {"items": rows[:limit], "next_cursor": rows[limit - 1].id if more else None}
+def list_all(wiring: OrdersWiring, query: dict) -> dict:
+    """In registration order; `query`: limit and cursor."""
+    stmt = select(Institution).options(selectinload(Institution.departments))
+    with wiring.db.reading() as session:
+        page = keyset_page(session, stmt, query, order_by=(Institution.id,))
+    return page.as_dict()
 
 
-def add_department(o: Orders, institution_id: str, name: str, actor: Principal) -> Institution:
+def add_department(
+    wiring: OrdersWiring, institution_id: str, name: str, actor: Principal
+) -> Institution:
     if actor.role == "institution_admin" and actor.org != institution_id:
         raise _not_found()
     try:
-        with o.db.transaction() as session:
+        with wiring.db.transaction() as session:
             if session.get(Institution, institution_id) is None:
                 raise _not_found()
             session.add(Department(institution_id=institution_id, name=name))
     except IntegrityError as exc:
         raise Problem(409, "department_exists", "이미 있는 부서입니다") from exc
-    return get(o, institution_id, actor)
+    return get(wiring, institution_id, actor)
 
 
 def _not_found() -> Problem:
-    return Problem(404, "institution_not_found", "기관을 찾을 수 없습니다")
+    return not_found("institution", "기관")

@@ -10,21 +10,20 @@ decisions, the outbox events and the idempotency record together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
-from gachi_kit.http import UpstreamUnavailable
 from gachi_kit.logging import get_logger
-from orders.adapters.catalog_client import CatalogError, UnknownBrand
+from orders.adapters.catalog_client import UnknownBrand
 from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
 from orders.domain import routing
 from orders.domain.capacity import week_start
-from orders.domain.rules import needed_by_problem
-from orders.services import idempotency
+from orders.domain.pricing import PricedProduct, Pricing, RefusedLine
+from orders.domain.rules import lead_time_met, needed_by_problem
+from orders.services import idempotency, reading
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
@@ -33,46 +32,50 @@ from orders.services.allocation import (
     take_capacity,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
+# What a caller (and a group order waiting to close) is told while catalog is down.
+CATALOG_DOWN = "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요."
 
 
 @dataclass(frozen=True)
 class Plan:
     """What catalog told us, before any lock is taken."""
 
-    priced: list[dict]
+    priced: Pricing
     policy: str
     acceptance_hours: int
 
 
 def place_order(
-    o: Orders,
+    wiring: OrdersWiring,
     fields: dict,
     actor: Principal,
     *,
     idempotency_key: str | None,
     raw_body: object,
-    render: Callable[[Order], dict],
-) -> tuple[int, dict, bool]:
-    """Returns (status, body, replayed)."""
-    institution = require_institution(o, actor)  # before the key is claimed
+) -> idempotency.Created[Order]:
+    """Place once per Idempotency-Key: the new order, or the one the key placed before."""
+    institution = require_institution(wiring, actor)  # before the key is claimed
 
-    def create(remember) -> None:
-        place(
-            o,
+    def create(remember: idempotency.Remember) -> Order:
+        return place(
+            wiring,
             fields,
             actor,
             institution,
-            on_transaction=lambda session, order: remember(session, render(order)),
+            on_transaction=lambda session, order: remember(session, order.id),
         )
 
-    return idempotency.run_once(o, actor, idempotency_key, raw_body, create)
+    def placed_before(order_id: str) -> Order:
+        return reading.get_order(wiring, order_id, actor)
+
+    return idempotency.run_once(wiring, actor, idempotency_key, raw_body, create, placed_before)
 
 
 def place(
-    o: Orders,
+    wiring: OrdersWiring,
     fields: dict,
     actor: Principal,
     institution: Institution,
@@ -83,27 +86,21 @@ def place(
     """Price, route and write one order; also used when a group order closes. `institution`:
     the buyer's, as require_institution() found it (the caller checks it first).
 
-    A dry run does everything, capacity locks included, then rolls back: what it returns
-    (render it inside `on_transaction`) is exactly what a real run would have written."""
+    A dry run does everything, capacity locks included, then rolls back: the order it
+    returns (no longer in any session) is exactly what a real run would have written."""
     today = today_kst()
     problem = needed_by_problem(fields["needed_by"], today)
     if problem:
-        raise Problem(
-            422,
-            "needed_by_in_past",
-            "입력값이 올바르지 않습니다",
-            problem,
-            errors={"needed_by": [problem]},
-        )
-    plan = _plan(o, fields, today)
-    with o.db.transaction() as session:
-        order = _allocate(session, o, fields, actor, plan, today)
+        raise invalid("needed_by", problem, code="needed_by_in_past", detail=problem)
+    plan = _plan(wiring, fields, today)
+    with wiring.db.transaction() as session:
+        order = _allocate(session, wiring, fields, actor, plan, today)
         order.institution_name = institution.name
         session.add(order)
         session.flush()
-        record_order_event(o, session, "order.placed", order)
+        record_order_event(wiring, session, "order.placed", order)
         for so in order.supplier_orders:
-            record_supplier_order_event(o, session, "supplier_order.created", so)
+            record_supplier_order_event(wiring, session, "supplier_order.created", so)
         if on_transaction is not None:
             on_transaction(session, order)
         if dry_run:
@@ -113,12 +110,12 @@ def place(
     return order
 
 
-def require_institution(o: Orders, actor: Principal) -> Institution:
+def require_institution(wiring: OrdersWiring, actor: Principal) -> Institution:
     if not actor.org:
         raise Problem(
             403, "forbidden_institution", "권한이 없습니다", "토큰에 기관(org)이 없습니다."
         )
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         institution = session.get(Institution, actor.org)
     if institution is None or institution.status != "active":
         raise Problem(
@@ -130,48 +127,48 @@ def require_institution(o: Orders, actor: Principal) -> Institution:
     return institution
 
 
-def _plan(o: Orders, fields: dict, today) -> Plan:
+def _plan(wiring: OrdersWiring, fields: dict, today) -> Plan:
+    """One pricing call; it also carries the brand's terms (a catalog that does not send
+    them yet gets a second call for the brand)."""
     brand_code = fields.get("brand_code")
-    try:
-        if brand_code:
-            brand = o.catalog.brand(brand_code)
-            policy, hours = brand["routing_policy"], brand["acceptance_hours"]
-        else:
-            policy = o.settings.default_routing_policy
-            hours = o.settings.default_acceptance_hours
-        priced = o.catalog.price(fields["lines"], fields["needed_by"], brand_code)
+    try:  # catalog down (UpstreamUnavailable, CatalogError) is answered 503 (api/errors.py)
+        priced = wiring.catalog.price(fields["lines"], fields["needed_by"], brand_code)
+        terms = priced.brand
+        if brand_code and terms is None:
+            terms = wiring.catalog.brand_terms(brand_code)
     except UnknownBrand as exc:
         raise unknown_brand() from exc
-    except UpstreamUnavailable as exc:
-        log.warning("catalog_unavailable", error=str(exc))
-        raise catalog_unavailable() from exc
-    except CatalogError as exc:
-        log.error("catalog_bad_answer", error=str(exc))
-        raise catalog_unavailable() from exc
     errors = {}
-    for index, answer in enumerate(priced):
-        if "error" in answer:
-            errors[str(index)] = _line_error(answer["error"]["code"], answer["error"]["detail"])
-        elif "snapshot" in answer:
-            lead = answer["snapshot"]["lead_time_days"]
-            if (fields["needed_by"] - today).days < lead:
+    for index, answer in enumerate(priced.lines):
+        if isinstance(answer, RefusedLine):
+            errors[str(index)] = _line_error(answer.code, answer.detail)
+        elif isinstance(answer, PricedProduct):
+            lead = answer.snapshot.lead_time_days
+            if not lead_time_met(lead, today, fields["needed_by"]):
                 errors[str(index)] = _line_error(
                     "lead_time_not_met", f"이 상품은 주문 후 {lead}일이 지나야 납품할 수 있습니다."
                 )
     _raise_line_errors(errors)
-    return Plan(priced=priced, policy=policy, acceptance_hours=hours)
+    if terms is None:
+        return Plan(
+            priced=priced,
+            policy=wiring.settings.default_routing_policy,
+            acceptance_hours=wiring.settings.default_acceptance_hours,
+        )
+    return Plan(priced=priced, policy=terms.routing_policy, acceptance_hours=terms.acceptance_hours)
 
 
-def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, today) -> Order:
+def _allocate(
+    session, wiring: OrdersWiring, fields: dict, actor: Principal, plan: Plan, today
+) -> Order:
     needed_by = fields["needed_by"]
     week = week_start(needed_by)
-    snapshots = [a["snapshot"] for a in plan.priced if "snapshot" in a]
-    snapshots += [c for a in plan.priced for c in a.get("candidates", [])]
+    snapshots = plan.priced.snapshots()
     ledger = CapacityLedger(session)
     capacity_left = ledger.lock(snapshots, week)
     shares = {}
     if plan.policy == "fair_share":
-        shares = fiscal_year_amounts(session, {s["enterprise_id"] for s in snapshots}, today)
+        shares = fiscal_year_amounts(session, {s.enterprise_id for s in snapshots}, today)
 
     order = Order(
         institution_id=actor.org,
@@ -190,39 +187,40 @@ def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, to
         total_amount=0,
     )
     allocations, decisions, errors = [], [], {}
-    for index, (requested, answer) in enumerate(zip(fields["lines"], plan.priced, strict=True)):
+    lines = zip(fields["lines"], plan.priced.lines, strict=True)
+    for index, (requested, answer) in enumerate(lines):
         quantity = requested["quantity"]
-        if "snapshot" in answer:
-            snap = answer["snapshot"]
+        if isinstance(answer, PricedProduct):
+            snapshot = answer.snapshot
             line = OrderLine(
                 line_no=index + 1,
-                product_id=snap["product_id"],
-                name=snap["name"],
-                unit=snap["unit"],
+                product_id=snapshot.product_id,
+                name=snapshot.name,
+                unit=snapshot.unit,
                 quantity=quantity,
                 status="open",
             )
-            left = capacity_left.get(snap["product_id"])
+            left = capacity_left.get(snapshot.product_id)
             if left is not None and quantity > left:
                 errors[str(index)] = _line_error(
                     "insufficient_capacity",
-                    f"납품 주에 공급 가능한 수량은 {left}{snap['unit']}입니다.",
+                    f"납품 주에 공급 가능한 수량은 {left}{snapshot.unit}입니다.",
                 )
                 continue
-            take_capacity(capacity_left, snap["product_id"], quantity)
-            allocations.append((line, snap, quantity))
+            take_capacity(capacity_left, snapshot.product_id, quantity)
+            allocations.append((line, snapshot, quantity))
         else:
-            group = answer["group"]
+            group = answer.group
             line = OrderLine(
                 line_no=index + 1,
-                group_code=group["code"],
-                name=group["name"],
-                unit=group["unit"],
+                group_code=group.code,
+                name=group.name,
+                unit=group.unit,
                 quantity=quantity,
                 status="open",
             )
             route = routing.route(
-                answer["candidates"],
+                answer.candidates,
                 quantity,
                 routing.RoutingContext(
                     policy=plan.policy,
@@ -235,10 +233,10 @@ def _allocate(session, o: Orders, fields: dict, actor: Principal, plan: Plan, to
                 ),
             )
             if route.unallocated:
-                errors[str(index)] = _unroutable(route, quantity, group["unit"])
+                errors[str(index)] = _unroutable(route, quantity, group.unit)
                 continue
             for allocation in route.allocations:
-                take_capacity(capacity_left, allocation.snapshot["product_id"], allocation.quantity)
+                take_capacity(capacity_left, allocation.snapshot.product_id, allocation.quantity)
                 allocations.append((line, allocation.snapshot, allocation.quantity))
             decisions.append((line, route))
         order.lines.append(line)
@@ -291,20 +289,5 @@ def _raise_line_errors(errors: dict) -> None:
         )
 
 
-def catalog_unavailable() -> Problem:
-    return Problem(
-        503,
-        "catalog_unavailable",
-        "상품 정보를 확인할 수 없습니다",
-        "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요.",
-        headers={"Retry-After": "10"},
-    )
-
-
 def unknown_brand() -> Problem:
-    return Problem(
-        422,
-        "unknown_brand",
-        "입력값이 올바르지 않습니다",
-        errors={"brand_code": ["등록되지 않은 브랜드입니다."]},
-    )
+    return invalid("brand_code", "등록되지 않은 브랜드입니다.", code="unknown_brand")

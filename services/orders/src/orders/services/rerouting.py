@@ -26,6 +26,7 @@ from orders.adapters.models import (
 )
 from orders.domain import routing, states
 from orders.domain.capacity import week_start
+from orders.domain.pricing import PricedGroup, Snapshot
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
@@ -36,7 +37,7 @@ from orders.services.allocation import (
     take_capacity,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
-from orders.wiring import Orders
+from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
 REROUTE_TRIGGERS = {
@@ -46,22 +47,22 @@ REROUTE_TRIGGERS = {
 }
 
 
-def handle_event(o: Orders, raw: dict) -> str:
+def handle_event(wiring: OrdersWiring, raw: dict) -> str:
     envelope = Envelope.from_dict(raw)
     if envelope.type not in REROUTE_TRIGGERS:
-        return consume(o.db, InboundEvent, envelope, lambda s, e: None)
-    candidates = _candidates(o, envelope.data["supplier_order_id"])
+        return consume(wiring.db, InboundEvent, envelope, lambda s, e: None)
+    candidates = _candidates(wiring, envelope.data["supplier_order_id"])
     return consume(
-        o.db,
+        wiring.db,
         InboundEvent,
         envelope,
-        lambda session, env: reroute(o, session, env, candidates),
+        lambda session, env: reroute(wiring, session, env, candidates),
     )
 
 
-def _candidates(o: Orders, so_id: str) -> dict[str, list[dict]]:
+def _candidates(wiring: OrdersWiring, so_id: str) -> dict[str, tuple[Snapshot, ...]]:
     """Catalog's current candidates for each product-group line of this supplier order."""
-    with o.db.reading() as session:
+    with wiring.db.reading() as session:
         so = session.scalar(
             select(SupplierOrder)
             .where(SupplierOrder.id == so_id)
@@ -76,13 +77,17 @@ def _candidates(o: Orders, so_id: str) -> dict[str, list[dict]]:
         order = so.order
     if not codes:
         return {}
-    priced = o.catalog.price(
+    priced = wiring.catalog.price(
         [{"group_code": code, "quantity": 1} for code in codes], order.needed_by, order.brand_code
     )
-    return {code: answer.get("candidates", []) for code, answer in zip(codes, priced, strict=True)}
+    return {
+        code: answer.candidates
+        for code, answer in zip(codes, priced.lines, strict=True)
+        if isinstance(answer, PricedGroup)
+    }
 
 
-def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -> None:
+def reroute(wiring: OrdersWiring, session: Session, envelope: Envelope, candidates: dict) -> None:
     trigger = REROUTE_TRIGGERS[envelope.type]
     order = session.scalar(
         select(Order)
@@ -102,11 +107,11 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
     lines = list({a.order_line_id: a.order_line for a in source.lines}.values())
     # One lock and one capacity count for every line: two lines of one group share a pool,
     # and the second must see what the first took (as in placement).
-    pool_of_all = [c for code in {ln.group_code for ln in lines} for c in candidates.get(code, [])]
+    pool_of_all = [c for code in {ln.group_code for ln in lines} for c in candidates.get(code, ())]
     ledger = CapacityLedger(session)
     capacity_left = ledger.lock(pool_of_all, week)
     shares = (
-        fiscal_year_amounts(session, {c["enterprise_id"] for c in pool_of_all}, today)
+        fiscal_year_amounts(session, {c.enterprise_id for c in pool_of_all}, today)
         if order.routing_policy == "fair_share"
         else {}
     )
@@ -125,7 +130,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
             unfulfillable.append({"line_no": line.line_no, "quantity": missing})
             _mark_if_unfulfillable(line)
             continue
-        pool = candidates.get(line.group_code, [])
+        pool = candidates.get(line.group_code, ())
         excluded = frozenset(
             a.supplier_order.enterprise_id
             for a in line.allocations
@@ -146,7 +151,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
             ),
         )
         for allocation in route.allocations:
-            take_capacity(capacity_left, allocation.snapshot["product_id"], allocation.quantity)
+            take_capacity(capacity_left, allocation.snapshot.product_id, allocation.quantity)
             allocations.append((line, allocation.snapshot, allocation.quantity))
         if route.unallocated:
             line.unfulfillable_quantity += route.unallocated
@@ -177,10 +182,10 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
     )
     session.flush()
     for so in created:
-        record_supplier_order_event(o, session, "supplier_order.created", so)
+        record_supplier_order_event(wiring, session, "supplier_order.created", so)
     if created or unfulfillable:
         record_supplier_order_event(
-            o,
+            wiring,
             session,
             "supplier_order.rerouted",
             source,
@@ -197,7 +202,7 @@ def reroute(o: Orders, session: Session, envelope: Envelope, candidates: dict) -
         )
     closed = settle_order(order)
     if closed:
-        record_order_event(o, session, closed, order)
+        record_order_event(wiring, session, closed, order)
     log.info(
         "rerouted",
         order_id=order.id,
