@@ -86,6 +86,11 @@ def _clean(app, name):
 
         with db.transaction() as session:
             ensure_categories(session)
+    if name == "orders":  # the 우선구매 categories orders' migrate step seeds
+        from orders.services.performance.categories import ensure_seeded
+
+        with db.transaction() as session:
+            ensure_seeded(session)
 
 
 @pytest.fixture(scope="session")
