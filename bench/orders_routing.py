@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text
 
 from gachi_kit.auth import generate_keypair
+from orders.adapters.catalog_client import parse_pricing
 from orders.domain import routing
 from tests.support import infra
 from tests.support.builders import enterprise_body, keyed, product_body
@@ -151,14 +152,14 @@ def phase_routing(urls: dict, buyer: dict, orders: int) -> list[str]:
         )
         pricing.append((time.perf_counter() - t0) * 1000)
         response.raise_for_status()
-        priced = response.json()["lines"]
+        priced = parse_pricing(response.json()).lines  # as orders reads it
     pure = []
     for _ in range(max(orders, 20)):
         capacity = {}
         t0 = time.perf_counter()
         for line, answer in zip(lines, priced, strict=True):
             routing.route(
-                answer["candidates"],
+                answer.candidates,
                 line["quantity"],
                 routing.RoutingContext(
                     policy="local_first",

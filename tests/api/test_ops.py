@@ -57,9 +57,27 @@ def test_swagger_ui_is_served_from_local_assets(app):
 
 def test_correlation_id_is_echoed_or_created(app):
     client = app.test_client()
-    given = client.get("/healthz", headers={"X-Request-ID": "req-광명-1"})
-    assert given.headers["X-Request-ID"] == "req-광명-1"
+    given = client.get("/healthz", headers={"X-Request-ID": "req-gwangmyeong_1.A"})
+    assert given.headers["X-Request-ID"] == "req-gwangmyeong_1.A"
     assert len(client.get("/healthz").headers["X-Request-ID"]) == 26
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    ["req-광명-1", "x" * 65, "a b", "<script>alert(1)</script>", 'id" level="error', "a/b", ""],
+)
+def test_a_request_id_that_is_not_a_bounded_token_is_replaced_not_echoed(app, unsafe):
+    answered = app.test_client().get("/healthz", headers={"X-Request-ID": unsafe})
+
+    fresh = answered.headers["X-Request-ID"]
+    assert fresh != unsafe and len(fresh) == 26 and fresh.isalnum()
+
+
+def test_a_request_id_of_64_characters_is_still_echoed(app):
+    longest = "A" * 64
+    answered = app.test_client().get("/healthz", headers={"X-Request-ID": longest})
+
+    assert answered.headers["X-Request-ID"] == longest
 
 
 def test_unknown_route_and_method_are_problem_json(app):

@@ -101,3 +101,17 @@ def test_unreadable_or_missing_files(orders_app, two_suppliers, buyer):
         content_type="multipart/form-data",
     )
     assert no_form.status_code == 422 and "needed_by" in no_form.get_json()["errors"]
+
+
+def test_an_excel_workbook_is_refused_with_how_to_save_it(orders_app, two_suppliers, buyer):
+    data = dict(FORM, file=(io.BytesIO(b"PK\x03\x04" + b"\x00" * 64), "주문.xlsx"))
+    response = orders_app.test_client().post(
+        "/v1/orders/csv?dry_run=true",
+        data=data,
+        headers=buyer(),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "csv_unreadable"
+    assert "CSV" in response.get_json()["detail"] and ".xlsx" in response.get_json()["detail"]
+    assert written(orders_app) == [0, 0, 0]

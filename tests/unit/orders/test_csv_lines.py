@@ -54,3 +54,22 @@ def test_row_cap():
     parsed = parse(text)
     assert len(parsed.lines) == MAX_ROWS
     assert parsed.problems[-1]["row"] == MAX_ROWS + 2
+
+
+def test_an_excel_workbook_or_a_binary_file_is_refused_in_korean():
+    with pytest.raises(ValueError, match=r"\.xlsx"):
+        decode(b"PK\x03\x04" + b"\x00" * 20)
+    with pytest.raises(ValueError, match="NUL"):
+        decode("상품ID,수량\nP1,1\x00\n".encode())
+
+
+def test_headers_match_whatever_the_spacing_or_case():
+    parsed = parse(" 상품 ID ,Quantity\nP1,2\n")
+    assert parsed.lines == [{"product_id": "P1", "quantity": 2}]
+
+
+def test_a_column_given_twice_is_a_problem_of_the_header_row():
+    parsed = parse("상품ID,수량,수량\nP1,1,2\n")
+    assert parsed.lines == []
+    assert [(p["row"], p["column"]) for p in parsed.problems] == [(1, None)]
+    assert "두 번" in parsed.problems[0]["problem"]

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders.domain.money import Amounts
+from orders.domain.pricing import Snapshot
 from orders.domain.split import PricedLine, split_by_enterprise
 
 ENTERPRISES = ("ent-gm-tofu", "ent-wj-kimchi", "ent-jb-rice", "ent-gm-bakery")
@@ -17,12 +18,20 @@ def _line(line_no: int, enterprise_id: str, quantity: int, unit_price: int, tax_
     return PricedLine(
         line_no=line_no,
         quantity=quantity,
-        snapshot={
-            "enterprise_id": enterprise_id,
-            "unit_price": unit_price,
-            "tax_type": tax_type,
-            "name": f"품목 {line_no}",
-        },
+        snapshot=Snapshot(
+            product_id=f"product-{line_no}",
+            product_version=1,
+            sku=f"SKU-{line_no}",
+            name=f"품목 {line_no}",
+            unit="개",
+            unit_price=unit_price,
+            tax_type=tax_type,
+            lead_time_days=3,
+            enterprise_id=enterprise_id,
+            enterprise_name=f"{enterprise_id} 협동조합",
+            enterprise_type="cooperative",
+            certified=True,
+        ),
     )
 
 
@@ -115,11 +124,11 @@ def test_each_part_is_a_correct_tax_invoice_of_its_own_lines(specs):
     split = split_by_enterprise(_lines(specs))
 
     for part in split.parts:
-        supply = sum(ln.quantity * ln.snapshot["unit_price"] for ln in part.lines)
+        supply = sum(ln.quantity * ln.snapshot.unit_price for ln in part.lines)
         taxable = sum(
-            ln.quantity * ln.snapshot["unit_price"]
+            ln.quantity * ln.snapshot.unit_price
             for ln in part.lines
-            if ln.snapshot["tax_type"] == "taxable"
+            if ln.snapshot.tax_type == "taxable"
         )
         assert part.amounts.supply == supply == sum(ln.supply for ln in part.lines)
         assert part.amounts.vat == taxable // 10

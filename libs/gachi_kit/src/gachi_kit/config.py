@@ -4,12 +4,17 @@ that work on a fresh machine (the embedded default)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
 from collections import ChainMap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+
+class MissingSecret(RuntimeError):
+    """A production process started without a secret it must be given (never made up)."""
 
 
 class Env:
@@ -52,16 +57,35 @@ class Env:
     def redis_url(self) -> str:
         return self.str("REDIS_URL", DEFAULT_REDIS_URL)
 
-    def jwt_keys(self) -> tuple[str | None, str]:
-        """(private key or None, public key) as PEM: from the environment, else the dev pair."""
+    def production(self) -> bool:
+        """`GACHI_ENV=production` (docker-compose sets it): secrets must be given, never made."""
+        return self.str("GACHI_ENV", "development").strip().lower() == "production"
+
+    def secret(self, name: str, *, required_in_production: bool = True) -> str | None:
+        """`NAME`, else the contents of the file `NAME_FILE` names, else None: the caller
+        then makes the embedded default's development secret. In production a missing one
+        stops the process at start (`MissingSecret`, naming the variable) instead."""
+        value = self.optional(name)
+        if value is None and self.optional(f"{name}_FILE"):
+            value = Path(self.str(f"{name}_FILE")).read_text()
+        if value is None and required_in_production and self.production():
+            message = (
+                f"{name} (or {name}_FILE) is not set, and GACHI_ENV=production never makes "
+                f"up a development secret: set {name} and start again."
+            )
+            logging.getLogger(__name__).critical(message)  # before any log set-up: stderr
+            raise MissingSecret(message)
+        return value
+
+    def jwt_keys(self, *, private_needed: bool = False) -> tuple[str | None, str]:
+        """(private key or None, public key) as PEM: "JWT_PUBLIC_KEY" / "JWT_PUBLIC_KEY_FILE"
+        and "JWT_PRIVATE_KEY" / "JWT_PRIVATE_KEY_FILE", else the dev pair in the data folder.
+        In production the public key, and the private key where `private_needed` (a service
+        that signs calls to another), must be set: a missing one raises `MissingSecret`."""
         from gachi_kit.auth import load_or_create_keypair
 
-        public = self.optional("JWT_PUBLIC_KEY")
-        if public is None and self.optional("JWT_PUBLIC_KEY_FILE"):
-            public = Path(self.str("JWT_PUBLIC_KEY_FILE")).read_text()
-        private = self.optional("JWT_PRIVATE_KEY")
-        if private is None and self.optional("JWT_PRIVATE_KEY_FILE"):
-            private = Path(self.str("JWT_PRIVATE_KEY_FILE")).read_text()
+        public = self.secret("JWT_PUBLIC_KEY")
+        private = self.secret("JWT_PRIVATE_KEY", required_in_production=private_needed)
         if public is None:
             private, public = load_or_create_keypair(self.data_dir() / "keys")
         return private, public

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -11,6 +12,9 @@ from structlog.contextvars import bind_contextvars, clear_contextvars, get_conte
 from gachi_kit.events import new_id
 
 CORRELATION_HEADER = "X-Request-ID"
+# What a caller may choose as its request id: anything else (spaces, non-ASCII, markup,
+# log-forging text, over 64 characters) is replaced by a fresh id, never echoed.
+_CALLER_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _configured = False
 
 
@@ -67,6 +71,11 @@ def start_correlation(correlation_id: str | None) -> str:
     cid = (correlation_id or "").strip()[:64] or new_id()
     bind_contextvars(correlation_id=cid)
     return cid
+
+
+def caller_correlation_id(header: str | None) -> str | None:
+    """The caller's `X-Request-ID` if it is a bounded token, else None (start a fresh one)."""
+    return header if header is not None and _CALLER_ID.fullmatch(header) else None
 
 
 def current_correlation_id() -> str | None:

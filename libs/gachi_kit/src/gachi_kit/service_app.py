@@ -14,7 +14,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
 from gachi_kit.errors import Problem, problem_response, register_error_handlers
-from gachi_kit.logging import CORRELATION_HEADER, configure_logging, get_logger, start_correlation
+from gachi_kit.logging import (
+    CORRELATION_HEADER,
+    caller_correlation_id,
+    configure_logging,
+    get_logger,
+    start_correlation,
+)
 from gachi_kit.ratelimit import RateLimits, init_rate_limits
 
 log = get_logger(__name__)
@@ -75,7 +81,8 @@ def init_service(
 def _install_correlation(app: Flask) -> None:
     @app.before_request
     def _start():
-        g.correlation_id = start_correlation(request.headers.get(CORRELATION_HEADER))
+        caller_id = caller_correlation_id(request.headers.get(CORRELATION_HEADER))
+        g.correlation_id = start_correlation(caller_id)
 
     @app.after_request
     def _finish(response):

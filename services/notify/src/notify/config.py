@@ -78,7 +78,7 @@ class Settings:
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
         env = Env(overrides)
-        private, public = env.jwt_keys()
+        private, public = env.jwt_keys(private_needed=True)  # signed links call orders
         data = env.data_dir()
         sms_provider = env.str("SMS_PROVIDER", "file")
         alimtalk_provider = env.str("ALIMTALK_PROVIDER", "file")
@@ -100,7 +100,7 @@ class Settings:
             orders_url=env.str("ORDERS_URL", "http://127.0.0.1:8002"),
             orders_timeout_seconds=env.float("ORDERS_TIMEOUT_SECONDS", 5.0),
             public_url=env.str("NOTIFY_PUBLIC_URL", "http://127.0.0.1:8003").rstrip("/"),
-            action_link_secret=env.optional("ACTION_LINK_SECRET") or _dev_secret(data),
+            action_link_secret=env.secret("ACTION_LINK_SECRET") or _dev_secret(data),
             action_link_ttl_hours=env.int("ACTION_LINK_TTL_HOURS", 72),
             smtp_host=env.optional("SMTP_HOST"),
             smtp_port=env.int("SMTP_PORT", 25),

@@ -10,6 +10,7 @@ from flask import Flask
 from gachi_kit.auth import ServiceTokens, TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.errors import map_errors
 from gachi_kit.http import ServiceClient
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
@@ -70,7 +71,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rate_limits=settings.rate_limits,
     )
     from orders import tasks
-    from orders.api import group_orders, institutions, orders, performance, supplier_orders
+    from orders.api import errors, group_orders, institutions, orders, performance, supplier_orders
+
+    map_errors(app, errors.PROBLEMS)
 
     for blueprint in (institutions.blp, orders.blp, supplier_orders.blp, group_orders.blp):
         api.register_blueprint(blueprint)

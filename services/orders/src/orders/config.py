@@ -31,7 +31,7 @@ class Settings:
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
         env = Env(overrides)
-        private, public = env.jwt_keys()
+        private, public = env.jwt_keys(private_needed=True)  # signs its calls to catalog
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),

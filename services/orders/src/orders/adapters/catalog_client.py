@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from gachi_kit.domain_errors import TemporaryFailure
 from gachi_kit.http import ServiceClient, UpstreamUnavailable
 from orders.domain.off_platform import CertificationPeriod, DirectoryEntry
 from orders.domain.pricing import (
@@ -25,8 +26,9 @@ from orders.domain.pricing import (
 )
 
 
-class CatalogError(Exception):
-    """catalog answered, but not with something we can use (a bug, not an outage)."""
+class CatalogError(TemporaryFailure):
+    """catalog answered, but not with something we can use: a bug on one side, retried like
+    an outage (a deploy fixes it) and answered 503 meanwhile."""
 
 
 class UnknownBrand(Exception):

@@ -6,7 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from gachi_kit.dates import KST
 from gachi_kit.events import utcnow
-from orders.api.schemas import DeliveryFields, PageQuery
+from gachi_kit.paging import PageQuery  # noqa: F401 (the list query of group orders)
+from orders.api.schemas import DeliveryFields
 from orders.domain import group_orders as rules
 
 # -- input ------------------------------------------------------------------------------
@@ -95,8 +96,6 @@ class JoinRequest(QuantitiesInput):
 class CancelGroupOrder(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 500))
 
-
-GroupOrderPageQuery = PageQuery
 
 # -- output -----------------------------------------------------------------------------
 

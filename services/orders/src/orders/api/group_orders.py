@@ -58,13 +58,11 @@ class GroupOrderCollection(MethodView):
         )
 
     @require_roles(*ORGANISERS, "admin")
-    @blp.arguments(schemas.GroupOrderPageQuery, location="query")
+    @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.GroupOrderPage)
-    def get(self, page):
+    def get(self, query):
         """The group orders the caller organised (an admin: all), newest first."""
-        return organising.list_group_orders(
-            current_wiring(), current_principal(), page["limit"], page["cursor"]
-        )
+        return organising.list_group_orders(current_wiring(), current_principal(), query)
 
 
 @blp.route("/<group_order_id>")

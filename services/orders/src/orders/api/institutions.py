@@ -23,8 +23,8 @@ class InstitutionCollection(MethodView):
     @require_roles("admin")
     @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.InstitutionPage)
-    def get(self, page):
-        return institutions.list_all(current_wiring(), page["limit"], page["cursor"])
+    def get(self, query):
+        return institutions.list_all(current_wiring(), query)
 
 
 @blp.route("/<institution_id>")

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
-from gachi_kit.errors import Problem
+from gachi_kit.errors import invalid
 from orders.api import created_response, idempotency_key_header, schemas
 from orders.services import cancelling, csv_orders, placing, reading
 from orders.wiring import current_wiring
@@ -35,11 +35,9 @@ class OrderCollection(MethodView):
     @require_roles(*BUYERS, "admin")
     @blp.arguments(schemas.PageQuery, location="query")
     @blp.response(200, schemas.OrderPage)
-    def get(self, page):
+    def get(self, query):
         """Orders of the caller's institution (a buyer: of its department), newest first."""
-        return reading.list_orders(
-            current_wiring(), current_principal(), page["limit"], page["cursor"]
-        )
+        return reading.list_orders(current_wiring(), current_principal(), query)
 
 
 @blp.route("/csv")
@@ -55,12 +53,7 @@ class OrderCsv(MethodView):
         CP949). `dry_run=true` checks every row and writes nothing."""
         upload = request.files.get("file")
         if upload is None:
-            raise Problem(
-                422,
-                "validation_failed",
-                "입력값이 올바르지 않습니다",
-                errors={"file": ["CSV 파일(file)이 필요합니다."]},
-            )
+            raise invalid("file", "CSV 파일(file)이 필요합니다.")
         result = csv_orders.order_from_csv(
             current_wiring(),
             form,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from gachi_kit.paging import PageQuery
 from orders.domain import states
 from orders.domain.rules import MAX_LINES
 
@@ -131,11 +132,6 @@ class Order(Schema):
 class OrderSummary(Order):
     class Meta:
         exclude = ("supplier_orders", "lines")
-
-
-class PageQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=26))
 
 
 class SupplierOrderQuery(PageQuery):

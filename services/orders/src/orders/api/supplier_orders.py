@@ -22,9 +22,7 @@ class SupplierOrderCollection(MethodView):
     @blp.response(200, schemas.SupplierOrderPage)
     def get(self, query):
         """An enterprise sees its own supplier orders; a buyer its institution's."""
-        return reading.list_supplier_orders(
-            current_wiring(), current_principal(), query["limit"], query["cursor"], query["status"]
-        )
+        return reading.list_supplier_orders(current_wiring(), current_principal(), query)
 
 
 @blp.route("/<supplier_order_id>")

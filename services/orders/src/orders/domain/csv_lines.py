@@ -1,12 +1,14 @@
 """Order lines from a spreadsheet: UTF-8 (with or without BOM) or CP949, as Korean Excel
-saves it. Problems are reported per row and column, in Korean, the way a user counts rows
-(the header is row 1)."""
+saves it, read by the kit's spreadsheet reader (`gachi_kit.spreadsheet`: strict decoding,
+.xlsx and NUL bytes refused, rows numbered). Problems are reported per row and column, in
+Korean, the way a user counts rows (the header is row 1)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
+
+from gachi_kit.spreadsheet import Located, Record, SpreadsheetError, read_csv
+from gachi_kit.spreadsheet import decode as decode_spreadsheet
 
 MAX_ROWS = 500
 # Accepted header names for each field (Korean first; English for systems that export).
@@ -18,6 +20,7 @@ COLUMNS = {
     "quantity": ("수량", "quantity"),
 }
 TARGETS = ("product_id", "group_code", "sku")
+UNREADABLE = "파일을 읽을 수 없습니다. UTF-8 또는 CP949(엑셀 기본 저장)로 저장해 주세요."
 
 
 @dataclass
@@ -28,63 +31,58 @@ class ParsedLines:
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """(text, encoding). UTF-8 is tried first because CP949 would 'decode' it into noise."""
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("파일을 읽을 수 없습니다. UTF-8 또는 CP949(엑셀 기본 저장)로 저장해 주세요.")
+    """(text, encoding): "utf-8-sig" (with or without BOM) or "cp949". A file that is not a
+    readable CSV is a ValueError with a Korean message."""
+    try:
+        text, used = decode_spreadsheet(raw)
+    except SpreadsheetError as exc:
+        raise ValueError(UNREADABLE if exc.code == "csv_encoding" else exc.detail) from exc
+    return text, "cp949" if used == "cp949" else "utf-8-sig"
 
 
 def parse(text: str) -> ParsedLines:
     result = ParsedLines()
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        result.problems.append(_problem(1, None, "빈 파일입니다."))
+    try:
+        # the text is decoded already: the reader gets it back as UTF-8
+        sheet = read_csv(text.encode("utf-8"))
+        located = sheet.locate(COLUMNS)
+    except SpreadsheetError as exc:
+        detail = "빈 파일입니다." if exc.code == "csv_empty" else exc.detail
+        result.problems.append(_problem(1, None, detail))
         return result
-    positions = _positions([h.strip() for h in header], result)
+    _check_columns(located, result)
     if result.problems:
         return result
-    for row_no, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines are what spreadsheets leave at the end
+    for record in sheet.records:
         if len(result.lines) + len(result.problems) >= MAX_ROWS:
             result.problems.append(
-                _problem(row_no, None, f"한 번에 {MAX_ROWS}줄까지 올릴 수 있습니다.")
+                _problem(record.number, None, f"한 번에 {MAX_ROWS}줄까지 올릴 수 있습니다.")
             )
             break
-        line = _line(row_no, row, positions, result)
+        line = _line(record, located.positions, result)
         if line is not None:
             result.lines.append(line)
-            result.rows.append(row_no)
+            result.rows.append(record.number)
     if not result.lines and not result.problems:
         result.problems.append(_problem(2, None, "주문할 품목이 없습니다."))
     return result
 
 
-def _positions(header: list[str], result: ParsedLines) -> dict[str, int]:
-    positions = {}
-    for name, aliases in COLUMNS.items():
-        for alias in aliases:
-            if alias in header:
-                positions[name] = header.index(alias)
-                break
-    if "quantity" not in positions:
+def _check_columns(located: Located, result: ParsedLines) -> None:
+    if "quantity" not in located.positions:
         result.problems.append(_problem(1, "수량", "'수량' 열이 없습니다."))
-    if not any(target in positions for target in TARGETS):
+    if not any(target in located.positions for target in TARGETS):
         result.problems.append(
             _problem(1, "상품ID", "'상품ID', '상품군코드' 또는 '상품코드(SKU)' 열이 필요합니다.")
         )
-    return positions
 
 
-def _line(row_no: int, row: list[str], positions: dict[str, int], result: ParsedLines):
+def _line(record: Record, positions: dict[str, int], result: ParsedLines):
     def cell(name: str) -> str:
         index = positions.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        return record.cell(index) if index is not None else ""
 
+    row_no = record.number
     given = {target: cell(target) for target in TARGETS if cell(target)}
     quantity = cell("quantity")
     if len(given) != 1:

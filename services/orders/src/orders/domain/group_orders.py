@@ -65,7 +65,7 @@ _EMAIL_RE = re.compile(
 
 
 def transition(current: str, target: str) -> str:
-    return states.transition(current, target, TRANSITIONS)
+    return states.transition(current, target, TRANSITIONS, LABELS)
 
 
 # --- entries: joining and changing quantities -----------------------------------------

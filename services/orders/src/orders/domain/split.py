@@ -5,21 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orders.domain.money import ZERO, Amounts, invoice_amounts
+from orders.domain.pricing import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     line_no: int
     quantity: int
-    snapshot: dict  # catalog's pricing snapshot, kept verbatim for the record
+    snapshot: Snapshot  # as catalog priced it, kept for the record
 
     @property
     def enterprise_id(self) -> str:
-        return self.snapshot["enterprise_id"]
+        return self.snapshot.enterprise_id
 
     @property
     def supply(self) -> int:
-        return self.quantity * self.snapshot["unit_price"]
+        return self.quantity * self.snapshot.unit_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def split_by_enterprise(lines: list[PricedLine]) -> Split:
             enterprise_id=enterprise_id,
             lines=tuple(group),
             amounts=invoice_amounts(
-                (ln.quantity, ln.snapshot["unit_price"], ln.snapshot["tax_type"]) for ln in group
+                (ln.quantity, ln.snapshot.unit_price, ln.snapshot.tax_type) for ln in group
             ),
         )
         for enterprise_id, group in grouped.items()

@@ -7,6 +7,8 @@ A supplier order is never deleted, only moved to a final state.
 
 from __future__ import annotations
 
+from gachi_kit.domain_errors import DomainError
+
 PENDING = "pending"
 ACCEPTED = "accepted"
 PARTIALLY_ACCEPTED = "partially_accepted"
@@ -56,17 +58,27 @@ LABELS = {
 }
 
 
-class InvalidTransition(Exception):
-    def __init__(self, current: str, target: str) -> None:
+class InvalidTransition(DomainError):
+    """The state machine does not allow this move now (answered 409 `invalid_transition`
+    with `current_state`; the mapping is registered in `create_app`)."""
+
+    def __init__(self, current: str, target: str, labels: dict[str, str] = LABELS) -> None:
         super().__init__(f"{current} → {target}")
         self.current = current
         self.target = target
+        self.detail = (
+            f"'{labels.get(current, current)}' 상태라 "
+            f"'{labels.get(target, target)}'(으)로 바꿀 수 없습니다."
+        )
 
 
-def transition(current: str, target: str, table: dict = TRANSITIONS) -> str:
-    """`target` if `table` allows it from `current` (any state machine of orders' domain)."""
+def transition(
+    current: str, target: str, table: dict = TRANSITIONS, labels: dict[str, str] = LABELS
+) -> str:
+    """`target` if `table` allows it from `current` (any state machine of orders' domain;
+    `labels` name its states in Korean)."""
     if target not in table.get(current, frozenset()):
-        raise InvalidTransition(current, target)
+        raise InvalidTransition(current, target, labels)
     return target
 
 

@@ -7,102 +7,76 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, invalid_transition
 from orders.adapters.models import Order, OrderLine, SupplierOrder, SupplierOrderLine
 from orders.domain import states
 from orders.services.allocation import CapacityLedger, refresh_amounts, settle_order
 from orders.services.published import record_order_event, record_supplier_order_event
-from orders.services.reading import can_see_order
+from orders.services.reading import can_see_order, order_not_found
 from orders.wiring import OrdersWiring
 
 
 def cancel(wiring: OrdersWiring, order_id: str, actor: Principal, body: dict) -> Order:
-    try:
-        with wiring.db.transaction() as session:
-            order = session.scalar(
-                select(Order)
-                .where(Order.id == order_id)
-                .options(
-                    selectinload(Order.lines)
-                    .selectinload(OrderLine.allocations)
-                    .selectinload(SupplierOrderLine.supplier_order),
-                    selectinload(Order.supplier_orders).selectinload(SupplierOrder.lines),
+    with wiring.db.transaction() as session:
+        order = session.scalar(
+            select(Order)
+            .where(Order.id == order_id)
+            .options(
+                selectinload(Order.lines)
+                .selectinload(OrderLine.allocations)
+                .selectinload(SupplierOrderLine.supplier_order),
+                selectinload(Order.supplier_orders).selectinload(SupplierOrder.lines),
+            )
+        )
+        if order is None or not can_see_order(order, actor):
+            raise order_not_found()
+        lines = _lines_to_cancel(order, body.get("line_nos"))
+        touched = _cancel_lines(session, lines)
+        for so in touched:
+            remaining = [ln for ln in so.lines if not ln.cancelled]
+            if not remaining:
+                so.status = states.transition(so.status, states.CANCELLED)
+                so.status_reason = body["reason"]
+            refresh_amounts(so)
+        session.flush()
+        for so in touched:
+            if so.status == states.CANCELLED:
+                record_supplier_order_event(
+                    wiring, session, "supplier_order.cancelled", so, reason=body["reason"]
                 )
-            )
-            if order is None or not can_see_order(order, actor):
-                raise Problem(404, "order_not_found", "주문을 찾을 수 없습니다")
-            lines = _lines_to_cancel(order, body.get("line_nos"))
-            touched = _cancel_lines(session, lines)
-            for so in touched:
-                remaining = [ln for ln in so.lines if not ln.cancelled]
-                if not remaining:
-                    so.status = states.transition(so.status, states.CANCELLED)
-                    so.status_reason = body["reason"]
-                refresh_amounts(so)
-            session.flush()
-            for so in touched:
-                if so.status == states.CANCELLED:
-                    record_supplier_order_event(
-                        wiring, session, "supplier_order.cancelled", so, reason=body["reason"]
-                    )
-                else:
-                    record_supplier_order_event(
-                        wiring, session, "supplier_order.lines_cancelled", so, reason=body["reason"]
-                    )
-            closed = settle_order(order)
-            event = closed or "order.lines_cancelled"
-            record_order_event(
-                wiring,
-                session,
-                event,
-                order,
-                reason=body["reason"],
-                cancelled_line_nos=[ln.line_no for ln in lines],
-            )
-    except StaleDataError as exc:
-        raise Problem(
-            409,
-            "concurrent_update",
-            "다른 사용자가 먼저 변경했습니다",
-            "주문이 동시에 변경되었습니다. 다시 불러온 뒤 시도하세요.",
-        ) from exc
+            else:
+                record_supplier_order_event(
+                    wiring, session, "supplier_order.lines_cancelled", so, reason=body["reason"]
+                )
+        closed = settle_order(order)
+        event = closed or "order.lines_cancelled"
+        record_order_event(
+            wiring,
+            session,
+            event,
+            order,
+            reason=body["reason"],
+            cancelled_line_nos=[ln.line_no for ln in lines],
+        )
     return order
 
 
 def _lines_to_cancel(order: Order, line_nos: list[int] | None) -> list[OrderLine]:
     if order.status != "placed":
-        raise Problem(
-            409,
-            "invalid_transition",
-            "지금 상태에서는 취소할 수 없습니다",
-            "이미 완료되었거나 취소된 주문입니다.",
-            current_state=order.status,
-        )
+        raise invalid_transition(order.status, "이미 완료되었거나 취소된 주문입니다.")
     by_no = {ln.line_no: ln for ln in order.lines}
     if line_nos:
         unknown = sorted(set(line_nos) - set(by_no))
         if unknown:
-            raise Problem(
-                422,
-                "validation_failed",
-                "입력값이 올바르지 않습니다",
-                errors={"line_nos": [f"없는 품목 번호입니다: {unknown}"]},
-            )
+            raise invalid("line_nos", f"없는 품목 번호입니다: {unknown}")
         chosen = [by_no[n] for n in sorted(set(line_nos))]
     else:
         chosen = list(order.lines)
     chosen = [ln for ln in chosen if ln.status != "cancelled"]
     if not chosen:
-        raise Problem(
-            409,
-            "invalid_transition",
-            "이미 취소된 품목입니다",
-            "취소할 품목이 남아 있지 않습니다.",
-            current_state="cancelled",
-        )
+        raise invalid_transition("cancelled", "취소할 품목이 남아 있지 않습니다.")
     blocked = sorted(
         {
             a.supplier_order.enterprise_name

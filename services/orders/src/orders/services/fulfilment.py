@@ -11,10 +11,9 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
 from orders.adapters.models import Order, OrderLine, SupplierOrder, SupplierOrderLine
 from orders.domain import states
@@ -25,7 +24,7 @@ from orders.services.allocation import (
     settle_order,
 )
 from orders.services.published import record_order_event, record_supplier_order_event
-from orders.services.reading import can_see_order
+from orders.services.reading import can_see_order, supplier_order_not_found
 from orders.wiring import OrdersWiring
 
 SUPPLIER_SIDE = "supplier"
@@ -42,17 +41,14 @@ def accept(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> Su
             answer = answers.get(line.line_no, {"accepted_quantity": line.quantity})
             quantity = answer["accepted_quantity"]
             if quantity > line.quantity:
-                raise _invalid(
-                    {
-                        "lines": [
-                            f"{line.line_no}번 품목: 주문 수량({line.quantity})보다 "
-                            "많이 수락할 수 없습니다."
-                        ]
-                    }
+                raise invalid(
+                    "lines",
+                    f"{line.line_no}번 품목: 주문 수량({line.quantity})보다 "
+                    "많이 수락할 수 없습니다.",
                 )
             if quantity < line.quantity and not answer.get("reason"):
-                raise _invalid(
-                    {"lines": [f"{line.line_no}번 품목: 수락하지 않는 수량의 사유를 적어 주세요."]}
+                raise invalid(
+                    "lines", f"{line.line_no}번 품목: 수락하지 않는 수량의 사유를 적어 주세요."
                 )
             accepted.append(quantity)
         target = states.after_acceptance([ln.quantity for ln in so.lines], accepted)
@@ -95,16 +91,13 @@ def inspect(wiring: OrdersWiring, so_id: str, actor: Principal, body: dict) -> S
             )
             accepted, rejected = answer["accepted_quantity"], answer["rejected_quantity"]
             if accepted + rejected != delivered:
-                raise _invalid(
-                    {
-                        "lines": [
-                            f"{line.line_no}번 품목: 합격과 불합격 수량의 합이 "
-                            f"납품 수량({delivered})과 같아야 합니다."
-                        ]
-                    }
+                raise invalid(
+                    "lines",
+                    f"{line.line_no}번 품목: 합격과 불합격 수량의 합이 "
+                    f"납품 수량({delivered})과 같아야 합니다.",
                 )
             if rejected and not answer.get("reason"):
-                raise _invalid({"lines": [f"{line.line_no}번 품목: 불합격 사유를 적어 주세요."]})
+                raise invalid("lines", f"{line.line_no}번 품목: 불합격 사유를 적어 주세요.")
             line.inspected_accepted_quantity = accepted
             line.inspected_rejected_quantity = rejected
             line.inspection_reason = answer.get("reason")
@@ -147,32 +140,26 @@ def _act(
     side: str,
     apply: Callable[[Session, SupplierOrder], str],
 ) -> SupplierOrder:
-    try:
-        with wiring.db.transaction() as session:
-            so = _load(session, so_id)
-            _authorize(so, actor, side, body.get("acting_for"))
-            if body.get("version") is not None and body["version"] != so.version:
-                raise Problem(
-                    409,
-                    "stale_version",
-                    "다른 사용자가 먼저 변경했습니다",
-                    "최신 상태를 다시 불러온 뒤 시도하세요.",
-                    current_version=so.version,
-                    current_state=so.status,
-                )
-            event_type = apply(session, so)
-            session.flush()  # the version check: a concurrent writer makes this fail
-            record_supplier_order_event(wiring, session, event_type, so, actor=actor.sub)
-            closed = settle_order(so.order)
-            if closed:
-                record_order_event(wiring, session, closed, so.order)
-    except StaleDataError as exc:
-        raise Problem(
-            409,
-            "concurrent_update",
-            "다른 사용자가 먼저 변경했습니다",
-            "같은 공급 주문이 동시에 변경되었습니다. 다시 불러온 뒤 시도하세요.",
-        ) from exc
+    with wiring.db.transaction() as session:
+        so = _load(session, so_id)
+        _authorize(so, actor, side, body.get("acting_for"))
+        if body.get("version") is not None and body["version"] != so.version:
+            raise Problem(
+                409,
+                "stale_version",
+                "다른 사용자가 먼저 변경했습니다",
+                "최신 상태를 다시 불러온 뒤 시도하세요.",
+                current_version=so.version,
+                current_state=so.status,
+            )
+        event_type = apply(session, so)
+        # the version check: a concurrent writer fails here (StaleDataError, which the kit
+        # answers 409 concurrent_update)
+        session.flush()
+        record_supplier_order_event(wiring, session, event_type, so, actor=actor.sub)
+        closed = settle_order(so.order)
+        if closed:
+            record_order_event(wiring, session, closed, so.order)
     return so
 
 
@@ -192,7 +179,7 @@ def _load(session: Session, so_id: str) -> SupplierOrder:
         )
     )
     if so is None:
-        raise _not_found()
+        raise supplier_order_not_found()
     return so
 
 
@@ -204,7 +191,7 @@ def _authorize(so: SupplierOrder, actor: Principal, side: str, acting_for: str |
     )
     buyer = actor.role in ("buyer", "institution_admin") and can_see_order(so.order, actor)
     if not (supplier or buyer):
-        raise _not_found()
+        raise supplier_order_not_found()
     if (side == SUPPLIER_SIDE and not supplier) or (side == BUYER_SIDE and not buyer):
         who = "공급 기업" if side == SUPPLIER_SIDE else "주문 기관"
         raise Problem(
@@ -233,30 +220,13 @@ def _respond(
 
 
 def _move(so: SupplierOrder, target: str) -> None:
-    try:
-        so.status = states.transition(so.status, target)
-    except states.InvalidTransition as exc:
-        raise Problem(
-            409,
-            "invalid_transition",
-            "지금 상태에서는 할 수 없는 작업입니다",
-            f"공급 주문이 '{states.LABELS[exc.current]}' 상태라 "
-            f"'{states.LABELS[exc.target]}'(으)로 바꿀 수 없습니다.",
-            current_state=exc.current,
-        ) from exc
+    """Refused moves raise InvalidTransition: 409 with `current_state` (api/errors.py)."""
+    so.status = states.transition(so.status, target)
 
 
 def _answers_by_line(so: SupplierOrder, body: dict) -> dict[int, dict]:
     answers = {a["line_no"]: a for a in body.get("lines") or []}
     unknown = set(answers) - {ln.line_no for ln in so.lines}
     if unknown:
-        raise _invalid({"lines": [f"없는 품목 번호입니다: {sorted(unknown)}"]})
+        raise invalid("lines", f"없는 품목 번호입니다: {sorted(unknown)}")
     return answers
-
-
-def _invalid(errors: dict) -> Problem:
-    return Problem(422, "validation_failed", "입력값이 올바르지 않습니다", errors=errors)
-
-
-def _not_found() -> Problem:
-    return Problem(404, "supplier_order_not_found", "공급 주문을 찾을 수 없습니다")

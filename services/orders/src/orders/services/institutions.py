@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid, not_found
+from gachi_kit.paging import keyset_page
 from orders.adapters.models import Department, Institution
 from orders.wiring import OrdersWiring
 
@@ -17,12 +18,7 @@ def register(wiring: OrdersWiring, fields: dict) -> Institution:
     if fields.get("brn"):
         fields["brn"] = fields["brn"].replace("-", "")
     if fields.get("sigungu_code") and not fields["sigungu_code"].startswith(fields["sido_code"]):
-        raise Problem(
-            422,
-            "validation_failed",
-            "입력값이 올바르지 않습니다",
-            errors={"sigungu_code": ["시군구 코드가 시도 코드와 맞지 않습니다."]},
-        )
+        raise invalid("sigungu_code", "시군구 코드가 시도 코드와 맞지 않습니다.")
     try:
         with wiring.db.transaction() as session:
             institution = Institution(status="active", **fields)
@@ -47,19 +43,12 @@ def get(wiring: OrdersWiring, institution_id: str, actor: Principal) -> Institut
     return institution
 
 
-def list_all(wiring: OrdersWiring, limit: int, cursor: str | None) -> dict:
-    query = (
-        select(Institution)
-        .options(selectinload(Institution.departments))
-        .order_by(Institution.id)
-        .limit(limit + 1)
-    )
-    if cursor:
-        query = query.where(Institution.id > cursor)
+def list_all(wiring: OrdersWiring, query: dict) -> dict:
+    """In registration order; `query`: limit and cursor."""
+    stmt = select(Institution).options(selectinload(Institution.departments))
     with wiring.db.reading() as session:
-        rows = list(session.scalars(query))
-    more = len(rows) > limit
-    return {"items": rows[:limit], "next_cursor": rows[limit - 1].id if more else None}
+        page = keyset_page(session, stmt, query, order_by=(Institution.id,))
+    return page.as_dict()
 
 
 def add_department(
@@ -78,4 +67,4 @@ def add_department(
 
 
 def _not_found() -> Problem:
-    return Problem(404, "institution_not_found", "기관을 찾을 수 없습니다")
+    return not_found("institution", "기관")

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
-from gachi_kit.http import UpstreamUnavailable
 from gachi_kit.logging import get_logger
-from orders.adapters.catalog_client import CatalogError, UnknownBrand
+from orders.adapters.catalog_client import UnknownBrand
 from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
 from orders.domain import routing
 from orders.domain.capacity import week_start
@@ -36,6 +35,8 @@ from orders.services.published import record_order_event, record_supplier_order_
 from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
+# What a caller (and a group order waiting to close) is told while catalog is down.
+CATALOG_DOWN = "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요."
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,7 @@ def place(
     today = today_kst()
     problem = needed_by_problem(fields["needed_by"], today)
     if problem:
-        raise Problem(
-            422,
-            "needed_by_in_past",
-            "입력값이 올바르지 않습니다",
-            problem,
-            errors={"needed_by": [problem]},
-        )
+        raise invalid("needed_by", problem, code="needed_by_in_past", detail=problem)
     plan = _plan(wiring, fields, today)
     with wiring.db.transaction() as session:
         order = _allocate(session, wiring, fields, actor, plan, today)
@@ -142,19 +137,13 @@ def _plan(wiring: OrdersWiring, fields: dict, today) -> Plan:
     """One pricing call; it also carries the brand's terms (a catalog that does not send
     them yet gets a second call for the brand)."""
     brand_code = fields.get("brand_code")
-    try:
+    try:  # catalog down (UpstreamUnavailable, CatalogError) is answered 503 (api/errors.py)
         priced = wiring.catalog.price(fields["lines"], fields["needed_by"], brand_code)
         terms = priced.brand
         if brand_code and terms is None:
             terms = wiring.catalog.brand_terms(brand_code)
     except UnknownBrand as exc:
         raise unknown_brand() from exc
-    except UpstreamUnavailable as exc:
-        log.warning("catalog_unavailable", error=str(exc))
-        raise catalog_unavailable() from exc
-    except CatalogError as exc:
-        log.error("catalog_bad_answer", error=str(exc))
-        raise catalog_unavailable() from exc
     errors = {}
     for index, answer in enumerate(priced.lines):
         if isinstance(answer, RefusedLine):
@@ -306,20 +295,5 @@ def _raise_line_errors(errors: dict) -> None:
         )
 
 
-def catalog_unavailable() -> Problem:
-    return Problem(
-        503,
-        "catalog_unavailable",
-        "상품 정보를 확인할 수 없습니다",
-        "상품 카탈로그에 연결할 수 없어 주문을 받지 않았습니다. 잠시 후 다시 시도하세요.",
-        headers={"Retry-After": "10"},
-    )
-
-
 def unknown_brand() -> Problem:
-    return Problem(
-        422,
-        "unknown_brand",
-        "입력값이 올바르지 않습니다",
-        errors={"brand_code": ["등록되지 않은 브랜드입니다."]},
-    )
+    return invalid("brand_code", "등록되지 않은 브랜드입니다.", code="unknown_brand")

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, not_found
+from gachi_kit.paging import keyset_page
 from orders.adapters.models import (
     Order,
     RoutingDecision,
@@ -31,21 +32,22 @@ def get_order(wiring: OrdersWiring, order_id: str, actor: Principal) -> Order:
         )
     if order is None or not can_see_order(order, actor):
         # 404 rather than 403: do not reveal that another institution's order exists.
-        raise Problem(404, "order_not_found", "주문을 찾을 수 없습니다")
+        raise order_not_found()
     return order
 
 
-def list_orders(wiring: OrdersWiring, actor: Principal, limit: int, cursor: str | None) -> dict:
-    query = select(Order).order_by(Order.id.desc()).limit(limit + 1)
+def list_orders(wiring: OrdersWiring, actor: Principal, query: dict) -> dict:
+    """Newest first; `query`: limit and cursor."""
+    stmt = select(Order)
     if actor.role != "admin":
-        query = query.where(Order.institution_id == actor.org)
+        stmt = stmt.where(Order.institution_id == actor.org)
         if actor.role == "buyer":
-            query = query.where(Order.department == actor.dept)
-    if cursor:
-        query = query.where(Order.id < cursor)
+            stmt = stmt.where(Order.department == actor.dept)
     with wiring.db.reading() as session:
-        rows = list(session.scalars(query))
-    return _page(rows, limit)
+        page = keyset_page(
+            session, stmt, query, order_by=(Order.id,), descending=True, filters=_seen_by(actor)
+        )
+    return page.as_dict()
 
 
 def routing_report(wiring: OrdersWiring, order_id: str, actor: Principal) -> dict:
@@ -70,31 +72,39 @@ def get_supplier_order(
             .options(_SO_LINES, selectinload(SupplierOrder.order))
         )
     if supplier_order is None or not _can_see_supplier_order(supplier_order, actor):
-        raise Problem(404, "supplier_order_not_found", "공급 주문을 찾을 수 없습니다")
+        raise supplier_order_not_found()
     return supplier_order
 
 
-def list_supplier_orders(
-    wiring: OrdersWiring,
-    actor: Principal,
-    limit: int,
-    cursor: str | None,
-    status: str | None = None,
-) -> dict:
-    query = select(SupplierOrder).options(_SO_LINES).order_by(SupplierOrder.id.desc())
+def list_supplier_orders(wiring: OrdersWiring, actor: Principal, query: dict) -> dict:
+    """Newest first; `query`: limit, cursor and status."""
+    stmt = select(SupplierOrder).options(_SO_LINES)
     if actor.role == "enterprise":
-        query = query.where(SupplierOrder.enterprise_id == actor.org)
+        stmt = stmt.where(SupplierOrder.enterprise_id == actor.org)
     elif actor.role in BUYER_ROLES:
-        query = query.join(Order).where(Order.institution_id == actor.org)
+        stmt = stmt.join(Order).where(Order.institution_id == actor.org)
         if actor.role == "buyer":
-            query = query.where(Order.department == actor.dept)
-    if status:
-        query = query.where(SupplierOrder.status == status)
-    if cursor:
-        query = query.where(SupplierOrder.id < cursor)
+            stmt = stmt.where(Order.department == actor.dept)
+    if query.get("status"):
+        stmt = stmt.where(SupplierOrder.status == query["status"])
     with wiring.db.reading() as session:
-        rows = list(session.scalars(query.limit(limit + 1)))
-    return _page(rows, limit)
+        page = keyset_page(
+            session,
+            stmt,
+            query,
+            order_by=(SupplierOrder.id,),
+            descending=True,
+            filters=dict(query) | _seen_by(actor),
+        )
+    return page.as_dict()
+
+
+def order_not_found() -> Problem:
+    return not_found("order", "주문")
+
+
+def supplier_order_not_found() -> Problem:
+    return not_found("supplier_order", "공급 주문")
 
 
 def can_see_order(order: Order, actor: Principal) -> bool:
@@ -113,7 +123,6 @@ def _can_see_supplier_order(supplier_order: SupplierOrder, actor: Principal) -> 
     return can_see_order(supplier_order.order, actor)
 
 
-def _page(rows: list, limit: int) -> dict:
-    more = len(rows) > limit
-    items = rows[:limit]
-    return {"items": items, "next_cursor": items[-1].id if more else None}
+def _seen_by(actor: Principal) -> dict:
+    """Who a list is for: a cursor made for another caller's rows is refused."""
+    return {"viewer": [actor.role, actor.org, actor.dept]}

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
+from gachi_kit.errors import not_found as not_found_problem
 from gachi_kit.events import utcnow
 from orders.adapters.models import GroupOrder, GroupOrderItem, GroupOrderParticipant
 from orders.domain import group_orders as rules
@@ -49,12 +50,7 @@ def by_code(session: Session, raw_code: str, *, lock: bool = False) -> GroupOrde
             query = query.with_for_update()
         group_order = session.scalar(query)
     if group_order is None:
-        raise Problem(
-            404,
-            "group_order_not_found",
-            "단체 구매를 찾을 수 없습니다",
-            "공유 코드를 확인해 주세요.",
-        )
+        raise not_found_problem("group_order", "단체 구매", "공유 코드를 확인해 주세요.")
     return group_order
 
 
@@ -96,24 +92,6 @@ def can_read(group_order: GroupOrder, actor: Principal) -> bool:
     return actor.role == "admin" or can_manage(group_order, actor)
 
 
-def check_transition(current: str, target: str) -> None:
-    try:
-        rules.transition(current, target)
-    except rules.InvalidTransition as exc:
-        raise invalid_transition(current, target) from exc
-
-
-def invalid_transition(current: str, target: str) -> Problem:
-    verb = {rules.CLOSED: "마감", rules.CANCELLED: "취소"}.get(target, target)
-    return Problem(
-        409,
-        "invalid_transition",
-        f"지금 상태에서는 {verb}할 수 없습니다",
-        f"이미 {rules.LABELS[current]} 상태인 단체 구매입니다.",
-        current_state=current,
-    )
-
-
 def check_entries(group_order: GroupOrder) -> None:
     try:
         rules.check_accepting_entries(group_order.status, group_order.deadline, utcnow())
@@ -143,9 +121,7 @@ def check_active(participant: GroupOrderParticipant) -> None:
 def checked_quantities(group_order: GroupOrder, entries: list[dict]) -> list[dict]:
     problem = rules.quantities_problem(entries, [i.item_no for i in group_order.items])
     if problem:
-        raise Problem(
-            422, "validation_failed", "입력값이 올바르지 않습니다", errors={"quantities": [problem]}
-        )
+        raise invalid("quantities", problem)
     quantities = rules.as_quantities(entries)
     return [{"item_no": n, "quantity": q} for n, q in sorted(quantities.items())]
 
@@ -153,23 +129,13 @@ def checked_quantities(group_order: GroupOrder, entries: list[dict]) -> list[dic
 def check_item_totals(group_order: GroupOrder) -> None:
     over = sorted(n for n, q in group_order.item_totals.items() if q > rules.MAX_ITEM_TOTAL)
     if over:
-        raise Problem(
-            422,
-            "validation_failed",
-            "입력값이 올바르지 않습니다",
-            errors={"quantities": [f"품목 {over}의 합계가 {rules.MAX_ITEM_TOTAL:,}개를 넘습니다."]},
-        )
+        raise invalid("quantities", f"품목 {over}의 합계가 {rules.MAX_ITEM_TOTAL:,}개를 넘습니다.")
 
 
 def contact(raw: str) -> tuple[str, str]:
     normalised = rules.normalise_contact(raw)
     if normalised is None:
-        raise Problem(
-            422,
-            "validation_failed",
-            "입력값이 올바르지 않습니다",
-            errors={"contact": ["휴대전화 번호(010-1234-5678)나 이메일 주소를 입력하세요."]},
-        )
+        raise invalid("contact", "휴대전화 번호(010-1234-5678)나 이메일 주소를 입력하세요.")
     return normalised
 
 
@@ -179,4 +145,4 @@ def item_target(product_id: str | None, group_code: str | None) -> dict:
 
 
 def not_found() -> Problem:
-    return Problem(404, "group_order_not_found", "단체 구매를 찾을 수 없습니다")
+    return not_found_problem("group_order", "단체 구매")

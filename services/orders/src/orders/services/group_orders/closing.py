@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gachi_kit.auth import Principal
+from gachi_kit.domain_errors import TemporaryFailure
 from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger
@@ -24,6 +25,7 @@ from orders.adapters.models import GroupOrder, Order
 from orders.domain import group_orders as rules
 from orders.services import placing
 from orders.services.group_orders import access
+from orders.services.placing import CATALOG_DOWN
 from orders.services.published import record_group_order_closed, record_group_order_settled
 from orders.wiring import OrdersWiring
 
@@ -77,11 +79,11 @@ def close_at_deadline(wiring: OrdersWiring, group_order_id: str) -> bool:
         place(wiring, group_order)
     except (Settled, Changed):
         return False  # someone else settled it, or a last change landed: next minute
-    except Problem as problem:
-        if problem.status >= 500:  # catalog down: stays open (joins refused), next minute
-            _count_attempt(wiring, group_order_id, problem.detail or problem.title)
-            return False
-        return _fail(wiring, group_order_id, problem)
+    except TemporaryFailure:  # catalog down: stays open (joins refused), next minute
+        _count_attempt(wiring, group_order_id, CATALOG_DOWN)
+        return False
+    except Problem as refused:  # placement refused the order: final
+        return _fail(wiring, group_order_id, refused)
     return True
 
 

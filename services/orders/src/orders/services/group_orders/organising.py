@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gachi_kit.auth import Principal
-from gachi_kit.errors import Problem
+from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
-from gachi_kit.http import UpstreamUnavailable
 from gachi_kit.logging import get_logger
-from orders.adapters.catalog_client import CatalogError, UnknownBrand
+from gachi_kit.paging import keyset_page
+from orders.adapters.catalog_client import UnknownBrand
 from orders.adapters.models import GroupOrder, GroupOrderItem
 from orders.domain import group_orders as rules
 from orders.domain.pricing import PricedLine, PricedProduct, RefusedLine
@@ -41,7 +41,7 @@ def open_group_order(
             fields["deadline"], fields["needed_by"], utcnow(), fields["items"]
         )
         if errors:
-            raise Problem(422, "validation_failed", "입력값이 올바르지 않습니다", errors=errors)
+            raise invalid(errors=errors)
         priced = _price_items(wiring, fields)
         for _attempt in range(5):
             try:
@@ -62,19 +62,19 @@ def open_group_order(
     return idempotency.run_once(wiring, actor, idempotency_key, raw_body, create)
 
 
-def list_group_orders(
-    wiring: OrdersWiring, actor: Principal, limit: int, cursor: str | None
-) -> dict:
-    query = select(GroupOrder).options(*access.FULL).order_by(GroupOrder.id.desc()).limit(limit + 1)
+def list_group_orders(wiring: OrdersWiring, actor: Principal, query: dict) -> dict:
+    """The caller's own (an admin: all), newest first; `query`: limit and cursor."""
+    stmt = select(GroupOrder).options(*access.FULL)
     if actor.role != "admin":
-        query = query.where(
+        stmt = stmt.where(
             GroupOrder.institution_id == actor.org, GroupOrder.organiser_id == actor.sub
         )
-    if cursor:
-        query = query.where(GroupOrder.id < cursor)
+    viewer = {"viewer": [actor.role, actor.org, actor.sub]}
     with wiring.db.reading() as session:
-        rows = list(session.scalars(query))
-    return {"items": rows[:limit], "next_cursor": rows[limit - 1].id if len(rows) > limit else None}
+        page = keyset_page(
+            session, stmt, query, order_by=(GroupOrder.id,), descending=True, filters=viewer
+        )
+    return page.as_dict()
 
 
 def organiser_view(wiring: OrdersWiring, group_order_id: str, actor: Principal) -> GroupOrder:
@@ -90,7 +90,7 @@ def close_early(wiring: OrdersWiring, group_order_id: str, actor: Principal) -> 
     Nothing changes when it cannot be placed now (no supplier, catalog down): the problem
     is returned and the group order stays open for the deadline to try again."""
     group_order = access.managed(wiring, group_order_id, actor)
-    access.check_transition(group_order.status, rules.CLOSED)
+    rules.transition(group_order.status, rules.CLOSED)  # refused: 409 (api/errors.py)
     total = group_order.total_quantity
     if not rules.minimum_met(total, group_order.minimum_quantity):
         raise Problem(
@@ -105,7 +105,7 @@ def close_early(wiring: OrdersWiring, group_order_id: str, actor: Principal) -> 
     try:
         closing.place(wiring, group_order)
     except closing.Settled as settled:
-        raise access.invalid_transition(settled.state, rules.CLOSED) from settled
+        raise rules.InvalidTransition(settled.state, rules.CLOSED, rules.LABELS) from settled
     except closing.Changed as changed:
         raise Problem(
             409,
@@ -122,7 +122,7 @@ def cancel(wiring: OrdersWiring, group_order_id: str, actor: Principal, reason: 
         group_order = access.lock(session, group_order_id)
         if group_order is None or not access.can_manage(group_order, actor):
             raise access.not_found()
-        access.check_transition(group_order.status, rules.CANCELLED)
+        rules.transition(group_order.status, rules.CANCELLED)
         closing.settle(
             wiring, session, group_order, rules.CANCELLED, "cancelled_by_organiser", reason
         )
@@ -156,11 +156,8 @@ def _price_items(wiring: OrdersWiring, fields: dict) -> list[PricedLine]:
             repriced = wiring.catalog.price(lines, needed_by, brand_code).lines
             for n, answer in zip(again, repriced, strict=True):
                 priced[n] = answer
-    except UnknownBrand as exc:
+    except UnknownBrand as exc:  # catalog down is answered 503 (api/errors.py)
         raise placing.unknown_brand() from exc
-    except (UpstreamUnavailable, CatalogError) as exc:
-        log.warning("catalog_unavailable", error=str(exc))
-        raise placing.catalog_unavailable() from exc
     deadline_day = fields["deadline"].astimezone(rules.KST).date()
     errors = {}
     for index, answer in enumerate(priced):

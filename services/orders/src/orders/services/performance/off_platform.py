@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id
-from gachi_kit.http import UpstreamUnavailable
 from gachi_kit.logging import get_logger
 from gachi_kit.spreadsheet import SpreadsheetError
-from orders.adapters.catalog_client import CatalogError
 from orders.adapters.models import Department
 from orders.adapters.performance_models import OffPlatformPurchase, OffPlatformPurchaseCategory
 from orders.adapters.spreadsheet_upload import read_upload
@@ -32,7 +30,6 @@ from orders.domain.off_platform import (
 )
 from orders.services.performance.categories import all_categories
 from orders.services.performance.settings import require_department, require_editor
-from orders.services.placing import catalog_unavailable
 from orders.wiring import OrdersWiring
 
 log = get_logger(__name__)
@@ -180,16 +177,8 @@ def delete_purchase(
 
 
 def _lookup(wiring: OrdersWiring, brns: set[str]) -> dict[str, DirectoryEntry]:
-    if not brns:
-        return {}
-    try:
-        return wiring.catalog.enterprises_by_brn(brns)
-    except UpstreamUnavailable as exc:
-        log.warning("catalog_unavailable", error=str(exc))
-        raise catalog_unavailable() from exc
-    except CatalogError as exc:
-        log.error("catalog_bad_answer", error=str(exc))
-        raise catalog_unavailable() from exc
+    """catalog down or confused: 503, mapped once in `orders.api.errors`."""
+    return wiring.catalog.enterprises_by_brn(brns) if brns else {}
 
 
 def _purchase(
