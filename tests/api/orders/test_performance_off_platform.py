@@ -126,7 +126,8 @@ def test_a_bad_purchase_is_refused_per_field(orders_app, world, change, field, c
 def csv_rows(world) -> str:
     return (
         HEADER
-        + f'{world["social"]["brn"]},사무용품,"1,200,000",120000,나라장터,총무과,{DAY},{DAY},R26-1\n'
+        + f'{world["social"]["brn"]},사무용품,"1,200,000",120000,나라장터,총무과,'
+        + f"{DAY},{DAY},R26-1\n"
         + f"{world['village']['brn']},도시락,300000원,0,수의계약,,{DAY},{DAY},지출-2\n"
         + f"{WRONG_CHECK_DIGIT},잘못된 번호,1000,0,기타,,{DAY},{DAY},x\n"
         + f"{make_brn('999889999')},모르는 기업,1000,0,기타,,{DAY},{DAY},y\n"
