@@ -17,7 +17,7 @@ from orders.adapters.performance_models import (
 from orders.domain.categories import ENTERPRISE_TYPE_LABELS, SEED, Category, Member, categories_for
 from orders.wiring import OrdersWiring
 
-CLASSIFY_BATCH = 500
+CLASSIFY_BATCH = 2000
 
 
 def as_row(category: Category) -> dict:
