@@ -133,3 +133,44 @@ def test_behind_pace_alerts_once_a_month_and_package_reminders(orders_app, year,
     social = [r for r in reminders if r.data["category"] == "social_enterprise_products"]
     assert social and social[0].data["receiving_body"] == "고용노동부장관"
     assert social[0].data["due_on"] == (date(YEAR, 3, 1) - timedelta(days=1)).isoformat()
+
+
+def test_the_statutory_package_of_a_category(orders_app, year, token):
+    client, iid = orders_app.test_client(), year["institution"]["id"]
+    admin = token("institution_admin", iid)
+    client.put(
+        f"/v1/institutions/{iid}/performance/targets",
+        json={
+            "fiscal_year": YEAR + 1,
+            "category_code": "social_enterprise_products",
+            "kind": "amount",
+            "amount": 50_000_000,
+        },
+        headers=admin,
+    )
+    response = client.get(
+        f"/v1/institutions/{iid}/performance/package",
+        query_string={
+            "fiscal_year": YEAR + 1,
+            "category": "social_enterprise_products",
+            "total_purchases": 1_999_800,
+        },
+        headers=admin,
+    )
+    assert response.status_code == 200, response.data[:300]
+    workbook = load_workbook(io.BytesIO(response.data))
+    overview = {row[0]: row[1] for row in workbook["개요"].iter_rows(min_row=2, values_only=True)}
+    assert overview["제출처"] == "고용노동부장관"
+    assert overview["구매실적 연도"] == f"{YEAR}년"
+    plan = list(workbook[f"{YEAR + 1} 구매계획"].iter_rows(min_row=2, values_only=True))
+    assert plan == [("기관 전체", 50_000_000, "금액", None, None, None)]
+    achieved, total, ratio, _ = next(
+        workbook["총구매액 대비 비율"].iter_rows(min_row=2, values_only=True)
+    )
+    assert achieved == 19_998 and total == 1_999_800 and ratio == 1.0  # 6 × 3,333원
+    buyer = client.get(
+        f"/v1/institutions/{iid}/performance/package",
+        query_string={"fiscal_year": YEAR + 1, "category": "social_enterprise_products"},
+        headers=year["general"],
+    )
+    assert buyer.status_code == 403

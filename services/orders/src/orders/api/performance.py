@@ -15,6 +15,7 @@ from orders.services.performance import (
     drilldown,
     exports,
     off_platform,
+    package,
     ranking,
     report,
     settings,
@@ -148,9 +149,22 @@ class Export(MethodView):
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
         name, path = exports.export_xlsx(wiring, actor, institution_id, query)
-        response = send_file(path, mimetype=XLSX, as_attachment=True, download_name=name)
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-        return response
+        return _send_and_remove(path, name)
+
+
+@blp.route("/<institution_id>/performance/package")
+class StatutoryPackage(MethodView):
+    @require_roles(*EDITORS)
+    @blp.arguments(schemas.PackageQuery, location="query")
+    @blp.response(200, description=".xlsx")
+    def get(self, query, institution_id):
+        """The statutory package of one category: `fiscal_year`'s plan, the year before's
+        results and their ratio to total purchases (`total_purchases`, else the share
+        target's denominator)."""
+        name, path = package.write_package(
+            current_wiring(), current_principal(), institution_id, query
+        )
+        return _send_and_remove(path, name)
 
 
 @blp.route("/<institution_id>/performance/exports")
@@ -184,6 +198,13 @@ class ExportJobFile(MethodView):
     def get(self, institution_id, job_id):
         name, path = exports.job_file(current_wiring(), current_principal(), institution_id, job_id)
         return send_file(path, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _send_and_remove(path, name: str):
+    """Stream a temporary .xlsx and delete it once sent."""
+    response = send_file(path, mimetype=XLSX, as_attachment=True, download_name=name)
+    response.call_on_close(lambda: path.unlink(missing_ok=True))
+    return response
 
 
 def _job_view(job) -> dict:

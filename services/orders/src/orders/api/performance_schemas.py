@@ -221,6 +221,16 @@ class EntryQuery(ReportQuery, PageQuery):
     )
 
 
+class PackageQuery(YearQuery):
+    category = Text(40, required=True)
+    total_purchases = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_KRW, error="1원 이상이어야 합니다."),
+        error_messages={"invalid": "원 단위 정수여야 합니다 (소수 불가)."},
+        metadata={"description": "실적 연도의 총구매액 (비율의 분모, 원)"},
+    )
+
+
 class ExportQuery(ReportQuery):
     format = Choice(("xlsx", "csv"), load_default="xlsx")
     encoding = Choice(("utf-8", "cp949"), load_default="utf-8", metadata={"description": "CSV만"})
