@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 import redis
 
@@ -77,20 +80,31 @@ def _service_app(name, config):
     return module.create_app(config)
 
 
-def _clean(app, name):
-    models = __import__(f"{name}.adapters.models", fromlist=["Base"])
-    db = app.extensions[name].db
-    infra.truncate_all(db, models.Base.metadata)
-    if name == "catalog":  # the reference rows its migrations add, as in a new database
-        from catalog.seed import ensure_categories
+# Tests that need committed rows: other connections must see them (worker processes, live
+# servers of a second app on the same database, threads racing each other).
+NEEDS_COMMITS = ("make_app", "napp")
+API_TESTS = Path(__file__).parent / "api"
 
-        with db.transaction() as session:
-            ensure_categories(session)
-    if name == "orders":  # the 우선구매 categories orders' migrate step seeds
-        from orders.services.performance.categories import ensure_seeded
 
-        with db.transaction() as session:
-            ensure_seeded(session)
+def _needs_commits(request) -> bool:
+    return (
+        request.node.get_closest_marker("committed") is not None
+        or API_TESTS not in Path(str(request.node.path)).parents
+        or any(name in request.fixturenames for name in NEEDS_COMMITS)
+    )
+
+
+@contextmanager
+def _isolated(request, app, name):
+    """API tests run inside a transaction rolled back at the end (each use case's own
+    transaction becomes a savepoint); the rest commit for real and empty every table."""
+    if _needs_commits(request):
+        infra.as_new(app, name)
+        yield app
+        infra.as_new(app, name)
+    else:
+        with app.extensions[name].db.rolled_back():
+            yield app
 
 
 @pytest.fixture(scope="session")
@@ -99,10 +113,9 @@ def _catalog_app(service_config):
 
 
 @pytest.fixture
-def catalog_app(_catalog_app):
-    _clean(_catalog_app, "catalog")
-    yield _catalog_app
-    _clean(_catalog_app, "catalog")
+def catalog_app(request, _catalog_app):
+    with _isolated(request, _catalog_app, "catalog") as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -123,10 +136,9 @@ def orders_url(_orders_app):
 
 
 @pytest.fixture
-def orders_app(_orders_app, catalog_app):
-    _clean(_orders_app, "orders")
-    yield _orders_app
-    _clean(_orders_app, "orders")
+def orders_app(request, _orders_app, catalog_app):
+    with _isolated(request, _orders_app, "orders") as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +147,6 @@ def _notify_app(service_config, orders_url):
 
 
 @pytest.fixture
-def notify_app(_notify_app):
-    _clean(_notify_app, "notify")
-    yield _notify_app
-    _clean(_notify_app, "notify")
+def notify_app(request, _notify_app):
+    with _isolated(request, _notify_app, "notify") as app:
+        yield app

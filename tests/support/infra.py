@@ -82,6 +82,24 @@ def truncate_all(db, metadata) -> None:
             session.execute(table.delete())
 
 
+def as_new(app, name: str) -> None:
+    """Put a service's database back as its migrations leave it: empty, with its reference
+    rows. Tests that commit end with this, so rolled-back tests start from the same state."""
+    models = __import__(f"{name}.adapters.models", fromlist=["Base"])
+    db = app.extensions[name].db
+    truncate_all(db, models.Base.metadata)
+    if name == "catalog":  # the reference rows its migrations add
+        from catalog.seed import ensure_categories
+
+        with db.transaction() as session:
+            ensure_categories(session)
+    if name == "orders":  # the 우선구매 categories orders' migrate step seeds
+        from orders.services.performance.categories import ensure_seeded
+
+        with db.transaction() as session:
+            ensure_seeded(session)
+
+
 @contextmanager
 def live_server(app) -> Iterator[str]:
     """Serve a Flask app on a real socket in a thread (for service-to-service calls)."""

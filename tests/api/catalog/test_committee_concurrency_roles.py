@@ -37,6 +37,7 @@ def _race(calls):
     return results
 
 
+@pytest.mark.committed  # threads race on real connections
 def test_concurrent_votes_lose_nothing(world, catalog_app):
     world.client.patch("/v1/brands/BITSONE", json={"quorum": 10}, headers=world.admin)
     lid = world.to_state("in_review")
@@ -59,6 +60,7 @@ def test_concurrent_votes_lose_nothing(world, catalog_app):
         assert sorted(voters) == subs
 
 
+@pytest.mark.committed  # threads race on real connections
 def test_chair_decision_racing_votes_gives_one_outcome(world, catalog_app):
     lid = world.to_state("in_review")
     decide = lambda: world.post(  # noqa: E731
@@ -85,6 +87,7 @@ def test_chair_decision_racing_votes_gives_one_outcome(world, catalog_app):
         assert status_of(world, lid) == "rejected"
 
 
+@pytest.mark.committed  # threads race on real connections
 def test_product_edits_racing_votes_on_a_change_review(world, catalog_app):
     """The product's enterprise edits it while members vote on its change review: every
     answer is a success or a 409, every acknowledged vote and edit is kept."""

@@ -34,7 +34,7 @@ def seeded(_catalog_app):
     first = run(cat)
     second = run(cat)
     yield {"app": _catalog_app, "cat": cat, "first": first, "second": second}
-    infra.truncate_all(cat.db, Base.metadata)
+    infra.as_new(_catalog_app, "catalog")
 
 
 def scalar(cat, query):

@@ -261,6 +261,7 @@ def test_only_registered_institutions_open_group_orders(orders_app, two_supplier
     assert count(orders_app, GroupOrder) == 0
 
 
+@pytest.mark.committed  # a second app reads the same database
 def test_catalog_down_at_opening_is_503_and_nothing_is_written(
     orders_app, two_suppliers, buyer, service_config
 ):
@@ -655,6 +656,7 @@ def test_when_the_order_cannot_be_placed_it_fails_and_everyone_is_told(
     assert close_due(orders_app) == 0
 
 
+@pytest.mark.committed  # a second app reads the same database
 def test_catalog_down_at_the_deadline_keeps_it_open_and_the_next_minute_closes_it(
     orders_app, opened, buyer, service_config
 ):
@@ -710,6 +712,7 @@ def test_a_closer_holding_a_stale_read_places_nothing(orders_app, opened, two_su
     assert count(orders_app, Order) == 1
 
 
+@pytest.mark.committed  # threads race on real connections
 @pytest.mark.parametrize("round_", range(3))
 def test_the_beat_and_the_organiser_racing_place_one_order(orders_app, opened, buyer, round_):
     client, code = orders_app.test_client(), opened["share_code"]

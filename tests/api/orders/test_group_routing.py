@@ -172,6 +172,7 @@ def test_ineligible_suppliers_are_skipped_with_reasons(orders_app, kimchi_makers
     assert unknown.get_json()["errors"]["lines"]["0"]["code"] == "group_not_found"
 
 
+@pytest.mark.committed  # threads race on real connections
 def test_two_buyers_racing_for_the_last_capacity_never_both_get_it(
     orders_app, kimchi_makers, buyer
 ):

@@ -5,6 +5,7 @@ import json
 import uuid
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from orders.adapters.models import (
@@ -216,6 +217,7 @@ def test_needed_by_in_the_past_is_422(orders_app, two_suppliers, buyer, token):
     assert "needed_by" in response.get_json()["errors"]
 
 
+@pytest.mark.committed  # a second app reads the same database
 def test_catalog_down_is_503_with_retry_after_and_nothing_written(
     _orders_app, orders_app, two_suppliers, buyer, service_config
 ):

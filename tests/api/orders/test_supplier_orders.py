@@ -193,6 +193,7 @@ def test_who_may_do_what(orders_app, placed, token, buyer, institution):
     assert admin_view.status_code == 200
 
 
+@pytest.mark.committed  # threads race on real connections
 def test_two_answers_at_the_same_moment_one_wins(orders_app, placed, token):
     so, tofu = placed["tofu_so"]["id"], token("enterprise", placed["tofu"]["id"])
     barrier, results = threading.Barrier(2), []

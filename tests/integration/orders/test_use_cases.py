@@ -34,7 +34,7 @@ def order_fields(*lines, brand_code=None, **more):
 def place(wiring, buyer, fields):
     return placing.place_order(
         wiring, fields, buyer, idempotency_key=str(uuid.uuid4()), raw_body=str(fields)
-    ).order
+    ).resource
 
 
 def orders_written(wiring) -> int:
@@ -182,10 +182,10 @@ def test_a_group_order_prices_a_minimum_order_product_again_at_the_cap(wiring, f
         "memo": "",
     }
 
-    outcome = organising.open_group_order(
+    created = organising.open_group_order(
         wiring, fields, buyer, idempotency_key=str(uuid.uuid4()), raw_body=str(fields)
     )
 
     assert fake_catalog.calls == ["price", "price"]
-    (item,) = outcome.created.items
+    (item,) = created.resource.items
     assert (item.product_id, item.unit_price, item.total_quantity) == ("p-bulk", 1200, 0)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
@@ -74,6 +75,32 @@ class Database:
     def reading(self) -> AbstractContextManager[Session]:
         """A read-only scope; closing ends the transaction without expiring loaded rows."""
         return self._read_sessions()
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Tests: everything inside runs in one outer transaction, rolled back at the end.
+
+        Every session joins that connection and each `transaction()` becomes a SAVEPOINT
+        (SQLAlchemy 2's join_transaction_mode="create_savepoint", as in "Joining a Session
+        into an External Transaction"), so use cases commit and roll back as they always do
+        while nothing reaches the database. One Database object, used by one thread at a
+        time: another connection (a second app on the same database, a worker process,
+        racing threads) sees none of it and, on SQLite, waits for the write lock."""
+        # Deferred on SQLite (see _on_begin): the write lock is taken at the first write,
+        # so probes and readers on other connections are not blocked by an idle test.
+        connection = self.engine.execution_options(**{READ_ONLY: True}).connect()
+        outer = connection.begin()
+        makers = (self.sessions, self._read_sessions)
+        binds = [maker.kw["bind"] for maker in makers]
+        for maker in makers:
+            maker.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            for maker, bind in zip(makers, binds, strict=True):
+                maker.configure(bind=bind, join_transaction_mode="conditional_savepoint")
+            outer.rollback()
+            connection.close()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -39,21 +39,18 @@ class GroupOrderCollection(MethodView):
     def post(self, fields):
         """Open a group order: its items are priced through catalog now; the answer carries
         the share code participants join with. Same Idempotency-Key and body → the first
-        response again (no second group order)."""
-        actor = current_principal()
-        outcome = organising.open_group_order(
+        group order again (no second one)."""
+        created = organising.open_group_order(
             current_wiring(),
             fields,
-            actor,
+            current_principal(),
             idempotency_key=request.headers.get("Idempotency-Key"),
             raw_body=request.get_json(),
         )
-        group_order = outcome.created or organising.organiser_view(
-            current_wiring(), outcome.replayed_id, actor
-        )
+        group_order = created.resource
         return created_response(
             schemas.GroupOrder().dump(group_order),
-            outcome.replayed,
+            created.replayed,
             f"/v1/group-orders/{group_order.id}",
         )
 

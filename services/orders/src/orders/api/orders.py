@@ -6,8 +6,10 @@ from flask.views import MethodView
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import invalid
+from orders.adapters.models import Order
 from orders.api import created_response, idempotency_key_header, schemas
 from orders.services import cancelling, csv_orders, placing, reading
+from orders.services.idempotency import Created
 from orders.wiring import current_wiring
 
 blp = Blueprint("orders", __name__, url_prefix="/v1/orders", description="기관 주문")
@@ -22,7 +24,7 @@ class OrderCollection(MethodView):
     @blp.response(201, schemas.Order)
     def post(self, fields):
         """Place an order: priced through catalog, group lines routed, one supplier order per
-        enterprise. Same Idempotency-Key and body → the first response again."""
+        enterprise. Same Idempotency-Key and body → the order it placed, again."""
         placed = placing.place_order(
             current_wiring(),
             fields,
@@ -96,6 +98,6 @@ class OrderRouting(MethodView):
         return reading.routing_report(current_wiring(), order_id, current_principal())
 
 
-def _created(placed: placing.Placed):
-    order = placed.order
-    return created_response(schemas.Order().dump(order), placed.replayed, f"/v1/orders/{order.id}")
+def _created(created: Created[Order]):
+    order = created.resource
+    return created_response(schemas.Order().dump(order), created.replayed, f"/v1/orders/{order.id}")

@@ -11,6 +11,7 @@ from gachi_kit.errors import Problem
 from orders.adapters.models import Order
 from orders.domain.csv_lines import decode, parse
 from orders.services import placing
+from orders.services.idempotency import Created
 from orders.wiring import OrdersWiring
 
 
@@ -34,7 +35,7 @@ def order_from_csv(
     *,
     dry_run: bool,
     idempotency_key: str | None,
-) -> CsvCheck | placing.Placed:
+) -> CsvCheck | Created[Order]:
     """A dry run answers a `CsvCheck`; otherwise the order is placed (or refused with
     422 `csv_rows_invalid`, every problem by row)."""
     try:

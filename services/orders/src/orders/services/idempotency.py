@@ -41,16 +41,12 @@ class Replay:
 
 
 @dataclass(frozen=True)
-class Outcome(Generic[T]):
-    """What an idempotent create answers: the resource it created now (`created`), or the
-    id of the one a first request with this key created (`replayed_id`)."""
+class Created(Generic[T]):
+    """What an idempotent create answers: the resource, and whether an earlier request with
+    the same key created it (then it is read again, as it is now)."""
 
-    created: T | None = None
-    replayed_id: str | None = None
-
-    @property
-    def replayed(self) -> bool:
-        return self.replayed_id is not None
+    resource: T
+    replayed: bool
 
 
 @dataclass(frozen=True)
@@ -76,17 +72,18 @@ def run_once(
     key: str | None,
     raw_body: object,
     create: Callable[[Remember], T],
-) -> Outcome[T]:
+    load: Callable[[str], T],
+) -> Created[T]:
     """Run `create` once per (caller, key, body). `create` writes, calls
     `remember(session, new_id)` in its own transaction (so the record commits with the
     effect) and returns what it created; if it fails, the key is released (nothing was
-    created)."""
+    created). A replay answers `load(id)` of what the first request created."""
     claimed = Claim(
         scope=f"{actor.org}/{actor.sub}", key=validate_key(key), request_hash=fingerprint(raw_body)
     )
     replay = claim(wiring, claimed)
     if replay is not None:
-        return Outcome(replayed_id=replay.resource_id)
+        return Created(load(replay.resource_id), replayed=True)
 
     def remember(session: Session, resource_id: str) -> None:
         complete(session, claimed, 201, resource_id)
@@ -96,7 +93,7 @@ def run_once(
     except BaseException:
         release(wiring, claimed)
         raise
-    return Outcome(created=created)
+    return Created(created, replayed=False)
 
 
 def validate_key(key: str | None) -> str:

@@ -40,12 +40,6 @@ CATALOG_DOWN = "상품 카탈로그에 연결할 수 없어 주문을 받지 않
 
 
 @dataclass(frozen=True)
-class Placed:
-    order: Order
-    replayed: bool  # the order an earlier request with the same Idempotency-Key placed
-
-
-@dataclass(frozen=True)
 class Plan:
     """What catalog told us, before any lock is taken."""
 
@@ -61,7 +55,7 @@ def place_order(
     *,
     idempotency_key: str | None,
     raw_body: object,
-) -> Placed:
+) -> idempotency.Created[Order]:
     """Place once per Idempotency-Key: the new order, or the one the key placed before."""
     institution = require_institution(wiring, actor)  # before the key is claimed
 
@@ -74,10 +68,10 @@ def place_order(
             on_transaction=lambda session, order: remember(session, order.id),
         )
 
-    outcome = idempotency.run_once(wiring, actor, idempotency_key, raw_body, create)
-    if outcome.replayed:
-        return Placed(reading.get_order(wiring, outcome.replayed_id, actor), replayed=True)
-    return Placed(outcome.created, replayed=False)
+    def placed_before(order_id: str) -> Order:
+        return reading.get_order(wiring, order_id, actor)
+
+    return idempotency.run_once(wiring, actor, idempotency_key, raw_body, create, placed_before)
 
 
 def place(

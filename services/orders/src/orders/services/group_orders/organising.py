@@ -31,9 +31,9 @@ def open_group_order(
     *,
     idempotency_key: str | None,
     raw_body: object,
-) -> idempotency.Outcome[GroupOrder]:
+) -> idempotency.Created[GroupOrder]:
     """Open a group order once per Idempotency-Key (a second click does not open a second
-    one with another share code): the new group order, or the id of the first one."""
+    one with another share code): the new group order, or the one the key opened."""
     placing.require_institution(wiring, actor)
 
     def create(remember: idempotency.Remember) -> GroupOrder:
@@ -59,7 +59,10 @@ def open_group_order(
         log.info("group_order_opened", group_order_id=group_order.id)
         return group_order
 
-    return idempotency.run_once(wiring, actor, idempotency_key, raw_body, create)
+    def opened_before(group_order_id: str) -> GroupOrder:
+        return organiser_view(wiring, group_order_id, actor)
+
+    return idempotency.run_once(wiring, actor, idempotency_key, raw_body, create, opened_before)
 
 
 def list_group_orders(wiring: OrdersWiring, actor: Principal, query: dict) -> dict:
