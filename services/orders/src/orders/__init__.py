@@ -71,13 +71,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rate_limits=settings.rate_limits,
     )
     from orders import tasks
-    from orders.api import errors, group_orders, institutions, orders, performance, supplier_orders
+    from orders.api import (
+        documents,
+        errors,
+        group_orders,
+        institutions,
+        orders,
+        performance,
+        supplier_orders,
+    )
 
     map_errors(app, errors.PROBLEMS)
 
     for blueprint in (institutions.blp, orders.blp, supplier_orders.blp, group_orders.blp):
         api.register_blueprint(blueprint)
-    for blueprint in (performance.blp, performance.catalogue, performance.public):
+    for blueprint in (performance.blp, performance.catalogue, performance.public, documents.blp):
         api.register_blueprint(blueprint)
     tasks.register(celery)
     return app

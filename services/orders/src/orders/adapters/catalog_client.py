@@ -89,6 +89,13 @@ class CatalogClient:
             for brn, entry in found.items()
         }
 
+    def enterprise(self, enterprise_id: str) -> DirectoryEntry | None:
+        """One enterprise's name, type and 사업자등록번호 (documents name both parties)."""
+        response = self._http.get(f"/v1/enterprises/{enterprise_id}")
+        if response.status_code == 404:
+            return None
+        return _parsed(parse_directory_entry, self._json(response, "enterprise"))
+
     def _certification_periods(self, enterprise_id: str) -> tuple[CertificationPeriod, ...]:
         answer = self._json(
             self._http.get(f"/v1/enterprises/{enterprise_id}/certifications"), "certifications"
