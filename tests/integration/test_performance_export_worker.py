@@ -48,3 +48,33 @@ def test_an_export_job_runs_on_the_worker_and_is_downloaded(
         assert other.status_code == 404
     finally:
         processes.stop_all()
+
+
+def test_a_document_is_drawn_by_the_worker_and_then_served(
+    orders_app, catalog_app, catalog_url, service_config, redis_url, token, tmp_path
+):
+    from tests.support.performance import act, deliver, enterprises, place
+
+    redis.Redis.from_url(redis_url).flushdb()
+    processes = Processes(tmp_path, service_env(service_config, CATALOG_URL=catalog_url))
+    processes.start("orders-worker", celery_worker_argv("orders"))
+    try:
+        processes.wait_log("orders-worker", "ready.")
+        client = orders_app.test_client()
+        made = enterprises(catalog_app.test_client(), token("admin"))
+        iid = register_institution(client, token("admin"))["id"]
+        buyer = token("buyer", iid, dept="총무과")
+        so = place(client, buyer, [(made["share"], 2)])["supplier_orders"][0]
+        deliver(client, so, token)
+        act(client, so["id"], "inspect", buyer)
+        url = f"/v1/supplier-orders/{so['id']}/documents/inspection"
+        assert client.get(url, headers=buyer).status_code == 202
+
+        def drawn():
+            return client.get(url, headers=buyer).status_code == 200
+
+        wait_for(drawn, timeout=60, what="the worker to draw the 검수조서")
+        pdf = client.get(url, headers=buyer).data
+        assert pdf.startswith(b"%PDF")
+    finally:
+        processes.stop_all()
