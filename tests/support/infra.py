@@ -93,6 +93,11 @@ def as_new(app, name: str) -> None:
 
         with db.transaction() as session:
             ensure_categories(session)
+    if name == "orders":  # the 우선구매 categories orders' migrate step seeds
+        from orders.services.performance.categories import ensure_seeded
+
+        with db.transaction() as session:
+            ensure_seeded(session)
 
 
 @contextmanager

@@ -245,7 +245,29 @@ def _sample(event_type: str) -> dict:
         return data | derived(event_type, data)
     if event_type.startswith("group_order."):
         return _group_order(event_type)
+    if event_type.startswith("performance."):
+        return _performance()
     return base
+
+
+def _performance() -> dict:
+    """Both performance events' fields (each template reads its own)."""
+    return {
+        "institution_id": "inst-gwangmyeong",
+        "institution_name": "광명시청",
+        "fiscal_year": 2026,
+        "category": "gwangmyeong_social_economy",
+        "category_name": "사회적기업제품",
+        "department": "복지정책과",
+        "target": 8_100_000_000,
+        "achieved": 4_300_000_000,
+        "expected_to_date": 5_400_000_000,
+        "behind_percent": 13.58,
+        "margin_percent": 10,
+        "receiving_body": "고용노동부장관",
+        "due_on": "2027-02-28",
+        "results_year": 2026,
+    }
 
 
 @pytest.mark.parametrize("channel", ["inbox", "email", "sms", "alimtalk"])

@@ -28,6 +28,7 @@ EVENT_ROUTES = {
     "supplier_order.partially_accepted": ["orders"],
     "supplier_order.expired": ["orders"],
     "group_order.*": ["notify"],
+    "performance.*": ["notify"],  # behind-pace alerts and statutory package reminders
 }
 
 
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             },
             "expire-overdue": {"task": "orders.expire_overdue", "schedule": 60.0},
             "close-due-group-orders": {"task": "orders.close_due_group_orders", "schedule": 60.0},
+            "performance-alerts": {"task": "orders.performance_alerts", "schedule": 86400.0},
         },
     )
     outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
@@ -69,11 +71,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rate_limits=settings.rate_limits,
     )
     from orders import tasks
-    from orders.api import errors, group_orders, institutions, orders, supplier_orders
+    from orders.api import (
+        documents,
+        errors,
+        group_orders,
+        institutions,
+        orders,
+        performance,
+        supplier_orders,
+    )
 
     map_errors(app, errors.PROBLEMS)
 
     for blueprint in (institutions.blp, orders.blp, supplier_orders.blp, group_orders.blp):
+        api.register_blueprint(blueprint)
+    for blueprint in (performance.blp, performance.catalogue, performance.public, documents.blp):
         api.register_blueprint(blueprint)
     tasks.register(celery)
     return app

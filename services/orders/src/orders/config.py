@@ -26,6 +26,7 @@ class Settings:
     default_routing_policy: str
     default_acceptance_hours: int
     log_level: str
+    exports_dir: str  # large performance exports, until downloaded
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -45,4 +46,5 @@ class Settings:
             default_routing_policy=env.str("DEFAULT_ROUTING_POLICY", "local_first"),
             default_acceptance_hours=env.int("DEFAULT_ACCEPTANCE_HOURS", 24),
             log_level=env.str("LOG_LEVEL", "INFO"),
+            exports_dir=str(env.data_dir() / "exports"),
         )

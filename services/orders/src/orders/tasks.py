@@ -5,8 +5,9 @@ from __future__ import annotations
 from celery import Celery
 
 from gachi_kit.celery import EVENT_TASK_OPTIONS
-from orders.services import expiry, rerouting
+from orders.services import documents, expiry, rerouting
 from orders.services.group_orders import closing
+from orders.services.performance import alerts, exports
 from orders.wiring import current_wiring
 
 
@@ -26,7 +27,35 @@ def register(celery: Celery) -> None:
         """Periodic: group orders past their deadline become an order, or are cancelled."""
         return closing.close_due(current_wiring())
 
+    @celery.task(name="orders.performance_export")
+    def performance_export(job_id: str) -> str:
+        """A large 우선구매 export, written to the exports folder with progress."""
+        return exports.run_job(current_wiring(), job_id)
+
+    @celery.task(name="orders.render_document")
+    def render_document(supplier_order_id: str, kind: str) -> str:
+        """A 거래명세서 or 검수조서 as PDF, cached per supplier-order version."""
+        return documents.render_cached(current_wiring(), supplier_order_id, kind)
+
+    @celery.task(name="orders.performance_alerts")
+    def performance_alerts() -> dict:
+        """Daily: behind-pace alerts and statutory package reminders (events)."""
+        return alerts.run_daily(current_wiring())
+
     @celery.task(name="orders.handle_event", **EVENT_TASK_OPTIONS)
     def handle_event(envelope: dict) -> str:
         """Events orders reacts to (its own declines and expiries: the re-routing saga)."""
         return rerouting.handle_event(current_wiring(), envelope)
+
+
+def enqueue_document(supplier_order_id: str, kind: str) -> None:
+    current_wiring().outbox.celery.send_task(
+        "orders.render_document", args=[supplier_order_id, kind], queue="orders"
+    )
+
+
+def enqueue_export(job_id: str) -> None:
+    """Queue an export job on orders' queue (the task is registered in `register`)."""
+    current_wiring().outbox.celery.send_task(
+        "orders.performance_export", args=[job_id], queue="orders"
+    )

@@ -5,16 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-# Stable API codes for the seven legal types, with the label a Korean user reads.
-ENTERPRISE_TYPES: dict[str, str] = {
-    "social_enterprise": "사회적기업",
-    "preliminary_social_enterprise": "예비사회적기업",
-    "cooperative": "협동조합",
-    "social_cooperative": "사회적협동조합",
-    "village_enterprise": "마을기업",
-    "self_reliance_enterprise": "자활기업",
-    "self_reliance_work_group": "자활근로사업단",
-}
+# The seven legal types live in the kit (orders reads them too).
+from gachi_kit.enterprise_types import ENTERPRISE_TYPES as ENTERPRISE_TYPES
 
 ENTERPRISE_STATUSES = ("active", "suspended", "closed")
 ENTERPRISE_STATUS_LABELS = {"active": "정상", "suspended": "거래정지", "closed": "폐업"}

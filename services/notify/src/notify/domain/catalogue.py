@@ -54,6 +54,9 @@ EVENT_TYPES = (
     "group_order.closed",
     "group_order.cancelled",
     "group_order.failed",
+    # orders' 우선구매 performance: to the institution (its admins read the institution inbox)
+    "performance.behind_pace",
+    "performance.package_due",
 )
 
 # Group-order outcomes each participant hears about, at the contact they gave.

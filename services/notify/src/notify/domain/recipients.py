@@ -75,6 +75,8 @@ def recipients(event_type: str, data: dict, known: dict | None = None) -> list[R
         return _buyers(event_type, data, {**known, **data}, data["supplier_order_id"])
     if event_type in ("order.completed", "order.cancelled", "order.lines_cancelled"):
         return [Recipient("institution", data["institution_id"], event_type, data["order_id"])]
+    if event_type.startswith("performance."):
+        return [Recipient("institution", data["institution_id"], event_type, data["category"])]
     if event_type in TO_PARTICIPANTS:  # the organiser's side; participants: participants()
         organiser = {**data, "buyer_id": data.get("organiser_id")}
         return _buyers(event_type, data, organiser, _short(data.get("group_order_id")))

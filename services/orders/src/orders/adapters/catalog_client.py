@@ -11,6 +11,7 @@ from datetime import date
 
 from gachi_kit.domain_errors import TemporaryFailure
 from gachi_kit.http import ServiceClient, UpstreamUnavailable
+from orders.domain.off_platform import CertificationPeriod, DirectoryEntry
 from orders.domain.pricing import (
     BrandTerms,
     Certification,
@@ -65,6 +66,63 @@ class CatalogClient:
         if response.status_code != 200:
             raise CatalogError(f"brand answered {response.status_code}: {response.text[:300]}")
         return _parsed(parse_brand_terms, response.json())
+
+    # -- enterprises by 사업자등록번호 (off-platform purchases) --------------------------------
+
+    def enterprises_by_brn(self, brns: set[str]) -> dict[str, DirectoryEntry]:
+        """brn → enterprise for the numbers catalog knows, with their certification periods.
+        catalog has no lookup by 사업자등록번호, so this pages through its directory (which
+        shows a service only active enterprises) and asks for each match's certifications."""
+        found: dict[str, DirectoryEntry] = {}
+        cursor = None
+        while brns - found.keys():
+            params = {"page_size": 100} | ({"cursor": cursor} if cursor else {})
+            page = self._json(self._http.get("/v1/enterprises", params=params), "enterprises")
+            for raw in page["items"]:
+                if raw["brn"] in brns:
+                    found[raw["brn"]] = _parsed(parse_directory_entry, raw)
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        return {
+            brn: entry.with_periods(self._certification_periods(entry.enterprise_id))
+            for brn, entry in found.items()
+        }
+
+    def enterprise(self, enterprise_id: str) -> DirectoryEntry | None:
+        """One enterprise's name, type and 사업자등록번호 (documents name both parties)."""
+        response = self._http.get(f"/v1/enterprises/{enterprise_id}")
+        if response.status_code == 404:
+            return None
+        return _parsed(parse_directory_entry, self._json(response, "enterprise"))
+
+    def _certification_periods(self, enterprise_id: str) -> tuple[CertificationPeriod, ...]:
+        answer = self._json(
+            self._http.get(f"/v1/enterprises/{enterprise_id}/certifications"), "certifications"
+        )
+        return tuple(_parsed(parse_certification_period, raw) for raw in answer["items"])
+
+    @staticmethod
+    def _json(response, what: str) -> dict:
+        if response.status_code != 200:
+            raise CatalogError(f"{what} answered {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+
+def parse_directory_entry(raw: dict) -> DirectoryEntry:
+    return DirectoryEntry(
+        enterprise_id=raw["id"],
+        name=raw["name"],
+        enterprise_type=raw["enterprise_type"],
+        brn=raw["brn"],
+    )
+
+
+def parse_certification_period(raw: dict) -> CertificationPeriod:
+    return CertificationPeriod(
+        valid_from=date.fromisoformat(raw["valid_from"]),
+        valid_to=date.fromisoformat(raw["valid_to"]),
+    )
 
 
 def parse_pricing(answer: dict) -> Pricing:

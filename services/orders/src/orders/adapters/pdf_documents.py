@@ -1,0 +1,79 @@
+"""Drawing a `Document` as PDF with fpdf2 and an embedded Korean font.
+
+The font comes from a package on PyPI (Noto Sans CJK, installed with the other
+dependencies), never fetched at run time; fpdf2 embeds only the glyphs a document uses.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from fpdf import FPDF
+
+from orders.domain.documents import Document, amount_in_words, shown_brn
+
+FONT = "NotoSansCJK"
+COLUMNS = (("번호", 12), ("품명", 62), ("단위", 14), ("수량", 18), ("단가", 26), ("공급가액", 30))
+
+
+@cache
+def font_path() -> str:
+    import cvttf_NotoSansCJK_Regular as package
+
+    return str(resources.files(package) / "NotoSansCJKtc-Regular.otf")
+
+
+def render(document: Document) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{document.title} {document.number}")
+    pdf.set_creator("gachi")
+    pdf.add_font(FONT, fname=font_path())
+    pdf.add_page()
+    pdf.set_font(FONT, size=20)
+    pdf.cell(0, 14, document.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    pdf.cell(0, 6, f"문서번호 {document.number}    작성일 {document.issued_on:%Y-%m-%d}",
+             align="R", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(2)
+    for party in (document.supplier, document.buyer):
+        pdf.set_font(FONT, size=10)
+        pdf.cell(30, 8, party.role, border=1)
+        pdf.cell(100, 8, party.name, border=1)
+        pdf.cell(0, 8, f"사업자등록번호 {shown_brn(party.brn)}", border=1,
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(4)
+    pdf.set_font(FONT, size=12)
+    pdf.cell(0, 9, f"합계 금액  {amount_in_words(document.total)}  (₩{document.total:,})",
+             border=1, new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(3)
+    pdf.set_font(FONT, size=9)
+    for label, width in COLUMNS:
+        pdf.cell(width, 7, label, border=1, align="C")
+    pdf.cell(0, 7, "비고", border=1, align="C", new_x="LMARGIN", new_y="NEXT")
+    for line in document.lines:
+        cells = (
+            (str(line.no), "C"),
+            (line.name, "L"),
+            (line.unit, "C"),
+            (f"{line.quantity:,}", "R"),
+            (f"{line.unit_price:,}", "R"),
+            (f"{line.supply:,}", "R"),
+        )
+        for (text, align), (_, width) in zip(cells, COLUMNS, strict=True):
+            pdf.cell(width, 7, text, border=1, align=align)
+        note = "면세" if line.tax_type == "exempt" else line.note
+        pdf.cell(0, 7, note, border=1, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for label, amount in (
+        ("공급가액", document.supply),
+        ("세액", document.vat),
+        ("합계", document.total),
+    ):
+        pdf.cell(40, 7, label, border=1)
+        pdf.cell(50, 7, f"{amount:,}원", border=1, align="R")
+        pdf.cell(0, 7, amount_in_words(amount), border=1, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for note in document.notes:
+        pdf.multi_cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,180 @@
+"""Use cases: 우선구매 categories (seeded national ones, editable local ones) and recording
+which categories each supplier-order line counts under."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gachi_kit.db import insert_or_ignore
+from gachi_kit.errors import Problem, invalid, not_found
+from orders.adapters.models import SupplierOrder, SupplierOrderLine
+from orders.adapters.performance_models import (
+    ClassifiedSupplierOrder,
+    PriorityCategory,
+    SupplierOrderLineCategory,
+)
+from orders.domain.categories import ENTERPRISE_TYPE_LABELS, SEED, Category, Member, categories_for
+from orders.wiring import OrdersWiring
+
+CLASSIFY_BATCH = 2000
+
+
+def as_row(category: Category) -> dict:
+    return {
+        "code": category.code,
+        "name": category.name,
+        "scope": category.scope,
+        "legal_basis": category.legal_basis,
+        "receiving_body": category.receiving_body,
+        "due_month": category.due_month,
+        "due_day": category.due_day,
+        "has_numeric_target": category.has_numeric_target,
+        "note": category.note,
+        "sigungu_code": category.sigungu_code,
+        "members": [
+            {"enterprise_type": m.enterprise_type, "certified_only": m.certified_only}
+            for m in category.members
+        ],
+    }
+
+
+def as_category(row: PriorityCategory) -> Category:
+    return Category(
+        code=row.code,
+        name=row.name,
+        scope=row.scope,
+        legal_basis=row.legal_basis,
+        receiving_body=row.receiving_body,
+        due_month=row.due_month,
+        due_day=row.due_day,
+        has_numeric_target=row.has_numeric_target,
+        note=row.note,
+        sigungu_code=row.sigungu_code,
+        members=tuple(Member(m["enterprise_type"], bool(m["certified_only"])) for m in row.members),
+    )
+
+
+def ensure_seeded(session: Session) -> None:
+    """The shipped categories, added where missing (an administrator's edits are kept)."""
+    insert_or_ignore(session, PriorityCategory, [as_row(c) for c in SEED])
+
+
+def all_categories(session: Session) -> list[Category]:
+    rows = session.scalars(select(PriorityCategory).order_by(PriorityCategory.code))
+    return [as_category(row) for row in rows]
+
+
+def list_categories(wiring: OrdersWiring) -> list[dict]:
+    with wiring.db.reading() as session:
+        return [category_view(c) for c in all_categories(session)]
+
+
+def category_view(category: Category) -> dict:
+    row = as_row(category)
+    row["scope_label"] = "국가" if category.scope == "national" else "지역"
+    row["due"] = _due_text(category)
+    for member in row["members"]:
+        member["label"] = ENTERPRISE_TYPE_LABELS[member["enterprise_type"]]
+    return row
+
+
+def save_local(wiring: OrdersWiring, code: str, fields: dict) -> dict:
+    """Create or replace a local category (platform admins); national ones are fixed."""
+    members = fields["members"]
+    unknown = [
+        m["enterprise_type"] for m in members if m["enterprise_type"] not in ENTERPRISE_TYPE_LABELS
+    ]
+    if unknown:
+        raise invalid("members", f"알 수 없는 기업 유형입니다: {', '.join(unknown)}")
+    with wiring.db.transaction() as session:
+        row = session.get(PriorityCategory, code)
+        if row is not None and row.scope != "local":
+            raise Problem(
+                409, "category_national", "국가 범주는 바꿀 수 없습니다", "법이 정한 범주입니다."
+            )
+        if row is None:
+            row = PriorityCategory(code=code, scope="local")
+            session.add(row)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        session.flush()
+        category = as_category(row)
+    return category_view(category)
+
+
+def known_codes(session: Session, codes: set[str]) -> None:
+    """422 unless every code names a category."""
+    have = set(session.scalars(select(PriorityCategory.code)))
+    missing = sorted(codes - have)
+    if missing:
+        raise invalid("category", f"없는 범주입니다: {', '.join(missing)}")
+
+
+def require_category(session: Session, code: str) -> PriorityCategory:
+    row = session.get(PriorityCategory, code)
+    if row is None:
+        raise not_found("category", "범주")
+    return row
+
+
+def classify_pending(session: Session) -> int:
+    """Record the categories of supplier orders not classified yet, from the type and
+    certification their lines snapshotted at placement; returns how many."""
+    categories = all_categories(session)
+    done = 0
+    while True:
+        pending = list(
+            session.scalars(
+                select(SupplierOrder.id)
+                .outerjoin(
+                    ClassifiedSupplierOrder,
+                    ClassifiedSupplierOrder.supplier_order_id == SupplierOrder.id,
+                )
+                .where(ClassifiedSupplierOrder.supplier_order_id.is_(None))
+                .limit(CLASSIFY_BATCH)
+            )
+        )
+        if not pending:
+            return done
+        lines = session.execute(
+            select(
+                SupplierOrderLine.supplier_order_id,
+                SupplierOrderLine.id,
+                SupplierOrderLine.enterprise_type,
+                SupplierOrderLine.certified,
+            ).where(SupplierOrderLine.supplier_order_id.in_(pending))
+        ).all()
+        snapshots: dict[str, tuple[str, bool]] = {}
+        categorised = []
+        for so_id, line_id, enterprise_type, certified in lines:
+            snapshots.setdefault(so_id, (enterprise_type, certified))
+            categorised += [
+                {
+                    "supplier_order_line_id": line_id,
+                    "category_code": code,
+                    "supplier_order_id": so_id,
+                }
+                for code in categories_for(enterprise_type, certified, categories)
+            ]
+        for start in range(0, len(categorised), CLASSIFY_BATCH):
+            insert_or_ignore(
+                session, SupplierOrderLineCategory, categorised[start : start + CLASSIFY_BATCH]
+            )
+        marks = [
+            {
+                "supplier_order_id": so_id,
+                "enterprise_type": snapshots.get(so_id, ("", False))[0],
+                "certified": snapshots.get(so_id, ("", False))[1],
+            }
+            for so_id in pending
+        ]
+        insert_or_ignore(session, ClassifiedSupplierOrder, marks)
+        done += len(pending)
+
+
+def _due_text(category: Category) -> str | None:
+    if category.due_month is None:
+        return None
+    day = "말일" if category.due_day is None else f"{category.due_day}일"
+    return f"매년 {category.due_month}월 {day}"

@@ -1,0 +1,216 @@
+"""Use case: the evidence behind a figure — the supplier orders (with their lines) and the
+off-platform purchases it sums, under the same filters as the report, page by page.
+
+Platform entries come first (by supplier order id), then off-platform ones (by id); `sum`
+is over every page, so a caller can check it against the figure they clicked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from gachi_kit.auth import Principal
+from gachi_kit.paging import decode_cursor, encode_cursor, fingerprint
+from orders.adapters.models import SupplierOrder
+from orders.adapters.performance_models import (
+    ClassifiedSupplierOrder,
+    OffPlatformPurchase,
+    SupplierOrderLineCategory,
+)
+from orders.domain.performance import EVIDENCE, counted_amount, korean_day
+from orders.services.allocation import billable_quantity
+from orders.services.performance.figures import (
+    OFF_PLATFORM,
+    PLATFORM,
+    Filters,
+    all_facts,
+    basis_column,
+    evidence_date,
+    off_platform_purchases,
+    platform_query,
+)
+from orders.services.performance.report import classify_then, grouped
+from orders.services.performance.settings import resolve_scope
+from orders.services.performance.targets import check_fiscal_year
+from orders.wiring import OrdersWiring
+
+SORT = "source,id:asc"
+FILTER_KEYS = ("category", "enterprise_type", "enterprise_id", "month", "source")
+
+
+def filters_from(query: dict, department: str | None) -> Filters:
+    return Filters(
+        fiscal_year=query["fiscal_year"],
+        department=department,
+        **{key: query.get(key) for key in FILTER_KEYS},
+    )
+
+
+def list_entries(wiring: OrdersWiring, actor: Principal, institution_id: str, query: dict) -> dict:
+    check_fiscal_year(query["fiscal_year"])
+    classify_then(wiring)
+    with wiring.db.reading() as session:
+        scope = resolve_scope(session, actor, institution_id, query.get("department"))
+        filters = filters_from(query, scope.department)
+        basis, kind = scope.settings.basis, scope.settings.amount_kind
+        fp = fingerprint({**query, "department": scope.department})
+        after = (
+            decode_cursor(query["cursor"], SORT, fp, (str, str)) if query.get("cursor") else None
+        )
+        limit = query["limit"]
+        items = list(_entries(session, institution_id, basis, kind, filters, after, limit + 1))
+        facts, _ = all_facts(session, institution_id, basis, filters)
+    more = len(items) > limit
+    items = items[:limit]
+    next_cursor = encode_cursor(SORT, [items[-1]["source"], items[-1]["id"]], fp) if more else None
+    return {
+        "settings": {"basis": basis, "amount_kind": kind},
+        "sum": grouped(facts, lambda f: "all")["all"].view(kind),
+        "items": items,
+        "next_cursor": next_cursor,
+    }
+
+
+def all_entries(
+    session: Session, institution_id: str, basis: str, kind: str, filters: Filters, batch: int = 500
+) -> Iterator[dict]:
+    """Every entry under `filters`, a batch at a time (exports)."""
+    after = None
+    while True:
+        page = list(_entries(session, institution_id, basis, kind, filters, after, batch))
+        yield from page
+        if len(page) < batch:
+            return
+        after = [page[-1]["source"], page[-1]["id"]]
+
+
+def _entries(
+    session: Session,
+    institution_id: str,
+    basis: str,
+    kind: str,
+    filters: Filters,
+    after: list | None,
+    wanted: int,
+) -> Iterator[dict]:
+    source_after, id_after = after or (PLATFORM, "")
+    produced = 0
+    if filters.source in (None, PLATFORM) and source_after == PLATFORM:
+        ids = list(
+            session.scalars(
+                platform_query(institution_id, basis, filters, SupplierOrder.id)
+                .where(SupplierOrder.id > id_after)
+                .order_by(SupplierOrder.id)
+                .limit(wanted)
+            )
+        )
+        for entry in platform_entries(session, ids, basis, kind):
+            produced += 1
+            yield entry
+        id_after = ""
+    if produced >= wanted or filters.source == PLATFORM:
+        return
+    purchases = off_platform_purchases(session, institution_id, basis, filters)
+    for purchase in [p for p in purchases if p.id > id_after][: wanted - produced]:
+        yield off_platform_entry(purchase, basis, kind)
+
+
+def platform_entries(session: Session, ids: list[str], basis: str, kind: str) -> list[dict]:
+    if not ids:
+        return []
+    supplier_orders = session.scalars(
+        select(SupplierOrder)
+        .where(SupplierOrder.id.in_(ids))
+        .options(selectinload(SupplierOrder.lines), selectinload(SupplierOrder.order))
+        .order_by(SupplierOrder.id)
+    ).all()
+    line_categories = defaultdict(list)
+    for line_id, code in session.execute(
+        select(
+            SupplierOrderLineCategory.supplier_order_line_id,
+            SupplierOrderLineCategory.category_code,
+        )
+        .where(SupplierOrderLineCategory.supplier_order_id.in_(ids))
+        .order_by(SupplierOrderLineCategory.category_code)
+    ):
+        line_categories[line_id].append(code)
+    types = dict(
+        session.execute(
+            select(
+                ClassifiedSupplierOrder.supplier_order_id, ClassifiedSupplierOrder.enterprise_type
+            ).where(ClassifiedSupplierOrder.supplier_order_id.in_(ids))
+        ).all()
+    )
+    moment_of = basis_column(basis).key
+    entries = []
+    for so in supplier_orders:
+        lines = [
+            {
+                "line_no": line.line_no,
+                "name": line.name,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "tax_type": line.tax_type,
+                "ordered_quantity": line.quantity,
+                "counted_quantity": billable_quantity(line),
+                "rejected_quantity": line.inspected_rejected_quantity or 0,
+                "cancelled": line.cancelled,
+                "supply": billable_quantity(line) * line.unit_price,
+                "categories": line_categories[line.id],
+            }
+            for line in so.lines
+        ]
+        entries.append(
+            {
+                "source": PLATFORM,
+                "off_platform": False,
+                "id": so.id,
+                "order_id": so.order_id,
+                "department": so.order.department,
+                "enterprise_id": so.enterprise_id,
+                "enterprise_name": so.enterprise_name,
+                "enterprise_type": types.get(so.id),
+                "counted_on": korean_day(getattr(so, moment_of)).isoformat(),
+                "evidence": basis,
+                "evidence_label": EVIDENCE[basis],
+                "evidence_reference": None,
+                "status": so.status,
+                "supply": so.supply_amount,
+                "vat": so.vat_amount,
+                "total": so.total_amount,
+                "counted": counted_amount(so.supply_amount, so.total_amount, kind),
+                "categories": sorted({code for line in lines for code in line["categories"]}),
+                "lines": lines,
+            }
+        )
+    return entries
+
+
+def off_platform_entry(purchase: OffPlatformPurchase, basis: str, kind: str) -> dict:
+    day, evidence = evidence_date(purchase, basis)
+    return {
+        "source": OFF_PLATFORM,
+        "off_platform": True,
+        "id": purchase.id,
+        "order_id": None,
+        "department": purchase.department,
+        "enterprise_id": purchase.enterprise_id,
+        "enterprise_name": purchase.enterprise_name,
+        "enterprise_type": purchase.enterprise_type,
+        "counted_on": day.isoformat(),
+        "evidence": evidence,
+        "evidence_label": EVIDENCE[evidence],
+        "evidence_reference": purchase.evidence_reference,
+        "channel": purchase.channel,
+        "status": None,
+        "supply": purchase.supply_amount,
+        "vat": purchase.vat_amount,
+        "total": purchase.total_amount,
+        "counted": counted_amount(purchase.supply_amount, purchase.total_amount, kind),
+        "categories": purchase.category_codes,
+        "lines": [{"line_no": 1, "name": purchase.item_name, "supply": purchase.supply_amount}],
+    }

@@ -1,0 +1,246 @@
+"""The facts every report is built from: counted amounts grouped by month, department,
+enterprise and category, from supplier orders (aggregated in SQL) and off-platform
+purchases.
+
+What counts: a supplier order's amounts after inspection (`refresh_amounts` keeps them at
+the accepted quantities: rejected quantities, cancelled lines and unfulfillable quantities
+carry no amount), on the day its basis (inspection or payment) happened, in KST. Declined,
+expired and cancelled supplier orders never count; an order is counted only once its basis
+date is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from orders.adapters.models import Order, SupplierOrder
+from orders.adapters.performance_models import (
+    ClassifiedSupplierOrder,
+    OffPlatformPurchase,
+    OffPlatformPurchaseCategory,
+    SupplierOrderLineCategory,
+)
+from orders.domain import states
+from orders.domain.performance import month_starts, year_bounds
+
+PLATFORM, OFF_PLATFORM = "platform", "off_platform"
+SOURCES = {PLATFORM: "플랫폼 주문", OFF_PLATFORM: "플랫폼 밖 구매"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    fiscal_year: int
+    department: str | None = None
+    category: str | None = None
+    enterprise_type: str | None = None
+    enterprise_id: str | None = None
+    month: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Counted amounts of one group (a category fact has `category`, no enterprise)."""
+
+    source: str
+    month: int
+    department: str | None
+    supply: int
+    vat: int
+    total: int
+    count: int
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    enterprise_type: str | None = None
+    category: str | None = None
+
+
+def basis_column(basis: str):
+    return SupplierOrder.inspected_at if basis == "inspection" else SupplierOrder.paid_at
+
+
+def month_of(basis: str, year: int):
+    """SQL: the KST month (1–12) of a supplier order's basis moment within `year`."""
+    starts = month_starts(year)
+    column = basis_column(basis)
+    return case(*[(column < starts[m], m) for m in range(1, 12)], else_=12)
+
+
+def platform_query(institution_id: str, basis: str, filters: Filters, *columns) -> Select:
+    """SELECT `columns` FROM the counted supplier orders of one institution (filtered)."""
+    start, end = year_bounds(filters.fiscal_year)
+    column = basis_column(basis)
+    query = (
+        select(*columns)
+        .select_from(SupplierOrder)
+        .join(Order, Order.id == SupplierOrder.order_id)
+        .join(
+            ClassifiedSupplierOrder,
+            ClassifiedSupplierOrder.supplier_order_id == SupplierOrder.id,
+        )
+        .where(
+            Order.institution_id == institution_id,
+            SupplierOrder.status.not_in(states.VOID),
+            column >= start,
+            column < end,
+        )
+    )
+    if filters.month:
+        starts = month_starts(filters.fiscal_year)
+        query = query.where(column >= starts[filters.month - 1], column < starts[filters.month])
+    if filters.department is not None:
+        query = query.where(Order.department == filters.department)
+    if filters.enterprise_type:
+        query = query.where(ClassifiedSupplierOrder.enterprise_type == filters.enterprise_type)
+    if filters.enterprise_id:
+        query = query.where(SupplierOrder.enterprise_id == filters.enterprise_id)
+    if filters.category:
+        query = query.where(
+            SupplierOrder.id.in_(
+                select(SupplierOrderLineCategory.supplier_order_id).where(
+                    SupplierOrderLineCategory.category_code == filters.category
+                )
+            )
+        )
+    return query
+
+
+def _sums():
+    return (
+        func.coalesce(func.sum(SupplierOrder.supply_amount), 0),
+        func.coalesce(func.sum(SupplierOrder.vat_amount), 0),
+        func.coalesce(func.sum(SupplierOrder.total_amount), 0),
+        func.count(SupplierOrder.id),
+    )
+
+
+def platform_facts(
+    session: Session, institution_id: str, basis: str, filters: Filters
+) -> list[Fact]:
+    month = month_of(basis, filters.fiscal_year)
+    keys = (
+        month,
+        Order.department,
+        SupplierOrder.enterprise_id,
+        SupplierOrder.enterprise_name,
+        ClassifiedSupplierOrder.enterprise_type,
+    )
+    query = platform_query(institution_id, basis, filters, *keys, *_sums()).group_by(*keys)
+    return [
+        Fact(PLATFORM, m, dept, int(s), int(v), int(t), n, eid, ename, etype)
+        for m, dept, eid, ename, etype, s, v, t, n in session.execute(query)
+    ]
+
+
+def platform_category_facts(
+    session: Session, institution_id: str, basis: str, filters: Filters
+) -> list[Fact]:
+    """Per category: a supplier order counts once under each category any of its lines
+    was recorded under."""
+    categorised = (
+        select(SupplierOrderLineCategory.supplier_order_id, SupplierOrderLineCategory.category_code)
+        .distinct()
+        .subquery()
+    )
+    month = month_of(basis, filters.fiscal_year)
+    keys = (month, Order.department, categorised.c.category_code)
+    query = (
+        platform_query(institution_id, basis, filters, *keys, *_sums())
+        .join(categorised, categorised.c.supplier_order_id == SupplierOrder.id)
+        .group_by(*keys)
+    )
+    return [
+        Fact(PLATFORM, m, dept, int(s), int(v), int(t), n, category=code)
+        for m, dept, code, s, v, t, n in session.execute(query)
+    ]
+
+
+def evidence_date(purchase: OffPlatformPurchase, basis: str) -> tuple[date | None, str]:
+    """The day an off-platform purchase counts, and what proves it: small contracts may
+    have no inspection record (검사조서 생략), then the delivery date is the evidence."""
+    if basis == "payment":
+        return purchase.paid_on, "payment"
+    if purchase.inspected_on:
+        return purchase.inspected_on, "inspection"
+    return purchase.delivered_on, "delivery"
+
+
+def off_platform_purchases(
+    session: Session, institution_id: str, basis: str, filters: Filters
+) -> list[OffPlatformPurchase]:
+    if basis == "payment":
+        day = OffPlatformPurchase.paid_on
+    else:
+        day = func.coalesce(OffPlatformPurchase.inspected_on, OffPlatformPurchase.delivered_on)
+    first, last = date(filters.fiscal_year, 1, 1), date(filters.fiscal_year, 12, 31)
+    query = (
+        select(OffPlatformPurchase)
+        .options(selectinload(OffPlatformPurchase.categories))
+        .where(OffPlatformPurchase.institution_id == institution_id, day >= first, day <= last)
+        .order_by(OffPlatformPurchase.id)
+    )
+    if filters.department is not None:
+        query = query.where(OffPlatformPurchase.department == filters.department)
+    if filters.enterprise_type:
+        query = query.where(OffPlatformPurchase.enterprise_type == filters.enterprise_type)
+    if filters.enterprise_id:
+        query = query.where(OffPlatformPurchase.enterprise_id == filters.enterprise_id)
+    if filters.category:
+        query = query.where(
+            OffPlatformPurchase.id.in_(
+                select(OffPlatformPurchaseCategory.purchase_id).where(
+                    OffPlatformPurchaseCategory.category_code == filters.category
+                )
+            )
+        )
+    purchases = list(session.scalars(query))
+    if filters.month:
+        purchases = [p for p in purchases if evidence_date(p, basis)[0].month == filters.month]
+    return purchases
+
+
+def off_platform_facts(
+    purchases: list[OffPlatformPurchase], basis: str
+) -> tuple[list[Fact], list[Fact]]:
+    """(facts by enterprise, facts by category), one per purchase and category."""
+    facts, by_category = [], []
+    for p in purchases:
+        month = evidence_date(p, basis)[0].month
+        amounts = (p.supply_amount, p.vat_amount, p.total_amount, 1)
+        facts.append(
+            Fact(
+                OFF_PLATFORM,
+                month,
+                p.department,
+                *amounts,
+                p.enterprise_id,
+                p.enterprise_name,
+                p.enterprise_type,
+            )
+        )
+        by_category += [
+            Fact(OFF_PLATFORM, month, p.department, *amounts, category=code)
+            for code in p.category_codes
+        ]
+    return facts, by_category
+
+
+def all_facts(
+    session: Session, institution_id: str, basis: str, filters: Filters
+) -> tuple[list[Fact], list[Fact]]:
+    """(facts by enterprise, facts by category) of both sources, as `filters.source` asks."""
+    facts: list[Fact] = []
+    by_category: list[Fact] = []
+    if filters.source in (None, PLATFORM):
+        facts += platform_facts(session, institution_id, basis, filters)
+        by_category += platform_category_facts(session, institution_id, basis, filters)
+    if filters.source in (None, OFF_PLATFORM):
+        purchases = off_platform_purchases(session, institution_id, basis, filters)
+        more, more_by_category = off_platform_facts(purchases, basis)
+        facts += more
+        by_category += more_by_category
+    return facts, by_category
