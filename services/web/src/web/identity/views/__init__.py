@@ -8,7 +8,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 
 def register(app: Flask, api: Api, csrf: CSRFProtect) -> None:
-    from web.identity.views import account, jwks, signin, totp  # noqa: F401 (routes on signin.bp)
+    from web.identity.views import (  # noqa: F401 (these add routes to signin.bp)
+        account,
+        invitations,
+        jwks,
+        passwords,
+        signin,
+        totp,
+    )
 
     app.register_blueprint(signin.bp)
     app.register_blueprint(account.bp)
