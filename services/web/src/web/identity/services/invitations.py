@@ -28,44 +28,58 @@ def invite(
     invitation: Invitation,
     org_name: str | None = None,
 ) -> OneTimeLink:
-    email = normalise_email(email)
     reason = refusal(inviter, invitation)
     if reason:
         raise Refused("invitation_not_allowed", reason, field="role")
     with w.db.transaction() as session:
-        org = _organisation(session, invitation, org_name)
-        inviter_name = session.get(Person, actor_id).name
-        link = links.send(
-            w,
-            session,
-            purpose="invite",
-            email=email,
-            ttl=timedelta(days=w.settings.invitation_days),
-            event="identity.invitation_sent",
-            created_by=actor_id,
-            data={
-                "role": invitation.role,
-                "org_id": invitation.org_id,
-                "dept": invitation.dept,
-                "chair": invitation.chair,
-                "org_name": org.name if org else "같이 플랫폼",
-                "role_label": role_label(invitation.role, chair=invitation.chair),
-                "inviter": inviter_name,
-                "name": name,
-            },
-            name=name,
-        )
-        audit.record(
-            session,
-            "invitation_sent",
-            actor_id=actor_id,
-            email=email,
-            role=invitation.role,
-            org_id=invitation.org_id,
-            dept=invitation.dept,
-            chair=invitation.chair,
-        )
-        return link
+        return send(w, session, actor_id, email, name, invitation, org_name)
+
+
+def send(
+    w: Web,
+    session,
+    actor_id: str,
+    email: str,
+    name: str,
+    invitation: Invitation,
+    org_name: str | None = None,
+) -> OneTimeLink:
+    """The invitation link and its e-mail event, in the caller's transaction (the caller
+    has checked that the inviter may give this role)."""
+    email = normalise_email(email)
+    org = _organisation(session, invitation, org_name)
+    inviter_name = session.get(Person, actor_id).name
+    link = links.send(
+        w,
+        session,
+        purpose="invite",
+        email=email,
+        ttl=timedelta(days=w.settings.invitation_days),
+        event="identity.invitation_sent",
+        created_by=actor_id,
+        data={
+            "role": invitation.role,
+            "org_id": invitation.org_id,
+            "dept": invitation.dept,
+            "chair": invitation.chair,
+            "org_name": org.name if org else "같이 플랫폼",
+            "role_label": role_label(invitation.role, chair=invitation.chair),
+            "inviter": inviter_name,
+            "name": name,
+        },
+        name=name,
+    )
+    audit.record(
+        session,
+        "invitation_sent",
+        actor_id=actor_id,
+        email=email,
+        role=invitation.role,
+        org_id=invitation.org_id,
+        dept=invitation.dept,
+        chair=invitation.chair,
+    )
+    return link
 
 
 def _organisation(session, invitation: Invitation, org_name: str | None) -> Organisation | None:

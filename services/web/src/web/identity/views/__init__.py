@@ -8,8 +8,11 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 
 def register(app: Flask, api: Api, csrf: CSRFProtect) -> None:
+    from web.identity import oauth
     from web.identity.views import (  # noqa: F401 (these add routes to signin.bp)
         account,
+        admin,
+        clients,
         invitations,
         jwks,
         passwords,
@@ -19,8 +22,12 @@ def register(app: Flask, api: Api, csrf: CSRFProtect) -> None:
 
     app.register_blueprint(signin.bp)
     app.register_blueprint(account.bp)
-    csrf.exempt(jwks.bp)
-    app.register_blueprint(jwks.bp)
+    app.register_blueprint(admin.bp)
+    # Machines' endpoints: no browser session, so no CSRF token.
+    for machine in (jwks.bp, oauth.bp):
+        csrf.exempt(machine)
+        app.register_blueprint(machine)
+    oauth.init(app)
     app.register_error_handler(CSRFError, _csrf_refused)
 
 
