@@ -38,6 +38,8 @@ from bench.order_flow import print_phase_table, run_load  # noqa: E402
 from gachi_kit.auth import TokenVerifier, generate_keypair  # noqa: E402
 from gachi_kit.jwks import KeySet  # noqa: E402
 from tests.support import infra  # noqa: E402
+from tests.support.web_identity import seed_with_client  # noqa: E402
+from web.seed import DEMO_PASSWORD  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 VERIFY_RUNS = 2000
@@ -61,7 +63,7 @@ def main() -> int:
         )
         try:
             running.start()
-            client_id, secret, demo_password = seed(running.config)
+            client_id, secret = seed_with_client(running.config)
             print("== gachi identity benchmark ==")
             print(f"machine:  {host.platform()}, {__import__('os').cpu_count()} CPUs")
             print(f"python:   {host.python_implementation()} {host.python_version()}")
@@ -69,32 +71,11 @@ def main() -> int:
                 "servers:  gunicorn --workers 2 --threads 4 (web, orders); SQLite; embedded Redis"
             )
             print(f"load:     concurrency {args.concurrency}, {args.seconds:g} s per phase\n")
-            phases(running, args, keys, (client_id, secret), demo_password)
+            phases(running, args, keys, (client_id, secret), DEMO_PASSWORD)
         finally:
             running.stop()
     shutil.rmtree(folder, ignore_errors=True)
     return 0
-
-
-def seed(config: dict) -> tuple[str, str, str]:
-    import web
-    from web import seed as demo
-    from web.identity.services import clients
-
-    app = web.create_app(config)
-    w = app.extensions["web"]
-    with app.app_context():
-        demo.run(w)
-        client, secret = clients.create(
-            w,
-            actor_id="bench",
-            actor_role="institution_admin",
-            org_id=demo.GWANGMYEONG_CITY,
-            role="institution_admin",
-            name="bench",
-        )
-    w.db.dispose()
-    return client.client_id, secret, demo.DEMO_PASSWORD
 
 
 def phases(running, args, keys, client, demo_password) -> None:

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.support import infra
+from tests.support.web_identity import seed_with_client
 
 pytestmark = pytest.mark.e2e
 
@@ -38,24 +39,7 @@ def platform(service_config, jwt_keys, tmp_path_factory):
 @pytest.fixture(scope="module")
 def api_client(platform):
     """The demo people and an API client of 광명시청, made in web's own database."""
-    import web
-    from web import seed
-    from web.identity.services import clients
-
-    app = web.create_app(platform.config)
-    w = app.extensions["web"]
-    with app.app_context():
-        seed.run(w)
-        client, secret = clients.create(
-            w,
-            actor_id="01ADMIN0000000000000000000",
-            actor_role="institution_admin",
-            org_id=seed.GWANGMYEONG_CITY,
-            role="institution_admin",
-            name="회계 ERP",
-        )
-    w.db.dispose()
-    return client.client_id, secret
+    return seed_with_client(platform.config)
 
 
 def web_token(platform, api_client) -> str:
