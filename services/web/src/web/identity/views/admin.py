@@ -65,7 +65,6 @@ def people():
 @bp.post("/account/people/<membership_id>/remove")
 @current.signin_required("admin", "institution_admin", "committee")
 def remove_membership(membership_id: str):
-    EmptyForm()
     try:
         memberships.remove(
             web(),
@@ -83,7 +82,6 @@ def remove_membership(membership_id: str):
 @bp.post("/admin/people/<person_id>/disable")
 @current.signin_required("admin")
 def disable_person(person_id: str):
-    EmptyForm()
     try:
         memberships.disable_person(
             web(),
