@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from gachi_cli import embedded_redis
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = ("catalog", "orders", "notify")
+SERVICES = ("web", "catalog", "orders", "notify")
 
 
 # The suite (and the benchmarks) make thousands of requests as the same few callers: the
@@ -229,6 +229,7 @@ class Platform:
             **{f"{s.upper()}_DATABASE_URL": database_url(s, folder, tag) for s in services},
             "CATALOG_URL": self.urls.get("catalog", ""),
             "ORDERS_URL": self.urls.get("orders", ""),
+            "WEB_URL": self.urls.get("web", ""),  # the JWKS the APIs trust
             "LOG_LEVEL": log_level,
             **UNLIMITED,
             **(extra or {}),

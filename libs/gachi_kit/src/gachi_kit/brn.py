@@ -1,4 +1,4 @@
-"""Korean business registration numbers (사업자등록번호).
+"""Korean business registration numbers (사업자등록번호), one rule for every service.
 
 A number has 10 digits, written ``123-45-67890``: a 3-digit tax office code, a
 2-digit business type code, a 4-digit serial and a check digit. Stored and
