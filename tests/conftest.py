@@ -48,6 +48,7 @@ def service_config(redis_url, jwt_keys, db_urls, infra_dir):
         "CATALOG_DATABASE_URL": db_urls["catalog"],
         "ORDERS_DATABASE_URL": db_urls["orders"],
         "NOTIFY_DATABASE_URL": db_urls["notify"],
+        "WEB_DATABASE_URL": db_urls["web"],
         "LOG_LEVEL": "WARNING",
         **infra.UNLIMITED,
     }

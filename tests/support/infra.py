@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from gachi_cli import embedded_redis
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = ("catalog", "orders", "notify")
+SERVICES = ("web", "catalog", "orders", "notify")
 
 
 # The suite (and the benchmarks) make thousands of requests as the same few callers: the
@@ -83,9 +83,10 @@ def truncate_all(db, metadata) -> None:
 
 
 @contextmanager
-def live_server(app) -> Iterator[str]:
-    """Serve a Flask app on a real socket in a thread (for service-to-service calls)."""
-    port = free_port()
+def live_server(app, port: int | None = None) -> Iterator[str]:
+    """Serve a Flask app on a real socket in a thread (for service-to-service calls); on
+    `port` when the others must know the address before the app exists."""
+    port = port or free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -211,6 +212,7 @@ class Platform:
             **{f"{s.upper()}_DATABASE_URL": database_url(s, folder, tag) for s in services},
             "CATALOG_URL": self.urls.get("catalog", ""),
             "ORDERS_URL": self.urls.get("orders", ""),
+            "WEB_URL": self.urls.get("web", ""),  # the JWKS the APIs trust
             "LOG_LEVEL": log_level,
             **UNLIMITED,
             **(extra or {}),

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.portal import portal_services, sign_in, web_config
+from tests.support.portal import portal_platform, sign_in
 
 
 @pytest.fixture(scope="session")
 def portal(infra_dir, redis_url, jwt_keys):
     folder = infra_dir / "portal"
     folder.mkdir(exist_ok=True)
-    with portal_services(folder, redis_url, jwt_keys) as services:
-        yield services
+    with portal_platform(folder, redis_url, jwt_keys) as platform:
+        yield platform
 
 
 @pytest.fixture(scope="session")
 def portal_app(portal):
-    import web
-
-    return web.create_app(web_config(portal))
+    return portal.web_app
 
 
 @pytest.fixture
@@ -29,5 +27,5 @@ def client(portal_app):
 
 @pytest.fixture
 def buyer(portal_app):
-    """A purchase officer of 광명시청 총무과, signed in."""
+    """정구매, a purchase officer of 광명시청 총무과, signed in."""
     return sign_in(portal_app.test_client())

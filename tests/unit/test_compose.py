@@ -46,15 +46,31 @@ PROCFILE = {
 RUNTIME_VARIABLES = {"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_DISABLE_PIP_VERSION_CHECK"}
 # Settings each service needs in a container: without them it silently falls back to the
 # embedded default (SQLite in the data folder, Redis on 127.0.0.1, a fresh dev key pair).
-REQUIRED_EVERYWHERE = [("REDIS_URL",), ("JWT_PUBLIC_KEY", "JWT_PUBLIC_KEY_FILE")]
+REQUIRED_EVERYWHERE = [
+    ("REDIS_URL",),
+    ("JWT_PUBLIC_KEY", "JWT_PUBLIC_KEY_FILE"),
+    # people's tokens: web's key set; service tokens: each service's own key
+    ("JWKS_URL", "JWKS_FILE"),
+    ("SERVICE_KEYS_DIR",),
+    ("SERVICE_PRIVATE_KEY_FILE",),
+]
 REQUIRED_FOR = {
-    # orders calls catalog (default URL is 127.0.0.1) with tokens signed by its private key.
-    "orders": [("CATALOG_URL",), ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE")],
+    # orders calls catalog (default URL is 127.0.0.1) with tokens signed by its own key.
+    "orders": [("CATALOG_URL",)],
     # notify's signed links call orders the same way.
-    "notify": [("ORDERS_URL",), ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE")],
+    "notify": [("ORDERS_URL",)],
+    # web signs people's tokens: never with a key or secret it made up in the container.
+    "web": [
+        ("GACHI_ENV",),
+        ("WEB_SECRET_KEY",),
+        ("WEB_SIGNING_KEYS_DIR",),
+        ("CATALOG_URL",),
+        ("ORDERS_URL",),
+        ("NOTIFY_URL",),
+    ],
 }
 # URLs people open in a browser (links in messages), not addresses of compose services.
-BROWSER_URLS = {"NOTIFY_PUBLIC_URL"}
+BROWSER_URLS = {"NOTIFY_PUBLIC_URL", "WEB_PUBLIC_URL"}
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
 
 
@@ -373,7 +389,7 @@ def test_urls_point_at_compose_services():
 def test_key_files_are_mounted(name):
     env = environment(OURS[name])
     mounts = {str(v).split(":")[1]: str(v) for v in OURS[name].get("volumes", [])}
-    for var in ("JWT_PUBLIC_KEY_FILE", "JWT_PRIVATE_KEY_FILE"):
+    for var in ("JWT_PUBLIC_KEY_FILE", "JWT_PRIVATE_KEY_FILE", "SERVICE_PRIVATE_KEY_FILE"):
         if var in env:
             folder = str(PurePosixPath(env[var]).parent)
             assert folder in mounts, f"{name}: {var} is not in a mounted folder"

@@ -22,6 +22,7 @@ from flask import current_app, g, request
 from gachi_kit.config import write_once
 from gachi_kit.errors import Problem
 from gachi_kit.events import utcnow
+from gachi_kit.jwks import KeySet, UnknownKey
 
 ALGORITHM = "RS256"
 ISSUER = "gachi"
@@ -40,22 +41,35 @@ class Principal:
 
 
 class TokenVerifier:
-    def __init__(self, public_key_pem: str, audience: str, issuer: str = ISSUER) -> None:
+    """Checks a bearer token against the keys this service trusts (`gachi_kit.jwks`): the
+    key its `kid` names must vouch for its role, so a service key cannot sign for a person
+    and web's key cannot sign for a service. Without a key set, only the developer key."""
+
+    def __init__(
+        self,
+        public_key_pem: str,
+        audience: str,
+        issuer: str = ISSUER,
+        keys: KeySet | None = None,
+    ) -> None:
         # Parsed once: given PEM text, PyJWT would parse it again for every request.
-        self._key = serialization.load_pem_public_key(public_key_pem.encode())
+        self._keys = keys or KeySet(developer_key_pem=public_key_pem)
         self._audience = audience
         self._issuer = issuer
 
     def verify(self, token: str) -> Principal:
         try:
+            trusted = self._keys.resolve(jwt.get_unverified_header(token).get("kid"))
             claims = jwt.decode(
                 token,
-                self._key,
+                trusted.key,
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
+        except UnknownKey as exc:
+            raise _unauthenticated("token_invalid", "토큰의 서명 키를 알 수 없습니다.") from exc
         except jwt.ExpiredSignatureError as exc:
             raise _unauthenticated("token_expired", "토큰이 만료되었습니다.") from exc
         except jwt.InvalidAudienceError as exc:
@@ -65,6 +79,10 @@ class TokenVerifier:
         role = claims.get("role")
         if role not in ROLES:
             raise _unauthenticated("token_invalid", "토큰의 역할(role)이 올바르지 않습니다.")
+        if not trusted.vouches_for(role, str(claims["sub"])):
+            raise _unauthenticated(
+                "token_wrong_key", "이 키로 서명된 토큰은 이 역할로 쓸 수 없습니다."
+            )
         return Principal(
             sub=str(claims["sub"]), role=role, org=claims.get("org"), dept=claims.get("dept")
         )
@@ -79,7 +97,11 @@ def issue_token(
     org: str | None = None,
     dept: str | None = None,
     ttl: timedelta = timedelta(hours=12),
+    kid: str | None = None,
+    extra: dict | None = None,
 ) -> str:
+    """Sign a token; `kid` names the key in the issuer's key set, `extra` adds claims
+    (the membership id, an API client's id)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     now = utcnow()
@@ -95,11 +117,15 @@ def issue_token(
         claims["org"] = org
     if dept:
         claims["dept"] = dept
-    return jwt.encode(claims, _private_key(private_key_pem), algorithm=ALGORITHM)
+    claims.update(extra or {})
+    headers = {"kid": kid} if kid else None
+    return jwt.encode(
+        claims, parse_private_key(private_key_pem), algorithm=ALGORITHM, headers=headers
+    )
 
 
 @functools.lru_cache(maxsize=8)
-def _private_key(private_pem: str):
+def parse_private_key(private_pem: str):
     """The parsed key (loading and checking an RSA key costs tens of milliseconds)."""
     return serialization.load_pem_private_key(private_pem.encode(), password=None)
 
@@ -175,7 +201,7 @@ def load_or_create_keypair(folder: Path) -> tuple[str, str]:
 
 
 def public_key_of(private_pem: str) -> str:
-    return _public_pem(_private_key(private_pem))
+    return _public_pem(parse_private_key(private_pem))
 
 
 def _public_pem(key) -> str:
@@ -189,17 +215,29 @@ def _public_pem(key) -> str:
 class ServiceTokens:
     """Short-lived tokens a service presents to another (`role=service`, `aud=<callee>`)."""
 
-    def __init__(self, private_key_pem: str, service: str, ttl: timedelta = timedelta(minutes=5)):
+    def __init__(
+        self,
+        private_key_pem: str,
+        service: str,
+        ttl: timedelta = timedelta(minutes=5),
+        kid: str | None = None,
+    ):
         self._key = private_key_pem
         self._service = service
         self._ttl = ttl
+        self._kid = kid
         self._cache: dict[str, tuple[str, float]] = {}
 
     def for_audience(self, audience: str) -> str:
         token, renew_at = self._cache.get(audience, ("", 0.0))
         if time.monotonic() >= renew_at:
             token = issue_token(
-                self._key, sub=self._service, role="service", audience=audience, ttl=self._ttl
+                self._key,
+                sub=self._service,
+                role="service",
+                audience=audience,
+                ttl=self._ttl,
+                kid=self._kid,
             )
             self._cache[audience] = (token, time.monotonic() + self._ttl.total_seconds() / 2)
         return token

@@ -83,3 +83,13 @@ def write_once(path: Path, content: str, *, mode: int) -> None:
         os.chmod(staged, mode)
         with contextlib.suppress(FileExistsError):  # another starter won; keep its file
             os.link(staged, path)
+
+
+def dev_secret(data_dir: Path, name: str) -> str:
+    """A secret of the embedded default, made once in the data folder's keys/ and shared by
+    every process of a service (production passes its own through the environment)."""
+    import secrets
+
+    path = data_dir / "keys" / name
+    write_once(path, secrets.token_urlsafe(48), mode=0o600)
+    return path.read_text().strip()

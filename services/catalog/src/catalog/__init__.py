@@ -12,9 +12,9 @@ from catalog.adapters.models import OutboxMessage
 from catalog.config import SERVICE, Settings
 from catalog.domain.documents import MAX_DOCUMENT_BYTES
 from catalog.wiring import Catalog
-from gachi_kit.auth import TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
+from gachi_kit.jwks import service_verifier
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 
@@ -71,7 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
         ServiceInfo(SERVICE, "gachi catalog API"),
         db=db,
-        verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
+        verifier=service_verifier(config, SERVICE, settings.jwt_public_key),
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
         larger_bodies={

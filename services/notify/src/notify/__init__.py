@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from gachi_kit.auth import ServiceTokens, TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
 from gachi_kit.http import ServiceClient
+from gachi_kit.jwks import own_service_tokens, service_verifier
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 from notify.adapters.email import FileMailer, SMTPSender
 from notify.adapters.links import LinkSigner
@@ -45,10 +45,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             },
         },
     )
-    tokens = ServiceTokens(settings.jwt_private_key, SERVICE) if settings.jwt_private_key else None
+    tokens = own_service_tokens(config, SERVICE)
     orders_http = ServiceClient(
         settings.orders_url,
-        token=(lambda: tokens.for_audience("orders")) if tokens else None,
+        token=lambda: tokens.for_audience("orders"),
         read_timeout=settings.orders_timeout_seconds,
     )
     app.extensions[SERVICE] = Notify(
@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
         ServiceInfo(SERVICE, "gachi notify API"),
         db=db,
-        verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
+        verifier=service_verifier(config, SERVICE, settings.jwt_public_key),
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
     )

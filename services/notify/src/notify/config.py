@@ -8,13 +8,12 @@ unless `WEBHOOK_ALLOW_LOOPBACK=1`.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gachi_kit.config import Env, write_once
+from gachi_kit.config import Env, dev_secret
 from gachi_kit.ratelimit import RateLimits
 
 SERVICE = "notify"
@@ -27,7 +26,6 @@ class Settings:
     redis_url: str
     rate_limits: RateLimits
     jwt_public_key: str
-    jwt_private_key: str | None
     max_event_attempts: int
     log_level: str
     data_dir: Path
@@ -78,7 +76,7 @@ class Settings:
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
         env = Env(overrides)
-        private, public = env.jwt_keys()
+        _private, public = env.jwt_keys()
         data = env.data_dir()
         sms_provider = env.str("SMS_PROVIDER", "file")
         alimtalk_provider = env.str("ALIMTALK_PROVIDER", "file")
@@ -93,14 +91,14 @@ class Settings:
             redis_url=env.redis_url(),
             rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
-            jwt_private_key=private,
             max_event_attempts=env.int("MAX_EVENT_ATTEMPTS", 5),
             log_level=env.str("LOG_LEVEL", "INFO"),
             data_dir=data,
             orders_url=env.str("ORDERS_URL", "http://127.0.0.1:8002"),
             orders_timeout_seconds=env.float("ORDERS_TIMEOUT_SECONDS", 5.0),
             public_url=env.str("NOTIFY_PUBLIC_URL", "http://127.0.0.1:8003").rstrip("/"),
-            action_link_secret=env.optional("ACTION_LINK_SECRET") or _dev_secret(data),
+            action_link_secret=env.optional("ACTION_LINK_SECRET")
+            or dev_secret(data, "notify-link-secret"),
             action_link_ttl_hours=env.int("ACTION_LINK_TTL_HOURS", 72),
             smtp_host=env.optional("SMTP_HOST"),
             smtp_port=env.int("SMTP_PORT", 25),
@@ -138,11 +136,3 @@ class Settings:
             reminder_scan_seconds=env.float("REMINDER_SCAN_SECONDS", 60.0),
             digest_sweep_seconds=env.float("DIGEST_SWEEP_SECONDS", 300.0),
         )
-
-
-def _dev_secret(data: Path) -> str:
-    """The embedded default's link-signing secret: made once in the data folder, shared by
-    the API and the workers (production sets ACTION_LINK_SECRET)."""
-    path = data / "keys" / "notify-link-secret"
-    write_once(path, secrets.token_urlsafe(32), mode=0o600)
-    return path.read_text().strip()

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from gachi_kit.auth import ServiceTokens, TokenVerifier
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
 from gachi_kit.http import ServiceClient
+from gachi_kit.jwks import own_service_tokens, service_verifier
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 from orders.adapters.catalog_client import CatalogClient
@@ -49,10 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         },
     )
     outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
-    tokens = ServiceTokens(settings.jwt_private_key, SERVICE) if settings.jwt_private_key else None
+    tokens = own_service_tokens(config, SERVICE)
     catalog_http = ServiceClient(
         settings.catalog_url,
-        token=(lambda: tokens.for_audience("catalog")) if tokens else None,
+        token=lambda: tokens.for_audience("catalog"),
         read_timeout=settings.catalog_timeout_seconds,
         retry_methods=("GET", "POST"),  # POST /v1/pricing only reads, so it is safe to repeat
     )
@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
         ServiceInfo(SERVICE, "gachi orders API"),
         db=db,
-        verifier=TokenVerifier(settings.jwt_public_key, audience=SERVICE),
+        verifier=service_verifier(config, SERVICE, settings.jwt_public_key),
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
     )

@@ -18,7 +18,6 @@ class Settings:
     redis_url: str
     rate_limits: RateLimits
     jwt_public_key: str
-    jwt_private_key: str | None
     catalog_url: str
     catalog_timeout_seconds: float
     outbox_sweep_seconds: float
@@ -30,13 +29,12 @@ class Settings:
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
         env = Env(overrides)
-        private, public = env.jwt_keys()
+        _private, public = env.jwt_keys()
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
             rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
-            jwt_private_key=private,
             catalog_url=env.str("CATALOG_URL", "http://127.0.0.1:8001"),
             catalog_timeout_seconds=env.float("CATALOG_TIMEOUT_SECONDS", 5.0),
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),

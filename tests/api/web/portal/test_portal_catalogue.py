@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.support.portal import sign_in, web_config
+from tests.support.portal import OPERATOR, sign_in
 
 
 def text(response) -> str:
@@ -128,7 +128,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_other_roles_get_a_korean_40
     response = client.get("/order-sheet")
     assert response.status_code in (302, 303)
     assert "/sign-in" in response.headers["Location"]
-    operator = sign_in(portal_app.test_client(), role="enterprise", org="ENTERPRISE", dept=None)
+    operator = sign_in(portal_app.test_client(), OPERATOR)
     forbidden = operator.get("/order-sheet")
     assert forbidden.status_code == 403
     assert "접근 권한이 없습니다" in text(forbidden)
@@ -140,7 +140,7 @@ def test_an_api_that_is_down_gives_a_korean_503_page_not_a_stack_trace(portal):
     from tests.support import infra
 
     closed = f"http://127.0.0.1:{infra.free_port()}"
-    app = web.create_app(web_config(portal, CATALOG_URL=closed))
+    app = web.create_app({**portal.config, "CATALOG_URL": closed})
     response = app.test_client().get("/products", query_string={"q": "김치"})
     assert response.status_code == 503
     assert response.headers["Retry-After"]

@@ -14,8 +14,9 @@ import click
 from gachi_kit.auth import ROLES, issue_token, load_or_create_keypair
 from gachi_kit.config import DEFAULT_REDIS_URL, Env
 
-SERVICES = ("catalog", "orders", "notify")
-PORTS = {"catalog": 8001, "orders": 8002, "notify": 8003}
+SERVICES = ("web", "catalog", "orders", "notify")
+PORTS = {"web": 8000, "catalog": 8001, "orders": 8002, "notify": 8003}
+APIS = ("catalog", "orders", "notify")  # the audiences of people's tokens
 
 
 @click.group()
@@ -44,8 +45,8 @@ def seed() -> None:
     "--aud",
     "audience",
     multiple=True,
-    type=click.Choice(SERVICES),
-    help="audience; default all services",
+    type=click.Choice(APIS),
+    help="audience; default every API",
 )
 @click.option("--hours", default=12, show_default=True)
 def token(role, org, sub, dept, audience, hours) -> None:
@@ -60,10 +61,18 @@ def token(role, org, sub, dept, audience, hours) -> None:
             role=role,
             org=org,
             dept=dept,
-            audience=list(audience or SERVICES),
+            audience=list(audience or APIS),
             ttl=timedelta(hours=hours),
         )
     )
+
+
+@main.command("demo-code")
+def demo_code() -> None:
+    """Print the current TOTP code of the demo admin and committee chair."""
+    from web.seed import demo_code as current_code
+
+    click.echo(current_code())
 
 
 @main.command()
@@ -71,12 +80,27 @@ def token(role, org, sub, dept, audience, hours) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="folder for jwt-private.pem (0600) and jwt-public.pem",
+    help="folder for every key (private keys 0600); existing keys are kept",
 )
-def keys(out: Path) -> None:
-    """Create the JWT key pair in a folder (kept if it exists), e.g. for docker compose."""
+@click.option(
+    "--rotate-web",
+    is_flag=True,
+    help="add a new web signing key (it signs new tokens; keep the old one 15 minutes more)",
+)
+def keys(out: Path, rotate_web: bool) -> None:
+    """Create the keys in a folder, e.g. deploy/keys for docker compose: the developer pair
+    (`gachi token`), web's signing key (web/), one key per service (service-<name>.pem)."""
+    from gachi_kit.jwks import service_signing_key
+    from web.identity.keys import new_key_file
+
     load_or_create_keypair(out)
-    click.echo(f"{out / 'jwt-private.pem'}\n{out / 'jwt-public.pem'}")
+    for service in SERVICES:
+        service_signing_key({"SERVICE_KEYS_DIR": str(out)}, service)
+    web_keys = out / "web"
+    if rotate_web or not list(web_keys.glob("*.pem")):
+        new_key_file(web_keys)
+    for path in sorted(p for p in out.rglob("*.pem")):
+        click.echo(path)
 
 
 @main.command()
@@ -107,10 +131,12 @@ def up() -> None:
     os.environ.update(child_env)
     try:
         _migrate(Env())
-        marker = data / ".seeded"
-        if not marker.exists():
-            _seed()
-            marker.write_text("demo data loaded\n")
+        # One marker per seeding step, so a data folder from before web existed gets the
+        # demo people too.
+        for marker, services in ((".seeded", ("catalog", "orders")), (".seeded-web", ("web",))):
+            if not (data / marker).exists():
+                _seed(services)
+                (data / marker).write_text("demo data loaded\n")
         procfile = parse_procfile((_repo_root() / "Procfile").read_text())
         manager = Manager()
         for name, command in procfile.processes.items():
@@ -131,14 +157,11 @@ def _migrate(env: Env) -> None:
         click.echo(f"{service}: migrations applied")
 
 
-def _seed() -> None:
+def _seed(services: tuple[str, ...] = ("catalog", "orders", "web")) -> None:
     """Each service seeds its own database through its own app (no shared tables)."""
-    import catalog
-    import orders
-    from catalog import seed as catalog_seed
-    from orders import seed as orders_seed
-
-    for module, seeder in ((catalog, catalog_seed), (orders, orders_seed)):
+    for name in services:
+        module = __import__(name)
+        seeder = __import__(f"{name}.seed", fromlist=["run"])
         app = module.create_app({"LOG_LEVEL": "WARNING"})
         with app.app_context():
             counts = seeder.run(app.extensions[module.__name__])
@@ -150,8 +173,15 @@ def _repo_root() -> Path:
 
 
 def _print_urls(data: Path) -> None:
+    from web.seed import DEMO_PASSWORD, ROLE_TITLES
+
+    click.echo(f"gachi is starting:\n  portal   http://127.0.0.1:{PORTS['web']}   (sign in below)")
     lines = [f"  {name:8} http://127.0.0.1:{port}/docs" for name, port in PORTS.items()]
-    click.echo("gachi is starting:\n" + "\n".join(lines))
+    click.echo("\n".join(lines[1:]))
+    click.echo(f"  demo accounts (password {DEMO_PASSWORD}):")
+    for email, title in ROLE_TITLES.items():
+        click.echo(f"    {email:28} {title}")
+    click.echo("    2단계 인증 code for the demo admin and chair: .venv/bin/gachi demo-code")
     click.echo(f"  data     {data}")
     click.echo(f"  mail     {data / 'mail'}/*.eml   (unless SMTP_HOST is set)")
     click.echo(f"  sms      {data / 'sms.log'}, 알림톡 {data / 'alimtalk.log'}")

@@ -1,0 +1,67 @@
+"""Web's signing keys: a folder of RSA private keys, one file per key, named by its `kid`.
+
+The newest file (by name; `gachi keys --web` names them by creation time) signs new tokens;
+every key in the folder is published at /.well-known/jwks.json. Rotation without downtime:
+add a key (it is published and used at once; verifiers that meet an unknown `kid` fetch the
+set again), keep the old file until the tokens it signed have expired (15 minutes), then
+delete it. The folder is read again when its contents change, so no restart is needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jwt.algorithms import RSAAlgorithm
+
+from gachi_kit.auth import generate_keypair, parse_private_key
+from gachi_kit.config import write_once
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: str
+
+
+class KeyRing:
+    def __init__(self, folder: Path, *, create_if_empty: bool) -> None:
+        self.folder = folder
+        self._create = create_if_empty
+        self._lock = threading.Lock()
+        self._seen: tuple = ()
+        self._keys: list[SigningKey] = []
+
+    def active(self) -> SigningKey:
+        return self._load()[-1]
+
+    def jwks(self) -> dict:
+        published = []
+        for key in self._load():
+            jwk = RSAAlgorithm.to_jwk(parse_private_key(key.private_pem).public_key(), as_dict=True)
+            published.append({**jwk, "kid": key.kid, "use": "sig", "alg": "RS256"})
+        return {"keys": published}
+
+    def _load(self) -> list[SigningKey]:
+        with self._lock:
+            files = sorted(self.folder.glob("*.pem")) if self.folder.is_dir() else []
+            if not files and self._create:
+                new_key_file(self.folder)
+                files = sorted(self.folder.glob("*.pem"))
+            if not files:
+                raise RuntimeError(f"no signing key in {self.folder}")
+            seen = tuple((f.name, f.stat().st_mtime_ns) for f in files)
+            if seen != self._seen:
+                self._keys = [SigningKey(f.stem, f.read_text()) for f in files]
+                self._seen = seen
+            return self._keys
+
+
+def new_key_file(folder: Path, now: datetime | None = None) -> Path:
+    """Create a key whose name sorts after every earlier one (its creation time)."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    path = folder / f"web-{stamp}.pem"
+    write_once(path, generate_keypair()[0], mode=0o600)
+    return path
