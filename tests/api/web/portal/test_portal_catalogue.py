@@ -136,7 +136,6 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_other_roles_get_a_korean_40
 
 def test_an_api_that_is_down_gives_a_korean_503_page_not_a_stack_trace(portal):
     import web
-
     from tests.support import infra
 
     closed = f"http://127.0.0.1:{infra.free_port()}"
