@@ -1,8 +1,11 @@
-# Two commands on a fresh machine: `make up` and `make test`. Only Python 3.11 is needed.
+# Two commands on a fresh machine: `make up` and `make test`. Needs Python 3.11 and Node.js 20+
+# (npm installs the portal's front-end packages from its lockfile).
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+WEB    := services/web
+NODE_STAMP := $(WEB)/node_modules/.installed
 
 .PHONY: up test test-unit test-integration test-api test-e2e lint install seed token bench clean
 
@@ -13,12 +16,17 @@ $(STAMP): requirements/constraints.txt requirements/dev.txt libs/gachi_kit/pypro
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The portal's front-end packages (KRDS, Pretendard GOV, htmx, axe-core), exactly as locked.
+$(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
-up: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
+
+up: $(STAMP) $(NODE_STAMP)
 	$(BIN)/gachi up
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 test-unit: $(STAMP)
