@@ -12,7 +12,7 @@ import pytest
 
 from tests.support import infra
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @dataclass
@@ -71,7 +71,7 @@ def api(stack):
 
 
 @pytest.fixture
-def people(web_app):
+def people(web_app, stack):
     """people(role, org_id, org_name, sub=..., chair=...) -> a signed-in test client."""
     from web.identity.models import Membership, Organisation, Person
 

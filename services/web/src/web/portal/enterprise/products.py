@@ -184,6 +184,7 @@ def product_import():
         if upload is None or not upload.filename:
             return _import_page(errors={"file": ["올릴 CSV 파일을 골라 주세요."]}), 422
         content, filename, dry_run = upload.read(MAX_IMPORT_BYTES + 1), upload.filename, True
+        mode = "valid_rows"  # a dry run reports every row; nothing is written either way
         if len(content) > MAX_IMPORT_BYTES:
             return _import_page(
                 errors={"file": ["파일이 5MB보다 큽니다. 나눠서 올려 주세요."]}
