@@ -83,9 +83,10 @@ def truncate_all(db, metadata) -> None:
 
 
 @contextmanager
-def live_server(app) -> Iterator[str]:
-    """Serve a Flask app on a real socket in a thread (for service-to-service calls)."""
-    port = free_port()
+def live_server(app, port: int | None = None) -> Iterator[str]:
+    """Serve a Flask app on a real socket in a thread (for service-to-service calls); on
+    `port` when the others must know the address before the app exists."""
+    port = port or free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -3,7 +3,6 @@ timeouts and retries, and problem+json turned into an exception a page can show.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,11 +11,8 @@ from flask import Flask, current_app
 from gachi_kit.http import ServiceClient, UpstreamUnavailable
 from web.identity import current
 
-SERVICES = {
-    "catalog": "http://127.0.0.1:8001",
-    "orders": "http://127.0.0.1:8002",
-    "notify": "http://127.0.0.1:8003",
-}
+SERVICES = ("catalog", "orders", "notify")
+CONNECT_TIMEOUT = 2.0
 # Reads may be retried; placing is protected by its Idempotency-Key, so a POST is sent once.
 READ_METHODS = ("GET", "HEAD")
 
@@ -61,15 +57,14 @@ def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def init_clients(app: Flask) -> None:
-    """One pooled client per service, from `<SERVICE>_URL` (config, then environment)."""
+    """One pooled client per service, at the URLs and timeout of web's settings."""
+    settings = app.extensions["web"].settings
     clients = {}
-    for service, default in SERVICES.items():
-        key = f"{service.upper()}_URL"
-        base = app.config.get(key) or os.environ.get(key) or default
+    for service in SERVICES:
         clients[service] = ServiceClient(
-            base,
-            connect_timeout=float(app.config.get("PORTAL_CONNECT_TIMEOUT", 2.0)),
-            read_timeout=float(app.config.get("PORTAL_READ_TIMEOUT", 15.0)),
+            getattr(settings, f"{service}_url"),
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=settings.api_timeout_seconds,
             retries=1,
             retry_methods=READ_METHODS,
         )

@@ -3,9 +3,7 @@ JSON routes (OAuth, JWKS, probes) keep their problem+json answers."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Flask, redirect, render_template, request
+from flask import Flask, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from gachi_kit.logging import get_logger
@@ -72,7 +70,7 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api(exc: ApiError):
         if exc.status == 401:
-            return redirect(f"/sign-in?next={quote(request.full_path)}")
+            return redirect(url_for("identity.sign_in", next=request.full_path.rstrip("?")))
         if exc.status in (403, 404, 429):
             return error_page(exc.status)
         return error_page(exc.status, exc.title, exc.detail)

@@ -17,6 +17,16 @@ LINE_STATUSES = {
     "unfulfillable": "공급 불가",
     "completed": "완료",
 }
+LISTING_STATUSES = {
+    "draft": "작성 중",
+    "submitted": "신청",
+    "in_review": "심사 중",
+    "approved": "인정",
+    "rejected": "반려",
+    "suspended": "정지",
+    "expired": "만료",
+    "withdrawn": "철회",
+}
 ROUTING_POLICIES = {
     "local_first": "지역 우선 (같은 시군구, 다음으로 같은 시도)",
     "fair_share": "고른 배분 (올해 주문을 적게 받은 기업부터)",
@@ -82,6 +92,7 @@ def register_filters(app: Flask) -> None:
         tax=lambda code: TAX_TYPES.get(code, code or "-"),
         order_status=lambda code: ORDER_STATUSES.get(code, code),
         line_status=lambda code: LINE_STATUSES.get(code, code),
+        listing_status=lambda code: LISTING_STATUSES.get(code, code),
         policy=lambda code: ROUTING_POLICIES.get(code, code or "-"),
         pairs=lambda values: [(value, value) for value in values],
     )

@@ -35,9 +35,9 @@ class Navigation:
     menu: list[MenuItem] = field(default_factory=list)
     unread: int | None = None
     can_switch: bool = False
-    sign_in_url: str = "/sign-in"
-    sign_out_url: str = "/sign-out"
-    switch_url: str = "/memberships"
+    sign_in_url: str = ""
+    sign_out_url: str = ""
+    switch_url: str = ""
 
     @property
     def person_name(self) -> str:
@@ -74,6 +74,9 @@ def build_navigation() -> Navigation:
     person = current.current_person()
     membership = current.current_membership() if person else None
     nav = Navigation(person=person, membership=membership)
+    nav.sign_in_url = url_for("identity.sign_in", next=request.full_path.rstrip("?"))
+    nav.sign_out_url = url_for("identity.sign_out")
+    nav.switch_url = url_for("identity.membership", next=request.full_path.rstrip("?"))
     nav.menu = [
         MenuItem("홈", url_for("catalogue.home"), ()),
         MenuItem("상품 찾기", url_for("catalogue.search"), ("catalogue",)),

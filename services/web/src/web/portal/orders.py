@@ -3,6 +3,7 @@ explanation, cancel, and 검수 (inspection) of each delivered supplier order.""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -31,6 +32,7 @@ VOID = {"declined", "expired", "cancelled"}
 CANCELLABLE = {"pending", "accepted", "partially_accepted", "in_production"}
 # The list reads at most this many orders to filter (orders has no server-side filters yet).
 LIST_PAGES, LIST_PAGE_SIZE = 5, 100
+LINE_FIELD = re.compile(r"^lines\.\d+\.\w+$")
 FILTERS = ("status", "department", "from", "to")
 TRIGGERS = {"placement": "주문 때", "declined": "거절 후 재배정", "expired": "기한 만료 후 재배정"}
 
@@ -137,6 +139,14 @@ def routing_story(routing: dict, order: dict) -> list[dict]:
     return stories
 
 
+def by_line_field(exc: ApiError, general_key: str) -> dict[str, list[str]]:
+    """The API's messages for one line's field stay on that field; the rest (a rule about
+    the whole line or order) go to the top of the form."""
+    on_fields = {key: msgs for key, msgs in exc.errors.items() if LINE_FIELD.match(key)}
+    general = [msg for key, msgs in exc.errors.items() if key not in on_fields for msg in msgs]
+    return on_fields | {general_key: general or ([] if on_fields else [exc.message()])}
+
+
 def render_order(order_id: str, errors: dict | None = None, focus: str | None = None, status=200):
     order = call("orders", "GET", f"/v1/orders/{order_id}")
     routing = call("orders", "GET", f"/v1/orders/{order_id}/routing")
@@ -218,7 +228,7 @@ def inspect(order_id: str, supplier_order_id: str):
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
-            errors = exc.errors or {"inspect": [exc.message()]}
+            errors = by_line_field(exc, "inspect")
     if errors:
         return render_order(order_id, errors, focus=supplier_order_id, status=422)
     flash("검수 결과를 기록했습니다.", "success")
