@@ -10,6 +10,7 @@ LABEL_WIDTH = 120
 BAR_AREA = 200
 VALUE_WIDTH = 50
 WIDTH = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
+BAR_COLOUR = "#256ef4"  # KRDS primary; an attribute, so no stylesheet can blank the bars
 
 
 def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]]) -> Markup:
@@ -28,7 +29,7 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]]) -> Markup:
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 18}" text-anchor="end" class="bo-chart-label">'
             f"{escape(label)}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{length}" height="{ROW_HEIGHT - 10}" '
-            f'rx="2" class="bo-chart-bar"/>'
+            f'rx="2" fill="{BAR_COLOUR}" class="bo-chart-bar"/>'
             f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 18}" class="bo-chart-value">'
             f"{value:,}</text>"
         )
