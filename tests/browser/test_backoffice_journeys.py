@@ -335,3 +335,38 @@ def test_an_admin_replays_a_dead_webhook_delivery(open_page, checked, portal):
         send_all(quick, channel="webhook")
         assert any(d.status == "sent" and d.replays == 1 for d in deliveries(quick))
     quick.extensions["notify"].db.dispose()
+
+
+def test_every_back_office_list_and_form_page_on_a_phone(open_page, checked, portal):
+    """The pages the journeys above do not pass through, at 375 px, with axe."""
+    operator = open_page(PHONE)
+    sign_in(operator, checked, OPERATOR, "the operator")
+    for path, name in (
+        ("/enterprise/supplier-orders", "supplier-orders"),
+        ("/enterprise/products", "products"),
+        ("/enterprise/products/new", "product-new"),
+        ("/enterprise/products/import", "product-import"),
+        ("/enterprise/applications", "applications"),
+        ("/enterprise/applications/new", "application-new"),
+        ("/enterprise/certifications", "certifications"),
+        ("/enterprise/notifications", "notifications"),
+        ("/enterprise/notifications/deliveries", "deliveries"),
+    ):
+        operator.goto(path)
+        checked(operator, name)
+    operator.goto("/enterprise/products")
+    operator.get_by_role("link", name="국산콩 두부과자 200g").click()
+    assert "가격 이력" in operator.content()
+    checked(operator, "product-edit")
+
+    admin = open_page(PHONE)
+    sign_in(admin, checked, ADMIN, "the admin")
+    for path, name in (
+        ("/admin/enterprises", "admin-enterprises"),
+        ("/admin/enterprises/new", "admin-enterprise-new"),
+        (f"/admin/enterprises/{TOFU}", "admin-enterprise"),
+        ("/admin/institutions", "admin-institutions"),
+        ("/admin/brands", "admin-brands"),
+    ):
+        admin.goto(path)
+        checked(admin, name)
