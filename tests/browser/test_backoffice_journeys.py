@@ -367,6 +367,7 @@ def test_every_back_office_list_and_form_page_on_a_phone(open_page, checked, por
         (f"/admin/enterprises/{TOFU}", "admin-enterprise"),
         ("/admin/institutions", "admin-institutions"),
         ("/admin/brands", "admin-brands"),
+        ("/admin/health", "admin-health"),
     ):
         admin.goto(path)
         checked(admin, name)

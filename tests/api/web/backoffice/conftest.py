@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
@@ -20,38 +21,37 @@ class Stack:
     catalog: object
     orders: object
     notify: object
+    web: object
     urls: dict[str, str]
 
 
-def _started(name, config):
-    module = __import__(name)
-    app = module.create_app(config)
-    server = infra.live_server(app)
-    return app, server.__enter__(), server
-
-
 @pytest.fixture(scope="session")
-def backoffice_stack(_web_app, service_config):
-    """One catalog, orders and notify trusting the live web's JWKS, for the whole session."""
-    from web.portal.api import init_clients
+def backoffice_stack(service_config):
+    """catalog, orders and notify trusting web's JWKS, and a web whose portal calls them:
+    live servers on the shared test databases, for the whole session."""
+    import catalog
+    import notify
+    import orders
+    import web
 
-    servers = []
-    with infra.live_server(_web_app) as web_url:
-        config = {**service_config, "WEB_URL": web_url, "WEBHOOK_ALLOW_LOOPBACK": "1"}
-        try:
-            catalog, catalog_url, server = _started("catalog", config)
-            servers.append(server)
-            orders, orders_url, server = _started("orders", {**config, "CATALOG_URL": catalog_url})
-            servers.append(server)
-            notify, notify_url, server = _started("notify", {**config, "ORDERS_URL": orders_url})
-            servers.append(server)
-            urls = {"catalog": catalog_url, "orders": orders_url, "notify": notify_url}
-            _web_app.config.update({f"{k.upper()}_URL": v for k, v in urls.items()})
-            init_clients(_web_app)
-            yield Stack(catalog, orders, notify, urls)
-        finally:
-            for server in reversed(servers):
-                server.__exit__(None, None, None)
+    web_port = infra.free_port()
+    config = {
+        **service_config,
+        "WEB_URL": f"http://127.0.0.1:{web_port}",
+        "WEBHOOK_ALLOW_LOOPBACK": "1",
+    }
+    with ExitStack() as running:
+        apps, urls = {}, {}
+        for name, module, needs in (
+            ("catalog", catalog, {}),
+            ("orders", orders, {"CATALOG_URL": "catalog"}),
+            ("notify", notify, {"ORDERS_URL": "orders"}),
+        ):
+            apps[name] = module.create_app({**config, **{k: urls[v] for k, v in needs.items()}})
+            urls[name] = running.enter_context(infra.live_server(apps[name]))
+        apps["web"] = web.create_app({**config, **{f"{k.upper()}_URL": v for k, v in urls.items()}})
+        urls["web"] = running.enter_context(infra.live_server(apps["web"], web_port))
+        yield Stack(apps["catalog"], apps["orders"], apps["notify"], apps["web"], urls)
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def people(web_app, stack):
     """people(role, org_id, org_name, sub=..., chair=...) -> a signed-in test client."""
     from web.identity.models import Membership, Organisation, Person
 
-    w = web_app.extensions["web"]
+    w = stack.web.extensions["web"]
 
     def add(role, org_id=None, org_name=None, *, sub=None, chair=False, name="김순자"):
         sub = sub or f"{role}-{org_id or 'platform'}"
@@ -98,7 +98,7 @@ def people(web_app, stack):
             session.add(membership)
             session.flush()
             ids = (person.id, membership.id)
-        client = web_app.test_client()
+        client = stack.web.test_client()
         with client.session_transaction() as browser:
             browser["person_id"], browser["membership_id"] = ids
             browser["signed_in_at"] = time.time()

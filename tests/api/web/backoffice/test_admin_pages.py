@@ -148,3 +148,9 @@ def test_dead_webhook_deliveries_are_replayed(admin, stack, service_config, toke
         rows = deliveries(quick, channel="webhook")
         assert [(d.status, d.replays) for d in rows] == [("sent", 1)]
     quick.extensions["notify"].db.dispose()
+
+
+def test_service_health_shows_each_apis_readiness(admin):
+    page = text_of(admin.get("/admin/health"))
+    assert page.count("데이터베이스: 정상") == 3 and "메시지 브로커(Redis): 정상" in page
+    assert "보내지 못한 알림" in page and "0건" in page

@@ -57,10 +57,10 @@ def world(api, token, people):
     return clients
 
 
-def test_every_route_answers_each_role_as_the_table_says(world, web_app):
-    rules = back_office_rules(web_app)
+def test_every_route_answers_each_role_as_the_table_says(world, stack):
+    rules = back_office_rules(stack.web)
     assert len(rules) > 40  # the table is the URL map, not a hand-made list
-    anonymous = web_app.test_client()
+    anonymous = stack.web.test_client()
     # a CSRF token of each client's own session, so the role check is what answers a POST
     tokens = {role: csrf_of((world[role] or anonymous).get("/sign-in")) for role in ROLES}
     problems = []

@@ -13,6 +13,7 @@ NAV = [
     ("admin.institutions", "기관"),
     ("admin.brands", "브랜드·위원회"),
     ("admin.dead_deliveries", "실패한 발송"),
+    ("admin.health", "서비스 상태"),
 ]
 
 

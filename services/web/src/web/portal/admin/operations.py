@@ -120,6 +120,41 @@ def member_update(code, sub):
 
 # -- operations -----------------------------------------------------------------------------
 
+SERVICE_NAMES = {
+    "catalog": "상품·브랜드 (catalog)",
+    "orders": "주문 (orders)",
+    "notify": "알림 (notify)",
+}
+CHECK_NAMES = {"database": "데이터베이스", "broker": "메시지 브로커(Redis)"}
+
+
+def readiness(service: str) -> dict:
+    """What a service's /readyz says (database, broker); a service that does not answer, or
+    answers 503, is shown as not ready rather than breaking the page."""
+    try:
+        answer = api.call(service, "GET", "/readyz", anonymous=True)
+    except (api.ApiError, api.UpstreamUnavailable) as exc:
+        return {"ready": False, "checks": {}, "error": str(exc)}
+    return {
+        "ready": answer.get("status") == "ok",
+        "checks": answer.get("checks", {}),
+    }
+
+
+@bp.get("/health")
+@signin_required("admin")
+def health():
+    services = {name: readiness(name) for name in SERVICE_NAMES}
+    dead = api.call("notify", "GET", "/v1/ops/dead-deliveries", params={"limit": 100})
+    return pages.render(
+        "admin/health.html",
+        services=services,
+        names=SERVICE_NAMES,
+        checks=CHECK_NAMES,
+        dead=len(dead["items"]),
+        more=bool(dead.get("next_cursor")),
+    )
+
 
 @bp.get("/deliveries/dead")
 @signin_required("admin")
