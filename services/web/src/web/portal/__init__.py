@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.portal import assets, catalogue, groups, inbox, ordering, orders, upload
+from web.portal import assets, backoffice, catalogue, groups, inbox, ordering, orders, upload
 from web.portal.api import init_clients
 from web.portal.errors import register_error_pages
 from web.portal.filters import register_filters
@@ -30,3 +30,4 @@ def register(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     register_error_pages(app)
+    backoffice.register(app)  # part 2: enterprises, committees, admins
