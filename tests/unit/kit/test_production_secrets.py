@@ -20,6 +20,12 @@ SECRET_VARIABLES = (
     "JWT_PRIVATE_KEY_FILE",
     "ACTION_LINK_SECRET",
     "ACTION_LINK_SECRET_FILE",
+    "SERVICE_PRIVATE_KEY",
+    "SERVICE_PRIVATE_KEY_FILE",
+    "WEB_SECRET_KEY",
+    "WEB_SECRET_KEY_FILE",
+    "WEB_SIGNING_KEYS_DIR",
+    "WEB_SIGNING_KEYS_DIR_FILE",
 )
 
 
@@ -75,7 +81,7 @@ def production_notify(keys, **more):
     import notify
 
     return notify.create_app(
-        {"GACHI_ENV": "production", "JWT_PUBLIC_KEY": keys[1], "JWT_PRIVATE_KEY": keys[0], **more}
+        {"GACHI_ENV": "production", "JWT_PUBLIC_KEY": keys[1], "SERVICE_PRIVATE_KEY": keys[0], **more}
     )
 
 
@@ -91,18 +97,30 @@ def test_notify_in_production_with_its_secrets_starts(keys, tmp_path):
     assert not (tmp_path / "data" / "keys").exists()
 
 
-def test_orders_in_production_without_its_private_key_stops(keys):
+def test_orders_in_production_without_its_own_service_key_stops(keys):
+    """orders signs its calls to catalog with its own key (never a made-up one in production)."""
     import orders
 
-    with pytest.raises(MissingSecret, match=r"^JWT_PRIVATE_KEY"):
+    with pytest.raises(MissingSecret, match=r"^SERVICE_PRIVATE_KEY \(or SERVICE_PRIVATE_KEY_FILE\)"):
         orders.create_app({"GACHI_ENV": "production", "JWT_PUBLIC_KEY": keys[1]})
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [({}, "WEB_SIGNING_KEYS_DIR"), ({"WEB_SIGNING_KEYS_DIR": "/keys/web"}, "WEB_SECRET_KEY")],
+)
+def test_web_in_production_without_its_keys_or_session_secret_stops(keys, given, missing):
+    from web.config import Settings
+
+    with pytest.raises(MissingSecret, match=rf"^{missing} \(or {missing}_FILE\)"):
+        Settings.load({"GACHI_ENV": "production", "JWT_PUBLIC_KEY": keys[1], **given})
 
 
 def test_the_process_exits_at_start_with_an_english_message_naming_the_variable(keys, tmp_path):
     env = {
         k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES and "DATABASE_URL" not in k
     }
-    env.update(GACHI_ENV="production", JWT_PUBLIC_KEY=keys[1], JWT_PRIVATE_KEY=keys[0])
+    env.update(GACHI_ENV="production", JWT_PUBLIC_KEY=keys[1], SERVICE_PRIVATE_KEY=keys[0])
     started = subprocess.run(
         [sys.executable, "-c", "import notify; notify.create_app()"],
         env=env,

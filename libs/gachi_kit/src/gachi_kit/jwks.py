@@ -159,14 +159,15 @@ def _service_keys_dir(env: Env) -> Path:
 
 def service_signing_key(config: Mapping[str, Any] | None, service: str) -> str:
     """This service's own private key (PEM) for its service-to-service tokens:
-    SERVICE_PRIVATE_KEY_FILE, else one made once in the keys folder (embedded default),
+    SERVICE_PRIVATE_KEY[_FILE] (production must give it), else one made once in the keys
+    folder (embedded default),
     whose public half is written beside it for the others to verify."""
     from gachi_kit.auth import generate_keypair, public_key_of
 
     env = Env(config)
-    given = env.optional("SERVICE_PRIVATE_KEY_FILE")
+    given = env.secret("SERVICE_PRIVATE_KEY")  # or SERVICE_PRIVATE_KEY_FILE; required in production
     if given:
-        return Path(given).read_text()
+        return given
     folder = _service_keys_dir(env)
     kid = service_kid(service)
     write_once(folder / f"{kid}.pem", generate_keypair()[0], mode=0o600)

@@ -59,15 +59,14 @@ class Settings:
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
         env = Env(overrides)
         data = env.data_dir()
-        production = env.str("GACHI_ENV", "embedded") == "production"
+        production = env.production()
         _private, public = env.jwt_keys()
         minutes = env.int("ACCESS_TOKEN_MINUTES", MAX_ACCESS_TOKEN_MINUTES)
         if not 1 <= minutes <= MAX_ACCESS_TOKEN_MINUTES:
             raise ValueError(f"ACCESS_TOKEN_MINUTES={minutes}: use 1..{MAX_ACCESS_TOKEN_MINUTES}")
-        keys_dir = env.optional("WEB_SIGNING_KEYS_DIR")
-        secret = env.optional("WEB_SECRET_KEY")
-        if production and (not keys_dir or not secret):
-            raise ValueError("GACHI_ENV=production needs WEB_SECRET_KEY and WEB_SIGNING_KEYS_DIR")
+        # a folder, not a secret's value: in production it must be named, never made up
+        keys_dir = env.secret("WEB_SIGNING_KEYS_DIR")
+        secret = env.secret("WEB_SECRET_KEY")
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
