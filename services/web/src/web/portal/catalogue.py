@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from gachi_kit.dates import today_kst
 from web.portal.api import ApiError, call
@@ -27,15 +27,15 @@ PAGE_SIZE = 24
 # Brands and product groups change a few times a year; pages that show them (facets, the
 # delivery form) read them at most once a minute per process.
 REFERENCE_SECONDS = 60.0
-_reference: dict[str, tuple[float, list[dict]]] = {}
 
 
 def reference(path: str) -> list[dict]:
-    cached = _reference.get(path)
+    cache = current_app.extensions.setdefault("portal_reference", {})
+    cached = cache.get(path)
     if cached and time.monotonic() - cached[0] < REFERENCE_SECONDS:
         return cached[1]
     items = call("catalog", "GET", path).get("items", [])
-    _reference[path] = (time.monotonic(), items)
+    cache[path] = (time.monotonic(), items)
     return items
 
 
