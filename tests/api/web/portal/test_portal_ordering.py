@@ -130,3 +130,14 @@ def test_csrf_is_required_on_portal_forms(buyer):
     response = buyer.post("/order-sheet/lines", data={"group_code": KIMCHI_GROUP, "quantity": 1})
     assert response.status_code == 400
     assert "포기김치" not in text(buyer.get("/order-sheet"))
+
+
+def test_a_group_line_no_supplier_can_take_says_why_on_its_row(buyer):
+    add(buyer, 40, group_code=KIMCHI_GROUP)
+    response, _ = place(buyer, brand_code="BITSONE")  # no 비츠원-listed kimchi in the demo data
+    html = text(response)
+    assert response.status_code == 422
+    row = html.split('class="row-problem"')[1].split("</tr>")[0]
+    assert "조건을 만족하는 공급 기업이 없습니다." in row
+    assert "후보 기업 사정" in row and "곳" in row
+    assert "enterprise_id" not in html and "None" not in row
