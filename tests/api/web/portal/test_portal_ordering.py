@@ -39,6 +39,9 @@ def test_lines_from_a_search_result_and_a_product_group_fill_the_order_sheet(buy
     assert "표준 품목" in html and "포기김치 10kg" in html
     assert 'value="15"' in html and 'value="40"' in html
     assert re.search(r'<span class="count-badge subtle">2</span>', html)
+    unit_price = int(re.search(r'<td class="num">([\d,]+)원', html).group(1).replace(",", ""))
+    total = html.split("공급가액 합계 (표준 품목은 배정 후 확정)")[1].split("</tr>")[0]
+    assert f"{unit_price * 15:,}원" in total
 
 
 def test_a_quantity_that_is_not_a_number_is_refused_next_to_its_field(buyer):
