@@ -167,6 +167,8 @@ def service_signing_key(config: Mapping[str, Any] | None, service: str) -> str:
     given = env.optional("SERVICE_PRIVATE_KEY_FILE")
     if given:
         return Path(given).read_text()
+    if env.str("GACHI_ENV", "embedded") == "production":
+        raise RuntimeError("GACHI_ENV=production needs SERVICE_PRIVATE_KEY_FILE (gachi keys)")
     folder = _service_keys_dir(env)
     kid = service_kid(service)
     write_once(folder / f"{kid}.pem", generate_keypair()[0], mode=0o600)
