@@ -4,22 +4,22 @@ gave up."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+from web.portal.backoffice import pages
+
+bp = Blueprint("platform", __name__, url_prefix="/admin", template_folder="templates")
 
 NAV = [
-    ("admin.enterprises", "기업"),
-    ("admin.institutions", "기관"),
-    ("admin.brands", "브랜드·위원회"),
-    ("admin.dead_deliveries", "실패한 발송"),
-    ("admin.health", "서비스 상태"),
+    ("platform.enterprises", "기업"),
+    ("platform.institutions", "기관"),
+    ("platform.brands", "브랜드·위원회"),
+    ("platform.dead_deliveries", "실패한 발송"),
+    ("platform.health", "서비스 상태"),
 ]
 
 
-@bp.context_processor
-def _navigation():
-    return {"section_nav": NAV, "active": request.endpoint}
+pages.section_menu(bp, NAV)
 
 
 from web.portal.admin import directory, operations  # noqa: E402  (routes attach to bp)

@@ -73,7 +73,7 @@ def enterprises():
         query=request.args,
         types=ENTERPRISE_TYPES,
         statuses=ENTERPRISE_STATUSES,
-        active="admin.enterprises",
+        active="platform.enterprises",
     )
 
 
@@ -83,7 +83,7 @@ def _new_enterprise_page(errors=None, message=None):
         types=ENTERPRISE_TYPES,
         errors=errors,
         message=message,
-        active="admin.enterprises",
+        active="platform.enterprises",
     )
 
 
@@ -101,7 +101,7 @@ def enterprise_new():
     return pages.submit(
         change,
         done="기업을 등록했습니다. 사업자등록번호를 확인했습니다.",
-        then=lambda: url_for("admin.enterprise", enterprise_id=created["id"]),
+        then=lambda: url_for("platform.enterprise", enterprise_id=created["id"]),
         again=lambda errors, message: _new_enterprise_page(errors, message),
     )
 
@@ -119,7 +119,7 @@ def _enterprise_page(enterprise_id: str, errors=None, message=None, editing=None
         editing=editing,
         errors=errors,
         message=message,
-        active="admin.enterprises",
+        active="platform.enterprises",
     )
 
 
@@ -133,7 +133,7 @@ def _enterprise_change(enterprise_id: str, change, done: str, editing: str):
     def show(enterprise_id, errors, message):
         return _enterprise_page(enterprise_id, errors, message, editing)
 
-    return pages.change_on(change, done, "admin.enterprise", show, enterprise_id=enterprise_id[:26])
+    return pages.change_on(change, done, "platform.enterprise", show, enterprise_id=enterprise_id[:26])
 
 
 @bp.post("/enterprises/<enterprise_id>")
@@ -204,7 +204,7 @@ def _institutions_page(errors=None, message=None):
         kinds=INSTITUTION_KINDS,
         errors=errors,
         message=message,
-        active="admin.institutions",
+        active="platform.institutions",
     )
 
 
@@ -232,7 +232,7 @@ def institution_add():
         body["departments"] = [d.strip() for d in lines if d.strip()]
         api.call("orders", "POST", "/v1/institutions", json=body)
 
-    return pages.change_on(change, "기관을 등록했습니다.", "admin.institutions", _institutions_page)
+    return pages.change_on(change, "기관을 등록했습니다.", "platform.institutions", _institutions_page)
 
 
 @bp.post("/institutions/<institution_id>/departments")
@@ -245,4 +245,4 @@ def department_add(institution_id):
         path = f"/v1/institutions/{institution_id[:26]}/departments"
         api.call("orders", "POST", path, json={"name": request.form["department"].strip()})
 
-    return pages.change_on(change, "부서를 추가했습니다.", "admin.institutions", _institutions_page)
+    return pages.change_on(change, "부서를 추가했습니다.", "platform.institutions", _institutions_page)

@@ -99,6 +99,11 @@ def explain(refused: api.ApiError) -> str:
     return refused.title
 
 
+def section_menu(blueprint, items: list[tuple[str, str]]) -> None:
+    """The audience's own menu (endpoint, label) above its pages, the current one marked."""
+    blueprint.context_processor(lambda: {"section_nav": items, "active": request.endpoint})
+
+
 def render(template: str, **context) -> str:
     context["errors"] = context.get("errors") or {}
     context.setdefault("form", request.form)
