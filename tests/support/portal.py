@@ -108,6 +108,25 @@ def sign_in(client, email: str = BUYER):
     return client
 
 
+def order_sheet_form(html: str, **overrides) -> dict:
+    """What the 주문서's 주문하기 sends: its CSRF token and Idempotency-Key, and a delivery
+    to 광명시청 in three weeks."""
+    from datetime import timedelta
+
+    from gachi_kit.dates import today_kst
+
+    return {
+        "csrf_token": csrf_token(html),
+        "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1),
+        "delivery_address": "경기도 광명시 시청로 20 광명시청 총무과",
+        "delivery_sigungu_code": "41210",
+        "needed_by": (today_kst() + timedelta(days=21)).isoformat(),
+        "brand_code": "",
+        "memo": "",
+        **overrides,
+    }
+
+
 def post_form(client, page: str, action: str, data: dict, **kwargs):
     """Submit a form the way a browser does: with the CSRF token of the page it is on."""
     token = csrf_token(client.get(page).get_data(as_text=True))

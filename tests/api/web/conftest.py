@@ -79,3 +79,34 @@ def post_form(client, path, data, *, page=None):
 
 def sign_in(client, email, password):
     return post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+def sent_events(w, event_type: str) -> list[dict]:
+    """What web recorded in its outbox for notify, oldest first."""
+    from sqlalchemy import select
+
+    from web.identity.models import OutboxMessage
+
+    with w.db.reading() as session:
+        rows = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.type == event_type).order_by(OutboxMessage.id)
+        )
+        return [row.envelope().to_dict() for row in rows]
+
+
+def link_path(event: dict) -> str:
+    """The path of the link an e-mail event carries (its host is WEB_PUBLIC_URL)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(event["data"]["url"]).path
+
+
+def signed_in_as(web_app, email, password, code=None):
+    """A test client signed in (with the second factor when `code` is given)."""
+    client = web_app.test_client()
+    response = sign_in(client, email, password)
+    if code is not None:
+        assert response.headers["Location"].startswith("/sign-in/code")
+        response = post_form(client, "/sign-in/code", {"code": code})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

@@ -64,7 +64,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         settings=settings,
         db=db,
         outbox=outbox,
-        keys=KeyRing(settings.signing_keys_dir, create_if_empty=not settings.production),
+        keys=KeyRing(
+            settings.signing_keys_dir,
+            create_if_empty=not settings.production,
+            activation_seconds=settings.key_activation_seconds,
+        ),
         service_tokens=own_service_tokens(config, SERVICE),
         passwords=PasswordHasher(),
         links=URLSafeTimedSerializer(settings.secret_key, salt="gachi-web-links"),

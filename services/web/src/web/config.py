@@ -35,6 +35,7 @@ class Settings:
     signing_keys_dir: Path
     jwt_public_key: str  # the developer key (`gachi token`), trusted for bearer calls to web
     access_token_minutes: int
+    key_activation_seconds: float
     # browser sessions
     session_idle_minutes: int
     session_absolute_hours: int
@@ -79,6 +80,8 @@ class Settings:
             signing_keys_dir=Path(keys_dir) if keys_dir else data / "keys" / "web",
             jwt_public_key=public,
             access_token_minutes=minutes,
+            # > the APIs' JWKS_REFETCH_COOLDOWN_SECONDS (30): see identity/keys.py
+            key_activation_seconds=env.float("WEB_KEY_ACTIVATION_SECONDS", 60.0),
             session_idle_minutes=env.int("SESSION_IDLE_MINUTES", 30),
             session_absolute_hours=env.int("SESSION_ABSOLUTE_HOURS", 12),
             cookie_secure=env.bool("SESSION_COOKIE_SECURE", production),

@@ -55,6 +55,8 @@ ROLE_TITLES = {
 
 def run(w: Web) -> dict[str, int]:
     created = 0
+    # One Argon2 hash for all of them (the same demo password): seeding stays quick.
+    demo_hash = w.passwords.hash(DEMO_PASSWORD)
     with w.db.transaction() as session:
         for org_id, kind, name in ORGANISATIONS:
             if session.get(Organisation, org_id) is None:
@@ -70,7 +72,7 @@ def run(w: Web) -> dict[str, int]:
                     sub=sub,
                     email=email,
                     name=name,
-                    password_hash=w.passwords.hash(DEMO_PASSWORD),
+                    password_hash=demo_hash,
                     status="active",
                     totp_secret=DEMO_TOTP_SECRET if totp else None,
                     totp_enabled_at=utcnow() if totp else None,

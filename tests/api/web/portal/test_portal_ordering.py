@@ -4,12 +4,10 @@ once (the form's own Idempotency-Key), and the API's messages next to the right 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import requests
 
-from gachi_kit.dates import today_kst
-from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, csrf_token, post_form
+from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, order_sheet_form, post_form
 
 KIMCHI_GROUP = "KIMCHI-POGI-10KG"
 
@@ -28,18 +26,7 @@ def add(client, quantity=10, **target):
 
 
 def place(client, **overrides):
-    page = text(client.get("/order-sheet"))
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
-    data = {
-        "csrf_token": csrf_token(page),
-        "idempotency_key": key,
-        "delivery_address": "경기도 광명시 시청로 20 광명시청 총무과",
-        "delivery_sigungu_code": "41210",
-        "needed_by": (today_kst() + timedelta(days=14)).isoformat(),
-        "brand_code": "",
-        "memo": "",
-    }
-    data.update(overrides)
+    data = order_sheet_form(text(client.get("/order-sheet")), **overrides)
     return client.post("/order-sheet/place", data=data), data
 
 

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import requests
 
 from gachi_kit.dates import today_kst
-from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, post_form
+from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, order_sheet_form, post_form
 
 
 def text(response) -> str:
@@ -20,14 +19,7 @@ def placed_order(buyer, group="KIMCHI-POGI-10KG", quantity=6) -> str:
     post_form(
         buyer, "/order-sheet", "/order-sheet/lines", {"group_code": group, "quantity": quantity}
     )
-    page = text(buyer.get("/order-sheet"))
-    data = {
-        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
-        "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1),
-        "delivery_address": "경기도 광명시 시청로 20 광명시청 총무과",
-        "delivery_sigungu_code": "41210",
-        "needed_by": (today_kst() + timedelta(days=14)).isoformat(),
-    }
+    data = order_sheet_form(text(buyer.get("/order-sheet")))
     response = buyer.post("/order-sheet/place", data=data)
     assert response.status_code == 302, text(response)
     return response.headers["Location"].split("/orders/")[1].split("?")[0]
@@ -155,3 +147,14 @@ def test_inspection_of_a_delivered_supplier_order(buyer, portal):
     html = text(buyer.get(page))
     assert "검수 결과를 기록했습니다" in html and "검수 완료" in html
     assert "4 / 1" in html and "포장 파손" in html
+
+
+def test_after_shipping_cancel_is_no_longer_offered_and_is_refused_with_the_reason(buyer, portal):
+    order_id = placed_order(buyer, quantity=3)
+    deliver(portal, order_id)
+    page = f"/orders/{order_id}"
+    assert "주문 취소" not in text(buyer.get(page))
+    refused = post_form(buyer, page, f"{page}/cancel", {"scope": "all", "reason": "예산 변경"})
+    assert refused.status_code == 422
+    html = text(refused)
+    assert 'role="alert"' in html and "form-hint-invalid" in html

@@ -19,7 +19,7 @@ from gachi_kit.logging import get_logger
 from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
-from notify.services import subscriptions
+from notify.services import account_mail, subscriptions
 from notify.services.dispatch import fan_out
 from notify.wiring import Notify
 
@@ -44,6 +44,8 @@ def handle_event(n: Notify, raw: dict) -> str:
 
 def _apply(n: Notify, session: Session, envelope: Envelope) -> list[str]:
     kind, data = envelope.type, envelope.data
+    if kind in account_mail.ACCOUNT_EVENTS:
+        return account_mail.deliver(n, session, envelope)
     if kind == "enterprise.registered":
         subscriptions.create_defaults(session, data)
     elif kind == "enterprise.updated":

@@ -71,10 +71,10 @@ def current_membership() -> CurrentMembership | None:
     return next((m for m in memberships if m.id == chosen), memberships[0] if memberships else None)
 
 
-def signin_required(*roles: str):
+def signin_required(*roles: str, enrolling: bool = False):
     """Anonymous → the sign-in page (then back here); another role → 403. Without roles,
     any signed-in person passes. A person who must use a second factor and has none is
-    sent to set it up first."""
+    sent to set it up first (`enrolling` marks the set-up page itself)."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -83,7 +83,8 @@ def signin_required(*roles: str):
             if person is None:
                 return redirect(url_for("identity.sign_in", next=_here()))
             membership = current_membership()
-            if membership and membership.needs_second_factor and not person.totp_enabled:
+            must_enrol = membership and membership.needs_second_factor and not person.totp_enabled
+            if must_enrol and not enrolling:
                 return redirect(url_for("identity.totp_setup", next=_here()))
             if roles and (membership is None or membership.role not in roles):
                 abort(403)

@@ -1,15 +1,17 @@
 """Web's signing keys: a folder of RSA private keys, one file per key, named by its `kid`.
 
-The newest file (by name; `gachi keys --web` names them by creation time) signs new tokens;
-every key in the folder is published at /.well-known/jwks.json. Rotation without downtime:
-add a key (it is published and used at once; verifiers that meet an unknown `kid` fetch the
-set again), keep the old file until the tokens it signed have expired (15 minutes), then
-delete it. The folder is read again when its contents change, so no restart is needed.
+Every key in the folder is published at /.well-known/jwks.json. The newest key signs new
+tokens once it has been published for `activation_seconds` (longer than the verifiers'
+refetch cooldown), so every API can already fetch it when the first token names it.
+Rotation without downtime (`gachi keys --out … --rotate-web`): add a key, and delete the
+old file when the tokens it signed have expired (15 minutes after the new key took over).
+The folder is read again when its contents change: no restart.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,18 +26,25 @@ from gachi_kit.config import write_once
 class SigningKey:
     kid: str
     private_pem: str
+    added_at: float  # the file's modification time
 
 
 class KeyRing:
-    def __init__(self, folder: Path, *, create_if_empty: bool) -> None:
+    def __init__(
+        self, folder: Path, *, create_if_empty: bool, activation_seconds: float = 60.0
+    ) -> None:
         self.folder = folder
         self._create = create_if_empty
+        self._activation = activation_seconds
         self._lock = threading.Lock()
         self._seen: tuple = ()
         self._keys: list[SigningKey] = []
 
     def active(self) -> SigningKey:
-        return self._load()[-1]
+        """The newest key published long enough; the oldest when none is (a first key)."""
+        keys = self._load()
+        ripe = [k for k in keys if time.time() - k.added_at >= self._activation]
+        return ripe[-1] if ripe else keys[0]
 
     def jwks(self) -> dict:
         published = []
@@ -54,7 +63,7 @@ class KeyRing:
                 raise RuntimeError(f"no signing key in {self.folder}")
             seen = tuple((f.name, f.stat().st_mtime_ns) for f in files)
             if seen != self._seen:
-                self._keys = [SigningKey(f.stem, f.read_text()) for f in files]
+                self._keys = [SigningKey(f.stem, f.read_text(), f.stat().st_mtime) for f in files]
                 self._seen = seen
             return self._keys
 

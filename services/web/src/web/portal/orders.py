@@ -150,9 +150,15 @@ def by_line_field(exc: ApiError, general_key: str) -> dict[str, list[str]]:
 def render_order(order_id: str, errors: dict | None = None, focus: str | None = None, status=200):
     order = call("orders", "GET", f"/v1/orders/{order_id}")
     routing = call("orders", "GET", f"/v1/orders/{order_id}/routing")
+    cancellable_lines, shipped = set(), False
     for supplier_order in order["supplier_orders"]:
         supplier_order["timeline"] = timeline(supplier_order["status"])
         supplier_order["cancellable"] = supplier_order["status"] in CANCELLABLE
+        shipped |= supplier_order["status"] not in CANCELLABLE | VOID
+        if supplier_order["cancellable"]:
+            cancellable_lines |= {
+                line["order_line_no"] for line in supplier_order["lines"] if not line["cancelled"]
+            }
     return (
         render_template(
             "portal/order.html",
@@ -160,8 +166,8 @@ def render_order(order_id: str, errors: dict | None = None, focus: str | None = 
             stories=routing_story(routing, order),
             errors=errors or {},
             focus=focus,
-            cancellable=order["status"] == "placed"
-            and any(so["cancellable"] for so in order["supplier_orders"]),
+            cancellable_lines=cancellable_lines if order["status"] == "placed" else set(),
+            whole_cancellable=order["status"] == "placed" and not shipped,
             just_placed=bool(request.args.get("placed")),
         ),
         status,

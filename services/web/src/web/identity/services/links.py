@@ -15,18 +15,10 @@ from sqlalchemy.orm import Session
 
 from gachi_kit.events import utcnow
 from web.identity.models import OneTimeLink
+from web.identity.services.errors import Refused
 from web.wiring import Web
 
 PATHS = {"invite": "/invitations/", "reset": "/password/reset/", "unlock": "/account/unlock/"}
-
-
-class LinkRefused(Exception):
-    """A link that cannot be used, with the Korean reason shown to the person."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def send(
@@ -73,7 +65,7 @@ def data_for_message(data: dict | None) -> dict:
 
 
 def find(w: Web, session: Session, token: str, purpose: str, *, lock: bool = False):
-    """The unused, unexpired link a token stands for, or LinkRefused with the reason."""
+    """The unused, unexpired link a token stands for; Refused says why not."""
     try:
         payload = w.links.loads(token)
     except BadSignature as exc:
@@ -84,9 +76,9 @@ def find(w: Web, session: Session, token: str, purpose: str, *, lock: bool = Fal
     if link is None or link.purpose != purpose:
         raise _invalid()
     if link.used_at is not None:
-        raise LinkRefused("link_used", "이미 사용한 링크입니다. 새 링크를 요청해 주세요.")
+        raise Refused("link_used", "이미 사용한 링크입니다. 새 링크를 요청해 주세요.")
     if link.expires_at <= utcnow():
-        raise LinkRefused("link_expired", "링크의 유효 시간이 지났습니다. 새 링크를 요청해 주세요.")
+        raise Refused("link_expired", "링크의 유효 시간이 지났습니다. 새 링크를 요청해 주세요.")
     return link
 
 
@@ -96,7 +88,5 @@ def redeem(w: Web, session: Session, token: str, purpose: str) -> OneTimeLink:
     return link
 
 
-def _invalid() -> LinkRefused:
-    return LinkRefused(
-        "link_invalid", "링크가 올바르지 않습니다. 메일의 링크를 그대로 열어 주세요."
-    )
+def _invalid() -> Refused:
+    return Refused("link_invalid", "링크가 올바르지 않습니다. 메일의 링크를 그대로 열어 주세요.")

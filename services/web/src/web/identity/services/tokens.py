@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 from gachi_kit.auth import issue_token
+from gachi_kit.events import new_id
 from web.wiring import Web
 
 API_AUDIENCE = ["catalog", "orders", "notify"]
@@ -47,6 +48,6 @@ def _issue(w: Web, *, sub, role, org, dept, extra) -> tuple[str, float]:
         audience=API_AUDIENCE,
         ttl=ttl,
         kid=key.kid,
-        extra=extra,
+        extra={"jti": new_id(), **extra},
     )
     return token, time.time() + ttl.total_seconds()

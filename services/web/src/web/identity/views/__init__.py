@@ -8,12 +8,26 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 
 def register(app: Flask, api: Api, csrf: CSRFProtect) -> None:
-    from web.identity.views import account, jwks, signin, totp  # noqa: F401 (routes on signin.bp)
+    from web.identity import oauth
+    from web.identity.views import (  # noqa: F401 (these add routes to signin.bp)
+        account,
+        admin,
+        clients,
+        invitations,
+        jwks,
+        passwords,
+        signin,
+        totp,
+    )
 
     app.register_blueprint(signin.bp)
     app.register_blueprint(account.bp)
-    csrf.exempt(jwks.bp)
-    app.register_blueprint(jwks.bp)
+    app.register_blueprint(admin.bp)
+    # Machines' endpoints: no browser session, so no CSRF token.
+    for machine in (jwks.bp, oauth.bp):
+        csrf.exempt(machine)
+        app.register_blueprint(machine)
+    oauth.init(app)
     app.register_error_handler(CSRFError, _csrf_refused)
 
 

@@ -11,9 +11,13 @@ from web.identity import current
 PENDING = "pending_person_id"  # password checked, second factor still to come
 
 
-def start(person_id: str) -> None:
-    """A new session id at every sign-in (no session fixation), with nothing carried over."""
-    _renew({current.PERSON: person_id, current.SIGNED_IN_AT: time.time()})
+def start(person_id: str, membership_id: str | None = None) -> None:
+    """A new session id at every sign-in (no session fixation), with nothing carried over
+    but the membership acted as, when given."""
+    values = {current.PERSON: person_id, current.SIGNED_IN_AT: time.time()}
+    if membership_id:
+        values[current.MEMBERSHIP] = membership_id
+    _renew(values)
 
 
 def await_second_factor(person_id: str) -> None:

@@ -15,7 +15,7 @@ PENDING_SECRET = "totp_pending_secret"
 
 
 @bp.route("/account/totp", methods=["GET", "POST"])
-@current.signin_required()
+@current.signin_required(enrolling=True)
 def totp_setup():
     person = current.current_person()
     secret = session.get(PENDING_SECRET) or second_factor.new_secret()

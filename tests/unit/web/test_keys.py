@@ -1,0 +1,32 @@
+"""web's key ring: a new key is published at once and signs only once verifiers can know it."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+from web.identity.keys import KeyRing, new_key_file
+
+
+def test_a_first_key_is_made_and_signs_at_once(tmp_path):
+    ring = KeyRing(tmp_path / "web", create_if_empty=True, activation_seconds=60)
+    key = ring.active()
+    assert [k["kid"] for k in ring.jwks()["keys"]] == [key.kid]
+    assert ring.jwks()["keys"][0]["alg"] == "RS256" and "d" not in ring.jwks()["keys"][0]
+
+
+def test_a_new_key_is_published_first_and_signs_after_the_activation_time(tmp_path):
+    folder = tmp_path / "web"
+    old = new_key_file(folder, datetime.now(UTC) - timedelta(days=1))
+    long_ago = time.time() - 86400
+    os.utime(old, (long_ago, long_ago))
+    ring = KeyRing(folder, create_if_empty=False, activation_seconds=60)
+    new = new_key_file(folder)
+    assert {k["kid"] for k in ring.jwks()["keys"]} == {old.stem, new.stem}
+    assert ring.active().kid == old.stem  # published, not yet signing
+    a_minute_ago = time.time() - 61
+    os.utime(new, (a_minute_ago, a_minute_ago))
+    assert ring.active().kid == new.stem
+    old.unlink()
+    assert [k["kid"] for k in ring.jwks()["keys"]] == [new.stem]
