@@ -1,6 +1,7 @@
 """Platform admins (지자체 사회적경제과): enterprises and their certifications,
-institutions and departments, brands and their committees, and the deliveries that
-gave up."""
+institutions and departments, brands and their committees, the deliveries that gave up
+and the services' health. (Identity's own admin pages, the audit log and enterprise
+applications, are the "admin" blueprint; this one is "platform".)"""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ NAV = [
     ("platform.brands", "브랜드·위원회"),
     ("platform.dead_deliveries", "실패한 발송"),
     ("platform.health", "서비스 상태"),
+    ("admin.applications_list", "가입 신청"),  # identity's pages
+    ("admin.audit", "로그인 기록"),
 ]
 
 

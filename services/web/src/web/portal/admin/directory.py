@@ -133,7 +133,9 @@ def _enterprise_change(enterprise_id: str, change, done: str, editing: str):
     def show(enterprise_id, errors, message):
         return _enterprise_page(enterprise_id, errors, message, editing)
 
-    return pages.change_on(change, done, "platform.enterprise", show, enterprise_id=enterprise_id[:26])
+    return pages.change_on(
+        change, done, "platform.enterprise", show, enterprise_id=enterprise_id[:26]
+    )
 
 
 @bp.post("/enterprises/<enterprise_id>")
@@ -232,7 +234,9 @@ def institution_add():
         body["departments"] = [d.strip() for d in lines if d.strip()]
         api.call("orders", "POST", "/v1/institutions", json=body)
 
-    return pages.change_on(change, "기관을 등록했습니다.", "platform.institutions", _institutions_page)
+    return pages.change_on(
+        change, "기관을 등록했습니다.", "platform.institutions", _institutions_page
+    )
 
 
 @bp.post("/institutions/<institution_id>/departments")
@@ -245,4 +249,6 @@ def department_add(institution_id):
         path = f"/v1/institutions/{institution_id[:26]}/departments"
         api.call("orders", "POST", path, json={"name": request.form["department"].strip()})
 
-    return pages.change_on(change, "부서를 추가했습니다.", "platform.institutions", _institutions_page)
+    return pages.change_on(
+        change, "부서를 추가했습니다.", "platform.institutions", _institutions_page
+    )
