@@ -62,10 +62,7 @@ def home():
 @bp.get("/enterprises")
 @signin_required("admin")
 def enterprises():
-    params = {"page_size": 50, "sort": "name"}
-    for name in ("q", "status", "enterprise_type", "cursor"):
-        if request.args.get(name):
-            params[name] = request.args[name][:100]
+    params = pages.filters("q", "status", "enterprise_type", "cursor", page_size=50, sort="name")
     page = api.call("catalog", "GET", "/v1/enterprises", params=params)
     return pages.render(
         "admin/enterprises.html",
@@ -196,9 +193,7 @@ def certification_correct(enterprise_id, certification_id):
 
 
 def _institutions_page(errors=None, message=None):
-    params = {"limit": 100}
-    if request.args.get("cursor"):
-        params["cursor"] = request.args["cursor"][:26]
+    params = pages.filters("cursor", longest=26, limit=100)
     page = api.call("orders", "GET", "/v1/institutions", params=params)
     return pages.render(
         "admin/institutions.html",

@@ -159,10 +159,7 @@ def health():
 @bp.get("/deliveries/dead")
 @signin_required("admin")
 def dead_deliveries():
-    params = {"limit": 50}
-    for name in ("channel", "cursor"):
-        if request.args.get(name):
-            params[name] = request.args[name][:26]
+    params = pages.filters("channel", "cursor", longest=26, limit=50)
     page = api.call("notify", "GET", "/v1/ops/dead-deliveries", params=params)
     return pages.render("admin/dead_deliveries.html", page=page, query=request.args)
 
