@@ -222,3 +222,22 @@ def test_a_client_is_scoped_to_its_creators_organisation_and_roles(web_app, w, d
     post_form(other, f"/account/clients/{client_id}/revoke", {}, page="/account/clients")
     with w.db.reading() as session:
         assert session.get(ApiClient, row.id).revoked_at is None
+
+
+def test_an_admin_disables_an_account_which_then_cannot_sign_in(web_app, w, demo):
+    tofu = signed_in_as(web_app, "tofu@gachi.example", demo.DEMO_PASSWORD)
+    admin = admin_client(web_app, demo)
+    person_id = membership_of(w, "tofu@gachi.example").person_id
+    response = post_form(admin, f"/admin/people/{person_id}/disable", {}, page="/account/people")
+    assert response.status_code == 302
+    assert tofu.get("/account").status_code == 302  # its open session ended
+    refused = post_form(
+        web_app.test_client(),
+        "/sign-in",
+        {"email": "tofu@gachi.example", "password": demo.DEMO_PASSWORD},
+    )
+    assert refused.status_code == 401
+    manager = signed_in_as(web_app, "institution@gachi.example", demo.DEMO_PASSWORD)
+    buyer_id = membership_of(w, "buyer@gachi.example").person_id
+    post_form(manager, f"/admin/people/{buyer_id}/disable", {}, page="/account/people")
+    assert signed_in_as(web_app, "buyer@gachi.example", demo.DEMO_PASSWORD)  # only admins may

@@ -145,3 +145,18 @@ def test_sign_out_ends_the_session(web_app, demo):
 def _without_csrf(response) -> str:
     html = response.get_data(as_text=True)
     return html.replace(csrf_of(response), "")
+
+
+def test_sessions_end_after_their_absolute_lifetime(make_web_app, demo):
+    app = make_web_app(SESSION_ABSOLUTE_HOURS="0")
+    client = app.test_client()
+    assert sign_in(client, "buyer@gachi.example", demo.DEMO_PASSWORD).status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+def test_the_stored_session_expires_after_the_idle_timeout(web_app, demo, redis_client):
+    client = web_app.test_client()
+    response = sign_in(client, "buyer@gachi.example", demo.DEMO_PASSWORD)
+    sid = SimpleCookie(session_cookie(response))["gachi_session"].value
+    ttl = redis_client.ttl(f"web:session:{sid}")
+    assert 0 < ttl <= 30 * 60  # SESSION_IDLE_MINUTES, renewed by each request

@@ -30,3 +30,29 @@ def test_a_new_key_is_published_first_and_signs_after_the_activation_time(tmp_pa
     assert ring.active().kid == new.stem
     old.unlink()
     assert [k["kid"] for k in ring.jwks()["keys"]] == [new.stem]
+
+
+def test_production_refuses_to_make_up_its_own_secret_or_key(tmp_path):
+    import pytest
+
+    from web.config import Settings
+
+    base = {"GACHI_DATA_DIR": str(tmp_path), "GACHI_ENV": "production"}
+    with pytest.raises(ValueError, match="WEB_SECRET_KEY and WEB_SIGNING_KEYS_DIR"):
+        Settings.load(base)
+    settings = Settings.load(
+        {**base, "WEB_SECRET_KEY": "s" * 48, "WEB_SIGNING_KEYS_DIR": str(tmp_path / "none")}
+    )
+    assert settings.cookie_secure and settings.production
+    ring = KeyRing(settings.signing_keys_dir, create_if_empty=not settings.production)
+    with pytest.raises(RuntimeError, match="no signing key"):
+        ring.active()
+
+
+def test_access_tokens_live_fifteen_minutes_at_most(tmp_path):
+    import pytest
+
+    from web.config import Settings
+
+    with pytest.raises(ValueError, match="ACCESS_TOKEN_MINUTES"):
+        Settings.load({"GACHI_DATA_DIR": str(tmp_path), "ACCESS_TOKEN_MINUTES": "16"})

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,8 @@ class KeySet:
             if jwks_url and not jwks_file
             else None
         )
+        self._cache_seconds = cache_seconds
+        self._people: dict[str, tuple[Any, float]] = {}  # kid -> (key, until): no lookup per call
         self._file = jwks_file
         self._file_keys: tuple[int, dict[str, Any]] = (-1, {})
         self._service_dir = service_keys_dir
@@ -103,6 +106,14 @@ class KeySet:
         return TrustedKey(self._people_key(kid), PEOPLE)
 
     def _people_key(self, kid: str):
+        cached = self._people.get(kid)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        key = self._fetch_people_key(kid)
+        self._people[kid] = (key, time.monotonic() + self._cache_seconds)
+        return key
+
+    def _fetch_people_key(self, kid: str):
         if self._file is not None:
             return self._from_file(kid)
         if self._client is None:

@@ -13,6 +13,7 @@ ACTIONS = {
     "signin_throttled": "로그인 제한",
     "account_locked": "계정 잠금",
     "account_unlocked": "잠금 해제",
+    "account_disabled": "계정 사용 중지",
     "signout_everywhere": "모든 기기 로그아웃",
     "password_changed": "비밀번호 변경",
     "password_reset_requested": "비밀번호 재설정 요청",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from gachi_kit.events import utcnow
 from web.identity import audit
 from web.identity.domain.invitations import Invitation, Inviter, refusal
-from web.identity.models import Membership
+from web.identity.models import Membership, Person
 from web.identity.services.errors import Refused
 from web.wiring import Web
 
@@ -52,3 +52,18 @@ def remove(w: Web, *, actor_id: str, manager: Inviter, membership_id: str, addre
 def _may_manage(manager: Inviter, m: Membership) -> bool:
     """Whoever may give a role may take it back (domain/invitations.py)."""
     return refusal(manager, Invitation(m.role, m.org_id, m.dept or "-", m.chair)) is None
+
+
+def disable_person(w: Web, *, actor_id: str, person_id: str, address: str) -> None:
+    """A platform admin stops an account: no sign-in, and its sessions end at their next
+    request; its tokens expire within 15 minutes."""
+    if person_id == actor_id:
+        raise Refused("cannot_disable_self", "자기 계정은 중지할 수 없습니다.")
+    with w.db.transaction() as session:
+        person = session.get(Person, person_id, with_for_update=True)
+        if person is None:
+            raise Refused("person_not_found", "계정을 찾을 수 없습니다.")
+        person.status = "disabled"
+        audit.record(
+            session, "account_disabled", person_id=person.id, actor_id=actor_id, address=address
+        )

@@ -37,16 +37,23 @@ class SignIn:
 
 def sign_in(w: Web, email: str, password: str, address: str) -> SignIn:
     email = normalise_email(email)
-    now = utcnow()
-    since = now - timedelta(minutes=w.settings.failure_window_minutes)
-    with w.db.transaction() as session:
-        if _failures(session, Attempt.address == address, since) >= (
+    since = utcnow() - timedelta(minutes=w.settings.failure_window_minutes)
+    with w.db.reading() as session:
+        throttled = _failures(session, Attempt.address == address, since) >= (
             w.settings.max_failures_per_address
-        ):
+        )
+        person = None if throttled else session.scalar(select(Person).where(Person.email == email))
+    if throttled:
+        with w.db.transaction() as session:
             audit.record(session, "signin_throttled", email=email, address=address)
-            return SignIn(THROTTLED)
-        person = session.scalar(select(Person).where(Person.email == email))
-        password_ok = check_password(w, person.password_hash if person else None, password)
+        return SignIn(THROTTLED)
+    # The slow part (Argon2) runs outside any transaction: no database lock is held.
+    checked_hash = person.password_hash if person else None
+    password_ok = check_password(w, checked_hash, password)
+    with w.db.transaction() as session:
+        person = session.get(Person, person.id, with_for_update=True) if person else None
+        # a password changed meanwhile must not let the old one in
+        password_ok = password_ok and person is not None and person.password_hash == checked_hash
         if person is None or not password_ok or person.status != "active":
             _fail(w, session, person, email, address, since)
             return SignIn(REFUSED)

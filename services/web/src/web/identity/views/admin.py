@@ -55,14 +55,16 @@ def _audit_rows(limit: int = 200):
 @current.signin_required("admin", "institution_admin", "committee")
 def people():
     return render_template(
-        "identity/people.html", memberships=memberships.in_scope(web(), manager()), form=EmptyForm()
+        "identity/people.html",
+        memberships=memberships.in_scope(web(), manager()),
+        form=EmptyForm(),
+        is_admin=current.current_membership().role == "admin",
     )
 
 
 @bp.post("/account/people/<membership_id>/remove")
 @current.signin_required("admin", "institution_admin", "committee")
 def remove_membership(membership_id: str):
-    EmptyForm()
     try:
         memberships.remove(
             web(),
@@ -72,6 +74,22 @@ def remove_membership(membership_id: str):
             address=sessions.client_address(),
         )
         flash("역할을 지웠습니다. 그 역할의 토큰은 15분 안에 모두 만료됩니다.")
+    except Refused as refused:
+        flash(refused.message)
+    return redirect(url_for("admin.people"))
+
+
+@bp.post("/admin/people/<person_id>/disable")
+@current.signin_required("admin")
+def disable_person(person_id: str):
+    try:
+        memberships.disable_person(
+            web(),
+            actor_id=current.current_person().id,
+            person_id=person_id,
+            address=sessions.client_address(),
+        )
+        flash("계정을 중지했습니다. 로그인할 수 없고, 열린 세션은 다음 요청에서 끝납니다.")
     except Refused as refused:
         flash(refused.message)
     return redirect(url_for("admin.people"))

@@ -58,7 +58,6 @@ def api_clients():
 @bp.post("/account/clients/<client_id>/revoke")
 @current.signin_required(*CLIENT_MANAGERS)
 def revoke_client(client_id: str):
-    EmptyForm()
     acting = current.current_membership()
     try:
         clients.revoke(

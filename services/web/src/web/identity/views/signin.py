@@ -8,7 +8,7 @@ from web.identity import current
 from web.identity.domain.accounts import safe_next
 from web.identity.services import accounts, second_factor, signin
 from web.identity.views import sessions
-from web.identity.views.forms import CodeForm, EmptyForm, MembershipForm, SignInForm
+from web.identity.views.forms import CodeForm, MembershipForm, SignInForm
 from web.wiring import web
 
 bp = Blueprint("identity", __name__, template_folder="../../templates")
@@ -85,7 +85,6 @@ def membership():
 @bp.post("/sign-out/everywhere")
 @current.signin_required()
 def sign_out_everywhere():
-    EmptyForm()  # CSRF is checked by CSRFProtect before the view runs
     accounts.end_sessions(web(), current.current_person().id, sessions.client_address())
     sessions.end()
     flash("모든 기기에서 로그아웃했습니다.")

@@ -1,11 +1,15 @@
-"""web and orders as real processes: a token web issues is accepted by orders, which knows
-web's keys only through the published JWKS; and web's key rotates under load with no
-request refused."""
+"""web, orders and notify as real processes: a token web issues is accepted by orders, which
+knows web's keys only through the published JWKS; web's key rotates under load with no
+request refused; an invitation travels as an event through web's outbox to notify's worker
+and arrives as a Korean e-mail whose link works."""
 
 from __future__ import annotations
 
+import email
+import re
 import threading
 from collections import Counter
+from email import policy
 from pathlib import Path
 
 import jwt
@@ -13,6 +17,7 @@ import pytest
 import requests
 
 from tests.support import infra
+from tests.support.web_identity import seed_with_client
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +29,7 @@ def platform(service_config, jwt_keys, tmp_path_factory):
         folder,
         service_config["REDIS_URL"],
         jwt_keys,
-        services=("web", "orders"),
+        services=("web", "orders", "notify"),
         tag="_e2e_web",
         extra={"WEB_KEY_ACTIVATION_SECONDS": "2", "JWKS_REFETCH_COOLDOWN_SECONDS": "1"},
     )
@@ -38,24 +43,7 @@ def platform(service_config, jwt_keys, tmp_path_factory):
 @pytest.fixture(scope="module")
 def api_client(platform):
     """The demo people and an API client of 광명시청, made in web's own database."""
-    import web
-    from web import seed
-    from web.identity.services import clients
-
-    app = web.create_app(platform.config)
-    w = app.extensions["web"]
-    with app.app_context():
-        seed.run(w)
-        client, secret = clients.create(
-            w,
-            actor_id="01ADMIN0000000000000000000",
-            actor_role="institution_admin",
-            org_id=seed.GWANGMYEONG_CITY,
-            role="institution_admin",
-            name="회계 ERP",
-        )
-    w.db.dispose()
-    return client.client_id, secret
+    return seed_with_client(platform.config)
 
 
 def web_token(platform, api_client) -> str:
@@ -120,3 +108,53 @@ def test_web_rotates_its_key_under_load_and_no_request_is_refused(platform, api_
     assert kids[old_key.stem] > 0 and kids[new_key.stem] > 0
     published = requests.get(f"{platform.urls['web']}/.well-known/jwks.json", timeout=10).json()
     assert [k["kid"] for k in published["keys"]] == [new_key.stem]
+
+
+def test_an_invitation_reaches_the_invitee_by_email_through_notify(platform, api_client):
+    from web.seed import DEMO_PASSWORD
+
+    web = platform.urls["web"]
+    csrf = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+    def post_form(session, path, data):
+        token = csrf.search(session.get(f"{web}{path}", timeout=10).text).group(1)
+        return session.post(
+            f"{web}{path}", data={**data, "csrf_token": token}, allow_redirects=False, timeout=10
+        )
+
+    with requests.Session() as admin:
+        signed_in = post_form(
+            admin, "/sign-in", {"email": "institution@gachi.example", "password": DEMO_PASSWORD}
+        )
+        assert signed_in.status_code == 302
+        invited = post_form(
+            admin,
+            "/account/invitations",
+            {"email": "e2e.buyer@gwangmyeong.go.kr", "name": "김이투", "role": "buyer",
+             "dept": "복지정책과"},
+        )  # fmt: skip
+        assert invited.status_code == 302
+    mail = Path(platform.config["GACHI_DATA_DIR"]) / "mail"
+
+    def arrived():
+        for path in mail.glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if message["To"] == "e2e.buyer@gwangmyeong.go.kr":
+                return message
+        return None
+
+    message = infra.wait_for(arrived, timeout=60, what="the invitation e-mail")
+    assert str(message["Subject"]) == "[같이] 한기관님이 광명시청 구매담당자 역할로 초대했습니다"
+    text = message.get_body(("plain",)).get_content()
+    link = re.search(r"(http\S+/invitations/\S+)", text).group(1)
+    path = "/invitations/" + link.split("/invitations/", 1)[1]
+    with requests.Session() as invitee:
+        page = invitee.get(f"{web}{path}", timeout=10)
+        assert page.status_code == 200 and "광명시청 구매담당자" in page.text
+        accepted = post_form(
+            invitee,
+            path,
+            {"name": "김이투", "password": "복지정책-2026-봄", "confirm": "복지정책-2026-봄"},
+        )
+        assert accepted.status_code == 302
+        assert "광명시청 복지정책과 · 구매담당자" in invitee.get(f"{web}/account", timeout=10).text
