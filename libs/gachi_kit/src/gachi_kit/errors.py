@@ -147,11 +147,22 @@ def concurrent_update(detail: str | None = None, **extra: Any) -> Problem:
 
 
 def unavailable(
-    code: str, detail: str, *, title: str = _HTTP_CODES[503][1], retry_after: int = 5
+    code: str,
+    detail: str,
+    *,
+    title: str = _HTTP_CODES[503][1],
+    retry_after: int = 5,
+    **extra: Any,
 ) -> Problem:
     """503 with `Retry-After` for a dependency that is down; retryable for tasks."""
     return Problem(
-        503, code, title, detail, headers={"Retry-After": str(retry_after)}, retryable=True
+        503,
+        code,
+        title,
+        detail,
+        headers={"Retry-After": str(retry_after)},
+        retryable=True,
+        **extra,
     )
 
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
-from gachi_kit.errors import Problem, problem_response, register_error_handlers
+from gachi_kit.errors import Problem, problem_response, register_error_handlers, unavailable
 from gachi_kit.logging import (
     CORRELATION_HEADER,
     caller_correlation_id,
@@ -135,14 +135,7 @@ def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
         checks = {"database": _check(db.ping), "broker": _check(broker_ping)}
         if all(v == "ok" for v in checks.values()):
             return jsonify(status="ok", checks=checks)
-        raise Problem(
-            503,
-            "not_ready",
-            "서비스를 일시적으로 사용할 수 없습니다",
-            "의존 서비스에 연결할 수 없습니다.",
-            checks=checks,
-            headers={"Retry-After": "5"},
-        )
+        raise unavailable("not_ready", "의존 서비스에 연결할 수 없습니다.", checks=checks)
 
     @ops.get(SWAGGER_ASSETS + "<path:filename>")
     def swagger_assets(filename: str):
