@@ -83,8 +83,9 @@ def _service_app(name, config):
 
 
 # Tests that need committed rows: other connections must see them (worker processes, live
-# servers of a second app on the same database, threads racing each other).
-NEEDS_COMMITS = ("make_app", "napp")
+# servers of a second app on the same database, as the back-office pages use, threads racing
+# each other).
+NEEDS_COMMITS = ("make_app", "napp", "backoffice_stack")
 API_TESTS = Path(__file__).parent / "api"
 
 

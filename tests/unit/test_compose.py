@@ -17,6 +17,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -315,6 +316,13 @@ def code_reads(name: str) -> bool:
             and read == "sqlite:///compose-check.db"
             and "env.database_url(SERVICE)" in source
         )
+    match = re.fullmatch(r"([A-Z_]+)_FILE", name)
+    if match and re.search(rf"""\.secret\(\s*["']{match.group(1)}["']""", SOURCE):
+        # Env.secret("X") reads X or the file X_FILE names; check it really reads the file.
+        with tempfile.TemporaryDirectory() as folder:
+            value = Path(folder) / "value"
+            value.write_text("from-the-file")
+            return Env({name: str(value)}).secret(match.group(1)) == "from-the-file"
     return re.search(rf"""["']{re.escape(name)}["']""", SOURCE) is not None
 
 

@@ -37,9 +37,18 @@ def test_production_refuses_to_make_up_its_own_secret_or_key(tmp_path):
 
     from web.config import Settings
 
-    base = {"GACHI_DATA_DIR": str(tmp_path), "GACHI_ENV": "production"}
-    with pytest.raises(ValueError, match="WEB_SECRET_KEY and WEB_SIGNING_KEYS_DIR"):
+    from gachi_kit.auth import generate_keypair
+    from gachi_kit.config import MissingSecret
+
+    base = {
+        "GACHI_DATA_DIR": str(tmp_path),
+        "GACHI_ENV": "production",
+        "JWT_PUBLIC_KEY": generate_keypair()[1],
+    }
+    with pytest.raises(MissingSecret, match="^WEB_SIGNING_KEYS_DIR"):
         Settings.load(base)
+    with pytest.raises(MissingSecret, match="^WEB_SECRET_KEY"):
+        Settings.load({**base, "WEB_SIGNING_KEYS_DIR": str(tmp_path / "none")})
     settings = Settings.load(
         {**base, "WEB_SECRET_KEY": "s" * 48, "WEB_SIGNING_KEYS_DIR": str(tmp_path / "none")}
     )
