@@ -35,10 +35,9 @@ def test_a_new_key_is_published_first_and_signs_after_the_activation_time(tmp_pa
 def test_production_refuses_to_make_up_its_own_secret_or_key(tmp_path):
     import pytest
 
-    from web.config import Settings
-
     from gachi_kit.auth import generate_keypair
     from gachi_kit.config import MissingSecret
+    from web.config import Settings
 
     base = {
         "GACHI_DATA_DIR": str(tmp_path),
