@@ -44,9 +44,9 @@ def test_production_refuses_to_make_up_its_own_secret_or_key(tmp_path):
         "GACHI_ENV": "production",
         "JWT_PUBLIC_KEY": generate_keypair()[1],
     }
-    with pytest.raises(MissingSecret, match="^WEB_SIGNING_KEYS_DIR"):
+    with pytest.raises(MissingSecret, match=r"^WEB_SIGNING_KEYS_DIR"):
         Settings.load(base)
-    with pytest.raises(MissingSecret, match="^WEB_SECRET_KEY"):
+    with pytest.raises(MissingSecret, match=r"^WEB_SECRET_KEY"):
         Settings.load({**base, "WEB_SIGNING_KEYS_DIR": str(tmp_path / "none")})
     settings = Settings.load(
         {**base, "WEB_SECRET_KEY": "s" * 48, "WEB_SIGNING_KEYS_DIR": str(tmp_path / "none")}
