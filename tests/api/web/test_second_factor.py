@@ -43,6 +43,7 @@ def test_a_chair_without_a_second_factor_must_set_one_up(web_app, w, demo):
     assert page.status_code == 302 and page.headers["Location"].startswith("/account/totp")
     setup = client.get("/account/totp").get_data(as_text=True)
     assert "이 역할은 2단계 인증을 써야 합니다" in setup
+    assert "<title>인증 앱으로 찍을 2단계 인증 QR 코드</title>" in setup  # a phone scans it
     secret = re.search(r"<code>([A-Z2-7]{32})</code>", setup).group(1)
     bad = post_form(client, "/account/totp", {"code": "123456"})
     assert bad.status_code == 400

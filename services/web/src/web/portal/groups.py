@@ -7,9 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from markupsafe import Markup
 
 from gachi_kit.dates import today_kst
 from web.identity import current
@@ -17,6 +15,7 @@ from web.portal.api import ApiError, call
 from web.portal.catalogue import brands, product_groups
 from web.portal.navigation import BUYERS, cart_lines
 from web.portal.ordering import api_delivery, delivery_defaults, place_once
+from web.qr import qr_svg
 
 bp = Blueprint("groups", __name__, url_prefix="/group-purchases")
 public_bp = Blueprint("join", __name__, url_prefix="/join")
@@ -45,11 +44,6 @@ def _organisers_only():
 
 def share_url(code: str) -> str:
     return url_for("join.view", code=code, _external=True)
-
-
-def qr_svg(url: str) -> Markup:
-    svg = segno.make(url, error="m").svg_inline(scale=5, title="단체 구매 참여 QR 코드")
-    return Markup(svg)  # segno's own markup: nothing user-typed but the URL it encodes
 
 
 @bp.get("")
@@ -128,7 +122,7 @@ def render_detail(group_id: str, errors=None, status=200):
             "portal/group_detail.html",
             group=group,
             share=url,
-            qr=qr_svg(url),
+            qr=qr_svg(url, "단체 구매 참여 QR 코드"),
             errors=errors or {},
         ),
         status,

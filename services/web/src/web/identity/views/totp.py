@@ -9,6 +9,7 @@ from web.identity.domain.accounts import safe_next
 from web.identity.services import second_factor
 from web.identity.views.forms import CodeForm
 from web.identity.views.signin import bp
+from web.qr import qr_svg
 from web.wiring import web
 
 PENDING_SECRET = "totp_pending_secret"
@@ -24,7 +25,8 @@ def totp_setup():
     page = {
         "form": form,
         "secret": secret,
-        "uri": second_factor.provisioning_uri(secret, person.email),
+        "uri": (uri := second_factor.provisioning_uri(secret, person.email)),
+        "qr": qr_svg(uri, "인증 앱으로 찍을 2단계 인증 QR 코드"),
         "required": bool(
             (m := current.current_membership())
             and m.needs_second_factor
