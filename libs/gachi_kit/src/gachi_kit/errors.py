@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from gachi_kit.logging import get_logger
+from gachi_kit.messages import korean_errors
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = get_logger(__name__)
@@ -199,6 +200,8 @@ def map_errors(app: Flask, mapping: Mapping[type[BaseException], ProblemFactory]
 
 def problem_response(problem: Problem) -> Response:
     body = problem.to_dict()
+    if "errors" in body:  # marshmallow's and webargs' own messages are English
+        body["errors"] = korean_errors(body["errors"])
     body.setdefault("instance", request.path)
     response = Response(
         json.dumps(body, ensure_ascii=False), status=problem.status, mimetype=PROBLEM_MEDIA_TYPE
@@ -237,7 +240,7 @@ def _flatten_locations(messages: dict[str, Any]) -> dict[str, Any]:
 def _is_malformed_json() -> bool:
     try:
         json.loads(request.get_data())
-    except ValueError:
+    except (ValueError, RecursionError):
         return True
     return False
 

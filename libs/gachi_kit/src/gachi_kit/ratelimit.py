@@ -78,12 +78,21 @@ def init_rate_limits(app: Flask, limits: RateLimits, *, exempt: tuple[str, ...] 
                 429,
                 "rate_limited",
                 "요청이 너무 많습니다",
-                f"{wait}초 뒤에 다시 시도해 주세요. 허용 한도: {exc.limit.limit}",
+                f"{wait}초 뒤에 다시 시도해 주세요. 허용 한도: {korean_limit(exc.limit.limit)}",
                 headers={"Retry-After": str(wait)},
             )
         )
 
     return limiter
+
+
+_UNITS = {"second": "초", "minute": "분", "hour": "시간", "day": "일", "month": "달", "year": "년"}
+
+
+def korean_limit(item) -> str:
+    """flask-limiter's "120 per 1 minute" as "1분에 120회"."""
+    unit = _UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    return f"{item.multiples}{unit}에 {item.amount}회"
 
 
 def caller_key() -> str:

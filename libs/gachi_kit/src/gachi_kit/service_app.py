@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, g, jsonify, request, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from gachi_kit.api import refuse_deep_json
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
 from gachi_kit.errors import Problem, problem_response, register_error_handlers, unavailable
@@ -25,6 +26,7 @@ from gachi_kit.ratelimit import RateLimits, init_rate_limits
 
 log = get_logger(__name__)
 SWAGGER_ASSETS = "/docs/assets/"
+MAX_URL_BYTES = 4096  # below gunicorn's own limit, so the answer is problem+json
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,19 @@ def _install_body_cap(app: Flask, default: int, larger: dict[str, int]) -> None:
 
     @app.before_request
     def _cap():
+        if len(request.path.encode()) + len(request.query_string) > MAX_URL_BYTES:
+            raise Problem(
+                414,
+                "uri_too_long",
+                "주소(URL)가 너무 깁니다",
+                f"주소와 검색 조건은 합쳐서 {MAX_URL_BYTES}바이트까지입니다. 조건을 줄여 주세요.",
+            )
         limit = limit_for(request.path)
         request.max_content_length = limit  # also bounds chunked bodies without a length
         if request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
+        if request.is_json:
+            refuse_deep_json(request.get_data(cache=True))
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
