@@ -35,6 +35,15 @@ def short(value, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def goods(lines) -> str:
+    """What an order holds, as people name it: "국산콩 두부과자 200g 외 2건". Takes the
+    event's lines (dicts with `name`) or plain names; never an id."""
+    names = [line["name"] if isinstance(line, dict) else str(line) for line in lines or []]
+    if not names:  # an event from before orders named its lines
+        return "구매"
+    return names[0] + (f" 외 {len(names) - 1}건" if len(names) > 1 else "")
+
+
 def kst(moment) -> str:
     """An ISO-8601 timestamp as Koreans read it: 2026-12-01 (화) 14:00 in KST."""
     value = datetime.fromisoformat(str(moment)) if not isinstance(moment, datetime) else moment
@@ -60,6 +69,7 @@ def _environment() -> Environment:
     env.filters["krw"] = krw
     env.filters["kst"] = kst
     env.filters["short"] = short
+    env.filters["goods"] = goods
     return env
 
 
