@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ProbeTimeout
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -23,6 +26,7 @@ from gachi_kit.logging import (
     start_correlation,
 )
 from gachi_kit.ratelimit import RateLimits, init_rate_limits
+from gachi_kit.timeouts import READINESS_SECONDS
 
 log = get_logger(__name__)
 SWAGGER_ASSETS = "/docs/assets/"
@@ -143,7 +147,7 @@ def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
 
     @ops.get("/readyz")
     def readyz():
-        checks = {"database": _check(db.ping), "broker": _check(broker_ping)}
+        checks = _checks({"database": db.ping, "broker": broker_ping})
         if all(v == "ok" for v in checks.values()):
             return jsonify(status="ok", checks=checks)
         raise unavailable("not_ready", "의존 서비스에 연결할 수 없습니다.", checks=checks)
@@ -153,6 +157,24 @@ def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
     return ops
+
+
+# Probes run here, so a dependency that never answers holds a probe thread, not the request.
+_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
+
+
+def _checks(probes) -> dict[str, str]:
+    """Each probe's outcome within READINESS_SECONDS in all; "error: timeout" if it did not
+    answer in time."""
+    running = {name: _probes.submit(_check, probe) for name, probe in probes.items()}
+    deadline = time.monotonic() + READINESS_SECONDS
+    outcome = {}
+    for name, future in running.items():
+        try:
+            outcome[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except ProbeTimeout:
+            outcome[name] = "error: timeout"
+    return outcome
 
 
 def _check(probe) -> str:
