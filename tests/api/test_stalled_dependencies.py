@@ -37,3 +37,23 @@ def test_the_rate_limiter_fails_open_when_its_redis_stalls(service_config, black
 
     assert response.status_code == 200
     assert black_hole.accepted  # it did try to count
+
+
+@pytest.mark.timeout(60)
+def test_a_commit_while_redis_stalls_returns_and_leaves_the_event_to_the_sweep(
+    service_config, black_hole
+):
+    import catalog
+
+    stalled = f"redis://127.0.0.1:{black_hole.url_port}/0"
+    app = catalog.create_app({**service_config, "REDIS_URL": stalled})
+    wiring = app.extensions["catalog"]
+
+    with wiring.db.transaction() as session:  # returns: the row is committed
+        wiring.outbox.record(session, "enterprise.registered", {"enterprise_id": "e-stall"})
+
+    with wiring.db.transaction() as session:
+        (row,) = session.query(wiring.outbox.model).filter_by(published_at=None).all()
+        assert row.publish_attempts == 1  # tried once after commit; the sweep does the rest
+        session.delete(row)  # leave the shared database as it was
+    assert black_hole.accepted

@@ -219,6 +219,8 @@ def _from_http_exception(exc: HTTPException) -> Problem:
     if status == 422 and isinstance(data, dict) and "messages" in data:
         errors = _flatten_locations(data["messages"])
     detail = exc.description if isinstance(exc.description, str) else None
+    if detail == type(exc).description:  # Werkzeug's own English sentence
+        detail = None
     if status == 400 and request.is_json and request.get_data() and _is_malformed_json():
         code, detail = "malformed_json", "요청 본문이 올바른 JSON이 아닙니다."
     if status == 422:
