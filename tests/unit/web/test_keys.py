@@ -32,6 +32,16 @@ def test_a_new_key_is_published_first_and_signs_after_the_activation_time(tmp_pa
     assert [k["kid"] for k in ring.jwks()["keys"]] == [new.stem]
 
 
+def test_two_keys_made_in_the_same_instant_are_two_keys_in_creation_order(tmp_path):
+    moment = datetime.now(UTC)
+    first = new_key_file(tmp_path, moment)
+    second = new_key_file(tmp_path, moment)
+    later = new_key_file(tmp_path, moment + timedelta(microseconds=1))
+
+    assert first != second and first.read_text() != second.read_text()
+    assert max(first.stem, second.stem) < later.stem  # the newest still sorts last
+
+
 def test_production_refuses_to_make_up_its_own_secret_or_key(tmp_path):
     import pytest
 

@@ -10,6 +10,7 @@ The folder is read again when its contents change: no restart.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -69,8 +70,10 @@ class KeyRing:
 
 
 def new_key_file(folder: Path, now: datetime | None = None) -> Path:
-    """Create a key whose name sorts after every earlier one (its creation time)."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
-    path = folder / f"web-{stamp}.pem"
+    """Create a key whose name sorts after every earlier one (its creation time, to the
+    microsecond) and is never an earlier key's: two rotations in one second once gave both
+    keys one `kid`, so tokens of the new key were checked against the old one."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%f")
+    path = folder / f"web-{stamp}-{secrets.token_hex(3)}.pem"
     write_once(path, generate_keypair()[0], mode=0o600)
     return path
