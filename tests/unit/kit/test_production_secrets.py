@@ -81,7 +81,12 @@ def production_notify(keys, **more):
     import notify
 
     return notify.create_app(
-        {"GACHI_ENV": "production", "JWT_PUBLIC_KEY": keys[1], "SERVICE_PRIVATE_KEY": keys[0], **more}
+        {
+            "GACHI_ENV": "production",
+            "JWT_PUBLIC_KEY": keys[1],
+            "SERVICE_PRIVATE_KEY": keys[0],
+            **more,
+        }
     )
 
 
@@ -101,7 +106,8 @@ def test_orders_in_production_without_its_own_service_key_stops(keys):
     """orders signs its calls to catalog with its own key (never a made-up one in production)."""
     import orders
 
-    with pytest.raises(MissingSecret, match=r"^SERVICE_PRIVATE_KEY \(or SERVICE_PRIVATE_KEY_FILE\)"):
+    missing = r"^SERVICE_PRIVATE_KEY \(or SERVICE_PRIVATE_KEY_FILE\)"
+    with pytest.raises(MissingSecret, match=missing):
         orders.create_app({"GACHI_ENV": "production", "JWT_PUBLIC_KEY": keys[1]})
 
 

@@ -29,7 +29,8 @@ from gachi_kit.errors import Problem, invalid
 def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None) -> dict:
     group_codes = {ln["group_code"] for ln in lines if ln.get("group_code")}
     with catalog.db.reading() as session:
-        if brand_code is not None and session.get(Brand, brand_code) is None:
+        brand = session.get(Brand, brand_code) if brand_code is not None else None
+        if brand_code is not None and brand is None:
             raise unknown_brand()
         by_sku = _resolve_skus(session, [ln for ln in lines if ln.get("sku")])
         product_ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
@@ -66,7 +67,8 @@ def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None)
             else _product_line(line, products.get(line["product_id"]), listings, on, brand_code)
             for line in lines
         ]
-    return {"on_date": on, "brand_code": brand_code, "lines": priced}
+    # The brand's terms ride along, so a branded order asks catalog once, not twice.
+    return {"on_date": on, "brand_code": brand_code, "brand": brand, "lines": priced}
 
 
 def _resolve_skus(session, lines: list[dict]) -> dict[tuple, str | PricingRefusal]:

@@ -116,7 +116,21 @@ class PricedLine(Schema):
     error = fields.Nested(LineError, metadata={"description": "실패 시"})
 
 
+class PricingBrand(Schema):
+    """The terms orders routes and waits by, so a branded order needs no second call."""
+
+    code = fields.String()
+    name = fields.String()
+    routing_policy = fields.String(
+        metadata={"description": "local_first | fair_share | lowest_price | fastest"}
+    )
+    acceptance_hours = fields.Integer()
+
+
 class PricingResponse(Schema):
     on_date = fields.Date()
     brand_code = fields.String(allow_none=True)
+    brand = fields.Nested(
+        PricingBrand, allow_none=True, metadata={"description": "brand_code를 물었을 때 그 브랜드"}
+    )
     lines = fields.List(fields.Nested(PricedLine))
