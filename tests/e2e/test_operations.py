@@ -1,16 +1,29 @@
-"""Every service's `/metrics` after real traffic, with the services as gunicorn (2 workers)
-and Celery worker processes sharing one PROMETHEUS_MULTIPROC_DIR, as `gachi up` runs them:
-an order placed, one refused for capacity, a webhook delivered, one dead-lettered."""
+"""What an operator relies on, against the services as gunicorn (2 workers) and Celery
+worker processes sharing one PROMETHEUS_MULTIPROC_DIR, as `gachi up` runs them:
 
+- every service's `/metrics` after real traffic (an order placed, one refused for capacity,
+  a webhook delivered, one dead-lettered);
+- `gachi backup` of the live platform, `gachi restore` into a fresh data folder, the same
+  orders, listings and deliveries there, and the queued Redis data.
+"""
+
+import sqlite3
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+import redis
 import requests
+from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.engine import make_url
 
+from gachi_cli import embedded_redis
+from gachi_cli.cli import main
 from tests.support import infra
 from tests.support.builders import enterprise_body, product_body
+from tests.support.catalog_builders import brand_body
 from tests.support.notify_receivers import HTTPReceiver, Reply
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +40,7 @@ def platform(service_config, jwt_keys, tmp_path_factory):
         # a webhook that fails once is dead at once: no beat needed to see a dead letter
         extra={"WEBHOOK_ALLOW_LOOPBACK": "1", "DELIVERY_MAX_ATTEMPTS": "1"},
     ) as running:
-        yield running.urls
+        yield running
 
 
 def scrape(url: str) -> dict[tuple[str, frozenset], float]:
@@ -49,7 +62,7 @@ def value(samples, name: str, **labels) -> float:
 
 
 def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
-    catalog, orders, notify = platform["catalog"], platform["orders"], platform["notify"]
+    catalog, orders, notify = (platform.urls[s] for s in ("catalog", "orders", "notify"))
     admin = token("admin")
 
     def post(url, body, headers, status=201):
@@ -148,3 +161,109 @@ def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
     priced = scrape(catalog)
     assert value(priced, route, route="/v1/pricing", method="POST", status="200") == 2
     assert ("gachi_outbox_backlog", frozenset({("service", "catalog")})) in priced
+
+
+def rows(url: str, table: str) -> dict[str, tuple]:
+    """{primary key (the first column): whole row} of one table of a SQLite database."""
+    path = make_url(url).database
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        cursor = connection.execute(f'SELECT * FROM "{table}"')
+        return {row[0]: row for row in cursor}
+
+
+def test_backup_of_the_live_platform_restores_into_a_fresh_folder(platform, token, tmp_path):
+    if platform.config["ORDERS_DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("PostgreSQL is backed up with pg_dump (tests/integration/test_pg_backup.py)")
+    catalog, orders = platform.urls["catalog"], platform.urls["orders"]
+    admin = token("admin")
+
+    def call(method, url, body, headers, status):
+        response = requests.request(method, url, json=body, headers=headers, timeout=30)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    call("POST", f"{catalog}/v1/brands", brand_body(code="BACKUP", name="백업브랜드"), admin, 201)
+    maker = call(
+        "POST", f"{catalog}/v1/enterprises", enterprise_body(name="완주 로컬푸드"), admin, 201
+    )
+    jam = call(
+        "POST", f"{catalog}/v1/products", product_body(maker["id"], name="딸기잼"), admin, 201
+    )
+    call("PUT", f"{catalog}/v1/brands/BACKUP/listings/{jam['id']}", {}, admin, 200)
+    city = call(
+        "POST",
+        f"{orders}/v1/institutions",
+        {"name": "완주군청", "kind": "지자체", "sido_code": "52", "sigungu_code": "52710"},
+        admin,
+        201,
+    )
+    order = call(
+        "POST",
+        f"{orders}/v1/orders",
+        {
+            "delivery_address": "전북 완주군 삼례읍 삼례로 443",
+            "needed_by": (date.today() + timedelta(days=14)).isoformat(),
+            "lines": [{"product_id": jam["id"], "quantity": 12}],
+        },
+        {**token("buyer", city["id"]), "Idempotency-Key": str(uuid.uuid4())},
+        201,
+    )
+    buyer_inbox = f"{platform.urls['notify']}/v1/inbox"
+
+    def settled():  # the order reached notify, and no delivery is still in flight
+        items = requests.get(buyer_inbox, headers=token("buyer", city["id"]), timeout=10).json()
+        in_flight = [
+            row
+            for row in rows(platform.config["NOTIFY_DATABASE_URL"], "delivery").values()
+            if "pending" in row or "sending" in row
+        ]
+        return items["items"] and not in_flight
+
+    infra.wait_for(settled, timeout=60, what="notify to settle the order's deliveries")
+
+    data = Path(platform.config["GACHI_DATA_DIR"])
+    port = infra.free_port()
+    broker = embedded_redis.start(data / "redis", port)  # the embedded default's AOF
+    try:
+        redis.Redis(port=port).set("gachi:queued", "주문 알림")
+    finally:
+        broker.terminate()
+        broker.wait(timeout=10)
+
+    env = {k: v for k, v in platform.config.items() if k.endswith("_DATABASE_URL")}
+    saved, fresh = tmp_path / "backup", tmp_path / "restored"
+    runner = CliRunner()
+    made = runner.invoke(
+        main, ["backup", "--out", str(saved)], env={**env, "GACHI_DATA_DIR": str(data)}
+    )
+    assert made.exit_code == 0, made.output
+    back = runner.invoke(main, ["restore", str(saved), "--data", str(fresh)])
+    assert back.exit_code == 0, back.output
+    assert "orders" in back.output
+
+    for service, tables in {
+        "catalog": ("enterprise", "product", "brand_listing", "brand"),
+        "orders": ("purchase_order", "supplier_order", "order_line", "institution"),
+        "notify": ("delivery", "inbox_item", "inbound_event"),
+    }.items():
+        live_url = platform.config[f"{service.upper()}_DATABASE_URL"]
+        restored_url = f"sqlite:///{fresh / (service + '.db')}"
+        for table in tables:
+            live, restored = rows(live_url, table), rows(restored_url, table)
+            assert restored and restored.keys() == live.keys(), f"{service}.{table}"
+            for key in sorted(live)[:: max(1, len(live) // 5)]:  # a sample of whole rows
+                assert restored[key] == live[key], f"{service}.{table} {key}"
+    assert order["id"] in rows(f"sqlite:///{fresh / 'orders.db'}", "purchase_order")
+    listings = rows(f"sqlite:///{fresh / 'catalog.db'}", "brand_listing")
+    assert any(jam["id"] in row for row in listings.values())
+
+    port = infra.free_port()
+    restored_broker = embedded_redis.start(fresh / "redis", port)
+    try:
+        assert redis.Redis(port=port).get("gachi:queued").decode() == "주문 알림"
+    finally:
+        restored_broker.terminate()
+        restored_broker.wait(timeout=10)
+
+    again = runner.invoke(main, ["restore", str(saved), "--data", str(fresh)])
+    assert again.exit_code != 0 and "not empty" in again.output  # never over live files
