@@ -1,13 +1,16 @@
 """What an operator relies on, against the services as gunicorn (2 workers) and Celery
 worker processes sharing one PROMETHEUS_MULTIPROC_DIR, as `gachi up` runs them:
 
+- one trace from placing an order to the e-mail about it, across every process;
 - every service's `/metrics` after real traffic (an order placed, one refused for capacity,
   a webhook delivered, one dead-lettered);
 - `gachi backup` of the live platform, `gachi restore` into a fresh data folder, the same
-  orders, listings and deliveries there, and the queued Redis data.
+  orders, listings and deliveries there, and the queued Redis data; on PostgreSQL, the
+  pg_dump / pg_restore commands of docs/operations.md instead.
 """
 
 import sqlite3
+import subprocess
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 import redis
 import requests
 from click.testing import CliRunner
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
@@ -30,7 +34,14 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def platform(service_config, jwt_keys, tmp_path_factory):
+def collector():
+    """Stands in for an OpenTelemetry collector: takes OTLP/HTTP exports, answers 200."""
+    with HTTPReceiver(Reply(200)) as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def platform(service_config, jwt_keys, tmp_path_factory, collector):
     with infra.Platform(
         tmp_path_factory.mktemp("metrics"),
         service_config["REDIS_URL"],
@@ -38,7 +49,13 @@ def platform(service_config, jwt_keys, tmp_path_factory):
         services=("catalog", "orders", "notify"),
         tag="_metrics",
         # a webhook that fails once is dead at once: no beat needed to see a dead letter
-        extra={"WEBHOOK_ALLOW_LOOPBACK": "1", "DELIVERY_MAX_ATTEMPTS": "1"},
+        extra={
+            "WEBHOOK_ALLOW_LOOPBACK": "1",
+            "DELIVERY_MAX_ATTEMPTS": "1",
+            # tracing is configured by the standard variables only
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"{collector.url}/v1/traces",
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        },
     ) as running:
         yield running
 
@@ -54,16 +71,91 @@ def scrape(url: str) -> dict[tuple[str, frozenset], float]:
     }
 
 
-def value(samples, name: str, **labels) -> float:
+def value(samples, name: str, *, before=None, **labels) -> float:
+    """The sum of the matching samples; with `before` (an earlier scrape), the growth since."""
     wanted = set(labels.items())
     found = [v for (n, have), v in samples.items() if n == name and wanted <= have]
     assert found, f"no {name}{labels} in {sorted(n for n, _ in samples)}"
-    return sum(found)
+    if before is None:
+        return sum(found)
+    earlier = [v for (n, have), v in before.items() if n == name and wanted <= have]
+    return sum(found) - sum(earlier)
+
+
+def exported_spans(collector) -> list[tuple[str, object]]:
+    """(service.name, span) of everything the processes exported so far."""
+    found = []
+    for received in list(collector.requests):
+        export = ExportTraceServiceRequest.FromString(received.body)
+        for resource_spans in export.resource_spans:
+            attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+            for scope in resource_spans.scope_spans:
+                found += [(attributes["service.name"], span) for span in scope.spans]
+    return found
+
+
+def test_placing_an_order_is_one_trace_from_orders_to_the_email(platform, token, collector):
+    catalog, orders = platform.urls["catalog"], platform.urls["orders"]
+    admin = token("admin")
+    maker = requests.post(
+        f"{catalog}/v1/enterprises", json=enterprise_body(name="광명 로컬 두부"), headers=admin
+    ).json()
+    tofu = requests.post(
+        f"{catalog}/v1/products", json=product_body(maker["id"], name="모두부"), headers=admin
+    ).json()
+    city = requests.post(
+        f"{orders}/v1/institutions",
+        json={"name": "광명시청", "kind": "지자체", "sido_code": "41", "sigungu_code": "41210"},
+        headers=admin,
+    ).json()
+    placed = requests.post(
+        f"{orders}/v1/orders",
+        json={
+            "delivery_address": "경기도 광명시 시청로 20",
+            "needed_by": (date.today() + timedelta(days=14)).isoformat(),
+            "lines": [{"product_id": tofu["id"], "quantity": 7}],
+        },
+        headers={
+            **token("buyer", city["id"]),
+            "Idempotency-Key": str(uuid.uuid4()),
+            "X-Request-ID": "trace-order-1",
+        },
+        timeout=30,
+    )
+    assert placed.status_code == 201, placed.text
+
+    def the_trace():
+        spans = exported_spans(collector)
+        roots = [
+            span
+            for service, span in spans
+            if service == "orders"
+            and any(
+                a.key == "gachi.correlation_id" and a.value.string_value == "trace-order-1"
+                for a in span.attributes
+            )
+        ]
+        if not roots:
+            return None
+        trace_id = roots[0].trace_id
+        mine = {(service, span.name) for service, span in spans if span.trace_id == trace_id}
+        emailed = ("notify", "run/notify.send_delivery") in mine
+        return mine if emailed else None
+
+    spans = infra.wait_for(the_trace, timeout=60, what="the order's spans, e-mail included")
+    services = {service for service, _ in spans}
+    assert {"orders", "catalog", "notify"} <= services
+    assert ("orders", "POST /v1/orders") in spans  # the request, by its route
+    assert ("catalog", "POST /v1/pricing") in spans  # orders -> catalog over HTTP
+    assert ("orders", "apply_async/notify.handle_event") in spans  # the outbox relay
+    assert ("notify", "run/notify.handle_event") in spans  # the consumer
+    assert ("notify", "run/notify.send_delivery") in spans  # the e-mail
 
 
 def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
     catalog, orders, notify = (platform.urls[s] for s in ("catalog", "orders", "notify"))
     admin = token("admin")
+    earlier = {url: scrape(url) for url in (catalog, orders, notify)}  # other tests' traffic
 
     def post(url, body, headers, status=201):
         response = requests.post(url, json=body, headers=headers, timeout=30)
@@ -130,6 +222,7 @@ def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
     handled = value(
         delivered,
         "gachi_celery_tasks_total",
+        before=earlier[notify],
         service="notify",
         task="notify.handle_event",
         state="SUCCESS",
@@ -142,13 +235,51 @@ def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
     # orders: per route rule (never the raw path), problem codes, capacity, outbox drained
     placed = scrape(orders)
     route = "gachi_http_request_duration_seconds_count"
-    assert value(placed, route, route="/v1/orders", method="POST", status="201") == 1
-    assert value(placed, route, route="/v1/orders", method="POST", status="422") == 1
-    assert value(placed, route, route="/v1/orders/<order_id>", method="GET", status="404") == 1
+    assert (
+        value(
+            placed, route, before=earlier[orders], route="/v1/orders", method="POST", status="201"
+        )
+        == 1
+    )
+    assert (
+        value(
+            placed, route, before=earlier[orders], route="/v1/orders", method="POST", status="422"
+        )
+        == 1
+    )
+    assert (
+        value(
+            placed,
+            route,
+            before=earlier[orders],
+            route="/v1/orders/<order_id>",
+            method="GET",
+            status="404",
+        )
+        == 1
+    )
     assert not [labels for (n, labels) in placed if n == route and ("route", "/metrics") in labels]
-    assert value(placed, "gachi_problems_total", code="order_lines_invalid", status="422") == 1
-    assert value(placed, "gachi_problems_total", code="order_not_found", status="404") == 1
-    assert value(placed, "gachi_capacity_conflicts_total", service="orders") == 1
+    assert (
+        value(
+            placed,
+            "gachi_problems_total",
+            before=earlier[orders],
+            code="order_lines_invalid",
+            status="422",
+        )
+        == 1
+    )
+    assert (
+        value(
+            placed,
+            "gachi_problems_total",
+            before=earlier[orders],
+            code="order_not_found",
+            status="404",
+        )
+        == 1
+    )
+    assert value(placed, "gachi_capacity_conflicts_total", before=earlier[orders]) == 1
     drained = infra.wait_for(
         lambda: (s := scrape(orders)) and value(s, "gachi_outbox_backlog") == 0 and s,
         timeout=30,
@@ -159,7 +290,12 @@ def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
 
     # catalog priced both orders; its outbox reports too
     priced = scrape(catalog)
-    assert value(priced, route, route="/v1/pricing", method="POST", status="200") == 2
+    assert (
+        value(
+            priced, route, before=earlier[catalog], route="/v1/pricing", method="POST", status="200"
+        )
+        == 2
+    )
     assert ("gachi_outbox_backlog", frozenset({("service", "catalog")})) in priced
 
 
@@ -173,7 +309,7 @@ def rows(url: str, table: str) -> dict[str, tuple]:
 
 def test_backup_of_the_live_platform_restores_into_a_fresh_folder(platform, token, tmp_path):
     if platform.config["ORDERS_DATABASE_URL"].startswith("postgresql"):
-        pytest.skip("PostgreSQL is backed up with pg_dump (tests/integration/test_pg_backup.py)")
+        pytest.skip("PostgreSQL is backed up with pg_dump (the next test)")
     catalog, orders = platform.urls["catalog"], platform.urls["orders"]
     admin = token("admin")
 
@@ -267,3 +403,44 @@ def test_backup_of_the_live_platform_restores_into_a_fresh_folder(platform, toke
 
     again = runner.invoke(main, ["restore", str(saved), "--data", str(fresh)])
     assert again.exit_code != 0 and "not empty" in again.output  # never over live files
+
+
+def test_postgresql_databases_round_trip_through_pg_dump_and_pg_restore(platform):
+    """The commands docs/operations.md gives for PostgreSQL, run once (CI's PostgreSQL pass)."""
+    if not platform.config["ORDERS_DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("the embedded default is backed up with gachi backup")
+    from sqlalchemy import create_engine, inspect, text
+
+    def counts(engine_url) -> dict[str, int]:
+        engine = create_engine(engine_url)
+        with engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+            found = {
+                t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables
+            }
+        engine.dispose()
+        return found
+
+    for service in platform.services:
+        url = make_url(platform.config[f"{service.upper()}_DATABASE_URL"])
+        libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        copy_name = f"{url.database}_restored"
+        copy = url.set(database=copy_name)
+        dump = platform.folder / f"{service}.dump"
+        before = counts(url)  # the workers may still be writing: the dump lies in between
+        subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", libpq], check=True)
+        after = counts(url)
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{copy_name}"'))
+        target = copy.set(drivername="postgresql").render_as_string(hide_password=False)
+        subprocess.run(["pg_restore", "--no-owner", f"--dbname={target}", str(dump)], check=True)
+
+        restored = counts(copy)
+        assert restored.keys() == before.keys() and sum(restored.values()) > 0, service
+        for table, rows_ in restored.items():
+            assert before[table] <= rows_ <= after[table], f"{service}.{table}"
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{copy_name}" WITH (FORCE)'))
+        admin.dispose()

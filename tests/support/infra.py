@@ -218,6 +218,7 @@ class Platform:
         extra: dict[str, str] | None = None,
     ) -> None:
         private, public = keys
+        self.folder = folder
         self.redis_url = redis_url
         self.services = services
         self.ports = {service: free_port() for service in services}

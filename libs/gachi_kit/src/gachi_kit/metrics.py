@@ -72,6 +72,8 @@ TASK_SECONDS = histogram("gachi_celery_task_duration_seconds", "Celery task run 
 
 def init_metrics(app: Flask, service: str, db: Database, outbox_model=None) -> None:
     """Count and time requests per route, count problem codes, serve `/metrics`."""
+    if os.environ.get(MULTIPROC_ENV):  # e.g. a beat container, whose volume predates it
+        os.makedirs(os.environ[MULTIPROC_ENV], exist_ok=True)
     exporter_registry = CollectorRegistry(auto_describe=True)
     PrometheusMetrics(
         app,

@@ -23,6 +23,7 @@ from gachi_kit.logging import (
 )
 from gachi_kit.metrics import init_metrics
 from gachi_kit.ratelimit import RateLimits, init_rate_limits
+from gachi_kit.tracing import trace_app
 
 log = get_logger(__name__)
 SWAGGER_ASSETS = "/docs/assets/"
@@ -74,6 +75,7 @@ def init_service(
     register_error_handlers(app)  # after Api(), which installs its own JSON error handler
     # Probes, Swagger assets and the OpenAPI document (flask-smorest's blueprint) are free.
     init_metrics(app, info.name, db, outbox_model)
+    trace_app(app, info.name)  # off unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set
     init_rate_limits(app, rate_limits, exempt=("ops", "api-docs", "metrics"))
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
