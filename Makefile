@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 WEB    := services/web
 NODE_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: up test test-unit test-integration test-api test-e2e lint install seed token bench clean
+.PHONY: up test test-unit test-integration test-api test-e2e test-browser lint install seed token bench clean
 
 $(STAMP): requirements/constraints.txt requirements/dev.txt libs/gachi_kit/pyproject.toml \
           services/*/pyproject.toml tools/gachi_cli/pyproject.toml
@@ -40,6 +40,9 @@ test-api: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
+
+test-browser: $(STAMP) $(NODE_STAMP)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ import redis
 
 from gachi_kit.auth import generate_keypair, issue_token
 from tests.support import infra
+from tests.support.portal_fixtures import portal  # noqa: F401 (one seeded platform for the portal's page and browser tests)
 
 
 @pytest.fixture(scope="session")

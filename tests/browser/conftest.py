@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import portal_fixtures
 from tests.support.infra import REPO
-
-portal = portal_fixtures.portal  # the seeded platform, shared with the page tests
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [

@@ -89,3 +89,10 @@ def test_each_service_makes_its_own_key_once(tmp_path):
     assert service_signing_key(config, "notify") != first
     assert (tmp_path / "service-orders.pub.pem").exists()
     assert oct((tmp_path / "service-orders.pem").stat().st_mode & 0o777) == "0o600"
+
+
+def test_production_never_makes_up_a_service_key(tmp_path):
+    config = {"SERVICE_KEYS_DIR": str(tmp_path), "GACHI_ENV": "production"}
+    with pytest.raises(RuntimeError, match="SERVICE_PRIVATE_KEY_FILE"):
+        service_signing_key(config, "orders")
+    assert not list(tmp_path.iterdir())

@@ -12,7 +12,7 @@ from tests.support.builders import register_enterprise
 from tests.support.catalog_builders import create_brand
 
 ROLES = ("anonymous", "buyer", "institution_admin", "enterprise", "committee", "admin")
-OWNER = {"enterprise": "enterprise", "committee": "committee", "admin": "admin"}
+OWNER = {"enterprise": "enterprise", "committee": "committee", "platform": "admin"}
 # Routes whose page needs an object of the caller's own: with a made-up id the owner gets
 # the API's 404 page (the role check passed), never a 403 or the sign-in page.
 NO_SUCH = "0" * 26

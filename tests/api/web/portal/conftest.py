@@ -1,1 +1,1 @@
-from tests.support.portal_fixtures import buyer, client, portal, portal_app  # noqa: F401
+from tests.support.portal_fixtures import buyer, client, portal_app  # noqa: F401

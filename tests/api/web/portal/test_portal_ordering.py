@@ -39,6 +39,9 @@ def test_lines_from_a_search_result_and_a_product_group_fill_the_order_sheet(buy
     assert "표준 품목" in html and "포기김치 10kg" in html
     assert 'value="15"' in html and 'value="40"' in html
     assert re.search(r'<span class="count-badge subtle">2</span>', html)
+    unit_price = int(re.search(r'<td class="num">([\d,]+)원', html).group(1).replace(",", ""))
+    total = html.split("공급가액 합계 (표준 품목은 배정 후 확정)")[1].split("</tr>")[0]
+    assert f"{unit_price * 15:,}원" in total
 
 
 def test_a_quantity_that_is_not_a_number_is_refused_next_to_its_field(buyer):
@@ -130,3 +133,14 @@ def test_csrf_is_required_on_portal_forms(buyer):
     response = buyer.post("/order-sheet/lines", data={"group_code": KIMCHI_GROUP, "quantity": 1})
     assert response.status_code == 400
     assert "포기김치" not in text(buyer.get("/order-sheet"))
+
+
+def test_a_group_line_no_supplier_can_take_says_why_on_its_row(buyer):
+    add(buyer, 40, group_code=KIMCHI_GROUP)
+    response, _ = place(buyer, brand_code="BITSONE")  # no 비츠원-listed kimchi in the demo data
+    html = text(response)
+    assert response.status_code == 422
+    row = html.split('class="row-problem"')[1].split("</tr>")[0]
+    assert "조건을 만족하는 공급 기업이 없습니다." in row
+    assert "후보 기업 사정" in row and "곳" in row
+    assert "enterprise_id" not in html and "None" not in row

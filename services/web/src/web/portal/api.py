@@ -41,6 +41,8 @@ class ApiError(Exception):
 def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow nests field errors (`lines` → `0` → `quantity`); forms want dotted keys
     (`lines.0.quantity`) to put each message next to its field."""
+    if isinstance(errors, dict) and isinstance(errors.get("detail"), str):
+        return {prefix or "_": [errors["detail"]]}  # one problem (code, detail, its data)
     if isinstance(errors, dict):
         flat: dict[str, list[str]] = {}
         for key, value in errors.items():

@@ -3,7 +3,9 @@ No sign-in needed; anonymous visitors read with web's own service token."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import time
+
+from flask import Blueprint, current_app, render_template, request
 
 from gachi_kit.dates import today_kst
 from web.portal.api import ApiError, call
@@ -22,12 +24,27 @@ SORTS = [
 PAGE_SIZE = 24
 
 
+# Brands and product groups change a few times a year; pages that show them (facets, the
+# delivery form) read them at most once a minute per process.
+REFERENCE_SECONDS = 60.0
+
+
+def reference(path: str) -> list[dict]:
+    cache = current_app.extensions.setdefault("portal_reference", {})
+    cached = cache.get(path)
+    if cached and time.monotonic() - cached[0] < REFERENCE_SECONDS:
+        return cached[1]
+    items = call("catalog", "GET", path).get("items", [])
+    cache[path] = (time.monotonic(), items)
+    return items
+
+
 def brands() -> list[dict]:
-    return call("catalog", "GET", "/v1/brands").get("items", [])
+    return reference("/v1/brands")
 
 
 def product_groups() -> list[dict]:
-    return call("catalog", "GET", "/v1/product-groups").get("items", [])
+    return reference("/v1/product-groups")
 
 
 @bp.get("/")

@@ -95,5 +95,6 @@ def register_filters(app: Flask) -> None:
         listing_status=lambda code: LISTING_STATUSES.get(code, code),
         policy=lambda code: ROUTING_POLICIES.get(code, code or "-"),
         pairs=lambda values: [(value, value) for value in values],
+        supply_value=lambda lines: sum(line["unit_price"] * line["quantity"] for line in lines),
     )
     app.jinja_env.globals["brand_options"] = lambda brands: [(b["code"], b["name"]) for b in brands]

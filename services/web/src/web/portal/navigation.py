@@ -14,18 +14,20 @@ from web.portal.api import ApiError, UpstreamUnavailable, call
 log = get_logger(__name__)
 BUYERS = ("buyer", "institution_admin")
 CART_KEY = "portal_cart"
+CATALOGUE_PAGES = ("catalogue.search", "catalogue.product", "catalogue.brand", "catalogue.group")
 
 
 @dataclass
 class MenuItem:
     label: str
     url: str
-    blueprints: tuple[str, ...]
+    blueprints: tuple[str, ...] = ()
     count: int = 0
+    endpoints: tuple[str, ...] = ()
 
     @property
     def current(self) -> bool:
-        return request.blueprint in self.blueprints
+        return request.blueprint in self.blueprints or request.endpoint in self.endpoints
 
 
 @dataclass
@@ -78,12 +80,9 @@ def build_navigation() -> Navigation:
     nav.sign_out_url = url_for("identity.sign_out")
     nav.switch_url = url_for("identity.membership", next=request.full_path.rstrip("?"))
     nav.menu = [
-        MenuItem("홈", url_for("catalogue.home"), ()),
-        MenuItem("상품 찾기", url_for("catalogue.search"), ("catalogue",)),
+        MenuItem("홈", url_for("catalogue.home"), endpoints=("catalogue.home",)),
+        MenuItem("상품 찾기", url_for("catalogue.search"), endpoints=CATALOGUE_PAGES),
     ]
-    if request.endpoint == "catalogue.home":
-        nav.menu[0].blueprints = ("catalogue",)
-        nav.menu[1].blueprints = ()
     if membership is not None and membership.role in BUYERS:
         nav.menu += [
             MenuItem("주문서", url_for("ordering.cart"), ("ordering",), len(cart_lines())),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -75,15 +76,34 @@ def api_delivery(fields: dict) -> dict:
 
 
 def line_messages(errors: dict[str, list[str]]) -> dict[int, list[str]]:
-    """orders reports a line's problem under `lines.<index>.<field or detail>`."""
+    """orders reports a line's problem under `lines.<index>` (a refused line, whose
+    message `why_not` completes) or `lines.<index>.<field>` (a field the schema refused)."""
     by_line: dict[int, list[str]] = {}
     for key, messages in errors.items():
         parts = key.split(".")
         if parts[0] == "lines" and len(parts) > 1 and parts[1].isdigit():
-            if parts[-1] == "code":
-                continue
             by_line.setdefault(int(parts[1]), []).extend(messages)
     return by_line
+
+
+def why_not(refused: ApiError) -> dict[str, list[str]]:
+    """A refused product-group line: say why its candidate suppliers could not take it
+    ("브랜드 승인이 없거나 만료되었습니다: 6곳"), in the words routing gave."""
+    errors = dict(refused.errors)
+    lines = (refused.body.get("errors") or {}).get("lines")
+    for index, problem in lines.items() if isinstance(lines, dict) else []:
+        candidates = problem.get("candidates") if isinstance(problem, dict) else None
+        if not candidates:
+            continue
+        reasons = Counter(
+            reason["detail"] for candidate in candidates for reason in candidate["reasons"]
+        )
+        summary = ", ".join(f"{detail}: {count}곳" for detail, count in reasons.most_common())
+        errors[f"lines.{index}"] = [
+            *errors.get(f"lines.{index}", []),
+            f"후보 기업 사정 — {summary}",
+        ]
+    return errors
 
 
 def parse_quantity(raw: str | None) -> int | None:
@@ -245,7 +265,7 @@ def place():
     except ApiError as exc:
         if exc.status not in (400, 409, 422):
             raise
-        return render_cart(exc.errors or {"_": [exc.message()]}, fields, 422)
+        return render_cart(why_not(exc) or {"_": [exc.message()]}, fields, 422)
     remember_placed(key, order["id"])
     session[CART_KEY] = []
     flash("주문을 접수했습니다. 공급 기업별로 나뉜 내역을 확인하세요.", "success")

@@ -62,10 +62,7 @@ def home():
 @bp.get("/enterprises")
 @signin_required("admin")
 def enterprises():
-    params = {"page_size": 50, "sort": "name"}
-    for name in ("q", "status", "enterprise_type", "cursor"):
-        if request.args.get(name):
-            params[name] = request.args[name][:100]
+    params = pages.filters("q", "status", "enterprise_type", "cursor", page_size=50, sort="name")
     page = api.call("catalog", "GET", "/v1/enterprises", params=params)
     return pages.render(
         "admin/enterprises.html",
@@ -73,7 +70,7 @@ def enterprises():
         query=request.args,
         types=ENTERPRISE_TYPES,
         statuses=ENTERPRISE_STATUSES,
-        active="admin.enterprises",
+        active="platform.enterprises",
     )
 
 
@@ -83,7 +80,7 @@ def _new_enterprise_page(errors=None, message=None):
         types=ENTERPRISE_TYPES,
         errors=errors,
         message=message,
-        active="admin.enterprises",
+        active="platform.enterprises",
     )
 
 
@@ -101,7 +98,7 @@ def enterprise_new():
     return pages.submit(
         change,
         done="기업을 등록했습니다. 사업자등록번호를 확인했습니다.",
-        then=lambda: url_for("admin.enterprise", enterprise_id=created["id"]),
+        then=lambda: url_for("platform.enterprise", enterprise_id=created["id"]),
         again=lambda errors, message: _new_enterprise_page(errors, message),
     )
 
@@ -119,7 +116,7 @@ def _enterprise_page(enterprise_id: str, errors=None, message=None, editing=None
         editing=editing,
         errors=errors,
         message=message,
-        active="admin.enterprises",
+        active="platform.enterprises",
     )
 
 
@@ -133,7 +130,9 @@ def _enterprise_change(enterprise_id: str, change, done: str, editing: str):
     def show(enterprise_id, errors, message):
         return _enterprise_page(enterprise_id, errors, message, editing)
 
-    return pages.change_on(change, done, "admin.enterprise", show, enterprise_id=enterprise_id[:26])
+    return pages.change_on(
+        change, done, "platform.enterprise", show, enterprise_id=enterprise_id[:26]
+    )
 
 
 @bp.post("/enterprises/<enterprise_id>")
@@ -194,9 +193,7 @@ def certification_correct(enterprise_id, certification_id):
 
 
 def _institutions_page(errors=None, message=None):
-    params = {"limit": 100}
-    if request.args.get("cursor"):
-        params["cursor"] = request.args["cursor"][:26]
+    params = pages.filters("cursor", longest=26, limit=100)
     page = api.call("orders", "GET", "/v1/institutions", params=params)
     return pages.render(
         "admin/institutions.html",
@@ -204,7 +201,7 @@ def _institutions_page(errors=None, message=None):
         kinds=INSTITUTION_KINDS,
         errors=errors,
         message=message,
-        active="admin.institutions",
+        active="platform.institutions",
     )
 
 
@@ -232,7 +229,9 @@ def institution_add():
         body["departments"] = [d.strip() for d in lines if d.strip()]
         api.call("orders", "POST", "/v1/institutions", json=body)
 
-    return pages.change_on(change, "기관을 등록했습니다.", "admin.institutions", _institutions_page)
+    return pages.change_on(
+        change, "기관을 등록했습니다.", "platform.institutions", _institutions_page
+    )
 
 
 @bp.post("/institutions/<institution_id>/departments")
@@ -245,4 +244,6 @@ def department_add(institution_id):
         path = f"/v1/institutions/{institution_id[:26]}/departments"
         api.call("orders", "POST", path, json={"name": request.form["department"].strip()})
 
-    return pages.change_on(change, "부서를 추가했습니다.", "admin.institutions", _institutions_page)
+    return pages.change_on(
+        change, "부서를 추가했습니다.", "platform.institutions", _institutions_page
+    )

@@ -41,7 +41,7 @@ def _brand_page(code: str, errors=None, message=None):
         policies=POLICIES,
         errors=errors,
         message=message,
-        active="admin.brands",
+        active="platform.brands",
     )
 
 
@@ -52,7 +52,7 @@ def brand(code):
 
 
 def _brand_change(code: str, change, done: str):
-    return pages.change_on(change, done, "admin.brand", _brand_page, code=code[:40])
+    return pages.change_on(change, done, "platform.brand", _brand_page, code=code[:40])
 
 
 @bp.post("/brands/<code>")
@@ -159,10 +159,7 @@ def health():
 @bp.get("/deliveries/dead")
 @signin_required("admin")
 def dead_deliveries():
-    params = {"limit": 50}
-    for name in ("channel", "cursor"):
-        if request.args.get(name):
-            params[name] = request.args[name][:26]
+    params = pages.filters("channel", "cursor", longest=26, limit=50)
     page = api.call("notify", "GET", "/v1/ops/dead-deliveries", params=params)
     return pages.render("admin/dead_deliveries.html", page=page, query=request.args)
 
@@ -174,7 +171,7 @@ def replay():
     everything = request.form.get("all") == "true"
     if not ids and not everything:
         flash("다시 보낼 발송을 고르세요.", "error")
-        return redirect(url_for("admin.dead_deliveries"))
+        return redirect(url_for("platform.dead_deliveries"))
     body = {"all": True} if everything else {"ids": ids}
     result = api.call("notify", "POST", "/v1/ops/dead-deliveries/replay", json=body)
     skipped = len(result.get("skipped", []))
@@ -182,4 +179,4 @@ def replay():
     if skipped:
         note += f" {skipped}건은 건너뛰었습니다."
     flash(note, "success")
-    return redirect(url_for("admin.dead_deliveries"))
+    return redirect(url_for("platform.dead_deliveries"))

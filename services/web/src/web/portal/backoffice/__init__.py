@@ -38,17 +38,19 @@ def register(app: Flask) -> None:
             "channel": present.CHANNEL,
             "delivery": present.DELIVERY_STATUS,
             "audit": present.AUDIT_ACTION,
+            "actor": present.ACTOR_ROLE,
         },
         tone=present.tone,
         time_left=present.time_left,
     )
 
 
-# The header's menu entry of each back-office role: (label, endpoint, blueprint).
+# The header's menu entry of each back-office role: (label, endpoint, blueprints it covers;
+# identity's own admin pages, the audit log and enterprise applications, are "admin").
 MENU = {
-    "enterprise": ("기업 업무", "enterprise.dashboard", "enterprise"),
-    "committee": ("위원회 심사", "committee.queue", "committee"),
-    "admin": ("플랫폼 관리", "admin.enterprises", "admin"),
+    "enterprise": ("기업 업무", "enterprise.dashboard", ("enterprise",)),
+    "committee": ("위원회 심사", "committee.queue", ("committee",)),
+    "admin": ("플랫폼 관리", "platform.enterprises", ("platform", "admin")),
 }
 
 
@@ -57,6 +59,6 @@ def _navigation_with_back_office():
     nav = navigation.build_navigation()
     entry = MENU.get(getattr(nav.membership, "role", None))
     if entry:
-        label, endpoint, blueprint = entry
-        nav.menu.insert(1, navigation.MenuItem(label, url_for(endpoint), (blueprint,)))
+        label, endpoint, blueprints = entry
+        nav.menu.insert(1, navigation.MenuItem(label, url_for(endpoint), blueprints))
     return nav

@@ -99,6 +99,21 @@ def explain(refused: api.ApiError) -> str:
     return refused.title
 
 
+def filters(*names: str, longest: int = 100, **fixed) -> dict:
+    """The API query for a list page: `fixed` values plus the filters the page was asked
+    for (blank ones left out, each cut to `longest` characters)."""
+    query = dict(fixed)
+    for name in names:
+        if request.args.get(name):
+            query[name] = request.args[name][:longest]
+    return query
+
+
+def section_menu(blueprint, items: list[tuple[str, str]]) -> None:
+    """The audience's own menu (endpoint, label) above its pages, the current one marked."""
+    blueprint.context_processor(lambda: {"section_nav": items, "active": request.endpoint})
+
+
 def render(template: str, **context) -> str:
     context["errors"] = context.get("errors") or {}
     context.setdefault("form", request.form)

@@ -19,6 +19,13 @@ LISTING_STATUS = {
     "expired": "만료",
     "withdrawn": "철회",
 }
+ACTOR_ROLE = {
+    "enterprise": "신청 기업",
+    "committee": "위원회",
+    "admin": "플랫폼 관리자",
+    "service": "시스템",
+    "system": "시스템",
+}
 REREVIEW_KIND = {"renewal": "갱신 심사", "change": "변경 재심사"}
 PRODUCT_STATUS = {"draft": "준비중", "active": "판매중", "discontinued": "판매중지"}
 CERTIFICATION_STATE = {"valid": "유효", "expired": "만료", "upcoming": "시작 전"}

@@ -5,7 +5,9 @@ interest); these pages only show it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
+
+from web.portal.backoffice import pages
 
 bp = Blueprint("committee", __name__, url_prefix="/committee", template_folder="templates")
 
@@ -16,9 +18,7 @@ NAV = [
 ]
 
 
-@bp.context_processor
-def _navigation():
-    return {"section_nav": NAV, "active": request.endpoint}
+pages.section_menu(bp, NAV)
 
 
 from web.portal.committee import views  # noqa: E402  (routes attach to bp)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from web.portal.backoffice import pages
+
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise", template_folder="templates")
 
 NAV = [
@@ -18,11 +20,7 @@ NAV = [
 ]
 
 
-@bp.context_processor
-def _navigation():
-    from flask import request
-
-    return {"section_nav": NAV, "active": request.endpoint}
+pages.section_menu(bp, NAV)
 
 
 from web.portal.enterprise import (  # noqa: E402  (routes attach to bp)

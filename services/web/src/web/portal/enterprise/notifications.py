@@ -135,10 +135,7 @@ def webhook_rotate(subscription_id):
 @bp.get("/notifications/deliveries")
 @signin_required("enterprise")
 def deliveries():
-    params = {"limit": 50}
-    for name in ("status", "channel", "cursor"):
-        if request.args.get(name):
-            params[name] = request.args[name][:26]
+    params = pages.filters("status", "channel", "cursor", longest=26, limit=50)
     page = api.call("notify", "GET", "/v1/deliveries", params=params)
     return pages.render(
         "enterprise/deliveries.html",

@@ -61,11 +61,9 @@ def supplier_orders():
     status = request.args.get("status", "")
     if status not in dict(FILTERS):
         status = ""
-    params = {"limit": 20}
+    params = pages.filters("cursor", longest=26, limit=20)
     if status:
         params["status"] = status
-    if request.args.get("cursor"):
-        params["cursor"] = request.args["cursor"][:26]
     page = api.call("orders", "GET", "/v1/supplier-orders", params=params)
     return pages.render(
         "enterprise/supplier_orders.html", page=page, status=status, filters=FILTERS

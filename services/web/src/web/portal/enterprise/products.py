@@ -65,11 +65,10 @@ def _choices() -> dict:
 @bp.get("/products")
 @signin_required("enterprise")
 def products():
-    params = {"enterprise_id": current_membership().org_id, "page_size": 50, "sort": "newest"}
-    for name in ("q", "status", "cursor"):
-        if request.args.get(name):
-            params[name] = request.args[name][:100]
-    page = api.call("catalog", "GET", "/v1/products", params=params)
+    params = pages.filters(
+        "q", "status", "cursor", enterprise_id=current_membership().org_id, page_size=50
+    )
+    page = api.call("catalog", "GET", "/v1/products", params={**params, "sort": "newest"})
     return pages.render("enterprise/products.html", page=page, query=request.args)
 
 
