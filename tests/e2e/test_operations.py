@@ -46,7 +46,6 @@ def platform(service_config, jwt_keys, tmp_path_factory, collector):
         tmp_path_factory.mktemp("metrics"),
         service_config["REDIS_URL"],
         jwt_keys,
-        services=("catalog", "orders", "notify"),
         tag="_metrics",
         # a webhook that fails once is dead at once: no beat needed to see a dead letter
         extra={
@@ -287,6 +286,12 @@ def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
     )
     assert value(drained, "gachi_outbox_lag_seconds") == 0
     assert not [n for n, labels in placed if ("service", "notify") in labels]  # its own only
+
+    # web (the portal) is measured like every API
+    assert requests.get(f"{platform.urls['web']}/.well-known/jwks.json", timeout=10).ok
+    portal = scrape(platform.urls["web"])
+    assert value(portal, route, route="/.well-known/jwks.json", method="GET", status="200") >= 1
+    assert ("gachi_outbox_backlog", frozenset({("service", "web")})) in portal
 
     # catalog priced both orders; its outbox reports too
     priced = scrape(catalog)

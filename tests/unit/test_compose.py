@@ -315,6 +315,9 @@ def code_reads(name: str) -> bool:
             and read == "sqlite:///compose-check.db"
             and "env.database_url(SERVICE)" in source
         )
+    secret = re.fullmatch(r"(\w+)_FILE", name)
+    if secret and re.search(rf"""\.secret\(\s*["']{secret.group(1)}["']""", SOURCE):
+        return True  # Env.secret(NAME) reads NAME or NAME_FILE
     return re.search(rf"""["']{re.escape(name)}["']""", SOURCE) is not None
 
 
@@ -338,6 +341,8 @@ def test_code_reads_is_not_fooled():
     assert not code_reads("REDIS_URI")
     assert not code_reads("CATALOG_DATABASE_URI")
     assert not code_reads("KATALOG_DATABASE_URL")  # no such service
+    assert code_reads("SERVICE_PRIVATE_KEY_FILE")  # through Env.secret
+    assert not code_reads("REDIS_URL_FILE")  # REDIS_URL is no secret
 
 
 @pytest.mark.parametrize("name", sorted(OURS))
