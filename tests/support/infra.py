@@ -221,6 +221,7 @@ class Platform:
         extra: dict[str, str] | None = None,
     ) -> None:
         private, public = keys
+        self.folder = folder
         self.redis_url = redis_url
         self.services = services
         self.ports = {service: free_port() for service in services}
@@ -238,6 +239,10 @@ class Platform:
             **UNLIMITED,
             **(extra or {}),
         }
+        # every process writes its metric samples there; each API's /metrics adds them up
+        metrics = folder / "data" / "metrics"
+        metrics.mkdir(parents=True, exist_ok=True)
+        self.config["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
         self.log_level = log_level
         self.processes = Processes(folder, service_env(self.config))
 
@@ -286,6 +291,17 @@ class Platform:
 
     def stop(self) -> None:
         self.processes.stop_all()
+
+    def __enter__(self) -> Platform:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
 
 
 def _bin(name: str) -> str:

@@ -346,6 +346,8 @@ def test_code_reads_is_not_fooled():
     assert not code_reads("REDIS_URI")
     assert not code_reads("CATALOG_DATABASE_URI")
     assert not code_reads("KATALOG_DATABASE_URL")  # no such service
+    assert code_reads("SERVICE_PRIVATE_KEY_FILE")  # through Env.secret
+    assert not code_reads("REDIS_URL_FILE")  # REDIS_URL is no secret
 
 
 @pytest.mark.parametrize("name", sorted(OURS))
@@ -511,3 +513,80 @@ def test_dockerfile_copies_what_it_installs(path):
         assert any(str(origin).startswith(e + "/") for e in editable), f"{package} not installed"
     users = [args for instr, args in instructions if instr == "USER"]
     assert users and users[-1] not in {"root", "0"}, "run as a non-root user"
+
+
+# --- watching: Prometheus, Grafana, the metrics folder -----------------------------------
+
+WATCH = ROOT / "deploy"
+PROMETHEUS = yaml.safe_load((WATCH / "prometheus/prometheus.yml").read_text())
+ALERTS = yaml.safe_load((WATCH / "prometheus/alerts.yml").read_text())
+DASHBOARD = json.loads((WATCH / "grafana/dashboards/gachi.json").read_text())
+# prometheus-flask-exporter's request histogram, named from defaults_prefix="gachi"
+EXPORTER_METRICS = {"gachi_http_request_duration_seconds"}
+
+
+def mounts(name: str) -> dict[str, str]:
+    """{target in the container: source} of a compose service's volumes."""
+    return {str(v).split(":")[1]: str(v).split(":")[0] for v in SERVICES[name].get("volumes", [])}
+
+
+def test_prometheus_scrapes_every_api_and_loads_the_alerts():
+    apis = {
+        f"{name}:{bind_port(container_command(name))}"
+        for name in OURS
+        if container_command(name)[0] == "gunicorn"
+    }
+    targets = {
+        target
+        for job in PROMETHEUS["scrape_configs"]
+        for static in job["static_configs"]
+        for target in static["targets"]
+    }
+    assert targets == apis
+    assert all(
+        job.get("metrics_path", "/metrics") == "/metrics" for job in PROMETHEUS["scrape_configs"]
+    )
+    loaded = mounts("prometheus")
+    for rule_file in PROMETHEUS["rule_files"]:
+        assert loaded.get(rule_file) == "./deploy/prometheus/alerts.yml"
+    assert loaded["/etc/prometheus/prometheus.yml"] == "./deploy/prometheus/prometheus.yml"
+
+
+def queried_metrics() -> set[str]:
+    expressions = [r["expr"] for group in ALERTS["groups"] for r in group["rules"]]
+    expressions += [t["expr"] for panel in DASHBOARD["panels"] for t in panel["targets"]]
+    names = {n for e in expressions for n in re.findall(r"\bgachi_[a-z_]+", e)}
+    return {re.sub(r"_(bucket|count|sum)$", "", n) for n in names}
+
+
+def test_dashboard_and_alerts_query_only_metrics_the_code_defines():
+    queried = queried_metrics()
+    assert {"gachi_outbox_lag_seconds", "gachi_delivery_dead_letters_total"} <= queried
+    undefined = [
+        name
+        for name in sorted(queried - EXPORTER_METRICS)
+        if not re.search(rf"""["']{name}["']""", SOURCE)
+    ]
+    assert not undefined, f"queried but never defined: {undefined}"
+    assert 'defaults_prefix="gachi"' in SOURCE  # where EXPORTER_METRICS get their names
+
+
+def test_grafana_provisions_the_dashboard_and_its_data_source():
+    provisioning = mounts("grafana")["/etc/grafana/provisioning"]
+    folder = ROOT / provisioning
+    (provider,) = yaml.safe_load((folder / "dashboards/gachi.yml").read_text())["providers"]
+    assert mounts("grafana")[provider["options"]["path"]] == "./deploy/grafana/dashboards"
+    (source,) = yaml.safe_load((folder / "datasources/prometheus.yml").read_text())["datasources"]
+    url = urlsplit(source["url"])
+    assert url.hostname == "prometheus"
+    assert [str(p) for p in SERVICES["prometheus"]["ports"]] == [f"{url.port}:{url.port}"]
+    uids = {t["datasource"]["uid"] for p in DASHBOARD["panels"] for t in p["targets"]}
+    assert uids == {source["uid"]}
+
+
+def test_each_api_and_its_worker_share_one_metrics_folder():
+    for name in OURS:
+        args = container_command(name)
+        if args[0] == "gunicorn" or (args[0] == "celery" and kind(args)[0] == "worker"):
+            folder = environment(OURS[name])["PROMETHEUS_MULTIPROC_DIR"]
+            assert mounts(name).get(folder) == f"{service_of(args)}-metrics", name

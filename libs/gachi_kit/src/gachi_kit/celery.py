@@ -10,6 +10,7 @@ from celery import Celery, Task, signals
 from flask import Flask
 
 from gachi_kit.logging import current_correlation_id, start_correlation
+from gachi_kit.metrics import init_task_metrics
 from gachi_kit.timeouts import REDIS_CLIENT
 
 # Longer than any task or retry countdown we schedule, so Redis does not redeliver a task
@@ -57,6 +58,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         enable_utc=True,
     )
     flask_app.extensions["celery"] = app
+    init_task_metrics(queue)
     return app
 
 

@@ -25,8 +25,10 @@ from gachi_kit.logging import (
     get_logger,
     start_correlation,
 )
+from gachi_kit.metrics import init_metrics
 from gachi_kit.ratelimit import RateLimits, init_rate_limits
 from gachi_kit.timeouts import READINESS_SECONDS
+from gachi_kit.tracing import trace_app
 
 log = get_logger(__name__)
 SWAGGER_ASSETS = "/docs/assets/"
@@ -50,11 +52,13 @@ def init_service(
     rate_limits: RateLimits,
     max_body_bytes: int = 2 * 1024 * 1024,
     larger_bodies: Mapping[str, int] | None = None,
+    outbox_model=None,
 ) -> Api:
     """Configure `app` and return its flask-smorest Api for the service's blueprints.
 
     `larger_bodies` raises the body cap for the paths a glob pattern matches (`*` spans
-    slashes), e.g. {"/v1/imports/*": 5 MiB} for CSV uploads."""
+    slashes), e.g. {"/v1/imports/*": 5 MiB} for CSV uploads. `outbox_model` (the service's
+    outbox table) feeds the outbox backlog and lag gauges of `/metrics`."""
     configure_logging(info.name, app.config.get("LOG_LEVEL", "INFO"))
     app.config.update(
         MAX_CONTENT_LENGTH=max([max_body_bytes, *(larger_bodies or {}).values()]),
@@ -76,7 +80,9 @@ def init_service(
     api = Api(app)
     register_error_handlers(app)  # after Api(), which installs its own JSON error handler
     # Probes, Swagger assets and the OpenAPI document (flask-smorest's blueprint) are free.
-    init_rate_limits(app, rate_limits, exempt=("ops", "api-docs"))
+    init_metrics(app, info.name, db, outbox_model)
+    trace_app(app, info.name)  # off unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set
+    init_rate_limits(app, rate_limits, exempt=("ops", "api-docs", "metrics"))
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         verifier=service_verifier(config, SERVICE, settings.jwt_public_key),
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
+        outbox_model=OutboxMessage,
         larger_bodies={
             "/v1/imports/*": imports.MAX_IMPORT_BYTES,
             "/v1/listings/*/documents": MAX_DOCUMENT_BYTES + MULTIPART_ENVELOPE,

@@ -82,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         verifier=service_verifier(config, SERVICE, settings.jwt_public_key),
         broker_ping=broker_pinger(celery),
         rate_limits=settings.rate_limits,
+        outbox_model=OutboxMessage,
     )
     Session(app)
     csrf.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 from datetime import timedelta
@@ -11,6 +12,7 @@ from urllib.parse import urlparse
 
 import click
 
+from gachi_cli.backup import backup_command, restore_command
 from gachi_kit.auth import ROLES, issue_token, load_or_create_keypair
 from gachi_kit.config import DEFAULT_REDIS_URL, Env
 
@@ -116,9 +118,13 @@ def up() -> None:
     data = env.data_dir()
     env.jwt_keys()  # create the dev key pair before the services race for it
     venv_bin = str(Path(sys.executable).parent)  # gunicorn and celery live beside us
+    metrics = data / "metrics"  # every process's metric samples; /metrics adds them up
+    shutil.rmtree(metrics, ignore_errors=True)  # counters start again with the processes
+    metrics.mkdir()
     child_env = dict(
         os.environ,
         GACHI_DATA_DIR=str(data),
+        PROMETHEUS_MULTIPROC_DIR=str(metrics),
         PYTHONUNBUFFERED="1",
         PATH=os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
     )
@@ -189,3 +195,7 @@ def _print_urls(data: Path) -> None:
         "  token    .venv/bin/gachi token --role buyer --dept 총무과"
         " --org 7Y2JHG63R0ERCVKR9VTNZNWCCQ  (광명시청)"
     )
+
+
+main.add_command(backup_command)
+main.add_command(restore_command)

@@ -29,6 +29,7 @@ from gachi_kit.db import insert_or_ignore
 from gachi_kit.errors import not_found
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
+from gachi_kit.metrics import counter
 from gachi_kit.paging import keyset_page
 from notify.adapters.email import build_message
 from notify.adapters.models import Delivery, RateCounter, Subscription
@@ -67,13 +68,27 @@ class Claimed:
     secrets: list[str] = field(default_factory=list)
 
 
+ATTEMPTS = counter(
+    "gachi_delivery_attempts_total",
+    "delivery attempts by channel and result",
+    ("channel", "result"),
+)
+DEAD_LETTERS = counter(
+    "gachi_delivery_dead_letters_total", "deliveries that gave up (dead)", ("channel",)
+)
+
+
 def send_delivery(n: Notify, delivery_id: str) -> str:
     claimed, reason = _claim(n, delivery_id)
     if claimed is None:
         log.info("delivery_not_claimed", delivery_id=delivery_id, reason=reason)
         return reason
     outcome = _send(n, claimed)
-    return _settle(n, claimed, outcome)
+    result = _settle(n, claimed, outcome)
+    ATTEMPTS.labels("notify", claimed.channel, result).inc()
+    if result == DEAD:
+        DEAD_LETTERS.labels("notify", claimed.channel).inc()
+    return result
 
 
 def _claim(n: Notify, delivery_id: str) -> tuple[Claimed | None, str]:

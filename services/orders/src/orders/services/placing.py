@@ -17,6 +17,7 @@ from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger
+from gachi_kit.metrics import counter
 from orders.adapters.catalog_client import UnknownBrand
 from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
 from orders.domain import routing
@@ -263,6 +264,12 @@ def _allocate(
     return order
 
 
+# A line asked for more than the capacity ledger has left in the delivery week.
+CAPACITY_CONFLICTS = counter(
+    "gachi_capacity_conflicts_total", "order lines refused for lack of capacity", ()
+)
+
+
 def _unroutable(route: routing.Route, quantity: int, unit: str) -> dict:
     allocated = quantity - route.unallocated
     if allocated == 0:
@@ -275,6 +282,8 @@ def _unroutable(route: routing.Route, quantity: int, unit: str) -> dict:
 
 
 def _line_error(code: str, detail: str) -> dict:
+    if code == "insufficient_capacity":
+        CAPACITY_CONFLICTS.labels("orders").inc()
     return {"code": code, "detail": detail}
 
 
