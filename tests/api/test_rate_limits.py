@@ -39,7 +39,7 @@ def test_a_caller_gets_its_allowance_then_429_problem_json(catalog, token):
     assert refused.mimetype == "application/problem+json"
     body = refused.get_json()
     assert body["code"] == "rate_limited" and body["title"] == "요청이 너무 많습니다"
-    assert "5 per 1 minute" in body["detail"]
+    assert "허용 한도: 1분에 5회" in body["detail"] and "per" not in body["detail"]
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert f"{refused.headers['Retry-After']}초 뒤에" in body["detail"]
     assert "Retry-After" not in answers[0].headers  # only a refusal says when to come back

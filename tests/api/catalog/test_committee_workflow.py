@@ -82,6 +82,34 @@ def test_apply_submit_review_vote_to_approval(world, catalog_app):
     assert stats.get_json()["average_decision_hours"] is not None
 
 
+def test_the_audit_trail_keeps_votes_secret_until_the_reader_has_voted(world):
+    lid = world.to_state("in_review")
+    world.vote(lid, "m1", "reject", "가격이 너무 높음")
+
+    def audit(member):
+        trail = world.client.get(f"/v1/listings/{lid}/audit", headers=world.member(member))
+        exported = world.client.get(
+            f"/v1/listings/{lid}/audit?format=csv", headers=world.member(member)
+        )
+        return trail.get_json()["items"], exported.data.decode("utf-8-sig")
+
+    items, exported = audit("m2")  # m2 has not voted in this round
+    assert [e for e in items if e["action"] == "vote"] == []
+    assert "가격이 너무 높음" not in exported and ",vote," not in exported
+    assert [e["action"] for e in items][-1] == "start_review"
+
+    world.vote(lid, "m2", "approve", "지역 상생")
+    items, exported = audit("m2")
+    assert [e["reason"] for e in items if e["action"] == "vote"] == [
+        "가격이 너무 높음",
+        "지역 상생",
+    ]
+    assert "가격이 너무 높음" in exported
+    # the chair (an admin) and the decided review show every vote to everyone
+    admin_items = world.client.get(f"/v1/listings/{lid}/audit", headers=world.admin).get_json()
+    assert len([e for e in admin_items["items"] if e["action"] == "vote"]) == 2
+
+
 def _payload_data(message):
     return message.data
 

@@ -74,6 +74,7 @@ def test_only_admins_register_enterprises(catalog_app, token):
         response = client.post("/v1/enterprises", json=enterprise_body(), headers=token(role, "x"))
         assert response.status_code == 403, role
         assert response.get_json()["code"] == "forbidden_role"
+        assert response.get_json()["detail"] == "이 작업은 관리자 역할만 할 수 있습니다."
     response = client.post("/v1/enterprises", json=enterprise_body())
     assert response.status_code == 401
     assert response.get_json()["code"] == "token_missing"

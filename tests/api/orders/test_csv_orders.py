@@ -43,6 +43,16 @@ def test_dry_run_in_cp949_previews_the_split_and_writes_nothing(orders_app, two_
     assert written(orders_app) == [0, 0, 0]
 
 
+def test_a_dry_run_preview_carries_no_id_that_will_never_exist(orders_app, two_suppliers, buyer):
+    text = f"상품ID,수량\n{two_suppliers['snack']['id']},7\n"
+    response = upload(orders_app.test_client(), buyer(), text, "utf-8", dry_run=True)
+
+    preview = response.get_json()["preview"]
+    assert "id" not in preview and "version" not in preview
+    assert all("id" not in so and "order_id" not in so for so in preview["supplier_orders"])
+    assert preview["supplier_orders"][0]["enterprise_name"]
+
+
 def test_dry_run_reports_every_problem_by_row(orders_app, two_suppliers, buyer):
     p = two_suppliers
     text = (

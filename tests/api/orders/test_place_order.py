@@ -279,3 +279,38 @@ def test_text_no_database_can_store_is_400_and_nothing_is_written(
     assert response.status_code == 400
     assert response.get_json()["code"] == "invalid_text"
     assert counts(orders_app) == {k: 0 for k in counts(orders_app)}
+
+
+@pytest.mark.parametrize("character", ["\u0000", "\u0007", "\u001b", "\u007f"])
+def test_control_characters_are_a_korean_field_error_and_nothing_is_written(
+    orders_app, two_suppliers, buyer, character
+):
+    body = order_body(two_suppliers, delivery_address=f"광명시청{character}총무과")
+    body["lines"][0]["sku"] = f"GM{character}"
+    response = place(orders_app.test_client(), buyer(), body, key=f"k-ctl-{ord(character)}")
+
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["code"] == "invalid_text"
+    assert set(problem["errors"]) == {"delivery_address", "lines.0.sku"}
+    assert "제어 문자" in problem["errors"]["delivery_address"][0]
+    assert counts(orders_app) == {k: 0 for k in counts(orders_app)}
+
+
+def test_tabs_and_newlines_are_still_text(orders_app, two_suppliers, buyer):
+    body = order_body(two_suppliers, memo="1층 정문\n경비실에\t맡겨 주세요\r\n감사합니다")
+    response = place(orders_app.test_client(), buyer(), body, key="k-newlines")
+    assert response.status_code == 201, response.get_json()
+
+
+def test_field_errors_read_in_korean(orders_app, two_suppliers, buyer):
+    body = order_body(two_suppliers, unexpected="값")
+    body["lines"][0]["quantity"] = 0
+    del body["delivery_address"]
+    response = place(orders_app.test_client(), buyer(), body, key="k-korean")
+
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert errors["unexpected"] == ["알 수 없는 항목입니다."]
+    assert errors["delivery_address"] == ["필수 항목입니다."]
+    assert errors["lines"]["0"]["quantity"] == ["1 이상 10000000 이하여야 합니다."]

@@ -29,3 +29,12 @@ def test_an_oversized_body_is_refused_before_it_is_read(web_app):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 413
+
+
+def test_a_deeply_nested_json_body_is_a_clean_400(web_app):
+    for body in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
+        response = web_app.test_client().post(
+            "/oauth/token", data=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.get_json()["code"] == "json_too_deep"

@@ -102,7 +102,11 @@ def test_a_branded_order_asks_catalog_once_and_takes_the_brands_terms(
     with wiring.db.reading() as session:
         (decision,) = session.scalars(select(RoutingDecision)).all()
     reasons = {c["product_id"]: [r["code"] for r in c["reasons"]] for c in decision.candidates}
-    assert reasons == {"p-sh": [], "p-gm": ["not_needed"], "p-wj": ["not_listed"]}
+    assert reasons == {
+        "p-sh": ["policy_lowest_price"],
+        "p-gm": ["not_needed"],
+        "p-wj": ["not_listed"],
+    }
 
 
 def test_a_catalog_without_brand_terms_in_pricing_gets_a_second_call(

@@ -295,3 +295,10 @@ def test_unavailable_asks_the_caller_to_come_back():
     problem = unavailable("catalog_unavailable", "카탈로그에 연결할 수 없습니다.", retry_after=7)
 
     assert (problem.status, problem.headers) == (503, {"Retry-After": "7"})
+
+
+def test_werkzeug_english_descriptions_never_reach_the_caller(client):
+    for response in (client.get("/nowhere"), client.get("/orders")):
+        problem = response.get_json()
+        assert response.status_code in (404, 405)
+        assert "detail" not in problem, problem  # Werkzeug's would be English

@@ -444,9 +444,7 @@ def test_without_per_line_flags_the_message_still_gives_the_reason_and_the_new_t
     assert "취소된 품목은 주문 상세에서 확인해 주세요." in inbox.body
     assert "취소 사유: 두부과자 불필요" in inbox.body and "합계 26,400원" in inbox.body
     sms = render_message("sms", "supplier_order.lines_cancelled", data).body
-    assert sms == (
-        "[같이] 공급 주문 품목 일부 취소(01JSUPPLIERORDER0000000001). 변경 합계 26,400원."
-    )
+    assert sms == "[같이] 공급 주문 품목 일부 취소. 변경 합계 26,400원."
     assert sms_bytes(sms) <= SMS_MAX_BYTES
     html = render_message("email", "supplier_order.lines_cancelled", data).html
     assert html.count("<table") == 2  # no lines table: it would show the cancelled ones too
@@ -463,7 +461,8 @@ def test_the_institution_hears_which_order_lines_it_cancelled():
         "cancelled_line_nos": [1, 3],
     }
     inbox = render_message("inbox", "order.lines_cancelled", data)
-    assert inbox.title == "[품목 취소] 주문 01JORDER000000000000000001의 품목 2개를 취소했습니다"
+    assert inbox.title == "[품목 취소] 구매 주문(91,400원)의 품목 2개를 취소했습니다"
+    assert "01JORDER" not in inbox.title + inbox.body
     assert "취소한 품목 번호: 1, 3\n취소 사유: 두부과자 불필요" in inbox.body
     sms = render_message("sms", "order.lines_cancelled", data).body
     assert sms == "[같이] 주문 품목 2개를 취소했습니다. 변경 합계 91,400원."

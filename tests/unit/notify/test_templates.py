@@ -73,15 +73,18 @@ def _order_placed() -> dict:
         "supply_amount": 1_204_240,
         "vat_amount": 3_824,
         "total_amount": 1_208_064,
+        "line_names": ["국산콩 두부과자 200g", "현미 쌀과자 150g", "포기김치 10kg"],
         "supplier_orders": [
             {
                 "supplier_order_id": "01JAXH0000SUPPLIERORDER001",
                 "enterprise_id": "ent-gm-tofu",
+                "enterprise_name": "광명두부마을 협동조합",
                 "total_amount": 52_064,
             },
             {
                 "supplier_order_id": "01JAXH0000SUPPLIERORDER002",
                 "enterprise_id": "ent-wj-kimchi",
+                "enterprise_name": "완주김치 마을기업",
                 "total_amount": 1_156_000,
             },
         ],
@@ -247,6 +250,11 @@ def _sample(event_type: str) -> dict:
         return _group_order(event_type)
     if event_type.startswith("performance."):
         return _performance()
+    if event_type.startswith("supplier_order."):  # every one carries supplier_order_data
+        rerouted_to = [{"enterprise_name": "시흥두부 사회적기업", "quantity": 8}]
+        return {**_supplier_order_created(), **base, "rerouted_to": rerouted_to}
+    if event_type.startswith("order."):
+        return {**base, **_order_placed()}
     return base
 
 
@@ -280,6 +288,30 @@ def test_every_event_type_renders_on_every_channel(event_type, channel):
         assert message.html.startswith("<!doctype html>") and message.title in message.html
     if channel == "alimtalk":
         assert message.code.startswith("GACHI_") and message.params
+
+
+PEOPLE_READ = ("supplier_order.", "order.", "group_order.", "listing.")
+
+
+@pytest.mark.parametrize("channel", ["inbox", "email", "sms", "alimtalk"])
+@pytest.mark.parametrize("event_type", [t for t in EVENT_TYPES if t.startswith(PEOPLE_READ)])
+def test_messages_name_enterprises_goods_and_amounts_never_ids(event_type, channel):
+    data = _sample(event_type)
+    message = render_message(channel, event_type, data)
+
+    text = message.title + "\n" + message.body
+    ids = {v for k, v in data.items() if k.endswith("_id") and isinstance(v, str)}
+    ids |= {"01JAXH0000SUPPLIERORDER001", "01JAXH0000ORDER00000000001", "lst-1"}
+    assert [i for i in ids if i in text and not i.startswith(("inst-", "ent-", "prod-"))] == []
+
+
+def test_the_buyer_reads_who_takes_a_rerouted_order_over():
+    message = render_message("inbox", "supplier_order.rerouted", _sample("supplier_order.rerouted"))
+
+    assert message.title == (
+        "[재배정] 광명두부마을 협동조합의 국산콩 두부과자 200g 외 2건(52,064원)을 "
+        "시흥두부 사회적기업에 다시 배정했습니다"
+    )
 
 
 def test_html_escapes_what_came_from_an_event():

@@ -120,6 +120,29 @@ def test_lowest_price_and_fastest():
     assert route(pool, 1, ctx("fastest")).allocations[0].snapshot.product_id == "quick"
 
 
+@pytest.mark.parametrize(
+    ("policy", "figure"),
+    [
+        ("local_first", "납품지와 같은 시군구(41210)"),
+        ("fair_share", "올해 배정액 10원"),
+        ("lowest_price", "단가 60,000원"),
+        ("fastest", "제작 기간 1일"),
+    ],
+)
+def test_every_chosen_supplier_says_why_with_the_figures_compared(policy, figure):
+    pool = [
+        candidate("a", "e1", sigungu="41210", price=60000, lead=1),
+        candidate("b", "e2", sigungu="52710", price=70000, lead=5),
+    ]
+    result = route(pool, 1, ctx(policy, fiscal_year_amounts={"e1": 10, "e2": 9_000_000}))
+
+    (chosen,) = [c for c in result.explain() if c["allocated_quantity"]]
+    (why,) = chosen["reasons"]
+    assert why["code"] == f"policy_{policy}" and why["policy_rank"] == 1
+    assert figure in why["detail"] and "1순위" in why["detail"]
+    assert "다음 순위 e2 협동조합" in why["detail"]  # the figure it was compared with
+
+
 def test_a_line_larger_than_one_capacity_is_split_in_rank_order():
     pool = [
         candidate("a", "e1", sigungu="41210"),
@@ -133,6 +156,7 @@ def test_a_line_larger_than_one_capacity_is_split_in_rank_order():
         ("c", 50),
     ]
     assert result.unallocated == 0
+    assert all(c["reasons"] for c in result.explain())
 
 
 def test_what_nobody_can_supply_stays_unallocated():

@@ -27,6 +27,15 @@ from gachi_kit.jwks import KeySet, UnknownKey
 ALGORITHM = "RS256"
 ISSUER = "gachi"
 ROLES = frozenset({"buyer", "institution_admin", "enterprise", "committee", "admin", "service"})
+# What a person reads where a role is named (a 403's detail); the code stays English.
+ROLE_LABELS = {
+    "buyer": "구매담당자",
+    "institution_admin": "기관 관리자",
+    "enterprise": "기업 담당자",
+    "committee": "위원",
+    "admin": "관리자",
+    "service": "서비스",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +170,7 @@ def require_roles(*roles: str):
                     403,
                     "forbidden_role",
                     "권한이 없습니다",
-                    f"이 작업은 {', '.join(roles)} 역할만 할 수 있습니다.",
+                    f"이 작업은 {', '.join(ROLE_LABELS[r] for r in roles)} 역할만 할 수 있습니다.",
                 )
             return view(*args, **kwargs)
 

@@ -10,6 +10,7 @@ from celery import Celery, Task, signals
 from flask import Flask
 
 from gachi_kit.logging import current_correlation_id, start_correlation
+from gachi_kit.timeouts import REDIS_CLIENT
 
 # Longer than any task or retry countdown we schedule, so Redis does not redeliver a task
 # that is still running (tasks that wait longer are scheduled from the database instead).
@@ -46,7 +47,8 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         worker_cancel_long_running_tasks_on_connection_loss=True,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        # Redis options; other transports ignore what they do not know.
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_CLIENT},
         task_default_queue=queue,
         task_create_missing_queues=True,
         worker_hijack_root_logger=False,

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from gachi_kit.logging import get_logger
+from gachi_kit.messages import korean_errors
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = get_logger(__name__)
@@ -199,6 +200,8 @@ def map_errors(app: Flask, mapping: Mapping[type[BaseException], ProblemFactory]
 
 def problem_response(problem: Problem) -> Response:
     body = problem.to_dict()
+    if "errors" in body:  # marshmallow's and webargs' own messages are English
+        body["errors"] = korean_errors(body["errors"])
     body.setdefault("instance", request.path)
     response = Response(
         json.dumps(body, ensure_ascii=False), status=problem.status, mimetype=PROBLEM_MEDIA_TYPE
@@ -216,6 +219,8 @@ def _from_http_exception(exc: HTTPException) -> Problem:
     if status == 422 and isinstance(data, dict) and "messages" in data:
         errors = _flatten_locations(data["messages"])
     detail = exc.description if isinstance(exc.description, str) else None
+    if detail == type(exc).description:  # Werkzeug's own English sentence
+        detail = None
     if status == 400 and request.is_json and request.get_data() and _is_malformed_json():
         code, detail = "malformed_json", "요청 본문이 올바른 JSON이 아닙니다."
     if status == 422:
@@ -237,7 +242,7 @@ def _flatten_locations(messages: dict[str, Any]) -> dict[str, Any]:
 def _is_malformed_json() -> bool:
     try:
         json.loads(request.get_data())
-    except ValueError:
+    except (ValueError, RecursionError):
         return True
     return False
 

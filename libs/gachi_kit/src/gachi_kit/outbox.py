@@ -110,13 +110,15 @@ class Outbox:
 
     def _after_commit(self, session: Session) -> None:
         ids = session.info.pop(_PENDING_KEY, None)
-        if ids:
-            self.publish(ids)
+        if ids:  # a caller is waiting: one attempt, bounded by the Redis timeouts
+            self.publish(ids, retry=False)
 
     def _after_rollback(self, session: Session, _previous_transaction) -> None:
         session.info.pop(_PENDING_KEY, None)
 
-    def publish(self, ids: Sequence[str] | None = None, *, limit: int = 200) -> int:
+    def publish(
+        self, ids: Sequence[str] | None = None, *, limit: int = 200, retry: bool = True
+    ) -> int:
         """Publish the given (or the oldest unpublished) rows; returns how many were sent.
 
         Never raises for a broker outage: what could not be sent stays unpublished for the
@@ -133,7 +135,7 @@ class Outbox:
                 for row in session.scalars(query):
                     row.publish_attempts += 1
                     try:
-                        self._send(row.envelope())
+                        self._send(row.envelope(), retry=retry)
                     except Exception as exc:  # broker down: leave it for the sweep
                         log.warning("outbox_publish_failed", event_id=row.id, error=str(exc))
                         break
@@ -143,14 +145,14 @@ class Outbox:
             log.warning("outbox_relay_failed", error=str(exc))
         return sent
 
-    def _send(self, envelope: Envelope) -> None:
+    def _send(self, envelope: Envelope, *, retry: bool) -> None:
         for consumer in self.consumers_of(envelope.type):
             self.celery.send_task(
                 f"{consumer}.handle_event",
                 args=[envelope.to_dict()],
                 queue=consumer,
                 headers={CORRELATION_TASK_HEADER: envelope.correlation_id},
-                retry=True,
+                retry=retry,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
             )
         log.info("outbox_published", event_id=envelope.id, type=envelope.type)

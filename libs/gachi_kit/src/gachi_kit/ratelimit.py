@@ -20,6 +20,7 @@ from gachi_kit.auth import current_principal
 from gachi_kit.config import Env
 from gachi_kit.errors import Problem, problem_response
 from gachi_kit.logging import get_logger
+from gachi_kit.timeouts import RATE_LIMIT_REDIS
 
 log = get_logger(__name__)
 
@@ -53,6 +54,7 @@ def init_rate_limits(app: Flask, limits: RateLimits, *, exempt: tuple[str, ...] 
         default_limits=[lambda: limits.per_caller if _caller()[0] else limits.per_address],
         default_limits_exempt_when=_service_call,
         storage_uri=limits.storage_url,
+        storage_options=RATE_LIMIT_REDIS if limits.storage_url.startswith("redis") else {},
         strategy="moving-window",
         # Off: the library would put its own Retry-After on every response, over the one a
         # 409 or 503 sets; the 429 below says when to come back.
@@ -78,12 +80,21 @@ def init_rate_limits(app: Flask, limits: RateLimits, *, exempt: tuple[str, ...] 
                 429,
                 "rate_limited",
                 "요청이 너무 많습니다",
-                f"{wait}초 뒤에 다시 시도해 주세요. 허용 한도: {exc.limit.limit}",
+                f"{wait}초 뒤에 다시 시도해 주세요. 허용 한도: {korean_limit(exc.limit.limit)}",
                 headers={"Retry-After": str(wait)},
             )
         )
 
     return limiter
+
+
+_UNITS = {"second": "초", "minute": "분", "hour": "시간", "day": "일", "month": "달", "year": "년"}
+
+
+def korean_limit(item) -> str:
+    """flask-limiter's "120 per 1 minute" as "1분에 120회"."""
+    unit = _UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    return f"{item.multiples}{unit}에 {item.amount}회"
 
 
 def caller_key() -> str:

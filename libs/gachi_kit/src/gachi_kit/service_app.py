@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ProbeTimeout
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -11,6 +14,7 @@ from flask import Blueprint, Flask, g, jsonify, request, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from gachi_kit.api import refuse_deep_json
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
 from gachi_kit.errors import Problem, problem_response, register_error_handlers, unavailable
@@ -22,9 +26,11 @@ from gachi_kit.logging import (
     start_correlation,
 )
 from gachi_kit.ratelimit import RateLimits, init_rate_limits
+from gachi_kit.timeouts import READINESS_SECONDS
 
 log = get_logger(__name__)
 SWAGGER_ASSETS = "/docs/assets/"
+MAX_URL_BYTES = 4096  # below gunicorn's own limit, so the answer is problem+json
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,19 @@ def _install_body_cap(app: Flask, default: int, larger: dict[str, int]) -> None:
 
     @app.before_request
     def _cap():
+        if len(request.path.encode()) + len(request.query_string) > MAX_URL_BYTES:
+            raise Problem(
+                414,
+                "uri_too_long",
+                "주소(URL)가 너무 깁니다",
+                f"주소와 검색 조건은 합쳐서 {MAX_URL_BYTES}바이트까지입니다. 조건을 줄여 주세요.",
+            )
         limit = limit_for(request.path)
         request.max_content_length = limit  # also bounds chunked bodies without a length
         if request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
+        if request.is_json:
+            refuse_deep_json(request.get_data(cache=True))
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
@@ -132,7 +147,7 @@ def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
 
     @ops.get("/readyz")
     def readyz():
-        checks = {"database": _check(db.ping), "broker": _check(broker_ping)}
+        checks = _checks({"database": db.ping, "broker": broker_ping})
         if all(v == "ok" for v in checks.values()):
             return jsonify(status="ok", checks=checks)
         raise unavailable("not_ready", "의존 서비스에 연결할 수 없습니다.", checks=checks)
@@ -142,6 +157,24 @@ def _ops_blueprint(db: Database, broker_ping) -> Blueprint:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
     return ops
+
+
+# Probes run here, so a dependency that never answers holds a probe thread, not the request.
+_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
+
+
+def _checks(probes) -> dict[str, str]:
+    """Each probe's outcome within READINESS_SECONDS in all; "error: timeout" if it did not
+    answer in time."""
+    running = {name: _probes.submit(_check, probe) for name, probe in probes.items()}
+    deadline = time.monotonic() + READINESS_SECONDS
+    outcome = {}
+    for name, future in running.items():
+        try:
+            outcome[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except ProbeTimeout:
+            outcome[name] = "error: timeout"
+    return outcome
 
 
 def _check(probe) -> str:

@@ -14,6 +14,7 @@ from gachi_kit.http import ServiceClient
 from gachi_kit.jwks import own_service_tokens, service_verifier
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
+from gachi_kit.timeouts import SERVICE_CALL_DEADLINE_SECONDS
 from orders.adapters.catalog_client import CatalogClient
 from orders.adapters.models import OutboxMessage
 from orders.config import SERVICE, Settings
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         token=lambda: tokens.for_audience("catalog"),
         read_timeout=settings.catalog_timeout_seconds,
         retry_methods=("GET", "POST"),  # POST /v1/pricing only reads, so it is safe to repeat
+        deadline=SERVICE_CALL_DEADLINE_SECONDS,  # a buyer is waiting: 503 within it
     )
     app.extensions[SERVICE] = OrdersWiring(
         settings=settings, db=db, outbox=outbox, catalog=CatalogClient(catalog_http)

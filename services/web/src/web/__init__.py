@@ -21,6 +21,7 @@ from gachi_kit.db import Database
 from gachi_kit.jwks import own_service_tokens, service_verifier
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
+from gachi_kit.timeouts import REDIS_CLIENT
 from web.config import SERVICE, Settings
 from web.identity.keys import KeyRing
 from web.identity.models import OutboxMessage
@@ -39,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         # Server-side sessions: the cookie holds only a random id; the data is in Redis.
         SESSION_TYPE="redis",
-        SESSION_REDIS=redis.Redis.from_url(settings.redis_url),
+        SESSION_REDIS=redis.Redis.from_url(settings.redis_url, **REDIS_CLIENT),
         SESSION_KEY_PREFIX="web:session:",
         SESSION_PERMANENT=True,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),

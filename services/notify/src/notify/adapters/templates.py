@@ -35,6 +35,16 @@ def short(value, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def goods(lines, unnamed: str = "구매") -> str:
+    """What an order holds, as people name it: "국산콩 두부과자 200g 외 2건". Takes the
+    event's lines (dicts with `name`) or plain names; never an id. `unnamed` stands in
+    for an event that does not carry them (one from before orders named its lines)."""
+    names = [line["name"] if isinstance(line, dict) else str(line) for line in lines or []]
+    if not names:
+        return unnamed
+    return names[0] + (f" 외 {len(names) - 1}건" if len(names) > 1 else "")
+
+
 def kst(moment) -> str:
     """An ISO-8601 timestamp as Koreans read it: 2026-12-01 (화) 14:00 in KST."""
     value = datetime.fromisoformat(str(moment)) if not isinstance(moment, datetime) else moment
@@ -60,6 +70,7 @@ def _environment() -> Environment:
     env.filters["krw"] = krw
     env.filters["kst"] = kst
     env.filters["short"] = short
+    env.filters["goods"] = goods
     return env
 
 

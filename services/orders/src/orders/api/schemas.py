@@ -286,10 +286,24 @@ class DryRunQuery(Schema):
     dry_run = fields.Boolean(load_default=False)
 
 
+class SupplierOrderPreview(SupplierOrder):
+    class Meta:
+        exclude = ("id", "order_id", "version", "created_at")
+
+
+class OrderPreview(Order):
+    """An order a dry run would place: never written, so no id, version or time."""
+
+    class Meta:
+        exclude = ("id", "version", "created_at")
+
+    supplier_orders = fields.List(fields.Nested(SupplierOrderPreview))
+
+
 class CsvReport(Schema):
     ok = fields.Boolean()
     dry_run = fields.Boolean()
     encoding = fields.String()
     rows = fields.Integer(allow_none=True)
     problems = fields.List(fields.Dict(), metadata={"description": "[{row, column, problem}]"})
-    preview = fields.Nested(Order, allow_none=True, metadata={"description": "넣게 될 주문"})
+    preview = fields.Nested(OrderPreview, allow_none=True, metadata={"description": "넣게 될 주문"})

@@ -27,6 +27,14 @@ REASONS = {
     "excluded": "이 품목을 이미 거절했거나 기한 내 응답하지 않았습니다",
     "not_needed": "앞 순위 기업으로 수량이 모두 배정되었습니다",
 }
+# Why a chosen supplier was chosen: the brand's policy, with the figure it compared.
+POLICY_LABELS = {
+    "local_first": "가까운 지역 우선",
+    "fair_share": "올해 배정액이 적은 기업 우선",
+    "lowest_price": "낮은 단가 우선",
+    "fastest": "짧은 제작 기간 우선",
+}
+_DISTANCE_LABELS = ("납품지와 같은 시군구", "납품지와 같은 시도", "납품지와 다른 지역")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,7 @@ class Route:
     allocations: tuple[Allocation, ...]
     unallocated: int
     evaluations: tuple[Evaluation, ...]  # every candidate, ranked eligible first
+    chosen_because: dict[str, dict] = field(default_factory=dict)  # product id → reason
 
     def explain(self) -> list[dict]:
         chosen = {a.snapshot.product_id: a.quantity for a in self.allocations}
@@ -79,6 +88,9 @@ class Route:
             reasons = list(evaluation.reasons)
             if evaluation.eligible and evaluation.product_id not in chosen:
                 reasons = ["not_needed"]
+            explained_reasons = [{"code": r, "detail": REASONS[r]} for r in reasons]
+            if evaluation.product_id in self.chosen_because:
+                explained_reasons = [self.chosen_because[evaluation.product_id]]
             explained.append(
                 {
                     "rank": position if evaluation.eligible else None,
@@ -90,7 +102,7 @@ class Route:
                     "sigungu_code": evaluation.snapshot.sigungu_code,
                     "eligible": evaluation.eligible,
                     "allocated_quantity": chosen.get(evaluation.product_id, 0),
-                    "reasons": [{"code": r, "detail": REASONS[r]} for r in reasons],
+                    "reasons": explained_reasons,
                 }
             )
         return explained
@@ -135,7 +147,47 @@ def route(candidates: Sequence[Snapshot], quantity: int, ctx: RoutingContext) ->
         remaining -= take
         final_evaluations.append(evaluation)
     eligible_first = sorted(final_evaluations, key=lambda e: not e.eligible)
-    return Route(tuple(allocations), remaining, tuple(eligible_first + refused))
+    competitors = [e for e in eligible_first if e.eligible]
+    chosen_because = {a.snapshot.product_id: why_chosen(a, competitors, ctx) for a in allocations}
+    return Route(tuple(allocations), remaining, tuple(eligible_first + refused), chosen_because)
+
+
+def why_chosen(allocation: Allocation, competitors: list[Evaluation], ctx: RoutingContext) -> dict:
+    """The policy rank of a chosen supplier, with its figure beside the next one's."""
+    figures = {e.product_id: _policy_figure(e.snapshot, ctx) for e in competitors}
+    own = figures[allocation.snapshot.product_id]
+    runner_up = next(
+        (
+            (e.snapshot.enterprise_name, figures[e.product_id])
+            for e in competitors
+            if e.rank_key > _rank_key(allocation.snapshot, ctx)
+        ),
+        None,
+    )
+    compared = f" (다음 순위 {runner_up[0]}: {runner_up[1]})" if runner_up else " (다른 후보 없음)"
+    return {
+        "code": f"policy_{ctx.policy}",
+        "detail": (
+            f"{POLICY_LABELS[ctx.policy]} {allocation.rank}순위: {own}{compared}, "
+            f"{allocation.quantity}{allocation.snapshot.unit} 배정"
+        ),
+        "policy": ctx.policy,
+        "policy_rank": allocation.rank,
+    }
+
+
+def _policy_figure(snapshot: Snapshot, ctx: RoutingContext) -> str:
+    price = f"단가 {snapshot.unit_price:,}원"
+    lead = f"제작 기간 {snapshot.lead_time_days}일"
+    if ctx.policy == "local_first":
+        place = _DISTANCE_LABELS[_distance(snapshot, ctx.delivery_sigungu)]
+        return f"{place}({snapshot.sigungu_code or '지역 미상'}), {price}"
+    if ctx.policy == "fair_share":
+        amount = ctx.fiscal_year_amounts.get(snapshot.enterprise_id, 0)
+        return f"올해 배정액 {amount:,}원, {price}"
+    if ctx.policy == "lowest_price":
+        return f"{price}, {lead}"
+    return f"{lead}, {price}"
 
 
 def _listed(snapshot: Snapshot, ctx: RoutingContext) -> bool:

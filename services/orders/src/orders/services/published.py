@@ -69,10 +69,13 @@ def record_order_event(wiring: OrdersWiring, session, type_: str, order: Order, 
             "supply_amount": order.supply_amount,
             "vat_amount": order.vat_amount,
             "total_amount": order.total_amount,
+            # names and amounts for people's messages; ids are for machines
+            "line_names": [ln.name for so in order.supplier_orders for ln in so.lines],
             "supplier_orders": [
                 {
                     "supplier_order_id": so.id,
                     "enterprise_id": so.enterprise_id,
+                    "enterprise_name": so.enterprise_name,
                     "status": so.status,
                     "total_amount": so.total_amount,
                 }

@@ -55,17 +55,14 @@ def list_votes(catalog: Catalog, listing_id: str, round_: int | None, actor: Pri
             session, listing_id, actor, who="committee", unconflicted=True
         )
         round_ = round_ or listing.review_round
-        if member is not None:
-            undecided = round_ == listing.review_round and rules.review_stage(
-                listing.status, listing.rereview_status
+        member_on_current_round = member is not None and round_ == listing.review_round
+        if member_on_current_round and _votes_sealed(session, listing, actor):
+            raise Problem(
+                403,
+                "vote_first",
+                "투표한 뒤에 볼 수 있습니다",
+                "다른 위원의 표는 직접 투표한 뒤에 공개됩니다.",
             )
-            if undecided and vote_of(session, listing, actor.sub) is None:
-                raise Problem(
-                    403,
-                    "vote_first",
-                    "투표한 뒤에 볼 수 있습니다",
-                    "다른 위원의 표는 직접 투표한 뒤에 공개됩니다.",
-                )
         votes = session.scalars(
             select(ListingVote)
             .where(ListingVote.listing_id == listing.id, ListingVote.round == round_)
@@ -75,13 +72,31 @@ def list_votes(catalog: Catalog, listing_id: str, round_: int | None, actor: Pri
 
 
 def audit_trail(catalog: Catalog, listing_id: str, actor: Principal) -> list[ListingEvent]:
+    """Every event; a member who has not voted yet in the round under review does not see
+    that round's votes (their comments are the audit reasons), as with `list_votes`."""
     with catalog.db.reading() as session:
-        listing = visible(session, listing_id, actor, who="committee", unconflicted=True)[0]
-        return session.scalars(
+        listing, _brand, member = visible(
+            session, listing_id, actor, who="committee", unconflicted=True
+        )
+        stmt = (
             select(ListingEvent)
             .where(ListingEvent.listing_id == listing.id)
             .order_by(ListingEvent.at, ListingEvent.id)
-        ).all()
+        )
+        if member is not None and _votes_sealed(session, listing, actor):
+            this_round = select(ListingVote.id).where(
+                ListingVote.listing_id == listing.id, ListingVote.round == listing.review_round
+            )
+            stmt = stmt.where(
+                ListingEvent.vote_id.is_(None) | ListingEvent.vote_id.not_in(this_round)
+            )
+        return session.scalars(stmt).all()
+
+
+def _votes_sealed(session, listing: BrandListing, actor: Principal) -> bool:
+    """The current round is still under review and `actor` has not voted in it."""
+    undecided = rules.review_stage(listing.status, listing.rereview_status)
+    return bool(undecided) and vote_of(session, listing, actor.sub) is None
 
 
 AUDIT_COLUMNS = ("at", "actor_sub", "actor_role", "action", "from_status", "to_status", "reason")

@@ -1,0 +1,18 @@
+"""How long anything waits on another process, in one place: a stalled dependency must
+cost a caller seconds, never minutes (docs/operations.md)."""
+
+from __future__ import annotations
+
+# Every Redis client (Celery's broker connection, sessions): a paused Redis fails fast.
+# The socket timeout stays above kombu's 1 s BRPOP, which a worker waits on while idle.
+REDIS_CLIENT = {"socket_connect_timeout": 2.0, "socket_timeout": 3.0}
+# The rate limiter's counters: it fails open (the request goes on uncounted), so quickly.
+RATE_LIMIT_REDIS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+# /readyz answers within this, 503 naming the dependency that did not answer in time.
+READINESS_SECONDS = 1.0
+# One call from a service to another, retries included.
+SERVICE_CALL_DEADLINE_SECONDS = 4.0
+# Consecutive failed calls that open a service's circuit, and how long it stays open
+# (answering 503 at once) before one call probes whether the service is back.
+CIRCUIT_FAILURES = 3
+CIRCUIT_RESET_SECONDS = 10

@@ -1,0 +1,72 @@
+"""Calls between services: one deadline per call and a circuit breaker (gachi_kit.http),
+against a real local HTTP server that we take down and bring back."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from gachi_kit.http import ServiceClient, UpstreamUnavailable
+from gachi_kit.timeouts import CIRCUIT_FAILURES
+
+
+class Upstream:
+    def __init__(self):
+        self.status, self.hits = 503, 0
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                upstream.hits += 1
+                self.send_response(upstream.status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def upstream():
+    server = Upstream()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.mark.timeout(60)
+def test_a_down_service_opens_the_circuit_then_a_probe_closes_it(upstream):
+    client = ServiceClient(upstream.url, retries=1, deadline=5)
+
+    for _ in range(CIRCUIT_FAILURES):
+        with pytest.raises(UpstreamUnavailable, match="HTTP 503"):
+            client.get("/v1/ping")
+    assert client.breaker.current_state == "open"
+    hits_while_closed = upstream.hits
+
+    with pytest.raises(UpstreamUnavailable, match="circuit open"):
+        client.get("/v1/ping")
+    assert upstream.hits == hits_while_closed  # answered at once, nothing sent
+
+    upstream.status = 200
+    client.breaker.reset_timeout = 0  # the open period is over: the next call probes
+    assert client.get("/v1/ping").status_code == 200
+    assert client.breaker.current_state == "closed"
+
+
+@pytest.mark.timeout(60)
+def test_answers_the_caller_may_act_on_never_count_against_the_service(upstream):
+    upstream.status = 404
+    client = ServiceClient(upstream.url, retries=2, deadline=5)
+
+    for _ in range(CIRCUIT_FAILURES + 2):
+        assert client.get("/v1/missing").status_code == 404
+    assert client.breaker.current_state == "closed"
+    assert upstream.hits == CIRCUIT_FAILURES + 2  # a 404 is not retried either
