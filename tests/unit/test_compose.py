@@ -58,8 +58,8 @@ REQUIRED_EVERYWHERE = [
 REQUIRED_FOR = {
     # orders calls catalog (default URL is 127.0.0.1) with tokens signed by its own key.
     "orders": [("CATALOG_URL",)],
-    # notify's signed links call orders the same way.
-    "notify": [("ORDERS_URL",)],
+    # notify's signed links call orders the same way; its messages link the portal too.
+    "notify": [("ORDERS_URL",), ("WEB_PUBLIC_URL",)],
     # web signs people's tokens: never with a key or secret it made up in the container.
     "web": [
         ("GACHI_ENV",),

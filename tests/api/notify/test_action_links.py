@@ -152,3 +152,22 @@ def test_a_link_for_an_order_no_longer_pending_shows_its_state(
     assert page.status_code == 409 and "이미 처리된 주문입니다" in html(page)
     assert "수락" in html(page)
     assert supplier_order_status(orders_app, token, placed["tofu"]) == "accepted"
+
+
+def test_the_email_links_the_order_page_in_the_portal_beside_the_signed_links(
+    make_app, placed, feed
+):
+    app = make_app(WEB_PUBLIC_URL="https://포털.gachi.example/")
+    links = prepare(app, feed, placed["tofu"])  # the signed links are still there
+    so_id = placed["tofu"]["data"]["supplier_order_id"]
+    enterprise = placed["tofu"]["data"]["enterprise_id"]
+    for channel in ("email", "sms"):
+        (row,) = [
+            r
+            for r in deliveries(app, channel=channel, event_id=placed["tofu"]["id"])
+            if r.recipient_id == enterprise
+        ]
+        text = row.payload.get("text") or row.payload.get("body")
+        portal = f"https://포털.gachi.example/enterprise/supplier-orders/{so_id}"
+        assert portal in text, (channel, text)
+    assert all("/links/" in path for path in links.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 from email import policy
 from pathlib import Path
 
@@ -147,12 +148,14 @@ def test_alimtalk_http_provider_sends_the_template_code_and_parameters(make_app,
     assert request.path == "/alimtalk/v2.3/appkeys/ak/messages"
     body = request.json()
     assert body["senderKey"] == "kakao-sender-key"
-    assert body["templateCode"] == "GACHI_SO_CREATED_V1"
+    # V2: the portal link is a new template variable (Kakao approves each version anew)
+    assert body["templateCode"] == "GACHI_SO_CREATED_V2"
     (recipient,) = body["recipientList"]
     assert recipient["recipientNo"] == "01055556666"
     params = recipient["templateParameter"]
     assert params["품목"] == "두부과자 200g 외 2건" and params["합계"] == "52,064원"
     assert params["링크"].startswith("http")
+    assert re.fullmatch(r"http://127\.0\.0\.1:8000/enterprise/supplier-orders/\w+", params["포털"])
 
 
 def test_paid_messages_are_capped_per_recipient_per_day(make_app, feed):

@@ -35,6 +35,7 @@ class Settings:
     public_url: str
     action_link_secret: str
     action_link_ttl_hours: int
+    web_public_url: str  # the portal, where a message's order is answered after sign-in
     # e-mail
     smtp_host: str | None
     smtp_port: int
@@ -100,6 +101,7 @@ class Settings:
             action_link_secret=env.secret("ACTION_LINK_SECRET")
             or dev_secret(data, "notify-link-secret"),
             action_link_ttl_hours=env.int("ACTION_LINK_TTL_HOURS", 72),
+            web_public_url=env.str("WEB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             smtp_host=env.optional("SMTP_HOST"),
             smtp_port=env.int("SMTP_PORT", 25),
             smtp_username=env.optional("SMTP_USERNAME"),

@@ -131,3 +131,41 @@ def test_statistics_chart_and_table_carry_the_same_numbers(committee, api):
     assert "상태별 등록 수 (그래프와 같은 숫자)" in page
     table_row = '<th scope="row">승인</th><td class="bo-num">1</td>'
     assert table_row in page
+
+
+def test_a_member_declares_a_conflict_from_the_page_and_then_cannot_act(committee, api):
+    m3, path = committee["members"]["m3"], page_of(committee)
+    page = text_of(m3.get(path))
+    assert "이해충돌 신고하기" in page and "사업계획서.pdf" in page
+
+    unconfirmed = post_form(
+        m3,
+        path + "/conflict",
+        {"conflict_reason": "신청 기업 대표가 제 처남입니다"},
+        page=path,
+    )
+    assert unconfirmed.status_code == 422
+    assert "신고하면 이 신청을 심사할 수 없다는 점을 확인해 주세요." in text_of(unconfirmed)
+    blank = post_form(m3, path + "/conflict", {"confirm": "yes"}, page=path)
+    assert blank.status_code == 422 and "이해관계를 적어 주세요." in text_of(blank)
+    world = committee["world"]
+    members = api["catalog"].get("/v1/brands/BITSONE/committee", headers=world.admin).get_json()
+    (m3_row,) = [m for m in members["items"] if m["user_sub"] == "m3"]
+    assert m3_row["conflicted_enterprise_ids"] == []  # nothing recorded on a refusal
+
+    declared = post_form(
+        m3,
+        path + "/conflict",
+        {"conflict_reason": "신청 기업 대표가 제 처남입니다", "confirm": "yes"},
+        page=path,
+    )
+    assert declared.status_code == 302 and declared.headers["Location"] == path
+    after = m3.get(path)
+    assert after.status_code == 403
+    shown = text_of(after)
+    assert "이해충돌을 신고했습니다." in shown and "이 신청은 볼 수 없습니다" in shown
+    assert "사업계획서.pdf" not in shown
+    assert "국산콩 두부과자 200g" not in text_of(m3.get("/committee/"))  # gone from the queue
+
+    audit = text_of(committee["members"]["m1"].get(path + "/audit"))
+    assert "이해충돌 신고" in audit and "신청 기업 대표가 제 처남입니다" in audit

@@ -3,6 +3,7 @@ order (all, part of a line, or declining), producing, shipping and delivering.""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -189,3 +190,51 @@ def test_another_enterprises_order_is_not_found(shop, people, api, token):
     )
     stranger = people("enterprise", other["id"], other["name"], sub="kimchi-operator")
     assert stranger.get(page_of(shop)).status_code == 404
+
+
+def test_the_portal_link_in_the_email_lands_on_the_order_after_sign_in(shop, stack):
+    """The e-mail notify writes for the new supplier order links its portal page; a
+    signed-out operator who opens it signs in and comes back to that very page."""
+    from sqlalchemy import select
+
+    from notify.services.events import handle_event
+    from orders.adapters.models import OutboxMessage
+    from tests.support.notify_events import enterprise_registered
+    from tests.support.notify_receivers import deliveries
+    from web.identity.models import Person
+
+    tofu = shop["tofu"]
+    with stack.orders.extensions["orders"].db.reading() as session:
+        (created,) = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.type == "supplier_order.created")
+        ).all()
+        created = created.envelope().to_dict()
+    with stack.notify.app_context():
+        n = stack.notify.extensions["notify"]
+        handle_event(n, enterprise_registered(tofu["id"], email="tofu@example.kr"))
+        assert handle_event(n, created) == "done"
+    (mail,) = deliveries(stack.notify, channel="email", event_id=created["id"])
+    found = re.search(r"포털에서 처리\(부분 수락·발송\): (\S+)", mail.payload["text"])
+    assert found, mail.payload["text"]
+    path = "/" + found.group(1).split("/", 3)[3]
+    assert path == page_of(shop)
+
+    w = stack.web.extensions["web"]
+    with w.db.transaction() as session:
+        operator = session.scalars(select(Person).where(Person.email.like("enterprise-%"))).one()
+        operator.password_hash = w.passwords.hash("두부-비밀번호-2026")
+        operator.totp_enabled_at = None  # an operator signs in with a password alone
+        email = operator.email
+    browser = stack.web.test_client()  # signed out
+    opened = browser.get(path)
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == f"/sign-in?next={path}"
+    signed_in = post_form(
+        browser,
+        opened.headers["Location"],
+        {"email": email, "password": "두부-비밀번호-2026", "next": path},
+        page=opened.headers["Location"],
+    )
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == path
+    page = text_of(browser.get(path))
+    assert "두부과자 200g 외 1건" in page and "일부만 수락하는 사유" in page

@@ -175,6 +175,19 @@ class Reinstate(MethodView):
         return reviews.reinstate(catalog(), listing_id, fields["reason"], current_principal())
 
 
+@blp.route("/listings/<listing_id>/conflict")
+class DeclareConflict(MethodView):
+    @require_roles("committee")
+    @blp.arguments(schemas.Reason)
+    @blp.response(200, schemas.Member)
+    def post(self, fields, listing_id):
+        """The calling member declares a conflict of interest with the listing's enterprise
+        (idempotent, in the audit trail); then its documents and votes are closed to them."""
+        return members.declare_conflict(
+            catalog(), listing_id, fields["reason"], current_principal()
+        )
+
+
 @blp.route("/listings/<listing_id>/audit")
 class Audit(MethodView):
     @require_roles(*JUDGES)

@@ -66,3 +66,13 @@ class RotateSecret(MethodView):
             notify(), current_principal(), subscription_id, fields["overlap_hours"]
         )
         return subscription
+
+
+@blp.route("/<subscription_id>/test")
+class TestEvent(MethodView):
+    @require_roles(*MANAGERS)
+    @blp.response(202, schemas.Delivery)
+    def post(self, subscription_id):
+        """Send a `webhook.test` event to one of the caller's own webhooks, signed and
+        retried like any delivery; the answer is its delivery row (`pending` until sent)."""
+        return subscriptions.send_test_event(notify(), current_principal(), subscription_id[:26])

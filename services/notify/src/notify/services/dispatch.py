@@ -291,7 +291,9 @@ def action_links(
     n: Notify, session: Session, supplier_order_id: str, enterprise_id: str, now: datetime
 ) -> dict[str, str]:
     """Signed view / accept-all / decline links for one supplier order, shared by every
-    channel of one message, so using one from SMS makes the e-mail's copy spent too."""
+    channel of one message, so using one from SMS makes the e-mail's copy spent too; and
+    the order's page in the portal (`portal`, not signed: the portal asks for sign-in),
+    where a line can be accepted in part, shipped and delivered."""
     expires = now + timedelta(hours=n.settings.action_link_ttl_hours)
     urls = {}
     for action in ("view", "accept", "decline"):
@@ -305,6 +307,7 @@ def action_links(
         )
         session.add(link)
         urls[action] = link_url(n, link.id)
+    urls["portal"] = f"{n.settings.web_public_url}/enterprise/supplier-orders/{supplier_order_id}"
     return urls
 
 

@@ -17,7 +17,8 @@ from notify.adapters import webhooks
 from notify.adapters.models import Subscription
 from notify.domain import subscriptions as rules
 from notify.domain.catalogue import ENTERPRISE_DEFAULTS
-from notify.domain.recipients import recipient_of, recipients_of
+from notify.domain.recipients import Recipient, recipient_of, recipients_of
+from notify.services.dispatch import _delivery, dedupe_key
 from notify.wiring import Notify
 
 log = get_logger(__name__)
@@ -189,6 +190,57 @@ def rotate_secret(
         subscription.secret = secret
         subscription.updated_at = now
     return subscription, secret
+
+
+TEST_EVENT = "webhook.test"
+
+
+def send_test_event(n: Notify, actor: Principal, subscription_id: str):
+    """One `webhook.test` event to the caller's own webhook, through the normal signed
+    delivery (so it is retried and shows in the delivery log like any other). Korean
+    sample data, so the receiver can check its decoding too."""
+    now = utcnow()
+    with n.db.transaction() as session:
+        subscription = session.get(Subscription, subscription_id)
+        owner = subscription and (subscription.recipient_type, subscription.recipient_id)
+        if owner not in recipients_of(actor.role, actor.sub, actor.org, actor.dept):
+            raise not_found("subscription", "알림 설정")  # owner only: even admins
+        if subscription.channel != "webhook":
+            raise Problem(
+                409, "not_a_webhook", "웹훅 설정이 아닙니다", "시험 이벤트는 웹훅에만 보냅니다."
+            )
+        if not subscription.active:
+            raise Problem(
+                409,
+                "subscription_inactive",
+                "꺼진 웹훅입니다",
+                "웹훅을 켠 뒤에 시험 이벤트를 보내세요.",
+            )
+        event_id = new_id()
+        recipient = Recipient(*owner, template=TEST_EVENT, subject_id=None)
+        data = {
+            "message": "같이 웹훅 시험 이벤트입니다. 이 알림은 주문과 관계없습니다.",
+            "sample": {"기업명": "광명두부마을 협동조합", "품목": "국산콩 두부과자 200g"},
+            "subscription_id": subscription.id,
+        }
+        delivery = _delivery(
+            n,
+            recipient,
+            "webhook",
+            subscription.address,
+            subscription.id,
+            dedupe_key(event_id, recipient, "webhook", subscription.address),
+            event_id,
+            TEST_EVENT,
+            now.isoformat(),
+            data,
+            {},
+        )
+        delivery.enqueued_at = now
+        session.add(delivery)
+    n.enqueue([delivery.id])
+    log.info("webhook_test_queued", subscription_id=subscription_id, delivery_id=delivery.id)
+    return delivery
 
 
 # --- from catalog's events ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Use cases: admins manage each brand's committee (members, the chair, conflicts of
-interest). Each owns its transaction."""
+interest); a member declares their own conflict with a listing's enterprise. Each owns its
+transaction."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.adapters.models import BrandCommitteeMember
-from catalog.services.listings.access import find_brand, find_member
+from catalog.services.listings.access import conflicted, find_brand, find_member, visible
+from catalog.services.listings.transitions import audit
 from catalog.wiring import Catalog
+from gachi_kit.auth import Principal
 from gachi_kit.errors import Problem, not_found
 
 
@@ -52,6 +55,30 @@ def remove_member(catalog: Catalog, code: str, sub: str) -> None:
         if member is None:
             raise _member_not_found()
         session.delete(member)
+
+
+def declare_conflict(
+    catalog: Catalog, listing_id: str, reason: str, actor: Principal
+) -> BrandCommitteeMember:
+    """The calling member is tied to the listing's enterprise: from now on the access
+    checks refuse them its documents, votes and decisions (for every listing of that
+    enterprise). Once: a second declaration changes nothing and writes no audit row."""
+    with catalog.db.transaction() as session:
+        listing, _brand, member = visible(session, listing_id, actor, who="committee")
+        if member is None:
+            raise Problem(403, "not_committee_member", "위원만 이해충돌을 신고할 수 있습니다")
+        if listing.enterprise_id is None:
+            raise Problem(
+                409,
+                "no_enterprise",
+                "신청 기업이 없는 등록입니다",
+                "기업이 없는 등록에는 이해충돌을 신고할 수 없습니다.",
+            )
+        if not conflicted(member, listing):
+            ties = member.conflicted_enterprise_ids or []
+            member.conflicted_enterprise_ids = [*ties, listing.enterprise_id]
+            audit(session, listing, actor, "declare_conflict", listing.status, None, reason)
+    return member
 
 
 def _member_exists() -> Problem:

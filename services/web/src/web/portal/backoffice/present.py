@@ -52,6 +52,7 @@ AUDIT_ACTION = {
     "reapply": "재신청",
     "start_review": "심사 시작",
     "vote": "투표",
+    "declare_conflict": "이해충돌 신고",
     "approve": "승인",
     "reject": "반려",
     "suspend": "정지",

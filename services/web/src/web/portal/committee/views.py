@@ -215,6 +215,24 @@ def reinstate(listing_id):
     return _reasoned(listing_id, "reinstate", "다시 판매하도록 복원했습니다.")
 
 
+@bp.post("/listings/<listing_id>/conflict")
+@signin_required("committee")
+def declare_conflict(listing_id):
+    """The member's own conflict of interest with the applicant: after it the page shows
+    only that they cannot take part (the API closes documents and votes to them)."""
+
+    def change():
+        errors = pages.blanks(request.form, {"conflict_reason": "이해관계"})
+        if request.form.get("confirm") != "yes":
+            errors["confirm"] = ["신고하면 이 신청을 심사할 수 없다는 점을 확인해 주세요."]
+        if errors:
+            raise pages.FormInvalid(errors)
+        body = {"reason": request.form["conflict_reason"].strip()}
+        api.call("catalog", "POST", f"/v1/listings/{listing_id[:26]}/conflict", json=body)
+
+    return _listing_action(listing_id, change, "이해충돌을 신고했습니다.")
+
+
 @bp.get("/listings/<listing_id>/documents/<document_id>")
 @signin_required("committee")
 def document(listing_id, document_id):

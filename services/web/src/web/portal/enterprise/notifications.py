@@ -3,7 +3,7 @@ webhook endpoints (the signing secret shown once, rotation) and the delivery log
 
 from __future__ import annotations
 
-from flask import make_response, request
+from flask import make_response, request, url_for
 
 from web.identity.current import signin_required
 from web.portal import api
@@ -24,6 +24,18 @@ def _subscriptions() -> list[dict]:
     return api.call("notify", "GET", "/v1/subscriptions", params={"limit": 100})["items"]
 
 
+def _tested() -> dict | None:
+    """The delivery of the test event just sent (`?tested=<id>`): queued until a worker
+    sends it, then sent or failed; a reload shows where it stands now."""
+    delivery_id = request.args.get("tested", "")[:26]
+    if not delivery_id:
+        return None
+    try:
+        return api.call("notify", "GET", f"/v1/deliveries/{delivery_id}")
+    except api.ApiError:
+        return None  # not one of ours, or gone: the page shows no result box
+
+
 def _settings_page(errors=None, message=None, secret=None, status=200):
     items = _subscriptions()
     page = pages.render(
@@ -34,6 +46,7 @@ def _settings_page(errors=None, message=None, secret=None, status=200):
         channels=CONTACT_CHANNELS,
         digests=DIGESTS,
         secret=secret,
+        tested=_tested(),
         errors=errors,
         message=message,
         active="enterprise.notifications",
@@ -130,6 +143,23 @@ def webhook_rotate(subscription_id):
         "old_until": rotated.get("secret_rotating_until"),
     }
     return _settings_page(secret=secret)
+
+
+@bp.post("/notifications/webhooks/<subscription_id>/test")
+@signin_required("enterprise")
+def webhook_test(subscription_id):
+    path = f"/v1/subscriptions/{subscription_id[:26]}/test"
+    sent = {}
+
+    def change():
+        sent.update(api.call("notify", "POST", path))
+
+    return pages.submit(
+        change,
+        done="시험 이벤트를 보냈습니다.",
+        then=lambda: url_for("enterprise.notifications", tested=sent["id"]),
+        again=lambda errors, message: _settings_page(errors, message),
+    )
 
 
 @bp.get("/notifications/deliveries")
