@@ -36,11 +36,13 @@ FAST = {
 }
 
 
-def sign_in(page, checked, email_address, name):
-    """Through the sign-in form (and the code step for chairs and admins)."""
+def sign_in(page, checked, email_address, name, *, already_there=False):
+    """Through the sign-in form (and the code step for chairs and admins); `already_there`
+    when a signed-out visit was just sent to the form."""
     from web.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
-    page.goto("/sign-in")
+    if not already_there:
+        page.goto("/sign-in")
     page.get_by_label("이메일").fill(email_address)
     page.get_by_label("비밀번호").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="로그인").click()
@@ -128,8 +130,11 @@ def test_an_operator_on_a_phone_answers_the_order_from_its_email(browser, checke
     mail = newest_mail_to(portal, TOFU_MAIL, "새 공급 주문")
     text = mail.get_body(("plain",)).get_content()
     view = re.search(r"주문 보기: (\S+)", text).group(1)
-    # the link as sent, on the notify under test (the e-mail names the default address)
+    # the links as sent, on the notify and web under test (the e-mail names the defaults)
     view = portal.urls["notify"] + view[view.index("/links/") :]
+    in_portal = re.search(r"포털에서 처리\(부분 수락·발송\): (\S+)", text).group(1)
+    in_portal = in_portal[in_portal.index("/enterprise/") :]
+    assert in_portal == f"/enterprise/supplier-orders/{so['id']}"
 
     # notify's link page forbids injected scripts (its CSP); axe is let in for the check
     context = browser.new_context(
@@ -140,12 +145,16 @@ def test_an_operator_on_a_phone_answers_the_order_from_its_email(browser, checke
     page.goto(view)
     checked(page, "email-link")
     assert "국산콩 두부과자 200g" in page.content()
-    sign_in(page, checked, OPERATOR, "the operator")
+    # the portal link, signed out: sign-in first, then straight back to the order
+    page.goto(in_portal)
+    assert "/sign-in" in page.url
+    sign_in(page, checked, OPERATOR, "the operator", already_there=True)
+    assert page.url.endswith(in_portal)
+    checked(page, "supplier-order")
     page.goto("/enterprise/")
     checked(page, "dashboard")
     page.get_by_role("link", name=re.compile("국산콩 두부과자 200g 외 1건")).first.click()
     assert so["id"] in page.url
-    checked(page, "supplier-order")
 
     page.get_by_label("수락 수량 (모)").fill("20")
     page.get_by_role("button", name="수락", exact=True).click()
