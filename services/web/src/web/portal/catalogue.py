@@ -70,7 +70,7 @@ def search():
     params = {key: value for key, value in args.items() if key != "certified"}
     if args.get("certified"):
         params["certified_on"] = today_kst().isoformat()
-    params["page_size"] = PAGE_SIZE
+    params["limit"] = PAGE_SIZE
     errors, page = {}, {"items": [], "total": 0, "facets": {}}
     try:
         page = call("catalog", "GET", "/v1/products", params=params)
@@ -110,7 +110,7 @@ def product(product_id: str):
 @bp.get("/brands/<code>")
 def brand(code: str):
     info = call("catalog", "GET", f"/v1/brands/{code}")
-    params = {"page_size": PAGE_SIZE}
+    params = {"limit": PAGE_SIZE}
     if request.args.get("cursor"):
         params["cursor"] = request.args["cursor"]
     page = call("catalog", "GET", f"/v1/brands/{code}/products", params=params)
@@ -121,6 +121,6 @@ def brand(code: str):
 def group(code: str):
     info = call("catalog", "GET", f"/v1/product-groups/{code}")
     page = call(
-        "catalog", "GET", "/v1/products", params={"group_code": code, "page_size": PAGE_SIZE}
+        "catalog", "GET", "/v1/products", params={"group_code": code, "limit": PAGE_SIZE}
     )
     return render_template("portal/group.html", group=info, page=page, is_buyer=is_buyer())

@@ -62,7 +62,7 @@ def home():
 @bp.get("/enterprises")
 @signin_required("admin")
 def enterprises():
-    params = pages.filters("q", "status", "enterprise_type", "cursor", page_size=50, sort="name")
+    params = pages.filters("q", "status", "enterprise_type", "cursor", limit=50, sort="name")
     page = api.call("catalog", "GET", "/v1/enterprises", params=params)
     return pages.render(
         "admin/enterprises.html",

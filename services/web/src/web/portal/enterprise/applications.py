@@ -21,7 +21,7 @@ def _brands() -> list[dict]:
 
 
 def _own_products() -> list[dict]:
-    params = {"enterprise_id": current_membership().org_id, "page_size": 100}
+    params = {"enterprise_id": current_membership().org_id, "limit": 100}
     return api.call("catalog", "GET", "/v1/products", params=params)["items"]
 
 

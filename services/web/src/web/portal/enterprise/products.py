@@ -66,7 +66,7 @@ def _choices() -> dict:
 @signin_required("enterprise")
 def products():
     params = pages.filters(
-        "q", "status", "cursor", enterprise_id=current_membership().org_id, page_size=50
+        "q", "status", "cursor", enterprise_id=current_membership().org_id, limit=50
     )
     page = api.call("catalog", "GET", "/v1/products", params={**params, "sort": "newest"})
     return pages.render("enterprise/products.html", page=page, query=request.args)
