@@ -79,3 +79,22 @@ def test_only_admins_register_enterprises(catalog_app, token):
     assert response.status_code == 401
     assert response.get_json()["code"] == "token_missing"
     assert _count(catalog_app, Enterprise) == 0
+
+
+def test_the_directory_finds_enterprises_by_exact_business_numbers(catalog_app, token):
+    client = catalog_app.test_client()
+    wanted = register_enterprise(client, token("admin"), brn="120-81-47521")
+    other = register_enterprise(client, token("admin"), brn="220-81-62517")
+
+    found = client.get(
+        "/v1/enterprises?brn=120-81-47521&brn=1208147521", headers=token("service")
+    ).get_json()
+    both = client.get(
+        f"/v1/enterprises?brn={wanted['brn']}&brn={other['brn']}", headers=token("service")
+    ).get_json()
+    partial = client.get("/v1/enterprises?brn=12081", headers=token("service"))
+
+    assert [e["id"] for e in found["items"]] == [wanted["id"]]
+    assert {e["id"] for e in both["items"]} == {wanted["id"], other["id"]}
+    assert partial.status_code == 422  # exact numbers only, never a partial match
+    assert partial.get_json()["errors"]

@@ -149,6 +149,8 @@ def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
     """Filters, newest first or by name, keyset pagination (opaque cursor)."""
     filters = {k: query.get(k) for k in ("q", "enterprise_type", "sido", "sigungu", "status")}
     filters["certified_on"] = query.get("certified_on")
+    # exact numbers (orders matches off-platform purchases by them): InvalidBRN is a 422
+    filters["brn"] = sorted({normalize_brn(b) for b in query["brn"]}) if query.get("brn") else None
     check_region_filters(filters["sido"], filters["sigungu"])
     sort = query.get("sort") or "newest"
     if actor.role != "admin":
@@ -169,6 +171,8 @@ def list_enterprises(catalog: Catalog, query: dict, actor: Principal) -> dict:
         stmt = stmt.where(Enterprise.status == filters["status"])
     if filters["certified_on"]:
         stmt = stmt.where(certified_on(Enterprise.id, filters["certified_on"]))
+    if filters["brn"]:
+        stmt = stmt.where(Enterprise.brn.in_(filters["brn"]))
     if sort == "name":
         order, descending = (Enterprise.name, Enterprise.id), False
     else:

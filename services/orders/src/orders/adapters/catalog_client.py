@@ -70,20 +70,16 @@ class CatalogClient:
     # -- enterprises by 사업자등록번호 (off-platform purchases) --------------------------------
 
     def enterprises_by_brn(self, brns: set[str]) -> dict[str, DirectoryEntry]:
-        """brn → enterprise for the numbers catalog knows, with their certification periods.
-        catalog has no lookup by 사업자등록번호, so this pages through its directory (which
-        shows a service only active enterprises) and asks for each match's certifications."""
+        """brn → enterprise for the numbers catalog knows (its directory shows a service only
+        active enterprises), with their certification periods: one exact lookup per 100
+        numbers, then each match's certifications."""
         found: dict[str, DirectoryEntry] = {}
-        cursor = None
-        while brns - found.keys():
-            params = {"page_size": 100} | ({"cursor": cursor} if cursor else {})
+        wanted = sorted(brns)
+        for start in range(0, len(wanted), 100):
+            params = {"brn": wanted[start : start + 100], "limit": 100}
             page = self._json(self._http.get("/v1/enterprises", params=params), "enterprises")
             for raw in page["items"]:
-                if raw["brn"] in brns:
-                    found[raw["brn"]] = _parsed(parse_directory_entry, raw)
-            cursor = page.get("next_cursor")
-            if not cursor:
-                break
+                found[raw["brn"]] = _parsed(parse_directory_entry, raw)
         return {
             brn: entry.with_periods(self._certification_periods(entry.enterprise_id))
             for brn, entry in found.items()

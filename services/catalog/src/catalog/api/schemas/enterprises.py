@@ -80,6 +80,12 @@ class EnterpriseListQuery(PageQuery):
     sigungu = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
     status = fields.String(load_default=None, validate=validate.OneOf(ENTERPRISE_STATUSES))
     certified_on = fields.Date(load_default=None)
+    brn = fields.List(
+        fields.String(validate=validate.Length(max=12)),
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "사업자등록번호로 정확히 찾기 (여러 번 줄 수 있음, 100개까지)"},
+    )
     sort = fields.String(load_default="newest", validate=validate.OneOf(["newest", "name"]))
 
 
