@@ -120,7 +120,5 @@ def brand(code: str):
 @bp.get("/groups/<code>")
 def group(code: str):
     info = call("catalog", "GET", f"/v1/product-groups/{code}")
-    page = call(
-        "catalog", "GET", "/v1/products", params={"group_code": code, "limit": PAGE_SIZE}
-    )
+    page = call("catalog", "GET", "/v1/products", params={"group_code": code, "limit": PAGE_SIZE})
     return render_template("portal/group.html", group=info, page=page, is_buyer=is_buyer())
