@@ -49,7 +49,6 @@ from catalog.adapters.models import (  # noqa: E402
     Product,
 )
 from catalog.domain import regions  # noqa: E402
-from catalog.domain.brn import make_brn  # noqa: E402
 from catalog.domain.enterprise import ENTERPRISE_TYPES  # noqa: E402
 from catalog.domain.product import CATEGORIES  # noqa: E402
 from catalog.domain.search_index import (  # noqa: E402
@@ -61,6 +60,7 @@ from catalog.migrate import migrate  # noqa: E402
 from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
+from gachi_kit.brn import make_brn  # noqa: E402
 
 ENTERPRISES = 2_000
 ADJECTIVES = [

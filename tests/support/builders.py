@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 
-from catalog.domain.brn import make_brn
+from gachi_kit.brn import make_brn
 
 _serial = itertools.count(1)
 

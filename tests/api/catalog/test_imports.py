@@ -6,7 +6,7 @@ import io
 import pytest
 
 from catalog.adapters.models import Certification, Enterprise, OutboxMessage, PriceHistory, Product
-from catalog.domain.brn import make_brn
+from gachi_kit.brn import make_brn
 from tests.support.catalog_builders import count, create_group, csv_bytes, events
 
 ENTERPRISE_HEADER = [

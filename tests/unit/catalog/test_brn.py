@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.domain.brn import (
+from gachi_kit.brn import (
     MSG_CHECK_DIGIT,
     MSG_FORMAT,
     InvalidBRN,

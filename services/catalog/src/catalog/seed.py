@@ -40,7 +40,6 @@ from catalog.adapters.models import (
 )
 from catalog.domain import regions
 from catalog.domain.brand import add_months
-from catalog.domain.brn import make_brn
 from catalog.domain.product import CATEGORIES
 from catalog.domain.search_index import (
     enterprise_search_text,
@@ -67,6 +66,7 @@ from catalog.seed_data import (
 from catalog.services import published
 from catalog.services.categories import ensure_categories
 from catalog.wiring import Catalog
+from gachi_kit.brn import make_brn
 from gachi_kit.dates import today_kst
 
 SEED = 20261125

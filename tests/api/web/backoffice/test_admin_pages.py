@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.domain.brn import make_brn
+from gachi_kit.brn import make_brn
 from tests.api.web.backoffice.conftest import post_form, text_of
 from tests.support.builders import register_enterprise
 from tests.support.catalog_builders import certify, create_brand

@@ -3,8 +3,8 @@ and domain rules raise them and never build the problem themselves."""
 
 from __future__ import annotations
 
-from catalog.domain.brn import InvalidBRN
 from catalog.domain.listing import TransitionRefused
+from gachi_kit.brn import InvalidBRN
 from gachi_kit.errors import ProblemFactory, invalid, invalid_transition
 from gachi_kit.spreadsheet import SpreadsheetError
 

@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any
 
 from catalog.domain import regions
-from catalog.domain.brn import InvalidBRN, normalize_brn
 from catalog.domain.enterprise import ENTERPRISE_STATUS_LABELS, ENTERPRISE_TYPES
 from catalog.domain.product import (
     MAX_IMAGE_URLS,
@@ -24,6 +23,7 @@ from catalog.domain.product import (
     TAX_TYPES,
     image_url_problem,
 )
+from gachi_kit.brn import InvalidBRN, normalize_brn
 from gachi_kit.spreadsheet import (
     MAX_ROWS,
     NO_ROWS,

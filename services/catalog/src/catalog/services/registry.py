@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, selectinload
 from catalog.adapters.models import Certification, Enterprise, Product
 from catalog.adapters.queries import certified_on
 from catalog.domain import regions
-from catalog.domain.brn import normalize_brn
 from catalog.domain.enterprise import (
     CONTACT_FIELDS,
     CertificationPeriod,
@@ -25,6 +24,7 @@ from catalog.services.rows import RowWith
 from catalog.wiring import Catalog
 from gachi_kit import paging
 from gachi_kit.auth import Principal
+from gachi_kit.brn import normalize_brn
 from gachi_kit.dates import today_kst
 from gachi_kit.errors import Problem, invalid, not_found
 from gachi_kit.events import new_id
