@@ -144,6 +144,7 @@ def test_import_dry_run_reports_every_row_and_writes_nothing(orders_app, world):
     problems = {(p["row"], p["column"]) for p in report["problems"]}
     assert problems == {(4, "사업자등록번호"), (5, "사업자등록번호"), (6, "공급가액")}
     assert any("검증번호" in p["problem"] for p in report["problems"])
+    assert [item["row"] for item in report["preview"]] == [2, 3]  # rows as a spreadsheet counts
     assert stored(orders_app) == 0
 
     refused = upload(client, world, csv_rows(world).encode("utf-8-sig"))

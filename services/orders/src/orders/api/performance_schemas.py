@@ -301,7 +301,9 @@ class ImportReport(Schema):
     valid = fields.Integer()
     imported = fields.Integer()
     problems = fields.List(fields.Dict(), metadata={"description": "[{row, column, problem}]"})
-    preview = fields.List(fields.Dict())
+    preview = fields.List(
+        fields.Dict(), metadata={"description": "넣을 행 (row: 스프레드시트 행 번호)"}
+    )
 
 
 class ExportJob(Schema):

@@ -47,7 +47,7 @@ class ImportReport:
     valid: int
     imported: int = 0
     problems: list[dict] = field(default_factory=list)  # [{row, column, problem}]
-    preview: list[dict] = field(default_factory=list)  # the valid rows as they would be stored
+    preview: list[dict] = field(default_factory=list)  # valid rows as they'd be stored (+ row)
 
 
 def record_one(
@@ -108,6 +108,7 @@ def import_file(
         categories = all_categories(session)
     batch_id = new_id()
     purchases = []
+    rows_of: dict[str, int] = {}  # purchase id → its spreadsheet row, for the preview
     for number, fields, ok in parsed:
         if not ok:
             continue
@@ -120,7 +121,9 @@ def import_file(
         if row_problems:
             problems += [{"row": number, "column": c, "problem": p} for c, p in row_problems]
             continue
-        purchases.append(_purchase(institution_id, actor, fields, entry, categories, batch_id))
+        purchase = _purchase(institution_id, actor, fields, entry, categories, batch_id)
+        purchases.append(purchase)
+        rows_of[purchase.id] = number
     problems.sort(key=lambda p: p["row"])
     report = ImportReport(
         ok=not problems,
@@ -130,7 +133,7 @@ def import_file(
         rows=len(sheet.records),
         valid=len(purchases),
         problems=problems,
-        preview=[_preview(p) for p in purchases],
+        preview=[_preview(p) | {"row": rows_of[p.id]} for p in purchases],
     )
     if dry_run:
         return report
