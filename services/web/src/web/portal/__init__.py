@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.portal import assets, backoffice, catalogue, groups, inbox, ordering, orders, upload
+from web.portal import (
+    assets,
+    backoffice,
+    catalogue,
+    documents,
+    groups,
+    inbox,
+    ordering,
+    orders,
+    performance,
+    upload,
+)
 from web.portal.api import init_clients
 from web.portal.errors import register_error_pages
 from web.portal.filters import register_filters
@@ -27,7 +38,10 @@ def register(app: Flask) -> None:
         groups.bp,
         groups.public_bp,
         inbox.bp,
+        performance.bp,
+        performance.public_bp,
     ):
         app.register_blueprint(blueprint)
+    documents.register(app)
     register_error_pages(app)
     backoffice.register(app)  # part 2: enterprises, committees, admins

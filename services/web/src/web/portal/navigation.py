@@ -88,6 +88,7 @@ def build_navigation() -> Navigation:
             MenuItem("주문서", url_for("ordering.cart"), ("ordering",), len(cart_lines())),
             MenuItem("주문 내역", url_for("orders.index"), ("orders",)),
             MenuItem("단체 구매", url_for("groups.index"), ("groups",)),
+            MenuItem("우선구매 실적", url_for("performance.home"), ("performance",)),
         ]
     if membership is not None:
         nav.menu.append(MenuItem("알림함", url_for("inbox.index"), ("inbox",)))
