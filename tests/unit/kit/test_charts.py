@@ -68,10 +68,18 @@ def test_the_bar_chart_marks_targets_and_scales_to_the_largest():
     )
     root = parsed(svg)
     rects = [r for r in root.findall(f"{SVG}rect") if r.get("height") != "10"]
-    assert [float(r.get("width")) for r in rects] == [200.0, 0]  # 400 px area, target is max
     targets = [ln for ln in root.findall(f"{SVG}line") if ln.get("stroke") == "#b32a18"]
     assert len(targets) == 2  # the category's mark and the legend's
+    start, target_x = float(rects[0].get("x")), float(targets[0].get("x1"))
+    # the target (the largest figure) ends the scale; half of it is half as long
+    assert float(rects[0].get("width")) == pytest.approx((target_x - start) / 2, abs=0.1)
+    assert float(rects[1].get("width")) == 0
     assert "사회적기업제품 3,000만원 (목표 6,000만원)" in root.find(f"{SVG}desc").text
+
+
+def test_bars_without_targets_have_no_target_in_the_legend():
+    svg = bar_chart("departments", "부서별 구매실적", [Bar("총무과", 1_440_000), Bar("회계과", 0)])
+    assert "목표" not in svg and "총무과 144만원; 회계과 0원" in svg
 
 
 def test_every_text_is_escaped():

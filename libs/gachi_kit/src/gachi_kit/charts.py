@@ -60,7 +60,7 @@ def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list
         f'<svg xmlns="http://www.w3.org/2000/svg" id="{cid}" class="chart" '
         f'viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-family="{escape(FONT, quote=True)}" '
-        f'font-size="12" fill="{INK}">',
+        f'font-size="13" fill="{INK}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(desc)}</desc>',
     ]
@@ -85,7 +85,7 @@ def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
     *,
-    width: int = 640,
+    width: int = 600,
     height: int = 280,
 ) -> str:
     """Lines over `labels` (months); a None value leaves a gap (months not yet come)."""
@@ -156,8 +156,8 @@ def bar_chart(
     title: str,
     bars: Sequence[Bar],
     *,
-    width: int = 640,
-    label_width: int = 150,
+    width: int = 600,
+    label_width: int = 190,
     row_height: int = 34,
 ) -> str:
     """Horizontal bars (achieved), each with a red mark at its target when it has one."""
@@ -175,7 +175,7 @@ def bar_chart(
         length = round(area * b.value / highest, 1) if b.value > 0 else 0
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 20}" text-anchor="end">'
-            f"{escape(_clip(b.label, 14))}</text>"
+            f"{escape(_clip(b.label, 13))}</text>"
             f'<rect x="{label_width}" y="{y + 6}" width="{length}" height="{row_height - 14}" '
             f'rx="2" fill="{PRIMARY}"/>'
             f'<text x="{label_width + length + 6}" y="{y + 20}">{escape(short_won(b.value))}'
@@ -191,10 +191,13 @@ def bar_chart(
     parts.append(
         f'<rect x="{label_width}" y="{legend_y - 10}" width="14" height="10" fill="{PRIMARY}"/>'
         f'<text x="{label_width + 20}" y="{legend_y}">실적</text>'
-        f'<line x1="{label_width + 80}" y1="{legend_y - 12}" x2="{label_width + 80}" '
-        f'y2="{legend_y + 2}" stroke="{TARGET}" stroke-width="3"/>'
-        f'<text x="{label_width + 88}" y="{legend_y}">목표</text>'
     )
+    if any(b.target for b in bars):
+        parts.append(
+            f'<line x1="{label_width + 80}" y1="{legend_y - 12}" x2="{label_width + 80}" '
+            f'y2="{legend_y + 2}" stroke="{TARGET}" stroke-width="3"/>'
+            f'<text x="{label_width + 88}" y="{legend_y}">목표</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -303,3 +303,30 @@ def test_supplier_order_pages_link_their_documents(buyer, portal, purchases):
     assert "거래명세서 PDF" in page and "검수조서 PDF" in page
     assert operator.get(url).status_code == 404  # another enterprise's supplier order
     assert buyer.get(f"/documents/supplier-orders/{so['id']}/invoice").status_code == 404
+
+
+def test_every_performance_page_answers_each_role(portal_app, client, admin, buyer):
+    """Every GET route of the 우선구매 pages × role: anonymous → sign-in, an enterprise →
+    403, a buyer → 403 on the editors' pages; the URL map is read, so a new route is in."""
+    from web.portal.performance import NAV
+
+    editors_only = {endpoint for endpoint, _label, only in NAV if only} | {
+        "performance.import_form",
+        "performance.package",
+    }
+    operator = sign_in(portal_app.test_client(), "tofu@gachi.example")
+    rules = [r for r in portal_app.url_map.iter_rules() if r.endpoint.startswith("performance.")]
+    checked = 0
+    for rule in rules:
+        if "GET" not in rule.methods or rule.endpoint == "performance.static":
+            continue
+        url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", "0" * 26, rule.rule)
+        url = url.replace("0" * 26, GWANGMYEONG_CITY, 1)
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and "/sign-in" in anonymous.headers["Location"], url
+        assert operator.get(url).status_code == 403, url
+        expected_buyer = {403} if rule.endpoint in editors_only else {200, 302, 404, 422}
+        assert buyer.get(url).status_code in expected_buyer, url
+        assert admin.get(url).status_code in {200, 302, 404, 422}, url
+        checked += 1
+    assert checked >= 12

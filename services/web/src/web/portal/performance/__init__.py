@@ -47,7 +47,28 @@ def _section_nav():
         for endpoint, label, editors_only in NAV
         if editor or not editors_only
     ]
-    return {"perf_nav": items, "active": request.endpoint, "editor": editor}
+    return {"perf_nav": items, "active": section_of(request.endpoint or ""), "editor": editor}
+
+
+# Pages under another page's menu entry (the drill-down under 실적, the import under 외부 구매).
+SECTION = {
+    "performance.lines": "performance.report",
+    "performance.save_target": "performance.targets",
+    "performance.delete_target": "performance.targets",
+    "performance.save_settings": "performance.settings",
+    "performance.add_purchase": "performance.purchases",
+    "performance.delete_purchase": "performance.purchases",
+    "performance.import_form": "performance.purchases",
+    "performance.import_file": "performance.purchases",
+    "performance.export_job": "performance.exports",
+    "performance.export_csv": "performance.exports",
+    "performance.start_export": "performance.exports",
+    "performance.package": "performance.exports",
+}
+
+
+def section_of(endpoint: str) -> str:
+    return SECTION.get(endpoint, endpoint)
 
 
 @bp.get("")
