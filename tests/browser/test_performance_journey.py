@@ -5,7 +5,9 @@ publishes the department ranking, which a visitor opens signed out (desktop and 
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -103,7 +105,7 @@ def test_an_institution_admin_reports_priority_purchases(open_page, checked, por
         with page.expect_download() as downloading:
             link.click()
         path = downloading.value.path()
-        workbook = load_workbook(path)
+        workbook = load_workbook(io.BytesIO(Path(path).read_bytes()))
         assert "실적 명세" in workbook.sheetnames
 
         # 설정: publish the ranking; a visitor opens it signed out
@@ -126,5 +128,40 @@ def test_an_institution_admin_reports_priority_purchases(open_page, checked, por
         assert not publish.is_checked()
         page.get_by_role("button", name="설정 저장").click()
         page.get_by_text("설정을 저장했습니다.").wait_for()
+    finally:
+        processes.stop_all()
+
+
+def test_a_buyer_follows_a_figure_to_its_order_and_its_inspection_record(
+    open_page, checked, portal, tmp_path
+):
+    """정구매 (총무과) on a phone: only 총무과's figures, a figure opened down to its supplier
+    order, whose 검수조서 orders' real worker draws while the page waits."""
+    from tests.support.portal import BUYER
+
+    order = inspected_order(portal, "총무과")
+    so = order["supplier_orders"][0]
+    processes = Processes(tmp_path, service_env(portal.config))
+    processes.start("orders-worker", celery_worker_argv("orders"))
+    page = open_page(PHONE)
+    try:
+        sign_in(page, checked, BUYER)
+        page.goto("/performance")
+        page.get_by_text("총무과 실적만 보입니다").wait_for()
+        assert page.locator(".bo-subnav").get_by_role("link", name="목표 관리").count() == 0
+        checked(page, "buyer-report")
+        page.get_by_role("link", name=re.compile("^플랫폼 주문 .*근거 보기")).click()
+        page.get_by_role("heading", name=re.compile("실적 근거")).wait_for()
+        checked(page, "buyer-evidence")
+        page.goto(f"/orders/{order['id']}")
+        processes.wait_log("orders-worker", "ready.")
+        page.get_by_role("link", name=re.compile(f"^검수조서 PDF.*{so['enterprise_name']}")).click()
+        page.get_by_text("검수조서 PDF를 만드는 중입니다").wait_for()
+        checked(page, "document-waiting")
+        opened = page.get_by_role("link", name="검수조서 PDF 열기")
+        opened.wait_for(timeout=60_000)
+        checked(page, "document-ready")
+        response = page.request.get(opened.get_attribute("href"))
+        assert response.status == 200 and response.body().startswith(b"%PDF")
     finally:
         processes.stop_all()
