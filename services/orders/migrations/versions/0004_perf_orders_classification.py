@@ -1,6 +1,6 @@
 """우선구매 categories recorded at placement: supplier_order_category (the union of a
 supplier order's line categories, indexed per category for the report), and a backfill of
-every supplier order placed before this revision.
+every supplier order placed before this revision; and 견적서 (quotation, quotation_line).
 
 The backfill does what placement now does: each line's categories from the enterprise type
 and certification it snapshotted, under the category lists as they stand; supplier orders
@@ -70,6 +70,7 @@ def upgrade() -> None:
         ["category_code", "supplier_order_id"],
         unique=False,
     )
+    _create_quotations()
     bind = op.get_bind()
     _classify_unrecorded(bind)
     bind.execute(
@@ -81,8 +82,70 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("quotation_line")
+    with op.batch_alter_table("quotation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_quotation_request_id"))
+        batch_op.drop_index(batch_op.f("ix_quotation_institution_id"))
+        batch_op.drop_index(batch_op.f("ix_quotation_enterprise_id"))
+    op.drop_table("quotation")
     op.drop_index("ix_supplier_order_category_code", table_name="supplier_order_category")
     op.drop_table("supplier_order_category")
+
+
+def _create_quotations() -> None:
+    op.create_table(
+        "quotation",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("number", sa.String(length=40), nullable=False),
+        sa.Column("request_id", sa.String(length=26), nullable=False),
+        sa.Column("institution_id", sa.String(length=26), nullable=False),
+        sa.Column("institution_name", sa.String(length=100), nullable=False),
+        sa.Column("institution_brn", sa.String(length=10), nullable=True),
+        sa.Column("department", sa.String(length=100), nullable=True),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("enterprise_id", sa.String(length=26), nullable=False),
+        sa.Column("enterprise_name", sa.String(length=100), nullable=False),
+        sa.Column("enterprise_brn", sa.String(length=10), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("needed_by", sa.Date(), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("supply_amount", sa.BigInteger(), nullable=False),
+        sa.Column("vat_amount", sa.BigInteger(), nullable=False),
+        sa.Column("total_amount", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institution.id"],
+            name=op.f("fk_quotation_institution_id_institution"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quotation")),
+        sa.UniqueConstraint("number", name=op.f("uq_quotation_number")),
+    )
+    with op.batch_alter_table("quotation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_quotation_enterprise_id"), ["enterprise_id"])
+        batch_op.create_index(batch_op.f("ix_quotation_institution_id"), ["institution_id"])
+        batch_op.create_index(batch_op.f("ix_quotation_request_id"), ["request_id"])
+    op.create_table(
+        "quotation_line",
+        sa.Column("quotation_id", sa.String(length=26), nullable=False),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.String(length=26), nullable=False),
+        sa.Column("product_version", sa.Integer(), nullable=False),
+        sa.Column("sku", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("unit", sa.String(length=20), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit_price", sa.BigInteger(), nullable=False),
+        sa.Column("tax_type", sa.String(length=10), nullable=False),
+        sa.Column("supply_amount", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["quotation_id"],
+            ["quotation.id"],
+            name=op.f("fk_quotation_line_quotation_id_quotation"),
+        ),
+        sa.PrimaryKeyConstraint("quotation_id", "line_no", name=op.f("pk_quotation_line")),
+    )
 
 
 def _classify_unrecorded(bind) -> None:
