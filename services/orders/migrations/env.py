@@ -2,7 +2,7 @@ from alembic import context
 
 from gachi_kit.config import Env
 from gachi_kit.migrations import run_env
-from orders.adapters import performance_models  # noqa: F401 (its tables join the metadata)
+from orders.adapters import performance_models, quotation_models  # noqa: F401 (tables join the metadata)
 from orders.adapters.models import Base
 from orders.config import SERVICE
 

@@ -3,11 +3,20 @@ orders, settings shown on the report, targets and their validation, who sees wha
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from gachi_kit.dates import today_kst
-from orders.adapters.performance_models import PerformanceTarget, SupplierOrderLineCategory
+from gachi_kit.errors import Problem
+from orders.adapters.models import SupplierOrderLine
+from orders.adapters.performance_models import (
+    PerformanceTarget,
+    SupplierOrderCategory,
+    SupplierOrderLineCategory,
+)
+from orders.services.performance.categories import reclassify_category
 from tests.support.performance import INSPECTED, a_year, supplier_orders
 
 YEAR = today_kst().year
@@ -109,6 +118,33 @@ def test_the_report_reconciles_exactly_with_the_supplier_orders(orders_app, year
     assert entry["lines"][0]["rejected_quantity"] == 1
     assert entry["lines"][0]["counted_quantity"] == 6
 
+    # Every category, in every department, and its drill-down, against the same sums.
+    department_of = {
+        so["order_id"]: client.get(f"/v1/orders/{so['order_id']}", headers=admin).get_json()[
+            "department"
+        ]
+        for so in counted
+    }
+    expected: dict[tuple[str, str], int] = {}
+    for so in counted:
+        for code in set().union(*(expected_categories(line) for line in so["lines"])):
+            key = (department_of[so["order_id"]], code)
+            expected[key] = expected.get(key, 0) + so["supply_amount"]
+    reported = {
+        (d["department"], c["code"]): c["supply"]
+        for d in body["departments"]
+        for c in d["categories"]
+        if c["supply"]
+    }
+    assert reported == expected
+    for code, figure in by_category.items():
+        drilled = client.get(
+            f"/v1/institutions/{iid}/performance/lines",
+            query_string={"fiscal_year": YEAR, "category": code, "limit": 100},
+            headers=admin,
+        ).get_json()
+        assert drilled["sum"]["supply"] == figure == sum(i["supply"] for i in drilled["items"])
+
 
 def test_drill_down_pages_cover_every_entry_once(orders_app, year, token):
     client, iid = orders_app.test_client(), year["institution"]["id"]
@@ -154,6 +190,18 @@ def test_recorded_categories_do_not_change_when_a_category_is_edited(orders_app,
     after = report(client, iid, admin)
     local_after = next(c for c in after["categories"] if c["code"] == "gwangmyeong_social_economy")
     assert local_after["supply"] == local_before["supply"] > 0
+
+    # Recomputed only when an administrator asks for it (the task `orders.reclassify_category`):
+    # from 1 January on, only the (certified) 사회적기업 counts locally now.
+    wiring = orders_app.extensions["orders"]
+    assert reclassify_category(wiring, "gwangmyeong_social_economy", date(YEAR, 1, 1)) == 2
+    recomputed = report(client, iid, admin)
+    local = next(c for c in recomputed["categories"] if c["code"] == "gwangmyeong_social_economy")
+    social = next(c for c in recomputed["categories"] if c["code"] == "social_enterprise_products")
+    assert local["supply"] == social["supply"] == 19_998
+    assert recomputed["totals"] == after["totals"]
+    with pytest.raises(Problem):
+        reclassify_category(wiring, "no_such_category", date(YEAR, 1, 1))
     national = client.put(
         "/v1/priority-categories/social_enterprise_products",
         json={
@@ -339,16 +387,36 @@ def test_who_sees_which_figures(orders_app, year, token):
     assert buyer_edit.status_code == 403
 
 
-def test_categories_are_recorded_per_supplier_order_line(orders_app, year, token):
+def test_categories_are_recorded_per_line_when_the_order_is_placed(orders_app, year, token):
+    """No report has run: placement itself recorded every line's categories (the rules as
+    written out above), and each supplier order's union of them."""
     client, iid = orders_app.test_client(), year["institution"]["id"]
-    report(client, iid, token("institution_admin", iid))  # classifies what is pending
+    placed = supplier_orders(client, token("institution_admin", iid))
+    assert len(placed) == 7
     with orders_app.extensions["orders"].db.reading() as session:
-        rows = session.execute(
-            select(SupplierOrderLineCategory.category_code, func.count()).group_by(
-                SupplierOrderLineCategory.category_code
+        per_line = session.execute(
+            select(
+                SupplierOrderLine.supplier_order_id,
+                SupplierOrderLine.line_no,
+                SupplierOrderLineCategory.category_code,
+            ).join(
+                SupplierOrderLineCategory,
+                SupplierOrderLineCategory.supplier_order_line_id == SupplierOrderLine.id,
             )
         ).all()
-    counts = dict(rows)
-    # every line counts locally; 햇살 (two orders) as 사회적기업제품 too
-    assert counts["social_enterprise_products"] == 2
-    assert counts["gwangmyeong_social_economy"] == 7
+        per_order = session.execute(
+            select(SupplierOrderCategory.supplier_order_id, SupplierOrderCategory.category_code)
+        ).all()
+    recorded_lines: dict[tuple[str, int], set[str]] = {}
+    for so_id, line_no, code in per_line:
+        recorded_lines.setdefault((so_id, line_no), set()).add(code)
+    assert recorded_lines == {
+        (so["id"], line["line_no"]): expected_categories(line)
+        for so in placed
+        for line in so["lines"]
+    }
+    assert sorted(per_order) == sorted(
+        (so["id"], code)
+        for so in placed
+        for code in set().union(*(expected_categories(line) for line in so["lines"]))
+    )

@@ -81,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         institutions,
         orders,
         performance,
+        quotations,
         supplier_orders,
     )
 
@@ -90,5 +91,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api.register_blueprint(blueprint)
     for blueprint in (performance.blp, performance.catalogue, performance.public, documents.blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(quotations.blp)
     tasks.register(celery)
     return app

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import Celery
 
 from gachi_kit.celery import EVENT_TASK_OPTIONS
-from orders.services import documents, expiry, rerouting
+from orders.services import documents, expiry, quotations, rerouting
 from orders.services.group_orders import closing
-from orders.services.performance import alerts, exports
+from orders.services.performance import alerts, categories, exports
 from orders.wiring import current_wiring
 
 
@@ -37,6 +39,17 @@ def register(celery: Celery) -> None:
         """A 거래명세서 or 검수조서 as PDF, cached per supplier-order version."""
         return documents.render_cached(current_wiring(), supplier_order_id, kind)
 
+    @celery.task(name="orders.reclassify_category")
+    def reclassify_category(code: str, since: str) -> int:
+        """On an administrator's request: one category's recorded lines recomputed from a
+        day on, after its list changed (categories.reclassify_category)."""
+        return categories.reclassify_category(current_wiring(), code, date.fromisoformat(since))
+
+    @celery.task(name="orders.render_quotation")
+    def render_quotation(quotation_id: str) -> str:
+        """A 견적서 as PDF, cached (a quotation never changes)."""
+        return quotations.render_cached(current_wiring(), quotation_id)
+
     @celery.task(name="orders.performance_alerts")
     def performance_alerts() -> dict:
         """Daily: behind-pace alerts and statutory package reminders (events)."""
@@ -51,6 +64,12 @@ def register(celery: Celery) -> None:
 def enqueue_document(supplier_order_id: str, kind: str) -> None:
     current_wiring().outbox.celery.send_task(
         "orders.render_document", args=[supplier_order_id, kind], queue="orders"
+    )
+
+
+def enqueue_quotation(quotation_id: str) -> None:
+    current_wiring().outbox.celery.send_task(
+        "orders.render_quotation", args=[quotation_id], queue="orders"
     )
 
 

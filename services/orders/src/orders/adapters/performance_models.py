@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -71,6 +72,21 @@ class SupplierOrderLineCategory(Base):
     )
     category_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     supplier_order_id: Mapped[str] = mapped_column(String(26), index=True)
+
+
+class SupplierOrderCategory(Base):
+    """A category a supplier order counts under (any of its lines does): the report's
+    grouping key, recorded with the lines' categories."""
+
+    __tablename__ = "supplier_order_category"
+    __table_args__ = (
+        Index("ix_supplier_order_category_code", "category_code", "supplier_order_id"),
+    )
+
+    supplier_order_id: Mapped[str] = mapped_column(
+        ForeignKey("supplier_order.id"), primary_key=True
+    )
+    category_code: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class PerformanceSettings(Base):

@@ -1,6 +1,6 @@
-"""The documents buyers file: 거래명세서 (statement of transaction, per supplier order) and
-검수조서 (inspection record, after 검수). Plain data and the rules for what they say;
-`adapters/pdf_documents.py` draws them.
+"""The documents buyers file: 거래명세서 (statement of transaction, per supplier order),
+검수조서 (inspection record, after 검수) and 견적서 (quotation, per enterprise of a cart).
+Plain data and the rules for what they say; `adapters/pdf_documents.py` draws them.
 
 Fields follow the practice templates (no statutory form was found): the parties' names and
 사업자등록번호, the lines (품명, 단위, 수량, 단가, 공급가액, 세액), supply value, VAT and
@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-KINDS = {"statement": "거래명세서", "inspection": "검수조서"}
-PREFIXES = {"statement": "TS", "inspection": "IR"}
+KINDS = {"statement": "거래명세서", "inspection": "검수조서", "quotation": "견적서"}
+PREFIXES = {"statement": "TS", "inspection": "IR", "quotation": "QT"}
+QUOTATION_VALID_DAYS = 30  # 견적 유효기간: the practice templates' usual 30 days
 
 _DIGITS = "영일이삼사오육칠팔구"
 _SMALL_UNITS = ("", "십", "백", "천")
@@ -87,9 +88,10 @@ class Document:
         return KINDS[self.kind]
 
 
-def document_number(kind: str, supplier_order_id: str, on: date) -> str:
-    """TS-20261130-<the supplier order's id>: stable for one supplier order and day."""
-    return f"{PREFIXES[kind]}-{on:%Y%m%d}-{supplier_order_id}"
+def document_number(kind: str, subject_id: str, on: date) -> str:
+    """TS-20261130-<the supplier order's id> (QT-…-<the quotation's id>): stable for one
+    subject and day."""
+    return f"{PREFIXES[kind]}-{on:%Y%m%d}-{subject_id}"
 
 
 def shown_brn(digits: str | None) -> str:

@@ -32,6 +32,7 @@ from orders.services.allocation import (
     fiscal_year_amounts,
     take_capacity,
 )
+from orders.services.performance.classification import classify_supplier_orders
 from orders.services.published import record_order_event, record_supplier_order_event
 from orders.wiring import OrdersWiring
 
@@ -99,6 +100,7 @@ def place(
         order.institution_name = institution.name
         session.add(order)
         session.flush()
+        classify_supplier_orders(session, order.supplier_orders)
         record_order_event(wiring, session, "order.placed", order)
         for so in order.supplier_orders:
             record_supplier_order_event(wiring, session, "supplier_order.created", so)

@@ -36,6 +36,7 @@ from orders.services.allocation import (
     settle_order,
     take_capacity,
 )
+from orders.services.performance.classification import classify_supplier_orders
 from orders.services.published import record_order_event, record_supplier_order_event
 from orders.wiring import OrdersWiring
 
@@ -181,6 +182,7 @@ def reroute(wiring: OrdersWiring, session: Session, envelope: Envelope, candidat
         else []
     )
     session.flush()
+    classify_supplier_orders(session, created)
     for so in created:
         record_supplier_order_event(wiring, session, "supplier_order.created", so)
     if created or unfulfillable:

@@ -16,6 +16,7 @@ from gachi_kit.events import stable_id
 from orders.adapters.models import Institution
 from orders.adapters.performance_models import PerformanceAlert, PerformanceTarget
 from orders.services.performance.categories import all_categories
+from orders.services.performance.classification import classify_pending
 from orders.services.performance.report import build_report
 from orders.wiring import OrdersWiring
 
@@ -25,6 +26,8 @@ REMINDER_DAYS = 30
 
 def run_daily(wiring: OrdersWiring, today: date | None = None) -> dict[str, int]:
     today = today or today_kst()
+    with wiring.db.transaction() as session:  # a safety net: placement records them
+        classify_pending(session)
     return {"behind_pace": behind_pace(wiring, today), "package_due": package_due(wiring, today)}
 
 

@@ -1,23 +1,19 @@
-"""Use cases: 우선구매 categories (seeded national ones, editable local ones) and recording
-which categories each supplier-order line counts under."""
+"""Use cases: 우선구매 categories (seeded national ones, editable local ones). Which
+categories each supplier-order line counts under is recorded by `classification`."""
 
 from __future__ import annotations
+
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gachi_kit.dates import KST
 from gachi_kit.db import insert_or_ignore
 from gachi_kit.errors import Problem, invalid, not_found
-from orders.adapters.models import SupplierOrder, SupplierOrderLine
-from orders.adapters.performance_models import (
-    ClassifiedSupplierOrder,
-    PriorityCategory,
-    SupplierOrderLineCategory,
-)
-from orders.domain.categories import ENTERPRISE_TYPE_LABELS, SEED, Category, Member, categories_for
+from orders.adapters.performance_models import PriorityCategory
+from orders.domain.categories import ENTERPRISE_TYPE_LABELS, SEED, Category, Member
 from orders.wiring import OrdersWiring
-
-CLASSIFY_BATCH = 2000
 
 
 def as_row(category: Category) -> dict:
@@ -103,6 +99,18 @@ def save_local(wiring: OrdersWiring, code: str, fields: dict) -> dict:
     return category_view(category)
 
 
+def reclassify_category(wiring: OrdersWiring, code: str, since: date) -> int:
+    """Recompute one category's recorded lines placed from `since` (a KST day) on, with
+    its list as it stands now: an administrator's explicit choice after an ordinance
+    changed (editing a category alone never rewrites history). Returns how many supplier
+    orders count under it from that day."""
+    from orders.services.performance.classification import reclassify
+
+    with wiring.db.transaction() as session:
+        require_category(session, code)
+        return reclassify(session, code, datetime.combine(since, time(), tzinfo=KST))
+
+
 def known_codes(session: Session, codes: set[str]) -> None:
     """422 unless every code names a category."""
     have = set(session.scalars(select(PriorityCategory.code)))
@@ -116,61 +124,6 @@ def require_category(session: Session, code: str) -> PriorityCategory:
     if row is None:
         raise not_found("category", "범주")
     return row
-
-
-def classify_pending(session: Session) -> int:
-    """Record the categories of supplier orders not classified yet, from the type and
-    certification their lines snapshotted at placement; returns how many."""
-    categories = all_categories(session)
-    done = 0
-    while True:
-        pending = list(
-            session.scalars(
-                select(SupplierOrder.id)
-                .outerjoin(
-                    ClassifiedSupplierOrder,
-                    ClassifiedSupplierOrder.supplier_order_id == SupplierOrder.id,
-                )
-                .where(ClassifiedSupplierOrder.supplier_order_id.is_(None))
-                .limit(CLASSIFY_BATCH)
-            )
-        )
-        if not pending:
-            return done
-        lines = session.execute(
-            select(
-                SupplierOrderLine.supplier_order_id,
-                SupplierOrderLine.id,
-                SupplierOrderLine.enterprise_type,
-                SupplierOrderLine.certified,
-            ).where(SupplierOrderLine.supplier_order_id.in_(pending))
-        ).all()
-        snapshots: dict[str, tuple[str, bool]] = {}
-        categorised = []
-        for so_id, line_id, enterprise_type, certified in lines:
-            snapshots.setdefault(so_id, (enterprise_type, certified))
-            categorised += [
-                {
-                    "supplier_order_line_id": line_id,
-                    "category_code": code,
-                    "supplier_order_id": so_id,
-                }
-                for code in categories_for(enterprise_type, certified, categories)
-            ]
-        for start in range(0, len(categorised), CLASSIFY_BATCH):
-            insert_or_ignore(
-                session, SupplierOrderLineCategory, categorised[start : start + CLASSIFY_BATCH]
-            )
-        marks = [
-            {
-                "supplier_order_id": so_id,
-                "enterprise_type": snapshots.get(so_id, ("", False))[0],
-                "certified": snapshots.get(so_id, ("", False))[1],
-            }
-            for so_id in pending
-        ]
-        insert_or_ignore(session, ClassifiedSupplierOrder, marks)
-        done += len(pending)
 
 
 def _due_text(category: Category) -> str | None:

@@ -11,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from gachi_kit.auth import Principal
 from gachi_kit.paging import decode_cursor, encode_cursor, fingerprint
-from orders.adapters.models import SupplierOrder
+from orders.adapters.models import Order, SupplierOrder, SupplierOrderLine
 from orders.adapters.performance_models import (
     ClassifiedSupplierOrder,
     OffPlatformPurchase,
@@ -27,13 +27,13 @@ from orders.services.performance.figures import (
     OFF_PLATFORM,
     PLATFORM,
     Filters,
-    all_facts,
     basis_column,
+    counted_facts,
     evidence_date,
     off_platform_purchases,
     platform_query,
 )
-from orders.services.performance.report import classify_then, grouped
+from orders.services.performance.report import grouped
 from orders.services.performance.settings import resolve_scope
 from orders.services.performance.targets import check_fiscal_year
 from orders.wiring import OrdersWiring
@@ -52,7 +52,6 @@ def filters_from(query: dict, department: str | None) -> Filters:
 
 def list_entries(wiring: OrdersWiring, actor: Principal, institution_id: str, query: dict) -> dict:
     check_fiscal_year(query["fiscal_year"])
-    classify_then(wiring)
     with wiring.db.reading() as session:
         scope = resolve_scope(session, actor, institution_id, query.get("department"))
         filters = filters_from(query, scope.department)
@@ -63,7 +62,7 @@ def list_entries(wiring: OrdersWiring, actor: Principal, institution_id: str, qu
         )
         limit = query["limit"]
         items = list(_entries(session, institution_id, basis, kind, filters, after, limit + 1))
-        facts, _ = all_facts(session, institution_id, basis, filters)
+        facts = counted_facts(session, institution_id, basis, filters)
     more = len(items) > limit
     items = items[:limit]
     next_cursor = encode_cursor(SORT, [items[-1]["source"], items[-1]["id"]], fp) if more else None
@@ -120,13 +119,39 @@ def _entries(
 
 
 def platform_entries(session: Session, ids: list[str], basis: str, kind: str) -> list[dict]:
+    """The supplier orders `ids` with their lines, read as plain rows (three queries, no
+    ORM objects: exports read 100,000 supplier orders through here)."""
     if not ids:
         return []
-    supplier_orders = session.scalars(
-        select(SupplierOrder)
+    moment = basis_column(basis)
+    rows = session.execute(
+        select(
+            SupplierOrder.id,
+            SupplierOrder.order_id,
+            Order.department,
+            SupplierOrder.enterprise_id,
+            SupplierOrder.enterprise_name,
+            SupplierOrder.status,
+            SupplierOrder.supply_amount,
+            SupplierOrder.vat_amount,
+            SupplierOrder.total_amount,
+            moment.label("moment"),
+            SupplierOrderLine.id.label("line_id"),
+            SupplierOrderLine.line_no,
+            SupplierOrderLine.name,
+            SupplierOrderLine.unit,
+            SupplierOrderLine.unit_price,
+            SupplierOrderLine.tax_type,
+            SupplierOrderLine.quantity,
+            SupplierOrderLine.cancelled,
+            SupplierOrderLine.accepted_quantity,
+            SupplierOrderLine.inspected_accepted_quantity,
+            SupplierOrderLine.inspected_rejected_quantity,
+        )
+        .join(Order, Order.id == SupplierOrder.order_id)
+        .join(SupplierOrderLine, SupplierOrderLine.supplier_order_id == SupplierOrder.id)
         .where(SupplierOrder.id.in_(ids))
-        .options(selectinload(SupplierOrder.lines), selectinload(SupplierOrder.order))
-        .order_by(SupplierOrder.id)
+        .order_by(SupplierOrder.id, SupplierOrderLine.line_no)
     ).all()
     line_categories = defaultdict(list)
     for line_id, code in session.execute(
@@ -145,49 +170,53 @@ def platform_entries(session: Session, ids: list[str], basis: str, kind: str) ->
             ).where(ClassifiedSupplierOrder.supplier_order_id.in_(ids))
         ).all()
     )
-    moment_of = basis_column(basis).key
-    entries = []
-    for so in supplier_orders:
-        lines = [
+    entries: list[dict] = []
+    for row in rows:
+        if not entries or entries[-1]["id"] != row.id:
+            entries.append(_platform_entry(row, types.get(row.id), basis, kind))
+        counted = billable_quantity(row)
+        entries[-1]["lines"].append(
             {
-                "line_no": line.line_no,
-                "name": line.name,
-                "unit": line.unit,
-                "unit_price": line.unit_price,
-                "tax_type": line.tax_type,
-                "ordered_quantity": line.quantity,
-                "counted_quantity": billable_quantity(line),
-                "rejected_quantity": line.inspected_rejected_quantity or 0,
-                "cancelled": line.cancelled,
-                "supply": billable_quantity(line) * line.unit_price,
-                "categories": line_categories[line.id],
-            }
-            for line in so.lines
-        ]
-        entries.append(
-            {
-                "source": PLATFORM,
-                "off_platform": False,
-                "id": so.id,
-                "order_id": so.order_id,
-                "department": so.order.department,
-                "enterprise_id": so.enterprise_id,
-                "enterprise_name": so.enterprise_name,
-                "enterprise_type": types.get(so.id),
-                "counted_on": korean_day(getattr(so, moment_of)).isoformat(),
-                "evidence": basis,
-                "evidence_label": EVIDENCE[basis],
-                "evidence_reference": None,
-                "status": so.status,
-                "supply": so.supply_amount,
-                "vat": so.vat_amount,
-                "total": so.total_amount,
-                "counted": counted_amount(so.supply_amount, so.total_amount, kind),
-                "categories": sorted({code for line in lines for code in line["categories"]}),
-                "lines": lines,
+                "line_no": row.line_no,
+                "name": row.name,
+                "unit": row.unit,
+                "unit_price": row.unit_price,
+                "tax_type": row.tax_type,
+                "ordered_quantity": row.quantity,
+                "counted_quantity": counted,
+                "rejected_quantity": row.inspected_rejected_quantity or 0,
+                "cancelled": row.cancelled,
+                "supply": counted * row.unit_price,
+                "categories": line_categories[row.line_id],
             }
         )
+    for entry in entries:
+        entry["categories"] = sorted({c for line in entry["lines"] for c in line["categories"]})
     return entries
+
+
+def _platform_entry(row, enterprise_type: str | None, basis: str, kind: str) -> dict:
+    return {
+        "source": PLATFORM,
+        "off_platform": False,
+        "id": row.id,
+        "order_id": row.order_id,
+        "department": row.department,
+        "enterprise_id": row.enterprise_id,
+        "enterprise_name": row.enterprise_name,
+        "enterprise_type": enterprise_type,
+        "counted_on": korean_day(row.moment).isoformat(),
+        "evidence": basis,
+        "evidence_label": EVIDENCE[basis],
+        "evidence_reference": None,
+        "status": row.status,
+        "supply": row.supply_amount,
+        "vat": row.vat_amount,
+        "total": row.total_amount,
+        "counted": counted_amount(row.supply_amount, row.total_amount, kind),
+        "categories": [],
+        "lines": [],
+    }
 
 
 def off_platform_entry(purchase: OffPlatformPurchase, basis: str, kind: str) -> dict:

@@ -17,7 +17,7 @@ from orders.domain.categories import ENTERPRISE_TYPE_LABELS
 from orders.domain.performance import EVIDENCE
 from orders.services.performance.drilldown import all_entries, filters_from
 from orders.services.performance.figures import SOURCES
-from orders.services.performance.report import build_report, classify_then
+from orders.services.performance.report import build_report
 from orders.services.performance.settings import resolve_scope
 from orders.wiring import OrdersWiring
 
@@ -160,7 +160,6 @@ def export_csv(
 ) -> tuple[str, Iterator[bytes]]:
     """(file name, byte chunks) of one view; the lines view reads its rows as it streams."""
     if view == "lines":
-        classify_then(wiring)
         with wiring.db.reading() as session:  # fail before streaming: 404/403 as usual
             resolve_scope(session, actor, institution_id, query.get("department"))
         chunks = _streamed_lines(wiring, actor, institution_id, query)

@@ -11,7 +11,7 @@ date is recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, case, func, select
@@ -22,7 +22,7 @@ from orders.adapters.performance_models import (
     ClassifiedSupplierOrder,
     OffPlatformPurchase,
     OffPlatformPurchaseCategory,
-    SupplierOrderLineCategory,
+    SupplierOrderCategory,
 )
 from orders.domain import states
 from orders.domain.performance import month_starts, year_bounds
@@ -78,10 +78,6 @@ def platform_query(institution_id: str, basis: str, filters: Filters, *columns) 
         select(*columns)
         .select_from(SupplierOrder)
         .join(Order, Order.id == SupplierOrder.order_id)
-        .join(
-            ClassifiedSupplierOrder,
-            ClassifiedSupplierOrder.supplier_order_id == SupplierOrder.id,
-        )
         .where(
             Order.institution_id == institution_id,
             SupplierOrder.status.not_in(states.VOID),
@@ -95,14 +91,20 @@ def platform_query(institution_id: str, basis: str, filters: Filters, *columns) 
     if filters.department is not None:
         query = query.where(Order.department == filters.department)
     if filters.enterprise_type:
-        query = query.where(ClassifiedSupplierOrder.enterprise_type == filters.enterprise_type)
+        query = query.where(
+            SupplierOrder.id.in_(
+                select(ClassifiedSupplierOrder.supplier_order_id).where(
+                    ClassifiedSupplierOrder.enterprise_type == filters.enterprise_type
+                )
+            )
+        )
     if filters.enterprise_id:
         query = query.where(SupplierOrder.enterprise_id == filters.enterprise_id)
     if filters.category:
         query = query.where(
             SupplierOrder.id.in_(
-                select(SupplierOrderLineCategory.supplier_order_id).where(
-                    SupplierOrderLineCategory.category_code == filters.category
+                select(SupplierOrderCategory.supplier_order_id).where(
+                    SupplierOrderCategory.category_code == filters.category
                 )
             )
         )
@@ -121,18 +123,35 @@ def _sums():
 def platform_facts(
     session: Session, institution_id: str, basis: str, filters: Filters
 ) -> list[Fact]:
-    month = month_of(basis, filters.fiscal_year)
+    """By month and department (totals, months, departments)."""
+    keys = (month_of(basis, filters.fiscal_year), Order.department)
+    query = platform_query(institution_id, basis, filters, *keys, *_sums()).group_by(*keys)
+    return [
+        Fact(PLATFORM, m, dept, int(s), int(v), int(t), n)
+        for m, dept, s, v, t, n in session.execute(query)
+    ]
+
+
+def platform_enterprise_facts(
+    session: Session, institution_id: str, basis: str, filters: Filters
+) -> list[Fact]:
+    """By enterprise, with the type its lines snapshotted (enterprises, enterprise types)."""
     keys = (
-        month,
-        Order.department,
         SupplierOrder.enterprise_id,
         SupplierOrder.enterprise_name,
         ClassifiedSupplierOrder.enterprise_type,
     )
-    query = platform_query(institution_id, basis, filters, *keys, *_sums()).group_by(*keys)
+    query = (
+        platform_query(institution_id, basis, filters, *keys, *_sums())
+        .join(
+            ClassifiedSupplierOrder,
+            ClassifiedSupplierOrder.supplier_order_id == SupplierOrder.id,
+        )
+        .group_by(*keys)
+    )
     return [
-        Fact(PLATFORM, m, dept, int(s), int(v), int(t), n, eid, ename, etype)
-        for m, dept, eid, ename, etype, s, v, t, n in session.execute(query)
+        Fact(PLATFORM, 0, None, int(s), int(v), int(t), n, eid, ename, etype)
+        for eid, ename, etype, s, v, t, n in session.execute(query)
     ]
 
 
@@ -140,17 +159,12 @@ def platform_category_facts(
     session: Session, institution_id: str, basis: str, filters: Filters
 ) -> list[Fact]:
     """Per category: a supplier order counts once under each category any of its lines
-    was recorded under."""
-    categorised = (
-        select(SupplierOrderLineCategory.supplier_order_id, SupplierOrderLineCategory.category_code)
-        .distinct()
-        .subquery()
-    )
+    was recorded under (`supplier_order_category`, recorded at placement)."""
     month = month_of(basis, filters.fiscal_year)
-    keys = (month, Order.department, categorised.c.category_code)
+    keys = (month, Order.department, SupplierOrderCategory.category_code)
     query = (
         platform_query(institution_id, basis, filters, *keys, *_sums())
-        .join(categorised, categorised.c.supplier_order_id == SupplierOrder.id)
+        .join(SupplierOrderCategory, SupplierOrderCategory.supplier_order_id == SupplierOrder.id)
         .group_by(*keys)
     )
     return [
@@ -229,18 +243,42 @@ def off_platform_facts(
     return facts, by_category
 
 
-def all_facts(
-    session: Session, institution_id: str, basis: str, filters: Filters
-) -> tuple[list[Fact], list[Fact]]:
-    """(facts by enterprise, facts by category) of both sources, as `filters.source` asks."""
-    facts: list[Fact] = []
-    by_category: list[Fact] = []
+@dataclass
+class Facts:
+    """The same counted amounts grouped three ways; each list sums to the same totals
+    (categories overlap, so `by_category` sums per category)."""
+
+    by_time: list[Fact] = field(default_factory=list)  # month, department
+    by_enterprise: list[Fact] = field(default_factory=list)  # enterprise and its type
+    by_category: list[Fact] = field(default_factory=list)  # month, department, category
+
+
+def all_facts(session: Session, institution_id: str, basis: str, filters: Filters) -> Facts:
+    """Every grouping the report shows, of both sources, as `filters.source` asks: three
+    grouped queries over supplier orders (each returns at most hundreds of rows, so
+    nothing per supplier order reaches Python), off-platform purchases folded in."""
+    facts = Facts()
     if filters.source in (None, PLATFORM):
-        facts += platform_facts(session, institution_id, basis, filters)
-        by_category += platform_category_facts(session, institution_id, basis, filters)
+        facts.by_time += platform_facts(session, institution_id, basis, filters)
+        facts.by_enterprise += platform_enterprise_facts(session, institution_id, basis, filters)
+        facts.by_category += platform_category_facts(session, institution_id, basis, filters)
     if filters.source in (None, OFF_PLATFORM):
         purchases = off_platform_purchases(session, institution_id, basis, filters)
         more, more_by_category = off_platform_facts(purchases, basis)
-        facts += more
-        by_category += more_by_category
-    return facts, by_category
+        facts.by_time += more
+        facts.by_enterprise += more
+        facts.by_category += more_by_category
+    return facts
+
+
+def counted_facts(
+    session: Session, institution_id: str, basis: str, filters: Filters
+) -> list[Fact]:
+    """What a figure under `filters` sums (by month and department), both sources."""
+    facts: list[Fact] = []
+    if filters.source in (None, PLATFORM):
+        facts += platform_facts(session, institution_id, basis, filters)
+    if filters.source in (None, OFF_PLATFORM):
+        purchases = off_platform_purchases(session, institution_id, basis, filters)
+        facts += off_platform_facts(purchases, basis)[0]
+    return facts

@@ -15,7 +15,14 @@ from orders.adapters.performance_models import WHOLE_INSTITUTION
 from orders.domain.categories import ENTERPRISE_TYPE_LABELS, Category
 from orders.domain.performance import counted_amount, pace, report_as_of
 from orders.services.performance import categories as category_rules
-from orders.services.performance.figures import OFF_PLATFORM, PLATFORM, Fact, Filters, all_facts
+from orders.services.performance.figures import (
+    OFF_PLATFORM,
+    PLATFORM,
+    Fact,
+    Facts,
+    Filters,
+    all_facts,
+)
 from orders.services.performance.settings import Scope, resolve_scope, settings_view
 from orders.services.performance.targets import check_fiscal_year, targets_for
 from orders.wiring import OrdersWiring
@@ -51,15 +58,8 @@ def grouped(facts: Iterable[Fact], key: Callable[[Fact], object]) -> dict:
     return sums
 
 
-def classify_then(wiring: OrdersWiring) -> None:
-    """Record categories of supplier orders placed since the last report, first."""
-    with wiring.db.transaction() as session:
-        category_rules.classify_pending(session)
-
-
 def build_report(wiring: OrdersWiring, actor: Principal, institution_id: str, query: dict) -> dict:
     check_fiscal_year(query["fiscal_year"])
-    classify_then(wiring)
     with wiring.db.reading() as session:
         scope = resolve_scope(session, actor, institution_id, query.get("department"))
         filters = Filters(
@@ -67,17 +67,16 @@ def build_report(wiring: OrdersWiring, actor: Principal, institution_id: str, qu
             department=scope.department,
             source=query.get("source"),
         )
-        facts, by_category = all_facts(session, institution_id, scope.settings.basis, filters)
+        facts = all_facts(session, institution_id, scope.settings.basis, filters)
         categories = category_rules.all_categories(session)
         targets = targets_for(session, institution_id, filters.fiscal_year)
-    return assemble(scope, filters, facts, by_category, categories, targets)
+    return assemble(scope, filters, facts, categories, targets)
 
 
 def assemble(
     scope: Scope,
     filters: Filters,
-    facts: list[Fact],
-    by_category: list[Fact],
+    facts: Facts,
     categories: list[Category],
     targets: dict[tuple[str, str], int],
 ) -> dict:
@@ -98,16 +97,17 @@ def assemble(
             "forecast": measured.forecast,
         }
 
+    by_time, by_category = facts.by_time, facts.by_category
     per_category = grouped(by_category, lambda f: f.category)
     category_rows = [
         {"code": c.code, "name": c.name, "scope": c.scope}
         | with_pace(per_category[c.code], targets.get((c.code, scope_key)))
         for c in categories
     ]
-    total_sums = grouped(facts, lambda f: "all")["all"]
-    by_source = grouped(facts, lambda f: f.source)
+    total_sums = grouped(by_time, lambda f: "all")["all"]
+    by_source = grouped(by_time, lambda f: f.source)
 
-    month_sums = grouped(facts, lambda f: f.month)
+    month_sums = grouped(by_time, lambda f: f.month)
     month_category = grouped(by_category, lambda f: (f.month, f.category))
     months, cumulative = [], 0
     for month in range(1, 13):
@@ -123,9 +123,9 @@ def assemble(
             }
         )
 
-    dept_sums = grouped(facts, lambda f: f.department or "")
+    dept_sums = grouped(by_time, lambda f: f.department or "")
     dept_category = grouped(by_category, lambda f: (f.department or "", f.category))
-    dept_month = grouped(facts, lambda f: (f.department or "", f.month))
+    dept_month = grouped(by_time, lambda f: (f.department or "", f.month))
     departments = [
         {"department": name or None, **sums.view(kind)}
         | {"months": [dept_month[(name, m)].view(kind)["counted"] for m in range(1, 13)]}
@@ -139,16 +139,16 @@ def assemble(
         for name, sums in sorted(dept_sums.items(), key=lambda kv: -kv[1].total)
     ]
 
-    type_sums = grouped(facts, lambda f: f.enterprise_type)
+    type_sums = grouped(facts.by_enterprise, lambda f: f.enterprise_type)
     enterprise_types = [
         {"enterprise_type": t, "label": ENTERPRISE_TYPE_LABELS.get(t, t), **sums.view(kind)}
         for t, sums in sorted(type_sums.items(), key=lambda kv: -kv[1].total)
     ]
     enterprise_sums = grouped(
-        facts, lambda f: (f.enterprise_id, f.enterprise_name, f.enterprise_type)
+        facts.by_enterprise, lambda f: (f.enterprise_id, f.enterprise_name, f.enterprise_type)
     )
     sources_of = defaultdict(set)
-    for fact in facts:
+    for fact in facts.by_enterprise:
         sources_of[fact.enterprise_id].add(fact.source)
     enterprises = [
         {
