@@ -145,7 +145,7 @@ def gunicorn_target(args: list[str]) -> tuple[str, str]:
 def bind_port(args: list[str]) -> int:
     bind = option(args, "--bind", "-b")
     assert bind, f"no --bind in {args}"
-    return int(bind.rsplit(":", 1)[1])
+    return int(interpolate(bind).rsplit(":", 1)[1])  # the Procfile's ${ORDERS_PORT:-8002}
 
 
 def kind(args: list[str]) -> tuple[str, str]:
