@@ -20,11 +20,12 @@ from collections import Counter
 
 import pytest
 import redis
+import requests
 from celery import Celery
 
 from gachi_cli import embedded_redis
 from tests.support import infra
-from tests.support.gachi_up import CITY, GachiUp, wait_seconds
+from tests.support.gachi_up import CITY, GachiUp, http_ok, wait_seconds
 
 pytestmark = pytest.mark.e2e
 
@@ -108,7 +109,7 @@ def test_a_killed_redis_comes_back_from_its_aof_with_the_queued_task(up):
     infra.wait_for(lambda: _answers(client), timeout=30, what="Redis back")
     print(f"redis: answering again {wait_seconds(killed)} s after SIGKILL")
     assert client.llen("notify") == queued, "the AOF brought the queued task back"
-    infra.wait_for(lambda: _ok(f"{up.urls['notify']}/readyz"), timeout=30, what="ready again")
+    infra.wait_for(lambda: http_ok(f"{up.urls['notify']}/readyz"), timeout=30, what="ready again")
 
     def consume_again():  # the worker reconnects on its own; its pidbox may lag a moment
         try:
@@ -125,7 +126,6 @@ def test_a_killed_redis_comes_back_from_its_aof_with_the_queued_task(up):
 
 
 def test_readyz_says_503_within_a_second_while_redis_is_down(up):
-    import requests
 
     client = up.redis()
     mark = len(up.log())
@@ -250,13 +250,4 @@ def _answers(client) -> bool:
     try:
         return client.ping()
     except Exception:
-        return False
-
-
-def _ok(url: str) -> bool:
-    import requests
-
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
         return False

@@ -86,7 +86,7 @@ class GachiUp:
     def wait_ready(self, timeout: float = 180.0) -> None:
         """Every API ready and every worker consuming (its "ready." line)."""
         for url in self.urls.values():
-            self._until(lambda u=url: _ok(f"{u}/readyz"), timeout, f"{url}/readyz")
+            self._until(lambda u=url: http_ok(f"{u}/readyz"), timeout, f"{url}/readyz")
         for service in APIS:
             self.wait_log(f'"{service}@', "ready.", timeout=timeout)
 
@@ -197,7 +197,7 @@ class GachiUp:
                 return items
 
 
-def _ok(url: str) -> bool:
+def http_ok(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).status_code == 200
     except requests.RequestException:
