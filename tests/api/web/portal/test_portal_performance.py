@@ -111,6 +111,20 @@ def test_buyers_see_their_own_department_and_no_other(buyer, portal, purchases):
         assert buyer.get(f"{REPORT}/{page}").status_code == 403
 
 
+def test_buyers_see_every_department_once_the_institution_allows_it(buyer, portal, purchases):
+    settings = f"/v1/institutions/{GWANGMYEONG_CITY}/performance/settings"
+    headers = portal.bearer("institution_admin", GWANGMYEONG_CITY)
+    api(portal, "orders", "PATCH", settings, headers, json={"buyers_see_institution": True})
+    try:
+        html = text(buyer.get(REPORT))
+        assert "실적만 보입니다" not in html and "복지정책과" in html
+        other = buyer.get(f"{REPORT}/lines", query_string={"department": "복지정책과"})
+        assert other.status_code == 200 and "복지정책과" in text(other)
+    finally:
+        api(portal, "orders", "PATCH", settings, headers, json={"buyers_see_institution": False})
+    assert "총무과 실적만 보입니다" in text(buyer.get(REPORT))
+
+
 def test_another_institutions_figures_are_not_found(admin, buyer, portal):
     other = api(
         portal, "orders", "POST", "/v1/institutions", portal.bearer("admin"),
