@@ -344,3 +344,26 @@ def test_every_performance_page_answers_each_role(portal_app, client, admin, buy
         assert admin.get(url).status_code in {200, 302, 404, 422}, url
         checked += 1
     assert checked >= 12
+
+
+def test_an_xlsx_file_is_checked_the_same_way(admin, portal):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["사업자등록번호", "품명", "공급가액", "부가세", "검수일", "증빙"])
+    sheet.append([tofu_brn(portal), "두부 도시락", 450000, 0, today_kst(), "지출-2026-77"])
+    sheet.append(["", "번호 없는 줄", 1000, 0, today_kst(), "지출-2026-78"])
+    buffer = __import__("io").BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    page = f"{REPORT}/purchases/import"
+    token = csrf_token(text(admin.get(page)))
+    preview = admin.post(
+        page,
+        data={"csrf_token": token, "file": (buffer, "외부구매.xlsx")},
+        content_type="multipart/form-data",
+    )
+    html = text(preview)
+    assert preview.status_code == 200 and "두부 도시락" in html and "450,000원" in html
+    assert "사업자등록번호: 값이 없습니다." in html and "올바른 행 1개만 넣기" in html
