@@ -111,6 +111,20 @@ def test_buyers_see_their_own_department_and_no_other(buyer, portal, purchases):
         assert buyer.get(f"{REPORT}/{page}").status_code == 403
 
 
+def test_buyers_see_every_department_once_the_institution_allows_it(buyer, portal, purchases):
+    settings = f"/v1/institutions/{GWANGMYEONG_CITY}/performance/settings"
+    headers = portal.bearer("institution_admin", GWANGMYEONG_CITY)
+    api(portal, "orders", "PATCH", settings, headers, json={"buyers_see_institution": True})
+    try:
+        html = text(buyer.get(REPORT))
+        assert "실적만 보입니다" not in html and "복지정책과" in html
+        other = buyer.get(f"{REPORT}/lines", query_string={"department": "복지정책과"})
+        assert other.status_code == 200 and "복지정책과" in text(other)
+    finally:
+        api(portal, "orders", "PATCH", settings, headers, json={"buyers_see_institution": False})
+    assert "총무과 실적만 보입니다" in text(buyer.get(REPORT))
+
+
 def test_another_institutions_figures_are_not_found(admin, buyer, portal):
     other = api(
         portal, "orders", "POST", "/v1/institutions", portal.bearer("admin"),
@@ -330,3 +344,26 @@ def test_every_performance_page_answers_each_role(portal_app, client, admin, buy
         assert admin.get(url).status_code in {200, 302, 404, 422}, url
         checked += 1
     assert checked >= 12
+
+
+def test_an_xlsx_file_is_checked_the_same_way(admin, portal):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["사업자등록번호", "품명", "공급가액", "부가세", "검수일", "증빙"])
+    sheet.append([tofu_brn(portal), "두부 도시락", 450000, 0, today_kst(), "지출-2026-77"])
+    sheet.append(["", "번호 없는 줄", 1000, 0, today_kst(), "지출-2026-78"])
+    buffer = __import__("io").BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    page = f"{REPORT}/purchases/import"
+    token = csrf_token(text(admin.get(page)))
+    preview = admin.post(
+        page,
+        data={"csrf_token": token, "file": (buffer, "외부구매.xlsx")},
+        content_type="multipart/form-data",
+    )
+    html = text(preview)
+    assert preview.status_code == 200 and "두부 도시락" in html and "450,000원" in html
+    assert "사업자등록번호: 값이 없습니다." in html and "올바른 행 1개만 넣기" in html
