@@ -66,7 +66,21 @@ def wait_inbox(up: GachiUp, subject_ids: set[str], timeout: float = 60.0) -> Cou
     return infra.wait_for(counts, timeout=timeout, interval=0.5, what="the enterprise's notices")
 
 
+def wait_idle(up: GachiUp, *, held: str | None = None) -> None:
+    """Until no worker holds a message (Redis's `unacked` is empty) and every queue but
+    `held` is drained (the demo data's events take a while): a kill then strands nothing
+    the test did not mean to."""
+    client = up.redis()
+
+    def idle():
+        queues = [q for q in ("web", "catalog", "orders", "notify") if q != held]
+        return client.hlen("unacked") == 0 and not any(client.llen(q) for q in queues)
+
+    infra.wait_for(idle, timeout=180, interval=0.5, what="every worker idle")
+
+
 def test_a_killed_worker_is_restarted_and_orders_still_reach_the_enterprise(up):
+    wait_idle(up)
     worker = up.pid("notify-worker")
     mark = len(up.log())
     killed = time.monotonic()
@@ -99,6 +113,7 @@ def test_a_killed_redis_comes_back_from_its_aof_with_the_queued_task(up):
     before = client.llen("notify")
     wanted = set(supplier_order_ids(up.place_order()))
     infra.wait_for(lambda: client.llen("notify") > before, timeout=30, what="a queued task")
+    wait_idle(up, held="notify")
     queued = client.llen("notify")
 
     mark = len(up.log())
@@ -157,6 +172,7 @@ def test_sigterm_during_a_burst_stops_in_order_and_loses_no_acknowledged_order(u
             if response.status_code == 201:
                 acknowledged.extend(so["id"] for so in response.json()["supplier_orders"])
 
+    wait_idle(up)  # so whatever `unacked` holds after the stop, the stop left there
     buyers = [threading.Thread(target=buyer) for _ in range(4)]
     for thread in buyers:
         thread.start()

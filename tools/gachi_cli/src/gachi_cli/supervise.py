@@ -12,7 +12,8 @@ neither supervisor 4.3 nor circus 0.19 fits (docs/operations.md, "Faults").
   supervisor names it, stops the rest in order and exits 1.
 - Each program runs in its own session (`sh -c "exec <command>"`, so the shell becomes the
   program): a stop signal reaches the program alone (gunicorn's master, Celery's main
-  process), and whatever it leaves behind is killed with its process group.
+  process), and whatever it leaves behind is killed with its process group. A Procfile
+  line that is a shell script (`a && b`) runs as it is, and is signalled as a group.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import contextlib
 import datetime
 import os
 import queue
+import shlex
 import signal
 import subprocess
 import sys
@@ -61,6 +63,18 @@ def stage_of(command: str) -> int:
     if words and words[0] == "celery":
         return WORKER if "worker" in words else BEAT
     return API
+
+
+def simple(command: str) -> bool:
+    """One command (`exec` can replace the shell with it), not a shell script line."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    try:
+        words = list(lexer)
+    except ValueError:
+        return False
+    operators = {";", "&", "&&", "|", "||", "(", ")", ";;"}
+    keywords = {"if", "for", "while", "until", "case", "{", "trap", "cd", "export", "set"}
+    return bool(words) and words[0] not in keywords and not operators & set(words)
 
 
 def celery_worker_stop() -> tuple[tuple[int, float], ...]:
@@ -121,12 +135,9 @@ class Supervisor:
         return 0
 
     def _on_signal(self, signum, _frame) -> None:
-        name = signal.Signals(signum).name
-        if self.stop_requested:
-            self.say(f"{name} received again; already stopping in order")
-            return
-        self.stop_requested = name
-        self.say(f"{name} received: stopping workers, beats, APIs, then Redis")
+        # Only a flag: printing here could re-enter a print the loop was in the middle of.
+        # A second Ctrl-C changes nothing; the order of the stop is kept.
+        self.stop_requested = self.stop_requested or signal.Signals(signum).name
 
     def _watch(self) -> None:
         now = time.monotonic()
@@ -152,7 +163,7 @@ class Supervisor:
     def _start(self, program: Program) -> None:
         argv = program.command
         if isinstance(argv, str):
-            argv = ["/bin/sh", "-c", f"exec {argv}"]
+            argv = ["/bin/sh", "-c", f"exec {argv}" if simple(argv) else argv]
         program.process = subprocess.Popen(
             argv,
             env=self.env,
@@ -186,6 +197,8 @@ class Supervisor:
     # --- stopping ----------------------------------------------------------------------
 
     def _stop_all(self) -> None:
+        if self.stop_requested:
+            self.say(f"{self.stop_requested} received: stopping workers, beats, APIs, then Redis")
         for program in self.programs:
             program.restart_at = None
         for stage in sorted({p.stage for p in self.programs}, reverse=True):
@@ -220,8 +233,9 @@ class Supervisor:
 
     def _signal(self, program: Program, signum: int) -> None:
         self.say(f"sending {signal.Signals(signum).name} to {program.name}")
+        compound = isinstance(program.command, str) and not simple(program.command)
         try:
-            if signum == signal.SIGKILL:
+            if signum == signal.SIGKILL or compound:  # sh would not pass it on
                 os.killpg(program.process.pid, signum)
             else:
                 program.process.send_signal(signum)
