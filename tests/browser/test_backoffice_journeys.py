@@ -17,7 +17,7 @@ import pyotp
 import requests
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.support.notify_receivers import HTTPReceiver, Reply, deliveries, send_all
 from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, OPERATOR
 
@@ -306,6 +306,11 @@ def test_the_committee_reviews_an_application_with_a_pdf(open_page, checked, por
     checked(chair, "audit")
     chair.goto("/committee/statistics")
     checked(chair, "statistics")
+    said = chair.locator("svg#chart-decisions desc").text_content()
+    assert re.search(r"승인 [1-9][\d,]*건", said), said  # the decision just taken, counted
+    chair.set_viewport_size(PHONE)  # the charts stay inside a phone's width
+    checked(chair, "statistics-phone")
+    chair.set_viewport_size(DESKTOP)
 
     buyer = open_page()
     sign_in(buyer, checked, "buyer@gachi.example", "the buyer")
