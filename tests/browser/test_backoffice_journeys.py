@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pyotp
 import requests
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.support.notify_receivers import HTTPReceiver, Reply, deliveries, send_all
 from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, OPERATOR
 
@@ -45,8 +46,7 @@ def sign_in(page, checked, email_address, name, *, already_there=False):
         page.goto("/sign-in")
     page.get_by_label("이메일").fill(email_address)
     page.get_by_label("비밀번호").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_load_state()
+    submit(page, "로그인")
     totp = pyotp.TOTP(DEMO_TOTP_SECRET)
     # A code is good once: a second sign-in of the same person within its 30 s uses the
     # next step's code, which the one-step tolerance accepts.
@@ -54,17 +54,25 @@ def sign_in(page, checked, email_address, name, *, already_there=False):
         if "/sign-in/code" not in page.url:
             break
         page.get_by_label("인증 코드").fill(totp.at(time.time() + ahead))
-        page.get_by_role("button", name="확인").click()
-        page.wait_for_load_state()
+        submit(page, "확인")
     assert "/sign-in" not in page.url, f"{name} was not signed in"
+
+
+def submit(page, button: str) -> None:
+    """Press a form's button and wait for the server's answer to it: the navigation the
+    press starts, committed (redirects followed), so `page.url` is where the answer led.
+    Not the next page's load event: its stylesheets and fonts are not what is checked, and
+    on a loaded machine they can take longer than the answer itself. What follows waits
+    for the elements it uses."""
+    with page.expect_navigation(wait_until="commit"):
+        page.get_by_role("button", name=button).click()
 
 
 def act_as(page, label: str) -> None:
     """Pick the membership to act as (a city officer who also chairs the committee)."""
     page.goto("/account/membership")
     page.get_by_label(label).check()
-    page.get_by_role("button", name="이 역할로 전환").click()
-    page.wait_for_load_state()
+    submit(page, "이 역할로 전환")
 
 
 def relay_events(portal, needle: str) -> None:
@@ -254,7 +262,7 @@ def vote(page, checked, listing_id, who):
     page.locator("label[for=choice-approve]").click()
     page.get_by_label("의견 (반려하면 필수)").fill("지역 원료와 품질 모두 좋습니다")
     page.get_by_role("button", name="투표", exact=True).click()
-    assert "투표했습니다" in page.content()
+    expect(page.locator("body")).to_contain_text("투표했습니다")
     checked(page, f"{who}-voted")
 
 
@@ -269,7 +277,7 @@ def test_the_committee_reviews_an_application_with_a_pdf(open_page, checked, por
     checked(chair, "queue")
     chair.get_by_role("link", name="두부과자 선물세트").click()
     chair.get_by_role("button", name="심사 시작").click()
-    assert "심사를 시작했습니다." in chair.content()
+    expect(chair.locator("body")).to_contain_text("심사를 시작했습니다.")
 
     member = open_page()
     sign_in(member, checked, MEMBER, "the member")
@@ -291,8 +299,8 @@ def test_the_committee_reviews_an_application_with_a_pdf(open_page, checked, por
     form = admin.locator("form.bo-member", has_text="committee-bitsone-3")
     form.get_by_label("이해충돌 기업 ID").fill(TOFU)
     form.get_by_role("button", name=re.compile("^저장")).click()
-    assert "위원 정보를 고쳤습니다." in admin.content()
-    third.reload()
+    expect(admin.locator("body")).to_contain_text("위원 정보를 고쳤습니다.")
+    third.reload(wait_until="domcontentloaded")
     assert "이 신청은 볼 수 없습니다" in third.content()
     assert "사업계획서.pdf" not in third.content()
     checked(third, "third-conflicted")
@@ -301,11 +309,16 @@ def test_the_committee_reviews_an_application_with_a_pdf(open_page, checked, por
     chair.locator("label[for=outcome-approved]").click()
     chair.get_by_label("결정 사유").fill("지역성·품질 기준을 충족합니다")
     chair.get_by_role("button", name="결정 기록").click()
-    assert "승인했습니다." in chair.content()
+    expect(chair.locator("body")).to_contain_text("승인했습니다.")
     chair.get_by_role("link", name="감사 기록 보기").click()
     checked(chair, "audit")
     chair.goto("/committee/statistics")
     checked(chair, "statistics")
+    said = chair.locator("svg#chart-decisions desc").text_content()
+    assert re.search(r"승인 [1-9][\d,]*건", said), said  # the decision just taken, counted
+    chair.set_viewport_size(PHONE)  # the charts stay inside a phone's width
+    checked(chair, "statistics-phone")
+    chair.set_viewport_size(DESKTOP)
 
     buyer = open_page()
     sign_in(buyer, checked, "buyer@gachi.example", "the buyer")

@@ -144,7 +144,19 @@ def test_import_dry_run_reports_every_row_and_writes_nothing(orders_app, world):
     problems = {(p["row"], p["column"]) for p in report["problems"]}
     assert problems == {(4, "사업자등록번호"), (5, "사업자등록번호"), (6, "공급가액")}
     assert any("검증번호" in p["problem"] for p in report["problems"])
-    assert [item["row"] for item in report["preview"]] == [2, 3]  # rows as a spreadsheet counts
+    # every row of the file, numbered as a spreadsheet counts: refused ones as they were read
+    preview = report["preview"]
+    assert [item["row"] for item in preview] == [2, 3, 4, 5, 6]
+    assert [item["refused"] for item in preview] == [False, False, True, True, True]
+    assert preview[1]["item_name"] == "도시락" and preview[1]["total_amount"] == 300_000
+    refused = {item["row"]: item for item in preview if item["refused"]}
+    assert set(refused[4]) == {"row", "refused", "cells"}  # no id, nothing made up
+    assert refused[4]["cells"]["enterprise_brn"] == WRONG_CHECK_DIGIT
+    assert refused[4]["cells"]["item_name"] == "잘못된 번호"
+    assert refused[5]["cells"]["item_name"] == "모르는 기업"  # read fine, unknown to catalog
+    assert refused[6]["cells"]["supply_amount"] == "1000.5"
+    assert refused[6]["cells"]["department"] == ""
+    assert all(isinstance(v, str) for item in refused.values() for v in item["cells"].values())
     assert stored(orders_app) == 0
 
     refused = upload(client, world, csv_rows(world).encode("utf-8-sig"))

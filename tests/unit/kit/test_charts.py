@@ -82,6 +82,25 @@ def test_bars_without_targets_have_no_target_in_the_legend():
     assert "목표" not in svg and "총무과 144만원; 회계과 0원" in svg
 
 
+def test_counts_are_said_as_counts_without_a_legend():
+    svg = bar_chart(
+        "c",
+        "상태별 <등록>",
+        [Bar("승인", 8), Bar("반려", 2), Bar("정지", 0)],
+        width=380,
+        label_width=110,
+        say=lambda n: f"{n:,}건",
+        legend=None,
+    )
+    root = parsed(svg)
+    widths = [float(r.get("width")) for r in root.findall(f"{SVG}rect")]
+    assert widths == [180, 45, 0]  # three bars, no legend swatch; 8 fills the bar area
+    assert root.find(f"{SVG}title").text == "상태별 <등록>"
+    assert root.find(f"{SVG}desc").text == "승인 8건; 반려 2건; 정지 0건"
+    assert "실적" not in svg and "원" not in svg
+    assert root.get("viewBox") == "0 0 380 110"  # three rows, no room kept for a legend
+
+
 def test_every_text_is_escaped():
     hostile = '<script>alert("x")</script> & 부서'
     svg = bar_chart('x" onload="evil', hostile, [Bar(hostile, 10)])

@@ -9,7 +9,6 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from web.portal.backoffice import pages
-from web.portal.backoffice.chart import bar_chart
 from web.portal.backoffice.present import certification_notice, time_left
 from web.portal.committee.views import kind_of, vote_body
 from web.portal.enterprise.orders import answer_lines
@@ -155,9 +154,3 @@ def test_product_form_names_each_missing_field_in_korean():
 )
 def test_particle_follows_the_last_hangul_syllable(word, expected):
     assert pages.particle(word, "을", "를") == expected
-
-
-def test_bar_chart_scales_to_the_largest_value_and_escapes_labels():
-    svg = str(bar_chart("c", "상태별 <등록>", [("승인", 8), ("반려", 2), ("정지", 0)]))
-    assert 'role="img"' in svg and "&lt;등록&gt;" in svg
-    assert 'width="200"' in svg and 'width="50"' in svg and 'width="0"' in svg

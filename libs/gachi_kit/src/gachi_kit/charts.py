@@ -9,7 +9,7 @@ page shows the same figures as a table beside it. Every text is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -159,15 +159,19 @@ def bar_chart(
     width: int = 600,
     label_width: int = 190,
     row_height: int = 34,
+    say: Callable[[int], str] = short_won,
+    legend: str | None = "실적",
 ) -> str:
-    """Horizontal bars (achieved), each with a red mark at its target when it has one."""
+    """Horizontal bars (achieved), each with a red mark at its target when it has one.
+    `say` writes a value (amounts by default; counts: `lambda n: f"{n:,}건"`); `legend`
+    names the bars under the chart, None for no legend when no bar has a target."""
     value_width = 90
     area = width - label_width - value_width
     highest = max((max(b.value, b.target or 0) for b in bars), default=0) or 1
-    height = row_height * max(len(bars), 1) + 28
+    with_legend = legend is not None or any(b.target for b in bars)
+    height = row_height * max(len(bars), 1) + (28 if with_legend else 8)
     desc = "; ".join(
-        f"{b.label} {short_won(b.value)}" + (f" (목표 {short_won(b.target)})" if b.target else "")
-        for b in bars
+        f"{b.label} {say(b.value)}" + (f" (목표 {say(b.target)})" if b.target else "") for b in bars
     )
     parts = _open(chart_id, width, height, title, desc)
     for index, b in enumerate(bars):
@@ -178,8 +182,7 @@ def bar_chart(
             f"{escape(_clip(b.label, 13))}</text>"
             f'<rect x="{label_width}" y="{y + 6}" width="{length}" height="{row_height - 14}" '
             f'rx="2" fill="{PRIMARY}"/>'
-            f'<text x="{label_width + length + 6}" y="{y + 20}">{escape(short_won(b.value))}'
-            "</text>"
+            f'<text x="{label_width + length + 6}" y="{y + 20}">{escape(say(b.value))}</text>'
         )
         if b.target:
             tx = round(label_width + area * b.target / highest, 1)
@@ -188,10 +191,11 @@ def bar_chart(
                 f'stroke="{TARGET}" stroke-width="3"/>'
             )
     legend_y = height - 8
-    parts.append(
-        f'<rect x="{label_width}" y="{legend_y - 10}" width="14" height="10" fill="{PRIMARY}"/>'
-        f'<text x="{label_width + 20}" y="{legend_y}">실적</text>'
-    )
+    if legend is not None:
+        parts.append(
+            f'<rect x="{label_width}" y="{legend_y - 10}" width="14" height="10" '
+            f'fill="{PRIMARY}"/><text x="{label_width + 20}" y="{legend_y}">{escape(legend)}</text>'
+        )
     if any(b.target for b in bars):
         parts.append(
             f'<line x1="{label_width + 80}" y1="{legend_y - 12}" x2="{label_width + 80}" '

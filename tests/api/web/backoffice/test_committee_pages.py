@@ -128,6 +128,7 @@ def test_statistics_chart_and_table_carry_the_same_numbers(committee, api):
     approved_listing(committee, api)
     page = text_of(committee["members"]["m2"].get("/committee/statistics"))
     assert "<svg" in page and 'role="img"' in page
+    assert "승인 1건" in page  # the chart's description says the table's figure
     assert "상태별 등록 수 (그래프와 같은 숫자)" in page
     table_row = '<th scope="row">승인</th><td class="bo-num">1</td>'
     assert table_row in page

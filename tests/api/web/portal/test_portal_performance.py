@@ -245,6 +245,11 @@ def test_a_csv_import_previews_each_row_then_imports_the_valid_ones(admin, porta
     assert preview.status_code == 200 and "검사 결과 (아직 넣지 않았습니다)" in html
     assert re.search(r'class="bo-row-error">\s*<th scope="row" class="bo-num">3</th>', html)
     assert "사업자등록번호:" in html and "두부 선물세트 (나라장터)" in html
+    # the refused row shows its cells as the file has them, beside its problem
+    refused = re.search(r'class="bo-row-error">(.*?)</tr>', html, re.S).group(1)
+    assert "123-45-67890" in refused and "잘못된 번호의 기업" in refused
+    assert "공급가액 500000 + 부가세 50000" in refused and "사업자등록번호:" in refused
+    assert len(re.findall(r'<th scope="row" class="bo-num">\d+</th>', html)) == 3
     assert "올바른 행 2개만 넣기" in html
     before = len(recorded(portal))
     upload = re.search(r'name="upload" value="([^"]+)"', html).group(1)

@@ -302,7 +302,11 @@ class ImportReport(Schema):
     imported = fields.Integer()
     problems = fields.List(fields.Dict(), metadata={"description": "[{row, column, problem}]"})
     preview = fields.List(
-        fields.Dict(), metadata={"description": "넣을 행 (row: 스프레드시트 행 번호)"}
+        fields.Dict(),
+        metadata={
+            "description": "파일의 모든 행 (row: 스프레드시트 행 번호). refused=false이면 넣을 "
+            "모습, refused=true이면 읽은 그대로의 칸 (cells: 열 키 → 문자열)"
+        },
     )
 
 

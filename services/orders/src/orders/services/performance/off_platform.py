@@ -47,7 +47,8 @@ class ImportReport:
     valid: int
     imported: int = 0
     problems: list[dict] = field(default_factory=list)  # [{row, column, problem}]
-    preview: list[dict] = field(default_factory=list)  # valid rows as they'd be stored (+ row)
+    # every row in file order: a valid one as it would be stored, a refused one as read
+    preview: list[dict] = field(default_factory=list)
 
 
 def record_one(
@@ -101,16 +102,17 @@ def import_file(
             {"row": record.number, "column": COLUMNS[key][0], "problem": message}
             for key, message in errors.items()
         ]
-        parsed.append((record.number, fields, not errors))
-    directory = _lookup(wiring, {f["enterprise_brn"] for _, f, ok in parsed if ok})
+        parsed.append((record.number, cells, fields, not errors))
+    directory = _lookup(wiring, {f["enterprise_brn"] for _, _, f, ok in parsed if ok})
     with wiring.db.reading() as session:
         departments = _departments(session, institution_id)
         categories = all_categories(session)
     batch_id = new_id()
     purchases = []
-    rows_of: dict[str, int] = {}  # purchase id → its spreadsheet row, for the preview
-    for number, fields, ok in parsed:
+    preview = []
+    for number, cells, fields, ok in parsed:
         if not ok:
+            preview.append(_refused(number, cells))
             continue
         entry = directory.get(fields["enterprise_brn"])
         row_problems = []
@@ -120,10 +122,11 @@ def import_file(
             row_problems.append(("부서", "기관에 없는 부서입니다."))
         if row_problems:
             problems += [{"row": number, "column": c, "problem": p} for c, p in row_problems]
+            preview.append(_refused(number, cells))
             continue
         purchase = _purchase(institution_id, actor, fields, entry, categories, batch_id)
         purchases.append(purchase)
-        rows_of[purchase.id] = number
+        preview.append(_preview(purchase) | {"row": number, "refused": False})
     problems.sort(key=lambda p: p["row"])
     report = ImportReport(
         ok=not problems,
@@ -133,7 +136,7 @@ def import_file(
         rows=len(sheet.records),
         valid=len(purchases),
         problems=problems,
-        preview=[_preview(p) | {"row": rows_of[p.id]} for p in purchases],
+        preview=preview,
     )
     if dry_run:
         return report
@@ -244,3 +247,8 @@ def _preview(purchase: OffPlatformPurchase) -> dict:
         "total_amount": purchase.total_amount,
         "categories": [c.category_code for c in purchase.categories],
     }
+
+
+def _refused(number: int, cells: dict[str, str]) -> dict:
+    """A refused row as the file has it (the report's problems say why)."""
+    return {"row": number, "refused": True, "cells": cells}

@@ -101,14 +101,21 @@ def delete_purchase(institution_id: str, purchase_id: str):
 
 
 def rows_of(report: dict) -> list[dict]:
-    """The dry run as one row per spreadsheet row: what would be stored, or its problems."""
+    """The dry run as one row per spreadsheet row: what would be stored (`item`), or the
+    cells as read (`cells`) beside its problems."""
     rows: dict[int, dict] = {}
     for item in report.get("preview") or []:
         if item.get("row") is not None:
-            rows[item["row"]] = {"row": item["row"], "item": item, "problems": []}
+            refused = item.get("refused", False)
+            rows[item["row"]] = {
+                "row": item["row"],
+                "item": None if refused else item,
+                "cells": item.get("cells") or {},
+                "problems": [],
+            }
     for problem in report.get("problems") or []:
         entry = rows.setdefault(
-            problem["row"], {"row": problem["row"], "item": None, "problems": []}
+            problem["row"], {"row": problem["row"], "item": None, "cells": {}, "problems": []}
         )
         entry["problems"].append(problem)
     return [rows[number] for number in sorted(rows)]
