@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.portal import assets, backoffice, catalogue, groups, inbox, ordering, orders, upload
+from web.portal import (
+    assets,
+    backoffice,
+    catalogue,
+    groups,
+    inbox,
+    ordering,
+    orders,
+    quotations,
+    upload,
+)
 from web.portal.api import init_clients
 from web.portal.errors import register_error_pages
 from web.portal.filters import register_filters
@@ -24,6 +34,7 @@ def register(app: Flask) -> None:
         ordering.bp,
         upload.bp,
         orders.bp,
+        quotations.bp,
         groups.bp,
         groups.public_bp,
         inbox.bp,
