@@ -78,3 +78,39 @@ def test_a_document_is_drawn_by_the_worker_and_then_served(
         assert pdf.startswith(b"%PDF")
     finally:
         processes.stop_all()
+
+
+def test_a_quotation_is_drawn_by_the_worker_as_soon_as_it_is_asked_for(
+    orders_app, catalog_app, catalog_url, service_config, redis_url, token, tmp_path
+):
+    from tests.support.pdf import text_of
+    from tests.support.performance import enterprises
+
+    redis.Redis.from_url(redis_url).flushdb()
+    processes = Processes(tmp_path, service_env(service_config, CATALOG_URL=catalog_url))
+    processes.start("orders-worker", celery_worker_argv("orders"))
+    try:
+        processes.wait_log("orders-worker", "ready.")
+        client = orders_app.test_client()
+        made = enterprises(catalog_app.test_client(), token("admin"))
+        iid = register_institution(client, token("admin"))["id"]
+        buyer = token("buyer", iid, dept="총무과")
+        asked = client.post(
+            "/v1/quotations",
+            json={"lines": [{"product_id": made["share"]["product"]["id"], "quantity": 2}]},
+            headers=buyer,
+        )
+        assert asked.status_code == 201, asked.get_json()
+        [quotation] = asked.get_json()["items"]
+        url = f"/v1/quotations/{quotation['id']}/pdf"
+
+        def drawn():  # queued when it was created: no download needed to start it
+            return client.get(f"/v1/quotations/{quotation['id']}", headers=buyer).get_json()[
+                "pdf_ready"
+            ]
+
+        wait_for(drawn, timeout=60, what="the worker to draw the 견적서")
+        text = text_of(client.get(url, headers=buyer).data)
+        assert "견적서" in text and "나눔사회적협동조합" in text and "금일십삼만원정" in text
+    finally:
+        processes.stop_all()

@@ -3,15 +3,13 @@ amounts in words), one page drawn as PNG; only the buyer's side and the enterpri
 
 from __future__ import annotations
 
-import io
-
 import pypdfium2
 import pytest
-from pypdf import PdfReader
 
 from orders.domain.documents import amount_in_words
 from orders.services import documents
 from tests.support.builders import register_institution
+from tests.support.pdf import text_of
 from tests.support.performance import act, deliver, enterprises, place
 
 
@@ -25,12 +23,6 @@ def inspected(orders_app, catalog_app, token):
     so = order["supplier_orders"][0]
     deliver(client, so, token)
     return {"client": client, "so": so, "buyer": buyer, "made": made, "institution": institution}
-
-
-def text_of(pdf: bytes) -> str:
-    """The page text without the spaces and NULs pypdf puts between this font's glyphs."""
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\x00", "")
-    return "".join(text.split())
 
 
 def fetch(client, so_id, kind, headers):

@@ -5,18 +5,17 @@ refusals in Korean with nothing written."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
 import pypdfium2
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from orders.adapters.quotation_models import Quotation
 from orders.domain.documents import amount_in_words
 from orders.services import quotations
 from tests.support.builders import register_institution
+from tests.support.pdf import text_of
 from tests.support.performance import enterprises
 
 NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
@@ -34,12 +33,6 @@ def cart(orders_app, catalog_app, token):
 def ask(client, headers, lines, **extra):
     body = {"lines": [{"product_id": p["product"]["id"], "quantity": q} for p, q in lines]}
     return client.post("/v1/quotations", json=body | extra, headers=headers)
-
-
-def text_of(pdf: bytes) -> str:
-    """The page text without the spaces and NULs pypdf puts between this font's glyphs."""
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\x00", "")
-    return "".join(text.split())
 
 
 def count(orders_app) -> int:

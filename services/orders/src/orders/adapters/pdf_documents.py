@@ -1,7 +1,9 @@
 """Drawing a `Document` as PDF with fpdf2 and an embedded Korean font.
 
-The font comes from a package on PyPI (Noto Sans CJK, installed with the other
-dependencies), never fetched at run time; fpdf2 embeds only the glyphs a document uses.
+The font comes from a package on PyPI (Noto Sans KR from `pylopdf-fonts-ko`, which ships
+the font under its own licence, SIL OFL 1.1, with the licence text: docs/operations.md),
+installed with the other dependencies and never fetched at run time; fpdf2 embeds only the
+glyphs a document uses.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from fpdf import FPDF
 
 from orders.domain.documents import Document, amount_in_words, shown_brn
 
-FONT = "NotoSansCJK"
+FONT = "NotoSansKR"
 COLUMNS = (("번호", 12), ("품명", 62), ("단위", 14), ("수량", 18), ("단가", 26), ("공급가액", 30))
 
 
 @cache
 def font_path() -> str:
-    import cvttf_NotoSansCJK_Regular as package
+    import pylopdf_fonts_ko as package
 
-    return str(resources.files(package) / "NotoSansCJKtc-Regular.otf")
+    return str(resources.files(package) / "NotoSansKR-Regular.otf")
 
 
 def render(document: Document) -> bytes:

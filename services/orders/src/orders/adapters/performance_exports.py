@@ -42,7 +42,14 @@ def write_xlsx(
 ) -> None:
     """One sheet per table, written row by row; `progress(rows_written)` every 5,000 rows."""
     workbook = xlsxwriter.Workbook(
-        str(target), {"constant_memory": True, "tmpdir": str(target.parent)}
+        str(target),
+        {
+            "constant_memory": True,
+            "tmpdir": str(target.parent),
+            # text stays text: a name starting with "=" is not a formula, nor a URL a link
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "align": "center"})
     won = workbook.add_format({"num_format": WON_FORMAT})

@@ -17,6 +17,7 @@ from web.portal import (
     ordering,
     orders,
     performance,
+    quotations,
     upload,
 )
 from web.portal.api import init_clients
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
         ordering.bp,
         upload.bp,
         orders.bp,
+        quotations.bp,
         groups.bp,
         groups.public_bp,
         inbox.bp,

@@ -87,6 +87,7 @@ def build_navigation() -> Navigation:
         nav.menu += [
             MenuItem("주문서", url_for("ordering.cart"), ("ordering",), len(cart_lines())),
             MenuItem("주문 내역", url_for("orders.index"), ("orders",)),
+            MenuItem("견적서", url_for("quotations.index"), ("quotations",)),
             MenuItem("단체 구매", url_for("groups.index"), ("groups",)),
             MenuItem("우선구매 실적", url_for("performance.home"), ("performance",)),
         ]

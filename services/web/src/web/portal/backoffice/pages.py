@@ -138,4 +138,9 @@ def fetch_file(service: str, path: str, **params) -> Response:
     }
     kept["X-Content-Type-Options"] = "nosniff"
     kept["Cache-Control"] = "private, no-store"
-    return Response(answer.content, mimetype=answer.headers.get("Content-Type"), headers=kept)
+    return Response(
+        answer.content,
+        status=answer.status_code,  # 202: the API is still making the file
+        mimetype=answer.headers.get("Content-Type"),
+        headers=kept,
+    )

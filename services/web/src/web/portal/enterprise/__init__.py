@@ -13,6 +13,7 @@ bp = Blueprint("enterprise", __name__, url_prefix="/enterprise", template_folder
 NAV = [
     ("enterprise.dashboard", "오늘 할 일"),
     ("enterprise.supplier_orders", "주문"),
+    ("enterprise.quotations", "견적서"),
     ("enterprise.products", "상품"),
     ("enterprise.applications", "브랜드 신청"),
     ("enterprise.certifications", "인증"),
@@ -28,6 +29,7 @@ from web.portal.enterprise import (  # noqa: E402  (routes attach to bp)
     notifications,
     orders,
     products,
+    quotations,
 )
 
-__all__ = ["applications", "bp", "notifications", "orders", "products"]
+__all__ = ["applications", "bp", "notifications", "orders", "products", "quotations"]
