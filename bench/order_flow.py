@@ -542,6 +542,19 @@ def main(argv: list[str] | None = None) -> int:
     if not (0 < args.seconds <= 120 and 0 < args.concurrency <= 64 and 0 < args.sample <= 500):
         parser.error("--seconds in (0, 120], --concurrency in [1, 64], --sample in [1, 500]")
 
+    return on_seeded_platform(
+        "gachi order flow benchmark",
+        lambda redis_url: context_lines(args, redis_url),
+        lambda platform_, token, seeded, institution_id: run(
+            args, platform_, token, seeded, institution_id
+        ),
+    )
+
+
+def on_seeded_platform(title: str, header, run) -> int:
+    """Start the platform in a temporary folder, seed it, print `header(redis_url)`'s lines
+    and call `run(platform, tokens, seeded, institution_id)` (True when something failed);
+    stops everything whatever happens and returns the exit status."""
     # Ctrl-C and SIGTERM both unwind through the finally blocks below.
     signal.signal(signal.SIGTERM, _interrupt)
     folder = Path(tempfile.mkdtemp(prefix="gachi-bench-"))
@@ -549,8 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = True
     try:
         with infra.redis_server(folder / "redis") as redis_url:
-            print("== gachi order flow benchmark ==")
-            for line in context_lines(args, redis_url):
+            print(f"== {title} ==")
+            for line in header(redis_url):
                 print(line)
             sys.stdout.flush()
             keys = generate_keypair()
@@ -564,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"platform up and seeded (5 enterprises x 4 products) in "
                     f"{time.perf_counter() - t0:.1f} s; logs in {folder} (kept on failure)"
                 )
-                failed = run(args, platform_, token, seeded, institution_id)
+                failed = run(platform_, token, seeded, institution_id)
             finally:
                 if failed:
                     print("\nwarning/error lines from the processes:")

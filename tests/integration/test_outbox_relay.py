@@ -30,6 +30,8 @@ def test_committed_event_is_published_to_the_consumer_queue_with_its_correlation
     (message,) = queued(redis_client)
     assert message["headers"]["task"] == "notify.handle_event"
     assert message["headers"]["gachi_correlation_id"] == "corr-광명-0001"
+    # the task's repr names the event; Celery does not walk the whole payload for it
+    assert message["headers"]["argsrepr"] == f"[<enterprise.registered {event.id}>]"
     body = json.loads(__import__("base64").b64decode(message["body"]))
     envelope = body[0][0]
     assert envelope["id"] == event.id

@@ -61,6 +61,16 @@ def test_to_dict_is_a_copy_that_cannot_change_the_envelope():
     assert envelope.data["supplier_orders"][0]["total_amount"] == 52064
 
 
+def test_message_has_the_same_fields_and_round_trips_sharing_data():
+    envelope = _order_placed()
+
+    message = envelope.message()
+
+    assert message == envelope.to_dict()
+    assert message["data"] is envelope.data  # serialised at once: no copy made
+    assert Envelope.from_dict(json.loads(json.dumps(message, ensure_ascii=False))) == envelope
+
+
 def test_from_dict_fills_optional_fields_and_coerces_version():
     raw = {
         "id": new_id(),

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from celery import Celery
-from sqlalchemy import JSON, Integer, String, event, select
+from sqlalchemy import JSON, Integer, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gachi_kit.celery import CORRELATION_TASK_HEADER
@@ -96,7 +96,7 @@ class Outbox:
                 publish_attempts=0,
             )
         )
-        session.info.setdefault(_PENDING_KEY, []).append(envelope.id)
+        session.info.setdefault(_PENDING_KEY, []).append(envelope)
         return envelope
 
     def consumers_of(self, event_type: str) -> list[str]:
@@ -109,9 +109,42 @@ class Outbox:
     # -- relay ---------------------------------------------------------------------------
 
     def _after_commit(self, session: Session) -> None:
-        ids = session.info.pop(_PENDING_KEY, None)
-        if ids:  # a caller is waiting: one attempt, bounded by the Redis timeouts
-            self.publish(ids, retry=False)
+        envelopes = session.info.pop(_PENDING_KEY, None)
+        if envelopes:  # a caller is waiting: one attempt, bounded by the Redis timeouts
+            self._relay(envelopes)
+
+    def _relay(self, envelopes: Sequence[Envelope]) -> None:
+        """Right after commit: send the events this transaction recorded as they are in
+        memory (nothing is read back) over one broker connection, then mark them in one
+        UPDATE. What could not be sent stays unpublished, its attempt counted, for the
+        sweep."""
+        sent: list[str] = []
+        failed: str | None = None
+        try:
+            with self.celery.producer_or_acquire() as producer:
+                for envelope in envelopes:
+                    self._send(envelope, retry=False, producer=producer)
+                    sent.append(envelope.id)
+        except Exception as exc:  # broker down: leave the rest for the sweep
+            failed = envelopes[len(sent)].id
+            log.warning("outbox_publish_failed", event_id=failed, error=str(exc))
+        model = self.model
+        try:
+            with self.db.transaction() as session:
+                if sent:
+                    session.execute(
+                        update(model)
+                        .where(model.id.in_(sent), model.published_at.is_(None))
+                        .values(published_at=utcnow(), publish_attempts=model.publish_attempts + 1)
+                    )
+                if failed:
+                    session.execute(
+                        update(model)
+                        .where(model.id == failed)
+                        .values(publish_attempts=model.publish_attempts + 1)
+                    )
+        except Exception as exc:  # the database failed: the sweep sends them again
+            log.warning("outbox_relay_failed", error=str(exc))
 
     def _after_rollback(self, session: Session, _previous_transaction) -> None:
         session.info.pop(_PENDING_KEY, None)
@@ -145,14 +178,17 @@ class Outbox:
             log.warning("outbox_relay_failed", error=str(exc))
         return sent
 
-    def _send(self, envelope: Envelope, *, retry: bool) -> None:
+    def _send(self, envelope: Envelope, *, retry: bool, producer=None) -> None:
         for consumer in self.consumers_of(envelope.type):
             self.celery.send_task(
                 f"{consumer}.handle_event",
-                args=[envelope.to_dict()],
+                args=[envelope.message()],
+                # Celery would otherwise walk the whole event to build a repr for its logs
+                argsrepr=f"[<{envelope.type} {envelope.id}>]",
                 queue=consumer,
                 headers={CORRELATION_TASK_HEADER: envelope.correlation_id},
                 retry=retry,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+                producer=producer,
             )
         log.info("outbox_published", event_id=envelope.id, type=envelope.type)

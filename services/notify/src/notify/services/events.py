@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gachi_kit.consumer import DONE, consume
@@ -70,8 +71,10 @@ def track_supplier_orders(session: Session, envelope: Envelope) -> dict:
     event is about (its creation data, department, buyer) for the message."""
     kind, data = envelope.type, envelope.data
     if kind == "order.placed":
-        for part in data.get("supplier_orders") or []:
-            copy = _copy(session, part["supplier_order_id"])
+        parts = data.get("supplier_orders") or []
+        copies = _copies(session, [part["supplier_order_id"] for part in parts])
+        for part in parts:
+            copy = copies[part["supplier_order_id"]]
             copy.enterprise_id = copy.enterprise_id or part.get("enterprise_id")
             copy.order_id = data["order_id"]
             copy.institution_id = data.get("institution_id")
@@ -110,16 +113,29 @@ def track_supplier_orders(session: Session, envelope: Envelope) -> dict:
 
 
 def _copy(session: Session, supplier_order_id: str) -> SupplierOrderCopy:
-    copy = session.get(SupplierOrderCopy, supplier_order_id)
-    if copy is None:
-        copy = SupplierOrderCopy(
-            supplier_order_id=supplier_order_id,
-            status="pending",
-            acknowledged=False,
-            reminder_status="none",
+    return _copies(session, [supplier_order_id])[supplier_order_id]
+
+
+def _copies(session: Session, supplier_order_ids: list[str]) -> dict[str, SupplierOrderCopy]:
+    """notify's copy of each supplier order, new ones added: one query for all of them."""
+    found = {
+        copy.supplier_order_id: copy
+        for copy in session.scalars(
+            select(SupplierOrderCopy).where(
+                SupplierOrderCopy.supplier_order_id.in_(supplier_order_ids)
+            )
         )
-        session.add(copy)
-    return copy
+    }
+    for supplier_order_id in supplier_order_ids:
+        if supplier_order_id not in found:
+            found[supplier_order_id] = SupplierOrderCopy(
+                supplier_order_id=supplier_order_id,
+                status="pending",
+                acknowledged=False,
+                reminder_status="none",
+            )
+            session.add(found[supplier_order_id])
+    return found
 
 
 def _moment(value) -> datetime | None:

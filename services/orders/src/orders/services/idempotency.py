@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -166,9 +166,12 @@ def claim(wiring: OrdersWiring, claim: Claim) -> Replay | None:
 
 def complete(session: Session, claim: Claim, status: int, resource_id: str) -> None:
     """Store the outcome in the same transaction as the effect it describes."""
-    record = _find(session, claim)
-    record.state, record.status_code = "done", status
-    record.response_body = {"id": resource_id}
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.scope == claim.scope, IdempotencyRecord.key == claim.key)
+        .values(state="done", status_code=status, response_body={"id": resource_id})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def release(wiring: OrdersWiring, claim: Claim) -> None:
