@@ -6,6 +6,8 @@ the Flask app context and under the correlation id of the message that started t
 
 from __future__ import annotations
 
+import os
+
 from celery import Celery, Task, signals
 from flask import Flask
 
@@ -16,6 +18,22 @@ from gachi_kit.timeouts import REDIS_CLIENT
 # Longer than any task or retry countdown we schedule, so Redis does not redeliver a task
 # that is still running (tasks that wait longer are scheduled from the database instead).
 VISIBILITY_TIMEOUT = 3600
+
+
+def redelivery_options() -> dict:
+    """The visibility timeout, or `CELERY_VISIBILITY_TIMEOUT` (seconds) when set: the fault
+    tests use a short one, and then kombu looks for overdue messages every few seconds
+    (by default it scans every 10 s x 10 calls, so a short timeout would wait 100 s)."""
+    seconds = os.environ.get("CELERY_VISIBILITY_TIMEOUT")
+    if not seconds:
+        return {"visibility_timeout": VISIBILITY_TIMEOUT}
+    every = max(1, min(10, int(seconds) // 3))
+    return {
+        "visibility_timeout": int(seconds),
+        "unacked_restore_interval": every,
+        "unacked_restore_throttle": 1,
+    }
+
 
 # Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
 # attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
@@ -49,7 +67,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
         # Redis options; other transports ignore what they do not know.
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_CLIENT},
+        broker_transport_options={**redelivery_options(), **REDIS_CLIENT},
         task_default_queue=queue,
         task_create_missing_queues=True,
         worker_hijack_root_logger=False,

@@ -1,20 +1,27 @@
 """Transactional outbox: events are rows written with the business change, then relayed.
 
-`record_event` adds a row to the caller's session, so the event commits or rolls back with
-the change that caused it. Right after commit the relay publishes those rows as Celery
-tasks sent by name to each consumer's queue; a periodic sweep publishes whatever that
-missed (broker down, process killed between commit and publish). Delivery is therefore
-at-least-once and consumers dedupe by event id (see `consumer.py`).
+`record` adds a row to the caller's session, so the event commits or rolls back with the
+change that caused it. Right after commit the committed ids are handed to the process's
+background publisher (`Publisher`: a bounded queue and one daemon thread), which sends the
+rows as Celery tasks by name to each consumer's queue; the response never waits on the
+broker. A periodic sweep publishes whatever that missed (queue full, broker down, process
+killed between commit and publish). Delivery is therefore at-least-once and consumers
+dedupe by event id (see `consumer.py`).
 """
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
-from collections.abc import Mapping, Sequence
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from celery import Celery
-from sqlalchemy import JSON, Integer, String, event, select
+from sqlalchemy import JSON, Integer, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gachi_kit.celery import CORRELATION_TASK_HEADER
@@ -24,6 +31,13 @@ from gachi_kit.logging import current_correlation_id, get_logger
 
 log = get_logger(__name__)
 _PENDING_KEY = "gachi_outbox_pending"
+# Committed batches waiting for the background publisher; beyond this they wait for the sweep.
+PUBLISH_QUEUE_SIZE = 1000
+# After a failed publish the broker counts as down this long: batches go to the sweep at
+# once instead of each waiting out the Redis timeouts in turn.
+BROKER_DOWN_SECONDS = 5.0
+# At most this many events in one publishing transaction.
+PUBLISH_BATCH = 200
 
 
 class OutboxMixin:
@@ -74,6 +88,10 @@ class Outbox:
         self.db = db
         self.celery = celery
         self.routes = dict(routes)
+        self.publisher = Publisher(self._publish_batch)
+        # OUTBOX_PUBLISH=inline: publish in the committing thread, as before the publisher
+        # existed (bench/order_flow.py --publish inline measures the difference)
+        self.inline = os.environ.get("OUTBOX_PUBLISH") == "inline"
         event.listen(db.sessions, "after_commit", self._after_commit)
         event.listen(db.sessions, "after_soft_rollback", self._after_rollback)
 
@@ -110,8 +128,16 @@ class Outbox:
 
     def _after_commit(self, session: Session) -> None:
         ids = session.info.pop(_PENDING_KEY, None)
-        if ids:  # a caller is waiting: one attempt, bounded by the Redis timeouts
+        if not ids:
+            return
+        if self.inline or self.db.single_connection:  # a test's rolled-back connection
             self.publish(ids, retry=False)
+        else:  # a caller is waiting: never on the broker
+            self.publisher.submit(ids)
+
+    def _publish_batch(self, ids: Sequence[str]) -> bool:
+        """The background publisher's call: one attempt; False when the broker failed."""
+        return self._relay(ids, limit=len(ids), retry=False)[1]
 
     def _after_rollback(self, session: Session, _previous_transaction) -> None:
         session.info.pop(_PENDING_KEY, None)
@@ -122,28 +148,50 @@ class Outbox:
         """Publish the given (or the oldest unpublished) rows; returns how many were sent.
 
         Never raises for a broker outage: what could not be sent stays unpublished for the
-        sweep. Rows are locked with SKIP LOCKED on PostgreSQL so two relays rarely send the
-        same row; when they do, consumers dedupe.
+        sweep. No transaction is open while the broker is called, so a stalled broker holds
+        no database lock (on SQLite that would stop every writer); two relays may therefore
+        send the same row now and then, and consumers dedupe by event id.
         """
-        sent = 0
+        return self._relay(ids, limit=limit, retry=retry)[0]
+
+    def _relay(self, ids: Sequence[str] | None, *, limit: int, retry: bool) -> tuple[int, bool]:
+        """(rows sent, whether nothing failed)."""
+        model = self.model
+        tried: list[str] = []
+        sent: list[str] = []
+        complete = True
         try:
-            with self.db.transaction() as session:
-                query = select(self.model).where(self.model.published_at.is_(None))
+            with self.db.reading() as session:
+                query = select(model).where(model.published_at.is_(None))
                 if ids is not None:
-                    query = query.where(self.model.id.in_(list(ids)))
-                query = query.order_by(self.model.id).limit(limit).with_for_update(skip_locked=True)
-                for row in session.scalars(query):
-                    row.publish_attempts += 1
-                    try:
-                        self._send(row.envelope(), retry=retry)
-                    except Exception as exc:  # broker down: leave it for the sweep
-                        log.warning("outbox_publish_failed", event_id=row.id, error=str(exc))
-                        break
-                    row.published_at = utcnow()
-                    sent += 1
+                    query = query.where(model.id.in_(list(ids)))
+                rows = session.scalars(query.order_by(model.id).limit(limit)).all()
+                envelopes = [row.envelope() for row in rows]
+            for envelope in envelopes:
+                tried.append(envelope.id)
+                try:
+                    self._send(envelope, retry=retry)
+                except Exception as exc:  # broker down: leave it for the sweep
+                    log.warning("outbox_publish_failed", event_id=envelope.id, error=str(exc))
+                    complete = False
+                    break
+                sent.append(envelope.id)
+            if tried:
+                with self.db.transaction() as session:
+                    session.execute(
+                        update(model)
+                        .where(model.id.in_(tried))
+                        .values(publish_attempts=model.publish_attempts + 1)
+                    )
+                    session.execute(
+                        update(model)
+                        .where(model.id.in_(sent), model.published_at.is_(None))
+                        .values(published_at=utcnow())
+                    )
         except Exception as exc:  # the database itself failed; the sweep will retry
             log.warning("outbox_relay_failed", error=str(exc))
-        return sent
+            complete = False
+        return len(sent), complete
 
     def _send(self, envelope: Envelope, *, retry: bool) -> None:
         for consumer in self.consumers_of(envelope.type):
@@ -156,3 +204,71 @@ class Outbox:
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
             )
         log.info("outbox_published", event_id=envelope.id, type=envelope.type)
+
+
+class Publisher:
+    """Publishes committed events off the request thread, one daemon thread per process.
+
+    `submit` never blocks: a full queue, or a broker that failed in the last
+    `BROKER_DOWN_SECONDS`, leaves the batch to the sweep (the rows are committed and
+    unpublished, so nothing is lost). The thread starts on first use in each process, so a
+    forked worker (gunicorn, Celery prefork) gets its own; at exit it gets a moment to finish.
+    """
+
+    def __init__(self, publish: Callable[[Sequence[str]], bool]) -> None:
+        self._publish = publish
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[list[str]] = queue.Queue(PUBLISH_QUEUE_SIZE)
+        self._down_until = 0.0
+
+    def submit(self, ids: Sequence[str]) -> bool:
+        """Queue `ids` for publishing; False when they are left to the sweep."""
+        if time.monotonic() < self._down_until:
+            return False
+        self._ensure_thread()
+        try:
+            self._queue.put_nowait(list(ids))
+        except queue.Full:
+            log.warning("outbox_publish_queue_full", events=len(ids))
+            return False
+        return True
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted batch was tried (tests, shutdown); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def _ensure_thread(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._queue = queue.Queue(PUBLISH_QUEUE_SIZE)  # not the parent's, after a fork
+            threading.Thread(target=self._run, name="outbox-publisher", daemon=True).start()
+            atexit.register(self.flush, 2.0)
+            self._pid = os.getpid()
+
+    def _run(self) -> None:
+        while True:
+            batch = self._queue.get()
+            taken = 1
+            while len(batch) < PUBLISH_BATCH:  # whatever else is waiting, in one transaction
+                try:
+                    batch += self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                taken += 1
+            try:
+                if time.monotonic() >= self._down_until and not self._publish(batch):
+                    self._down_until = time.monotonic() + BROKER_DOWN_SECONDS
+            except Exception as exc:  # never let the thread die; the sweep has the rows
+                log.warning("outbox_publisher_failed", error=str(exc))
+            finally:
+                for _ in range(taken):
+                    self._queue.task_done()

@@ -16,3 +16,7 @@ SERVICE_CALL_DEADLINE_SECONDS = 4.0
 # (answering 503 at once) before one call probes whether the service is back.
 CIRCUIT_FAILURES = 3
 CIRCUIT_RESET_SECONDS = 10
+# The service's own PostgreSQL: a new connection, and a request waiting for a free one in
+# the pool. While the database is down requests answer 503 in about this long, not 30 s.
+DATABASE_CONNECT_SECONDS = 3
+DATABASE_POOL_WAIT_SECONDS = 5
