@@ -253,7 +253,7 @@ class OrderLoad:
         return answer
 
     def summary(self) -> str:
-        statuses = Counter(a.status for a in self.answers)
+        statuses = Counter(f"{a.status} {a.code}" if a.code else a.status for a in self.answers)
         slowest = max((a.seconds for a in self.answers), default=0.0)
         return f"{dict(statuses)}, slowest answer {slowest:.2f} s"
 
@@ -297,7 +297,11 @@ def wait_delivered_once(notify_db_url: str, supplier_orders: list[str], timeout:
         counts = inbox_counts(notify_db_url)
         return counts if wanted <= set(counts) else None
 
-    counts = infra.wait_for(arrived, timeout=timeout, interval=0.5, what="every inbox item")
+    try:
+        counts = infra.wait_for(arrived, timeout=timeout, interval=0.5, what="every inbox item")
+    except AssertionError:
+        missing = wanted - set(inbox_counts(notify_db_url))
+        raise AssertionError(f"{len(missing)} of {len(wanted)} never arrived: {missing}") from None
     duplicated = {so: n for so, n in counts.items() if n > 1}
     assert not duplicated, f"delivered more than once: {duplicated}"
     return counts

@@ -13,7 +13,7 @@ from flask import Flask
 
 from gachi_kit.logging import current_correlation_id, start_correlation
 from gachi_kit.metrics import init_task_metrics
-from gachi_kit.timeouts import REDIS_CLIENT
+from gachi_kit.timeouts import REDIS_CLIENT, REDIS_WORKER
 
 # Longer than any task or retry countdown we schedule, so Redis does not redeliver a task
 # that is still running (tasks that wait longer are scheduled from the database instead).
@@ -78,6 +78,14 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
     flask_app.extensions["celery"] = app
     init_task_metrics(queue)
     return app
+
+
+@signals.celeryd_init.connect
+def _worker_waits_for_redis(conf=None, **_kwargs):
+    """In a worker process (before it connects), the broker connection has no socket
+    timeout: see `timeouts.REDIS_WORKER`. APIs and beat keep theirs."""
+    if conf is not None:
+        conf.broker_transport_options = {**conf.broker_transport_options, **REDIS_WORKER}
 
 
 # Not "correlation_id": Celery already uses that message property for the task id.
