@@ -37,7 +37,7 @@ from tests.support.notify_receivers import HTTPReceiver, Reply
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-VISIBILITY_SECONDS = 6
+VISIBILITY_SECONDS = 4
 # An answer slower than this waited on the stalled dependency instead of failing fast: the
 # stalls below last longer, and every bound in gachi_kit.timeouts is shorter.
 ANSWER_BOUND_SECONDS = 8.0
@@ -85,7 +85,7 @@ def buyer(shop, token):
 def test_catalog_down_during_placement_is_a_quick_503_and_the_circuit_closes_by_itself(
     platform, shop, buyer, fault
 ):
-    assert place_one(platform, buyer, shop).status == 201
+    placed_again(platform, buyer, shop)  # every orders process's circuit closed again
     before = order_rows(platform)
     catalog = platform.processes.running["catalog"]
     if fault == "paused":
@@ -121,11 +121,11 @@ def test_redis_paused_while_orders_are_placed(platform, broker, shop, buyer):
         time.sleep(2)
         paused_at = len(load.answers)
         broker.pause()
-        time.sleep(12)
+        time.sleep(10)
         broker.resume()
         during = load.answers[paused_at:]
         time.sleep(3)
-    print(f"\nredis paused 12 s: {load.summary()}; during the pause {len(during)} answers")
+    print(f"\nredis paused 10 s: {load.summary()}; during the pause {len(during)} answers")
     check_answers(load.answers, ANSWER_BOUND_SECONDS)
     assert during, "no answer at all while Redis was paused"
     t0 = time.monotonic()
@@ -152,7 +152,7 @@ def test_redis_killed_and_restarted_from_its_aof_while_orders_are_placed(
 # -- workers ---------------------------------------------------------------------------------
 
 
-def burst(platform, buyer, shop, n: int = 30) -> dict[str, str]:
+def burst(platform, buyer, shop, n: int = 20) -> dict[str, str]:
     """n orders placed one after another: {supplier order: its enterprise}, 2n of them."""
     load = OrderLoad(platform.urls["orders"], buyer, order_body(shop))
     with requests.Session() as http:

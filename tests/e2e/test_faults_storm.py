@@ -24,7 +24,7 @@ from tests.support.notify_events import supplier_order_created
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-STORM = int(os.environ.get("FAULT_STORM_EVENTS", "1000"))
+STORM = int(os.environ.get("FAULT_STORM_EVENTS", "600"))
 MAX_EVENT_ATTEMPTS = 3
 BATCH = 250  # events per producer transaction
 
