@@ -126,8 +126,8 @@ def test_operator_lists_events_given_up_after_their_attempts(make_app, token, fe
     poison = supplier_order_created(ENTERPRISE_A)
     del poison["data"]["lines"]  # a producer bug: notify's handler fails on it every time
     dead_before = DEAD_EVENTS.labels("notify", "supplier_order.created")._value.get()
-    for _ in range(2):
-        with pytest.raises(KeyError):
+    for _ in range(2):  # KeyError, or the template's UndefinedError, depending on the path
+        with pytest.raises(Exception, match="lines"):
             feed(app, poison)
     assert feed(app, poison) == "dead"  # the third delivery is not handled again
     assert feed(app, poison) == "dead"

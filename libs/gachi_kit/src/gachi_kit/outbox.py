@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from celery import Celery
-from sqlalchemy import JSON, Integer, String, event, select, update
+from opentelemetry import context as trace_context
+from sqlalchemy import JSON, Integer, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gachi_kit.celery import CORRELATION_TASK_HEADER
@@ -36,8 +37,6 @@ PUBLISH_QUEUE_SIZE = 1000
 # After a failed publish the broker counts as down this long: batches go to the sweep at
 # once instead of each waiting out the Redis timeouts in turn.
 BROKER_DOWN_SECONDS = 5.0
-# At most this many events in one publishing transaction.
-PUBLISH_BATCH = 200
 
 
 class OutboxMixin:
@@ -176,18 +175,22 @@ class Outbox:
                     complete = False
                     break
                 sent.append(envelope.id)
-            if tried:
+            if tried:  # usually one statement: every row tried was sent
+                attempted = {"publish_attempts": model.publish_attempts + 1}
                 with self.db.transaction() as session:
-                    session.execute(
-                        update(model)
-                        .where(model.id.in_(tried))
-                        .values(publish_attempts=model.publish_attempts + 1)
-                    )
-                    session.execute(
-                        update(model)
-                        .where(model.id.in_(sent), model.published_at.is_(None))
-                        .values(published_at=utcnow())
-                    )
+                    if sent:
+                        session.execute(
+                            update(model)
+                            .where(model.id.in_(sent))
+                            .values(
+                                published_at=func.coalesce(model.published_at, utcnow()),
+                                **attempted,
+                            )
+                        )
+                    if failed := tried[len(sent) :]:
+                        session.execute(
+                            update(model).where(model.id.in_(failed)).values(**attempted)
+                        )
         except Exception as exc:  # the database itself failed; the sweep will retry
             log.warning("outbox_relay_failed", error=str(exc))
             complete = False
@@ -219,7 +222,7 @@ class Publisher:
         self._publish = publish
         self._pid: int | None = None
         self._lock = threading.Lock()
-        self._queue: queue.Queue[list[str]] = queue.Queue(PUBLISH_QUEUE_SIZE)
+        self._queue: queue.Queue = queue.Queue(PUBLISH_QUEUE_SIZE)
         self._down_until = 0.0
 
     def submit(self, ids: Sequence[str]) -> bool:
@@ -227,8 +230,8 @@ class Publisher:
         if time.monotonic() < self._down_until:
             return False
         self._ensure_thread()
-        try:
-            self._queue.put_nowait(list(ids))
+        try:  # with the committing request's trace: its publish spans stay in that trace
+            self._queue.put_nowait((list(ids), trace_context.get_current()))
         except queue.Full:
             log.warning("outbox_publish_queue_full", events=len(ids))
             return False
@@ -256,19 +259,13 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            batch = self._queue.get()
-            taken = 1
-            while len(batch) < PUBLISH_BATCH:  # whatever else is waiting, in one transaction
-                try:
-                    batch += self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                taken += 1
+            ids, context = self._queue.get()
+            token = trace_context.attach(context)
             try:
-                if time.monotonic() >= self._down_until and not self._publish(batch):
+                if time.monotonic() >= self._down_until and not self._publish(ids):
                     self._down_until = time.monotonic() + BROKER_DOWN_SECONDS
             except Exception as exc:  # never let the thread die; the sweep has the rows
                 log.warning("outbox_publisher_failed", error=str(exc))
             finally:
-                for _ in range(taken):
-                    self._queue.task_done()
+                trace_context.detach(token)
+                self._queue.task_done()
