@@ -8,7 +8,7 @@ read), POST /v1/orders (20 lines over 5 enterprises) and, for orders placed one 
 the time until each enterprise's inbox shows its supplier order. Ends by checking that
 every placed order can be read back and that every supplier order reached its inbox once.
 
-    .venv/bin/python bench/order_flow.py [--seconds N] [--concurrency C]
+    .venv/bin/python bench/order_flow.py [--seconds N] [--concurrency C] [--publish inline]
 
 Embedded Redis and SQLite unless TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
 Only 127.0.0.1 is contacted; every loop stops by duration and by a maximum count.
@@ -230,8 +230,15 @@ def print_phase_table(results: list[PhaseResult]) -> None:
 class Platform(infra.Platform):
     """The e2e test's platform, quiet: Celery's per-task INFO lines stay out of the figures."""
 
-    def __init__(self, folder: Path, redis_url: str, keys: tuple[str, str]) -> None:
-        super().__init__(folder, redis_url, keys, tag="_bench", log_level="WARNING")
+    def __init__(self, folder: Path, redis_url: str, keys: tuple[str, str], publish: str) -> None:
+        super().__init__(
+            folder,
+            redis_url,
+            keys,
+            tag="_bench",
+            log_level="WARNING",
+            extra={"OUTBOX_PUBLISH": publish},
+        )
 
     def dead(self) -> list[str]:
         return [n for n, p in self.processes.running.items() if p.poll() is not None]
@@ -522,6 +529,7 @@ def context_lines(args, redis_url: str) -> list[str]:
         f" ({redis_url.rsplit('@', 1)[-1]})",
         "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"
         " (concurrency 1, no beat: every event goes through the after-commit publish)",
+        f"publish:      {args.publish} (OUTBOX_PUBLISH; inline = in the request thread)",
         f"load:         concurrency {args.concurrency}, {args.seconds:g} s per phase,"
         " one requests.Session per client thread, LOG_LEVEL=WARNING",
     ]
@@ -538,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sample", type=int, default=LATENCY_SAMPLE, help="orders for order-to-inbox latency"
     )
+    parser.add_argument(
+        "--publish",
+        choices=("background", "inline"),
+        default="background",
+        help="after-commit publish: the process's background publisher, or the request thread",
+    )
     args = parser.parse_args(argv)
     if not (0 < args.seconds <= 120 and 0 < args.concurrency <= 64 and 0 < args.sample <= 500):
         parser.error("--seconds in (0, 120], --concurrency in [1, 64], --sample in [1, 500]")
@@ -548,10 +562,11 @@ def main(argv: list[str] | None = None) -> int:
         lambda platform_, token, seeded, institution_id: run(
             args, platform_, token, seeded, institution_id
         ),
+        publish=args.publish,
     )
 
 
-def on_seeded_platform(title: str, header, run) -> int:
+def on_seeded_platform(title: str, header, run, *, publish: str = "background") -> int:
     """Start the platform in a temporary folder, seed it, print `header(redis_url)`'s lines
     and call `run(platform, tokens, seeded, institution_id)` (True when something failed);
     stops everything whatever happens and returns the exit status."""
@@ -568,7 +583,7 @@ def on_seeded_platform(title: str, header, run) -> int:
             sys.stdout.flush()
             keys = generate_keypair()
             token = Tokens(keys[0])
-            platform_ = Platform(folder, redis_url, keys)
+            platform_ = Platform(folder, redis_url, keys, publish)
             try:
                 t0 = time.perf_counter()
                 platform_.start()

@@ -1,6 +1,8 @@
-"""The outbox on a real database and a real Redis: commit ⇒ published, rollback ⇒ nothing."""
+"""The outbox on a real database and a real Redis: commit ⇒ published (by the process's
+background publisher, so `publisher.flush()` waits for it), rollback ⇒ nothing."""
 
 import json
+import time
 
 from sqlalchemy import select
 
@@ -26,6 +28,7 @@ def test_committed_event_is_published_to_the_consumer_queue_with_its_correlation
     start_correlation("corr-광명-0001")
     with cat.db.transaction() as session:
         event = cat.outbox.record(session, "enterprise.registered", {"enterprise_id": "e1"})
+    assert cat.outbox.publisher.flush()
 
     (message,) = queued(redis_client)
     assert message["headers"]["task"] == "notify.handle_event"
@@ -51,6 +54,7 @@ def test_rolled_back_change_leaves_no_event_and_sends_nothing(catalog_app, redis
             raise RuntimeError("the use case failed after recording its event")
     except RuntimeError:
         pass
+    assert cat.outbox.publisher.flush()
     assert outbox_rows(cat) == []
     assert queued(redis_client) == []
 
@@ -64,6 +68,7 @@ def test_event_committed_while_the_broker_is_down_is_published_by_the_sweep(
     down = broker_down.extensions["catalog"]
     with down.db.transaction() as session:  # commits although publishing will fail
         down.outbox.record(session, "enterprise.registered", {"enterprise_id": "e2"})
+    assert down.outbox.publisher.flush()
     (row,) = outbox_rows(down)
     assert row.published_at is None and row.publish_attempts == 1
     assert queued(redis_client) == []
@@ -80,5 +85,27 @@ def test_events_nobody_consumes_are_marked_published_without_a_message(catalog_a
     cat = catalog_app.extensions["catalog"]
     with cat.db.transaction() as session:
         cat.outbox.record(session, "product.created", {"product_id": "p1"})
+    assert cat.outbox.publisher.flush()
     assert queued(redis_client) == []
     assert outbox_rows(cat)[0].published_at is not None
+
+
+def test_a_full_publish_queue_leaves_events_to_the_sweep(catalog_app, redis_client, monkeypatch):
+    from gachi_kit import outbox as kit_outbox
+
+    cat = catalog_app.extensions["catalog"]
+    monkeypatch.setattr(kit_outbox, "PUBLISH_QUEUE_SIZE", 1)
+    publisher = kit_outbox.Publisher(lambda ids: time.sleep(0.5) or True)  # a slow broker
+    assert publisher.submit(["a"])  # taken by the thread
+    time.sleep(0.1)
+    assert publisher.submit(["b"])  # waits in the queue of one
+    assert not publisher.submit(["c"])  # full: left to the sweep, the caller never waits
+    assert publisher.flush()
+
+    monkeypatch.setattr(cat.outbox, "publisher", publisher)
+    with cat.db.transaction() as session:
+        cat.outbox.record(session, "enterprise.registered", {"enterprise_id": "e3"})
+    assert publisher.flush()  # the fake publisher sent nothing: the row waits
+    assert outbox_rows(cat)[0].published_at is None
+    assert cat.outbox.publish() == 1  # the sweep
+    assert len(queued(redis_client)) == 1

@@ -59,9 +59,10 @@ def redis_server(folder: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def database_url(service: str, folder: Path, tag: str = "") -> str:
-    """A fresh, migrated database for `service`: PostgreSQL when DATABASE_URL_BASE is set."""
-    base = os.environ.get("DATABASE_URL_BASE")
+def database_url(service: str, folder: Path, tag: str = "", base: str | None = None) -> str:
+    """A fresh, migrated database for `service`: PostgreSQL when DATABASE_URL_BASE (or
+    `base`, a server of the test's own) is set."""
+    base = base or os.environ.get("DATABASE_URL_BASE")
     # TEST_DB_PREFIX keeps two checkouts testing on one PostgreSQL out of each other's way.
     name = f"{os.environ.get('TEST_DB_PREFIX', 'gachi_test')}_{service}{tag}"
     if base:
@@ -219,6 +220,7 @@ class Platform:
         tag: str = "_e2e",
         log_level: str = "INFO",
         extra: dict[str, str] | None = None,
+        database_base: str | None = None,
     ) -> None:
         private, public = keys
         self.folder = folder
@@ -231,7 +233,10 @@ class Platform:
             "REDIS_URL": redis_url,
             "JWT_PUBLIC_KEY": public,
             "JWT_PRIVATE_KEY": private,
-            **{f"{s.upper()}_DATABASE_URL": database_url(s, folder, tag) for s in services},
+            **{
+                f"{s.upper()}_DATABASE_URL": database_url(s, folder, tag, database_base)
+                for s in services
+            },
             "CATALOG_URL": self.urls.get("catalog", ""),
             "ORDERS_URL": self.urls.get("orders", ""),
             "WEB_URL": self.urls.get("web", ""),  # the JWKS the APIs trust
@@ -247,26 +252,28 @@ class Platform:
         self.processes = Processes(folder, service_env(self.config))
 
     def start(self, timeout: float = 60.0) -> None:
-        for service, port in self.ports.items():
-            self.processes.start(
-                service,
-                [
-                    _bin("gunicorn"),
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    f"{service}:create_app()",
-                ],
-            )
+        for service in self.ports:
+            self.processes.start(service, self.gunicorn_argv(service))
             worker = celery_worker_argv(service)
             worker[worker.index("--loglevel") + 1] = self.log_level
             self.processes.start(f"{service}-worker", worker)
         for url in self.urls.values():
             wait_http_ok(f"{url}/readyz", timeout=timeout)
         self._wait_workers(timeout)
+
+    def gunicorn_argv(self, service: str) -> list[str]:
+        """The API as the Procfile runs it, on this platform's port for `service`."""
+        port = self.ports[service]
+        return [
+            _bin("gunicorn"),
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            f"{service}:create_app()",
+        ]
 
     def _wait_workers(self, timeout: float) -> None:
         """Every worker answers a ping (a quiet worker logs no "ready." line)."""
@@ -282,7 +289,10 @@ class Platform:
                     raise RuntimeError(
                         f"{dead} exited:\n" + "\n".join(self.processes.log(n)[-3000:] for n in dead)
                     )
-                replies = control.control.ping(timeout=1.0) or []
+                try:
+                    replies = control.control.ping(timeout=1.0) or []
+                except redis.RedisError:  # a broker just restarted (tests/e2e/test_faults.py)
+                    return False
                 return wanted <= {name.split("@")[0] for reply in replies for name in reply}
 
             wait_for(ready, timeout=timeout, what="every Celery worker to answer a ping")

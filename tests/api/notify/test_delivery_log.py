@@ -117,6 +117,34 @@ ROLES = {
 }
 
 
+def test_operator_lists_events_given_up_after_their_attempts(make_app, token, feed):
+    """A poison event (one notify's handler cannot apply) is tried MAX_EVENT_ATTEMPTS times,
+    then parked as dead, listed for operators with its last error, and counted."""
+    from gachi_kit.consumer import DEAD_EVENTS
+
+    app = make_app(MAX_EVENT_ATTEMPTS="2")
+    poison = supplier_order_created(ENTERPRISE_A)
+    del poison["data"]["lines"]  # a producer bug: notify's handler fails on it every time
+    dead_before = DEAD_EVENTS.labels("notify", "supplier_order.created")._value.get()
+    for _ in range(2):  # KeyError, or the template's UndefinedError, depending on the path
+        with pytest.raises(Exception, match="lines"):
+            feed(app, poison)
+    assert feed(app, poison) == "dead"  # the third delivery is not handled again
+    assert feed(app, poison) == "dead"
+    healthy = supplier_order_created(ENTERPRISE_A)
+    assert feed(app, healthy) == "done"  # the others still flow
+
+    client = app.test_client()
+    listed = client.get("/v1/ops/dead-events", headers=token("admin")).get_json()["items"]
+    assert [(e["id"], e["type"], e["attempts"]) for e in listed] == [
+        (poison["id"], "supplier_order.created", 3)
+    ]
+    assert "lines" in listed[0]["last_error"]
+    other = client.get("/v1/ops/dead-events?type=order.placed", headers=token("admin"))
+    assert other.get_json()["items"] == []
+    assert DEAD_EVENTS.labels("notify", "supplier_order.created")._value.get() == dead_before + 1
+
+
 @pytest.fixture
 def world(napp, token, receiver, feed):
     """Enterprise A has a webhook subscription and a delivered supplier order."""
@@ -147,6 +175,7 @@ MATRIX = [
     ("GET", "/v1/events/{event}/deliveries", None, (401, 200, 200, 200, 200, 200)),
     ("GET", "/v1/ops/dead-deliveries", None, (401, 403, 403, 403, 403, 200)),
     ("POST", "/v1/ops/dead-deliveries/replay", {"all": True}, (401, 403, 403, 403, 403, 200)),
+    ("GET", "/v1/ops/dead-events", None, (401, 403, 403, 403, 403, 200)),
     ("GET", "/v1/inbox", None, (401, 200, 200, 200, 200, 403)),
     ("POST", "/v1/inbox/01JNOSUCHITEM0000000000000/read", None, (401, 404, 404, 404, 404, 403)),
 ]

@@ -6,13 +6,14 @@ the Flask app context and under the correlation id of the message that started t
 
 from __future__ import annotations
 
+
 from celery import Celery, Task, signals
 from flask import Flask
 
 from gachi_kit.config import Env
 from gachi_kit.logging import current_correlation_id, start_correlation
 from gachi_kit.metrics import init_task_metrics
-from gachi_kit.timeouts import REDIS_CLIENT
+from gachi_kit.timeouts import REDIS_CLIENT, REDIS_WORKER
 
 # How long a message a worker took stays invisible before Redis gives it to another worker:
 # the time a message lost by a killed worker waits (consumers are idempotent, so a second
@@ -20,13 +21,24 @@ from gachi_kit.timeouts import REDIS_CLIENT
 # holds (EVENT_TASK_OPTIONS' retry_backoff_max); longer waits are scheduled from the
 # database. `BROKER_VISIBILITY_TIMEOUT` overrides it (tests of redelivery).
 VISIBILITY_TIMEOUT = 300
-# Workers look for messages past the visibility timeout every 10 s (kombu's default scans
-# only every 10th look, i.e. every 100 s).
-UNACKED_RESTORE = {"unacked_restore_interval": 10, "unacked_restore_throttle": 1}
 # A worker asked to stop with a task still running after the warm shutdown (SIGTERM) gives
 # up its wait at the supervisor's SIGQUIT: this long more, then the task is cancelled and
 # its message requeued (Celery's soft shutdown, `gachi up`'s supervisor).
 SOFT_SHUTDOWN_SECONDS = 10.0
+
+
+def redelivery_options() -> dict:
+    """The visibility timeout (`BROKER_VISIBILITY_TIMEOUT` overrides it: tests and
+    bench/redelivery.py use a short one) and how often workers look for messages past it:
+    a third of it, at most every 10 s (kombu's default looks only every 10th scan, i.e.
+    every 100 s, which would make a short timeout useless)."""
+    seconds = Env().int("BROKER_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUT)
+    return {
+        "visibility_timeout": seconds,
+        "unacked_restore_interval": max(1, min(10, seconds // 3)),
+        "unacked_restore_throttle": 1,
+    }
+
 
 # Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
 # attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
@@ -60,11 +72,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
         # Redis options; other transports ignore what they do not know.
-        broker_transport_options={
-            "visibility_timeout": Env().int("BROKER_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUT),
-            **UNACKED_RESTORE,
-            **REDIS_CLIENT,
-        },
+        broker_transport_options={**redelivery_options(), **REDIS_CLIENT},
         worker_soft_shutdown_timeout=SOFT_SHUTDOWN_SECONDS,
         task_default_queue=queue,
         task_create_missing_queues=True,
@@ -76,6 +84,14 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
     flask_app.extensions["celery"] = app
     init_task_metrics(queue)
     return app
+
+
+@signals.celeryd_init.connect
+def _worker_waits_for_redis(conf=None, **_kwargs):
+    """In a worker process (before it connects), the broker connection has no socket
+    timeout: see `timeouts.REDIS_WORKER`. APIs and beat keep theirs."""
+    if conf is not None:
+        conf.broker_transport_options = {**conf.broker_transport_options, **REDIS_WORKER}
 
 
 # Not "correlation_id": Celery already uses that message property for the task id.

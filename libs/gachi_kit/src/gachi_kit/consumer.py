@@ -22,8 +22,14 @@ from structlog.contextvars import bind_contextvars
 from gachi_kit.db import Database, UTCDateTime
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import get_logger
+from gachi_kit.metrics import counter
 
 log = get_logger(__name__)
+DEAD_EVENTS = counter(
+    "gachi_events_dead_total",
+    "events a consumer parked as dead after MAX_EVENT_ATTEMPTS (a poison message)",
+    ("type",),
+)
 
 DONE, PROCESSING, DEAD = "done", "processing", "dead"
 
@@ -72,6 +78,8 @@ def consume(
         if row.attempts > max_attempts:
             row.status = DEAD
             log.error("event_dead", event_id=envelope.id, type=envelope.type)
+            consumer = model.__module__.split(".")[0]  # notify.adapters.models -> notify
+            DEAD_EVENTS.labels(consumer, envelope.type).inc()
             return DEAD
 
     try:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from gachi_kit.events import as_utc
+from gachi_kit.timeouts import DATABASE_CONNECT_SECONDS, DATABASE_POOL_WAIT_SECONDS
 
 READ_ONLY = "gachi_read_only"
 
@@ -32,7 +33,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # pre-ping: a connection the server closed (a restart) is replaced before it is used
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=DATABASE_POOL_WAIT_SECONDS,
+        connect_args={"connect_timeout": DATABASE_CONNECT_SECONDS},
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -61,6 +70,8 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # True inside `rolled_back()`: every session shares one connection and one thread.
+        self.single_connection = False
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
@@ -94,9 +105,11 @@ class Database:
         binds = [maker.kw["bind"] for maker in makers]
         for maker in makers:
             maker.configure(bind=connection, join_transaction_mode="create_savepoint")
+        self.single_connection = True
         try:
             yield
         finally:
+            self.single_connection = False
             for maker, bind in zip(makers, binds, strict=True):
                 maker.configure(bind=bind, join_transaction_mode="conditional_savepoint")
             outer.rollback()

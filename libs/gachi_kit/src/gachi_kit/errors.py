@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -179,9 +181,23 @@ def _object_particle(label: str) -> str:
 
 
 ProblemFactory = Callable[[Any], Problem]
+
+
 # Mapped in every service: a version check that failed on flush or commit.
+def database_unavailable(exc: BaseException) -> Problem:
+    """The service's own database did not answer (restarting, unreachable, pool exhausted):
+    503 with Retry-After, never a 500; the transaction rolled back, so nothing was written."""
+    log.warning("database_unavailable", error=str(exc).splitlines()[0][:300])
+    detail = "데이터베이스에 잠시 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
+    return unavailable("database_unavailable", detail)
+
+
 KIT_ERROR_MAP: dict[type[BaseException], ProblemFactory] = {
     StaleDataError: lambda _exc: concurrent_update(),
+    # a lost or refused connection; SQLite's "database is locked" past its busy timeout too
+    OperationalError: database_unavailable,
+    InterfaceError: database_unavailable,
+    PoolTimeout: database_unavailable,
 }
 
 

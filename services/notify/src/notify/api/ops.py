@@ -6,7 +6,7 @@ from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import invalid
 from notify.api import schemas
-from notify.services import deliveries
+from notify.services import deliveries, events
 from notify.wiring import notify
 
 blp = Blueprint("operations", __name__, url_prefix="/v1/ops", description="운영자: 실패한 발송")
@@ -22,6 +22,17 @@ class DeadDeliveries(MethodView):
         return deliveries.list_deliveries(
             notify(), current_principal(), {**query, "status": "dead"}
         )
+
+
+@blp.route("/dead-events")
+class DeadEvents(MethodView):
+    @require_roles("admin")
+    @blp.arguments(schemas.DeadEventQuery, location="query")
+    @blp.response(200, schemas.DeadEventPage)
+    def get(self, query):
+        """Events notify gave up on after `MAX_EVENT_ATTEMPTS` (poison messages), newest
+        first, with the last error; each is also counted in `gachi_events_dead_total`."""
+        return events.list_dead(notify(), query)
 
 
 @blp.route("/dead-deliveries/replay")

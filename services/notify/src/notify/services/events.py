@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gachi_kit.consumer import DONE, consume
+from gachi_kit.consumer import DEAD, DONE, consume
 from gachi_kit.events import Envelope, as_utc
 from gachi_kit.logging import get_logger
+from gachi_kit.paging import keyset_page
 from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
@@ -41,6 +42,16 @@ def handle_event(n: Notify, raw: dict) -> str:
     if result == DONE and to_send:
         n.enqueue(to_send)
     return result
+
+
+def list_dead(n: Notify, query: dict) -> dict:
+    """Events parked as dead after their attempts ran out, newest first (operators)."""
+    stmt = select(InboundEvent).where(InboundEvent.status == DEAD)
+    if query.get("type"):
+        stmt = stmt.where(InboundEvent.type == query["type"])
+    with n.db.reading() as session:
+        page = keyset_page(session, stmt, query, order_by=(InboundEvent.id,), descending=True)
+    return page.as_dict()
 
 
 def _apply(n: Notify, session: Session, envelope: Envelope) -> list[str]:
