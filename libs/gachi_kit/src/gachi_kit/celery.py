@@ -6,7 +6,6 @@ the Flask app context and under the correlation id of the message that started t
 
 from __future__ import annotations
 
-
 from celery import Celery, Task, signals
 from flask import Flask
 
