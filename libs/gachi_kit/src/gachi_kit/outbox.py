@@ -201,7 +201,9 @@ class Outbox:
         for consumer in self.consumers_of(envelope.type):
             self.celery.send_task(
                 f"{consumer}.handle_event",
-                args=[envelope.to_dict()],
+                args=[envelope.message()],
+                # Celery would otherwise walk the whole event to build a repr for its logs
+                argsrepr=f"[<{envelope.type} {envelope.id}>]",
                 queue=consumer,
                 headers={CORRELATION_TASK_HEADER: envelope.correlation_id},
                 retry=retry,
