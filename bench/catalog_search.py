@@ -47,6 +47,7 @@ from catalog.adapters.models import (  # noqa: E402
     Certification,
     Enterprise,
     Product,
+    ProductSearch,
 )
 from catalog.domain import regions  # noqa: E402
 from catalog.domain.enterprise import ENTERPRISE_TYPES  # noqa: E402
@@ -58,6 +59,7 @@ from catalog.domain.search_index import (  # noqa: E402
 )
 from catalog.migrate import migrate  # noqa: E402
 from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
+from catalog.services.indexing import search_row  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
 from gachi_kit.brn import make_brn  # noqa: E402
@@ -210,6 +212,7 @@ def build(url: str, products: int, seed: int = 7) -> None:
             (Certification, cert_rows),
             (Product, product_rows),
             (BrandListing, listing_rows),
+            (ProductSearch, [search_row(p) for p in product_rows]),
         ):
             for start in range(0, len(rows), 5_000):
                 conn.execute(insert(model), rows[start : start + 5_000])
@@ -284,7 +287,7 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
         qs = qs.format(today=today)
         with app.app_context():
             query = parse_query(qs)
-            plan = plan_search(query, buyer)
+            plan = plan_search(query, buyer, dialect.name)
         scan_sql = _sql(plan.statement, dialect)
         shown_sql = shown_sql or (name, qs, scan_sql)
 

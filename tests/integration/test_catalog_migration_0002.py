@@ -1,36 +1,17 @@
 """Revision 0002 on a database that already holds 0001 data (SQLite or PostgreSQL): the new
 search columns and the first price-history row are backfilled; downgrade and upgrade again."""
 
-import os
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from catalog.domain.search_index import product_search_name, product_search_text
 from gachi_kit.migrations import alembic_config
 
 SERVICE_DIR = Path(__file__).resolve().parents[2] / "services" / "catalog"
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    base = os.environ.get("DATABASE_URL_BASE")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'catalog_0002.db'}"
-        return
-    name = "gachi_test_catalog_0002"
-    admin = create_engine(base.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base.rstrip("/") + "/" + name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_0002_backfills_rows_written_under_0001(fresh_url):

@@ -4,7 +4,9 @@ Korean text matching happens entirely in Python (`domain/search_text.py`): every
 stores a normalised `search_text` (and `search_name` for ranking), a query becomes
 normalised terms, and the database only evaluates `column LIKE '%term%' ESCAPE '\\'` on
 those ASCII-lowercase, space-free strings. No collation, ILIKE, tokenizer or database
-Unicode handling is involved, so SQLite and PostgreSQL return the same rows; every ORDER BY
+Unicode handling is involved, so SQLite and PostgreSQL return the same rows. The gram
+index (`product_search`: GIN on PostgreSQL, FTS5 on SQLite) only narrows the rows LIKE
+looks at to those holding every character pair of the term, a superset; every ORDER BY
 ends in the primary key and sorts only integers, timestamps and ULIDs, so they return them
 in the same order too.
 """
@@ -33,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.adapters.models import Brand, Enterprise, Product
-from catalog.adapters.queries import carries_brand, certified_on
+from catalog.adapters.queries import carries_brand, certified_on, holds_grams
 from catalog.domain import regions
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.search_text import escape_like, query_terms
@@ -87,8 +89,9 @@ class SearchPlan:
         )
 
 
-def plan_search(query: dict, actor: Principal) -> SearchPlan:
-    """Build (not run) the statement for `query` as `actor` sees the catalogue."""
+def plan_search(query: dict, actor: Principal, dialect: str) -> SearchPlan:
+    """Build (not run) the statement for `query` as `actor` sees the catalogue on a database
+    of `dialect` ("sqlite" or "postgresql": only the gram index lookup differs)."""
     filters = {k: query.get(k) for k in FILTERS}
     terms = query_terms(filters["q"] or "")
     sort = query.get("sort") or "relevance"
@@ -114,7 +117,7 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
             type_coerce(keys[2], UTCDateTime).label("kt"),
         )
         .join(Enterprise, Product.enterprise_id == Enterprise.id)
-        .where(*_conditions(filters, terms, actor))
+        .where(*_conditions(filters, terms, actor, dialect))
         .cte("matched")
     )
     columns = matched.c
@@ -154,7 +157,7 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
 
 
 def search_products(catalog: Catalog, query: dict, actor: Principal) -> dict:
-    plan = plan_search(query, actor)
+    plan = plan_search(query, actor, catalog.db.engine.dialect.name)
     with catalog.db.reading() as session:
         labels = known(session)
         if query.get("category") and query["category"] not in labels:
@@ -192,7 +195,9 @@ def brand_products(catalog: Catalog, code: str, on: date | None, query: dict, ac
 # -- query parts -----------------------------------------------------------------------------
 
 
-def _conditions(filters: dict, terms: list[str], actor: Principal) -> list[ColumnElement]:
+def _conditions(
+    filters: dict, terms: list[str], actor: Principal, dialect: str
+) -> list[ColumnElement]:
     on_sale = and_(Product.status == "active", Enterprise.status == "active")
     conditions: list[ColumnElement] = []
     if actor.role == "enterprise" and actor.org:
@@ -200,6 +205,7 @@ def _conditions(filters: dict, terms: list[str], actor: Principal) -> list[Colum
     elif actor.role != "admin":
         conditions.append(on_sale)  # non-owners see only what is on sale
     for term in terms:
+        conditions.append(holds_grams(term, dialect))  # the index narrows, LIKE decides
         conditions.append(_like(Product.search_text, f"%{escape_like(term)}%"))
     simple = {
         "category": Product.category,
