@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text, true  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from ulid import ULID  # noqa: E402
@@ -64,6 +64,7 @@ from catalog.domain.search_index import (  # noqa: E402
 )
 from catalog.migrate import migrate  # noqa: E402
 from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
+from catalog.services import search  # noqa: E402
 from catalog.services.indexing import search_row  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
@@ -321,6 +322,17 @@ def _sql(statement, dialect) -> str:
     return text_.replace("%%", "%") if dialect.name == "postgresql" else text_
 
 
+def plan_without_index(query: dict, actor, dialect: str):
+    """The same plan with the gram-index condition replaced by TRUE: the LIKE scan that
+    search ran before the index, measured in the same run as the baseline it replaces."""
+    holds_grams = search.holds_grams
+    search.holds_grams = lambda *_: true()
+    try:
+        return plan_search(query, actor, dialect)
+    finally:
+        search.holds_grams = holds_grams
+
+
 def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
     private, public = generate_keypair()
     app = create_app(
@@ -348,7 +360,7 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
     print(
         f"{'query':<28} {'matches':>8} | {'HTTP p50':>9} {'p95':>7} {'CPU':>6} | "
         f"{'use case p50':>12} {'p95':>7} | {'raw SQL p50':>11} {'p95':>7} {'CPU':>6} | "
-        f"{'p95 ×raw':>8} | runs"
+        f"{'p95 ×raw':>8} | {'no index p50':>12} {'CPU':>4} | runs"
     )
     shown_sql = None
     for name, qs in QUERIES:
@@ -356,6 +368,7 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
         with app.app_context():
             query = parse_query(qs)
             plan = plan_search(query, buyer, dialect.name)
+            unindexed = plan_without_index(query, buyer, dialect.name)
         scan_sql = _sql(plan.statement, dialect)
         shown_sql = shown_sql or (name, qs, scan_sql)
 
@@ -384,12 +397,18 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
         h, h_cpu = timed(http, seconds, max_runs, cpu)
         u, _ = timed(use_case, seconds, max_runs, cpu)
         r, r_cpu = timed(raw, seconds, max_runs, cpu)
+        if "q=" in qs:
+            like_sql = _sql(unindexed.statement, dialect)
+            s, s_cpu = timed(lambda p=unindexed, q=like_sql: raw(q, p), seconds, max_runs, cpu)
+            scan = f"{pct(s, 50):>7.1f}ms {s_cpu:>5.1f}ms"
+        else:
+            scan = f"{'(no q)':>16}"
         raw_conn.close()
         print(
             f"{name:<28} {matches:>8} | {pct(h, 50):>7.1f}ms {pct(h, 95):>5.1f}ms "
             f"{h_cpu:>4.1f}ms | {pct(u, 50):>10.1f}ms {pct(u, 95):>5.1f}ms | "
             f"{pct(r, 50):>9.1f}ms {pct(r, 95):>5.1f}ms {r_cpu:>4.1f}ms | "
-            f"{pct(h, 95) / pct(r, 95):>7.2f}× | {len(h)}/{len(u)}/{len(r)}"
+            f"{pct(h, 95) / pct(r, 95):>7.2f}× | {scan} | {len(h)}/{len(u)}/{len(r)}"
         )
     name, qs, items_sql = shown_sql
     print(f"\nThe scan for {name!r} ({qs}); then the page's rows are read by primary key:\n")
