@@ -386,6 +386,8 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
         def raw(scan_sql=scan_sql, plan=plan, raw_conn=raw_conn):
             """The same two statements: the one scan, then the page's rows by id."""
             cursor = raw_conn.cursor()
+            for setting in plan.settings:
+                cursor.execute(setting)
             cursor.execute(scan_sql)
             ids = [row[1] for row in cursor.fetchall() if row[0] == "i"][: plan.page_size]
             cursor.execute(_sql(plan.page(ids), dialect))

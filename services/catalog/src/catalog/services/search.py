@@ -28,6 +28,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     tuple_,
     type_coerce,
     union_all,
@@ -35,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.adapters.models import Brand, Enterprise, Product
-from catalog.adapters.queries import carries_brand, certified_on, holds_grams
+from catalog.adapters.queries import carries_brand, certified_on, gram_settings, holds_grams
 from catalog.domain import regions
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.search_text import escape_like, query_terms
@@ -73,12 +74,13 @@ class SearchPlan:
     """What one search runs: `statement` scans the matching products once and returns both
     the page (kind "i": id, sort key, position) and the facet counts (kind "f": category,
     enterprise type, 시도, count) as one UNION ALL; then `page(ids)` loads the page's rows
-    by primary key."""
+    by primary key. `settings` run first, in the same transaction (see gram_settings)."""
 
     sort: str
     fingerprint: str
     page_size: int
     statement: Select
+    settings: tuple[str, ...] = ()
 
     @staticmethod
     def page(ids: list[str]) -> Select:
@@ -152,7 +154,11 @@ def plan_search(query: dict, actor: Principal, dialect: str) -> SearchPlan:
         func.count(),
     ).group_by(columns.category, columns.enterprise_type, columns.sido)
     return SearchPlan(
-        sort=sort, fingerprint=fp, page_size=query["limit"], statement=union_all(items, facets)
+        sort=sort,
+        fingerprint=fp,
+        page_size=query["limit"],
+        statement=union_all(items, facets),
+        settings=gram_settings(dialect) if terms else (),
     )
 
 
@@ -164,6 +170,8 @@ def search_products(catalog: Catalog, query: dict, actor: Principal) -> dict:
             raise unknown_category()
         if query.get("brand") and session.get(Brand, query["brand"]) is None:
             raise unknown_brand("brand")
+        for setting in plan.settings:
+            session.execute(text(setting))
         rows = session.execute(plan.statement).all()
         page = sorted((r for r in rows if r.kind == "i"), key=lambda r: r.pos)
         more = len(page) > plan.page_size
