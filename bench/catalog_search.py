@@ -257,8 +257,9 @@ def timed(fn, seconds: float, max_runs: int, cpu) -> tuple[list[float], float]:
 
 def cpu_counter(engine):
     """CPU seconds so far of this process and, on PostgreSQL, of every server backend of the
-    benchmark's database (read from /proc: the server is local). On SQLite the database
-    works inside this process."""
+    benchmark's database (read from /proc: the server is local; a parallel worker that
+    starts and ends within one request is not seen). On SQLite the database works inside
+    this process."""
     if engine.dialect.name != "postgresql":
         return time.process_time
     with engine.connect() as conn:
