@@ -14,9 +14,13 @@ each query
 and prints p50/p95 for each, the number of matches, and the SQL of one query.
 
     .venv/bin/python bench/catalog_search.py [--products N] [--seconds S] [--max-runs R]
+        [--databases sqlite,postgresql]
 
 Bounded: each query and layer stops after S seconds (default 3) or R runs (default 30).
-Only local databases are touched.
+Only local databases are touched. Also printed: the CPU per request summed over this
+process and the PostgreSQL backends serving it (the figure a loaded machine does not
+inflate), HTTP p95 as a multiple of raw SQL p95, and the sizes of the gram index beside
+the product table. `--products 1000000` builds in bounded memory (rows go in per 5,000).
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text, true  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
 from ulid import ULID  # noqa: E402
 
 from catalog import create_app  # noqa: E402
@@ -47,6 +52,7 @@ from catalog.adapters.models import (  # noqa: E402
     Certification,
     Enterprise,
     Product,
+    ProductSearch,
 )
 from catalog.domain import regions  # noqa: E402
 from catalog.domain.enterprise import ENTERPRISE_TYPES  # noqa: E402
@@ -58,6 +64,8 @@ from catalog.domain.search_index import (  # noqa: E402
 )
 from catalog.migrate import migrate  # noqa: E402
 from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
+from catalog.services import search  # noqa: E402
+from catalog.services.indexing import search_row  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
 from gachi_kit.brn import make_brn  # noqa: E402
@@ -107,7 +115,27 @@ def build(url: str, products: int, seed: int = 7) -> None:
     themes = {code: themes for code, _, themes in REGION_PLAN}
     enterprise_rows, cert_rows, product_rows, listing_rows = [], [], [], []
     per_enterprise = products // ENTERPRISES
+    conn = engine.connect()
+    transaction = conn.begin()
+    conn.execute(insert(Brand), [b | {"created_at": now, "updated_at": now} for b in BRANDS])
+
+    def flush() -> None:
+        """Insert what is built so far, parents first, and start over (bounded memory)."""
+        search_rows = [search_row(p) for p in product_rows]
+        for model, rows in (
+            (Enterprise, enterprise_rows),
+            (Certification, cert_rows),
+            (Product, product_rows),
+            (BrandListing, listing_rows),
+            (ProductSearch, search_rows),
+        ):
+            if rows:
+                conn.execute(insert(model), rows)
+                rows.clear()
+
     for i in range(ENTERPRISES):
+        if len(product_rows) >= 5_000:
+            flush()
         code = sigungu[i % len(sigungu)]
         region = regions.get_sigungu(code)
         etype = list(ENTERPRISE_TYPES)[i % 7]
@@ -203,16 +231,9 @@ def build(url: str, products: int, seed: int = 7) -> None:
                         "updated_at": now,
                     }
                 )
-    with engine.begin() as conn:
-        conn.execute(insert(Brand), [b | {"created_at": now, "updated_at": now} for b in BRANDS])
-        for model, rows in (
-            (Enterprise, enterprise_rows),
-            (Certification, cert_rows),
-            (Product, product_rows),
-            (BrandListing, listing_rows),
-        ):
-            for start in range(0, len(rows), 5_000):
-                conn.execute(insert(model), rows[start : start + 5_000])
+    flush()
+    transaction.commit()
+    conn.close()
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
@@ -222,14 +243,64 @@ def build(url: str, products: int, seed: int = 7) -> None:
     engine.dispose()
 
 
-def timed(fn, seconds: float, max_runs: int) -> list[float]:
+def timed(fn, seconds: float, max_runs: int, cpu) -> tuple[list[float], float]:
+    """Wall-clock samples (ms) and the CPU ms per run, this process plus the database's."""
     fn()  # warm-up (caches, plans)
     samples, deadline = [], time.monotonic() + seconds
+    cpu_before = cpu()
     while len(samples) < max_runs and time.monotonic() < deadline:
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    return samples, (cpu() - cpu_before) * 1000 / len(samples)
+
+
+def cpu_counter(engine):
+    """CPU seconds so far of this process and, on PostgreSQL, of every server backend of the
+    benchmark's database (read from /proc: the server is local; a parallel worker that
+    starts and ends within one request is not seen). On SQLite the database works inside
+    this process."""
+    if engine.dialect.name != "postgresql":
+        return time.process_time
+    with engine.connect() as conn:
+        database = conn.execute(text("SELECT current_database()")).scalar()
+    admin = create_engine(engine.url.set(database="postgres"), poolclass=NullPool)
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backends() -> float:
+        with admin.connect() as conn:
+            pids = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database}
+            ).scalars()
+            total = 0.0
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        return total
+
+    return lambda: time.process_time() + backends()
+
+
+def index_sizes(engine) -> str:
+    """The gram index beside the product table it serves, in MB."""
+    mb = 1024 * 1024
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ["product", "product_search", "ix_product_search_grams"]
+            sizes = [
+                conn.execute(text("SELECT pg_relation_size(:n)"), {"n": n}).scalar() for n in names
+            ]
+        else:
+            rows = dict(
+                conn.execute(text("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")).all()
+            )
+            names = ["product", "product_search", "product_search_fts"]
+            fts = sum(v for k, v in rows.items() if k.startswith("product_search_fts"))
+            sizes = [rows["product"], rows["product_search"], fts]
+    return ", ".join(f"{n} {size / mb:.1f} MB" for n, size in zip(names, sizes, strict=True))
 
 
 def pct(samples: list[float], p: float) -> float:
@@ -250,6 +321,17 @@ def _sql(statement, dialect) -> str:
     the text is sent as is, so undo that (LIKE '%%x%%' would match the same, but read oddly)."""
     text_ = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     return text_.replace("%%", "%") if dialect.name == "postgresql" else text_
+
+
+def plan_without_index(query: dict, actor, dialect: str):
+    """The same plan with the gram-index condition replaced by TRUE: the LIKE scan that
+    search ran before the index, measured in the same run as the baseline it replaces."""
+    holds_grams = search.holds_grams
+    search.holds_grams = lambda *_: true()
+    try:
+        return plan_search(query, actor, dialect)
+    finally:
+        search.holds_grams = holds_grams
 
 
 def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
@@ -274,17 +356,20 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
     }
     dialect = cat.db.engine.dialect
     today = date.today().isoformat()
-    print(f"\n{label}")
+    cpu = cpu_counter(cat.db.engine)
+    print(f"\n{label}\nsizes: {index_sizes(cat.db.engine)}")
     print(
-        f"{'query':<28} {'matches':>8} | {'HTTP p50':>9} {'p95':>7} | {'use case p50':>12} "
-        f"{'p95':>7} | {'raw SQL p50':>11} {'p95':>7} | runs"
+        f"{'query':<28} {'matches':>8} | {'HTTP p50':>9} {'p95':>7} {'CPU':>6} | "
+        f"{'use case p50':>12} {'p95':>7} | {'raw SQL p50':>11} {'p95':>7} {'CPU':>6} | "
+        f"{'p95 ×raw':>8} | {'no index p50':>12} {'CPU':>4} | runs"
     )
     shown_sql = None
     for name, qs in QUERIES:
         qs = qs.format(today=today)
         with app.app_context():
             query = parse_query(qs)
-            plan = plan_search(query, buyer)
+            plan = plan_search(query, buyer, dialect.name)
+            unindexed = plan_without_index(query, buyer, dialect.name)
         scan_sql = _sql(plan.statement, dialect)
         shown_sql = shown_sql or (name, qs, scan_sql)
 
@@ -302,6 +387,8 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
         def raw(scan_sql=scan_sql, plan=plan, raw_conn=raw_conn):
             """The same two statements: the one scan, then the page's rows by id."""
             cursor = raw_conn.cursor()
+            for setting in plan.settings:
+                cursor.execute(setting)
             cursor.execute(scan_sql)
             ids = [row[1] for row in cursor.fetchall() if row[0] == "i"][: plan.page_size]
             cursor.execute(_sql(plan.page(ids), dialect))
@@ -310,14 +397,21 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
             raw_conn.rollback()
 
         matches = http()["total"]
-        h = timed(http, seconds, max_runs)
-        u = timed(use_case, seconds, max_runs)
-        r = timed(raw, seconds, max_runs)
+        h, h_cpu = timed(http, seconds, max_runs, cpu)
+        u, _ = timed(use_case, seconds, max_runs, cpu)
+        r, r_cpu = timed(raw, seconds, max_runs, cpu)
+        if "q=" in qs:
+            like_sql = _sql(unindexed.statement, dialect)
+            s, s_cpu = timed(lambda p=unindexed, q=like_sql: raw(q, p), seconds, max_runs, cpu)
+            scan = f"{pct(s, 50):>7.1f}ms {s_cpu:>5.1f}ms"
+        else:
+            scan = f"{'(no q)':>16}"
         raw_conn.close()
         print(
-            f"{name:<28} {matches:>8} | {pct(h, 50):>7.1f}ms {pct(h, 95):>5.1f}ms | "
-            f"{pct(u, 50):>10.1f}ms {pct(u, 95):>5.1f}ms | {pct(r, 50):>9.1f}ms "
-            f"{pct(r, 95):>5.1f}ms | {len(h)}/{len(u)}/{len(r)}"
+            f"{name:<28} {matches:>8} | {pct(h, 50):>7.1f}ms {pct(h, 95):>5.1f}ms "
+            f"{h_cpu:>4.1f}ms | {pct(u, 50):>10.1f}ms {pct(u, 95):>5.1f}ms | "
+            f"{pct(r, 50):>9.1f}ms {pct(r, 95):>5.1f}ms {r_cpu:>4.1f}ms | "
+            f"{pct(h, 95) / pct(r, 95):>7.2f}× | {scan} | {len(h)}/{len(u)}/{len(r)}"
         )
     name, qs, items_sql = shown_sql
     print(f"\nThe scan for {name!r} ({qs}); then the page's rows are read by primary key:\n")
@@ -330,7 +424,13 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=3.0, help="per query and layer")
     parser.add_argument("--max-runs", type=int, default=30, help="per query and layer")
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="comma-separated; postgresql runs only when DATABASE_URL_BASE is set",
+    )
     args = parser.parse_args()
+    wanted = set(args.databases.split(","))
     print(
         f"catalog search benchmark: {args.products:,} products, {ENTERPRISES:,} enterprises; "
         f"Python {platform.python_version()}, {platform.machine()}, "
@@ -338,10 +438,12 @@ def main() -> None:
         f"{args.max_runs} runs"
     )
     with tempfile.TemporaryDirectory(prefix="gachi-bench-") as folder:
-        targets = [("SQLite", f"sqlite:///{Path(folder) / 'catalog.db'}", None)]
+        targets = []
+        if "sqlite" in wanted:
+            targets.append(("SQLite", f"sqlite:///{Path(folder) / 'catalog.db'}", None))
         base = os.environ.get("DATABASE_URL_BASE")
-        if base:
-            name = "gachi_bench_catalog"
+        if base and "postgresql" in wanted:
+            name = f"gachi_bench_catalog_{os.getpid()}"
             admin = create_engine(base.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

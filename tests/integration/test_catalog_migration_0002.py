@@ -10,15 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog.domain.search_index import product_search_name, product_search_text
 from gachi_kit.migrations import alembic_config
-from tests.support.fresh_db import empty_database
 
 SERVICE_DIR = Path(__file__).resolve().parents[2] / "services" / "catalog"
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    with empty_database("catalog_0002", tmp_path) as url:
-        yield url
 
 
 def test_0002_backfills_rows_written_under_0001(fresh_url):

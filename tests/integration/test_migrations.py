@@ -5,6 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from gachi_kit.migrations import include_name
+
 MODELS = {
     "catalog": "catalog.adapters.models",
     "orders": "orders.adapters.models",
@@ -18,7 +20,8 @@ def test_migrations_match_the_models(service, db_urls):
     models = __import__(MODELS[service], fromlist=["Base"])
     engine = create_engine(db_urls[service])
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": include_name(models.Base.metadata)}
+        context = MigrationContext.configure(connection, opts=opts)
         differences = compare_metadata(context, models.Base.metadata)
     engine.dispose()
     assert differences == []

@@ -6,22 +6,14 @@ upgrade again."""
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import JSON, column, create_engine, select, table, text
 
 from gachi_kit.migrations import alembic_config
 from orders.migrate import seed_reference_rows
-from tests.support.fresh_db import empty_database
 
 SERVICE_DIR = Path(__file__).resolve().parents[2] / "services" / "orders"
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    with empty_database("orders_0004", tmp_path) as url:
-        yield url
 
 
 def rows(name: str, values: list[dict]):

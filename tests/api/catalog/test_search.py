@@ -7,7 +7,10 @@ checks that both return the same rows in the same order.
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from catalog.adapters.models import Product
+from catalog.domain.search_text import query_terms
 from tests.support.builders import create_product, register_enterprise
 from tests.support.catalog_builders import approve, certify, create_brand
 
@@ -266,3 +269,62 @@ def test_search_needs_a_token(client):
 def test_like_wildcards_in_a_query_are_plain_text(client, shelf, buyer):
     assert names(client, buyer, "q=%25김치") == names(client, buyer, "q=김치")
     assert names(client, buyer, "q=_두부과") == ["국산콩 두부과자 200g"]
+
+
+# -- the gram index (product_search): it narrows, LIKE decides, so results never change --------
+
+
+def test_one_and_two_character_terms_and_choseong_pairs(client, shelf, buyer):
+    assert names(client, buyer, "q=쿠") == ["비츠원 수제쿠키"]
+    assert names(client, buyer, "q=무") == ["총각무 3kg", "A4 복사용지 500매"]  # 사무용품
+    # ㄷㅂ: 두부 in a name, or in the enterprise's name (광명두부마을), in that order
+    assert names(client, buyer, "q=ㄷㅂ") == [
+        "국산콩 두부과자 200g",
+        "비츠원 수제쿠키",
+        "호두과자 20개입",
+        "우리밀 호두 과자 선물세트",
+    ]
+    assert names(client, buyer, "q=ㄷ ㅂ") == names(client, buyer, "q=ㄷㅂ")
+    assert names(client, buyer, "q=김 치") == names(client, buyer, "q=김치")
+
+
+QUERIES = ["김치", "김", "두부", "ㄷㅂ", "ㄱㅊ", "호두 과자", "두부과", "a4", "Ａ４", "200", "조합"]
+QUERIES += ["ㅅㅈ", "선물", "수제비누", "치두", "kg", "0g", "없는상품", "자활", "ㅂㅊㅇ", "과"]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_index_finds_exactly_what_like_finds(client, shelf, admin, catalog_app, q):
+    """Every product whose search_text contains the term, by a bare LIKE that no index
+    serves, is what the search returns (admin sees every status): on SQLite via FTS5, on
+    PostgreSQL via GIN, the same rows."""
+    (term,) = query_terms(q)
+    with catalog_app.extensions["catalog"].db.reading() as session:
+        expected = session.scalars(
+            select(Product.name).where(Product.search_text.like(f"%{term}%"))
+        ).all()
+    found = names(client, admin, f"q={q}&limit=100")
+    assert sorted(found) == sorted(expected)
+    assert (found != []) == (q not in ("없는상품", "치두"))
+
+
+def test_the_index_follows_every_write(client, shelf, admin, buyer):
+    snack = shelf["snack"]["id"]
+    renamed = client.patch(f"/v1/products/{snack}", json={"name": "검은콩 강정"}, headers=admin)
+    assert renamed.status_code == 200, renamed.get_json()
+    assert names(client, buyer, "q=ㄱㅇㅋ") == ["검은콩 강정"]
+    assert names(client, buyer, "q=두부과") == []
+    tags = client.patch(f"/v1/products/{snack}", json={"tags": ["명절선물"]}, headers=admin)
+    assert tags.status_code == 200
+    assert names(client, buyer, "q=명절") == ["검은콩 강정"]
+    assert names(client, buyer, "q=간식") == ["호두과자 20개입"]
+    # renaming the enterprise reindexes its products (the 초성 of the enterprise name too)
+    tofu = shelf["tofu"]["id"]
+    moved = client.patch(f"/v1/enterprises/{tofu}", json={"name": "소하 콩마을"}, headers=admin)
+    assert moved.status_code == 200, moved.get_json()
+    assert names(client, buyer, "q=광명두부") == []
+    assert names(client, buyer, "q=ㅋㅁㅇ&sort=price_asc") == [
+        "검은콩 강정",
+        "호두과자 20개입",
+        "비츠원 수제쿠키",
+        "우리밀 호두 과자 선물세트",
+    ]

@@ -11,10 +11,12 @@ from catalog.domain.search_text import (
     SECTION_SEP,
     choseong,
     escape_like,
+    grams,
     index_text,
     is_choseong_query,
     normalize,
     query_terms,
+    term_grams,
 )
 
 syllables = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
@@ -299,3 +301,54 @@ def test_any_substring_of_a_name_matches(name: str, data: st.DataObject) -> None
 @given(korean_words, korean_words)
 def test_spacing_never_matters(a: str, b: str) -> None:
     assert query_terms(a + b) == query_terms(f"{a} {b}")
+
+
+# --- the gram index ------------------------------------------------------------
+
+jamo = st.sampled_from(CHOSEONG)
+index_chars = syllables | jamo | st.sampled_from("0123456789abcxyzéÅＡ４ ·|#")
+
+
+def test_grams_are_the_characters_and_pairs_of_each_field() -> None:
+    assert grams("김치|ㄱㅊ") == ["ㄱ", "ㄱㅊ", "ㅊ", "김", "김치", "치"]
+    # never a pair across a field or section separator
+    assert "치두" not in grams(index_text("김치", "두부"))
+    assert term_grams("두부과자") == ["두부", "부과", "과자"]
+    assert term_grams("김") == ["김"]
+    assert term_grams("ㄷㅂ") == ["ㄷㅂ"]
+    assert term_grams("하하하") == ["하하"]
+
+
+@given(st.lists(st.text(alphabet=index_chars, max_size=12), min_size=1, max_size=4), st.data())
+def test_a_text_holding_a_term_holds_all_its_grams(fields, data) -> None:
+    text = index_text(*fields)
+    words = text.replace(SECTION_SEP, FIELD_SEP).split(FIELD_SEP)
+    word = data.draw(st.sampled_from(words))
+    start = data.draw(st.integers(0, len(word)))
+    term = word[start : data.draw(st.integers(start, len(word)))]
+    if term:
+        assert set(term_grams(term)) <= set(grams(text))
+
+
+FTS5 = (
+    "CREATE VIRTUAL TABLE f USING fts5(grams, tokenize='unicode61 remove_diacritics 0', "
+    "detail='none', columnsize=0)"
+)
+
+
+@given(st.text(alphabet=index_chars, min_size=1, max_size=16), st.text(max_size=4))
+def test_sqlite_fts5_finds_every_text_that_holds_the_term(name, other) -> None:
+    """The tokenizer migration 0007 uses keeps every gram whole: a MATCH of a term's grams
+    finds the text (so the index can only narrow, never lose, what LIKE would find)."""
+    text = index_text(name, other)
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute(FTS5)
+        db.execute("INSERT INTO f (rowid, grams) VALUES (1, ?)", (" ".join(grams(text)),))
+        for term in {normalize(name), choseong(name), normalize(name)[1:3]} - {""}:
+            assert term in text
+            match = " AND ".join(f'"{g}"' for g in term_grams(term))
+            found = db.execute("SELECT rowid FROM f WHERE f MATCH ?", (match,)).fetchall()
+            assert found == [(1,)], (term, match)
+    finally:
+        db.close()

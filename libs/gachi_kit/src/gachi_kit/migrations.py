@@ -32,10 +32,25 @@ def run_env(context, target_metadata, default_url: str) -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             render_item=_render_item,
+            include_name=include_name(target_metadata),
         )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def include_name(metadata):
+    """Alembic's `include_name` filter: skip the tables a service's metadata lists under
+    `info["virtual_tables"]` (e.g. an SQLite FTS5 table made by a migration) and the shadow
+    tables named after them, which no model describes."""
+    virtual = tuple(metadata.info.get("virtual_tables", ()))
+
+    def include(name, type_, _parent_names) -> bool:
+        if type_ != "table" or not name:
+            return True
+        return not any(name == v or name.startswith(f"{v}_") for v in virtual)
+
+    return include
 
 
 def _render_item(type_: str, obj, autogen_context):

@@ -37,6 +37,7 @@ from catalog.adapters.models import (
     PriceHistory,
     Product,
     ProductGroup,
+    ProductSearch,
 )
 from catalog.domain import regions
 from catalog.domain.brand import add_months
@@ -65,6 +66,7 @@ from catalog.seed_data import (
 )
 from catalog.services import published
 from catalog.services.categories import ensure_categories
+from catalog.services.indexing import search_row
 from catalog.wiring import Catalog
 from gachi_kit.brn import make_brn
 from gachi_kit.dates import today_kst
@@ -175,6 +177,7 @@ def run(catalog: Catalog, today: date | None = None) -> dict[str, int]:
             and p["id"] not in product_ids
         ]
         created["products"] = _insert(session, Product, rows)
+        _insert(session, ProductSearch, [search_row(p) for p in rows])
         _insert(
             session,
             PriceHistory,

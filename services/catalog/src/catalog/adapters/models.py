@@ -17,9 +17,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from gachi_kit.consumer import InboundEventMixin
@@ -29,7 +31,11 @@ from gachi_kit.outbox import OutboxMixin
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # SQLite's full-text index of product_search (an FTS5 virtual table and its shadow
+    # tables, made by migration 0007_search) is not a model: schema comparisons skip it.
+    metadata = MetaData(
+        naming_convention=NAMING_CONVENTION, info={"virtual_tables": ("product_search_fts",)}
+    )
 
 
 class OutboxMessage(OutboxMixin, Base):
@@ -113,17 +119,6 @@ class Product(Base):
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
         CheckConstraint("min_order_qty >= 1", name="min_order_qty_positive"),
-        # PostgreSQL: a pg_trgm GIN index serves `search_text LIKE '%term%'` for terms of 3+
-        # characters (shorter ones stay a sequential scan); an index never changes results.
-        # SQLite has no such index type: there the same name is an always-empty partial index,
-        # so both databases hold the schema these models describe.
-        Index(
-            "ix_product_search_text_trgm",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-            sqlite_where=text("0"),
-        ),
     )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
@@ -158,6 +153,56 @@ class Product(Base):
     listings: Mapped[list[BrandListing]] = relationship(
         back_populates="product", order_by="BrandListing.brand_code"
     )
+    search_index: Mapped[ProductSearch | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Grams(TypeDecorator):
+    """A list of grams: `text[]` on PostgreSQL (for a GIN index), one space-separated string
+    on SQLite (for the FTS5 index, whose tokenizer splits it at the spaces)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(Text))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None or dialect.name == "postgresql":
+            return value
+        return " ".join(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None or dialect.name == "postgresql":
+            return value
+        return value.split()
+
+
+class ProductSearch(Base):
+    """The gram index of a product's `search_text` (`domain/search_text.grams`), written with
+    it (services/indexing.py). PostgreSQL indexes `grams` with GIN; on SQLite the migration
+    adds an FTS5 table over this one (`product_search_fts`, rowid = `id`, kept in step by
+    triggers), and the index of the same name is an always-empty stand-in. A search asks the
+    index for the products holding all of a term's grams, then `LIKE` decides as before."""
+
+    __tablename__ = "product_search"
+    __table_args__ = (
+        Index(
+            "ix_product_search_grams",
+            "grams",
+            postgresql_using="gin",
+            sqlite_where=text("0"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), unique=True
+    )
+    grams: Mapped[list[str]] = mapped_column(Grams)
 
 
 class PriceHistory(Base):

@@ -22,10 +22,12 @@ __all__ = [
     "SECTION_SEP",
     "choseong",
     "escape_like",
+    "grams",
     "index_text",
     "is_choseong_query",
     "normalize",
     "query_terms",
+    "term_grams",
 ]
 
 # The 19 initial consonants, in Unicode syllable order, as compatibility jamo.
@@ -145,3 +147,29 @@ def escape_like(term: str) -> str:
     safeguard; it matters if raw input ever reaches a LIKE pattern.
     """
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def grams(text: str) -> list[str]:
+    """The gram index of an ``index_text`` value: every distinct character and every distinct
+    pair of adjacent characters within a field (never across ``|`` or ``#``), sorted:
+    ``grams("김치|ㄱㅊ") == ["ㄱ", "ㄱㅊ", "ㅊ", "김", "김치", "치"]``.
+
+    A term from ``query_terms`` occurs in the text only if all of ``term_grams(term)`` are
+    in this set (a term never contains a separator, so it lies within one field). The
+    converse does not hold, so the index only narrows the candidates and the exact
+    ``LIKE`` decides; it serves terms of any length, where trigram indexes need three
+    characters and a two-syllable word such as ``김치`` is the most common query.
+    """
+    out: set[str] = set()
+    for field in text.replace(SECTION_SEP, FIELD_SEP).split(FIELD_SEP):
+        out.update(field)
+        out.update(field[i : i + 2] for i in range(len(field) - 1))
+    return sorted(out)
+
+
+def term_grams(term: str) -> list[str]:
+    """The grams a text must hold to contain ``term``: its adjacent pairs, or the character
+    itself for a one-character term. ``두부과자`` -> ``["두부", "부과", "과자"]``."""
+    if len(term) == 1:
+        return [term]
+    return list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))

@@ -1,8 +1,8 @@
 """Keeps the normalised search columns in step with every write (see domain/search_index.py).
 
 Called inside the writing use case's transaction, so a product is never visible with a
-stale index: a rename of the product, its enterprise or its group rewrites the columns in
-the same commit.
+stale index: a rename of the product, its enterprise or its group rewrites the columns, and
+the product's gram index row (`product_search`), in the same commit.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.adapters.models import Enterprise, Product, ProductGroup
+from catalog.adapters.models import Enterprise, Product, ProductGroup, ProductSearch
 from catalog.domain.search_index import (
     enterprise_search_text,
     product_search_name,
     product_search_text,
 )
+from catalog.domain.search_text import grams
 from catalog.services.categories import known
 
 
@@ -32,6 +33,17 @@ def index_product(
         description=product.description or "",
     )
     product.search_name = product_search_name(product.name)
+    new = grams(product.search_text)
+    if product.search_index is None:
+        product.search_index = ProductSearch(grams=new)
+    elif product.search_index.grams != new:
+        product.search_index.grams = new
+
+
+def search_row(product: dict) -> dict:
+    """The `product_search` row of a product row about to be bulk-inserted (seed, benchmark),
+    where no Product object passes through `index_product`."""
+    return {"product_id": product["id"], "grams": grams(product["search_text"])}
 
 
 def index_enterprise(enterprise: Enterprise) -> None:

@@ -4,7 +4,9 @@ Korean text matching happens entirely in Python (`domain/search_text.py`): every
 stores a normalised `search_text` (and `search_name` for ranking), a query becomes
 normalised terms, and the database only evaluates `column LIKE '%term%' ESCAPE '\\'` on
 those ASCII-lowercase, space-free strings. No collation, ILIKE, tokenizer or database
-Unicode handling is involved, so SQLite and PostgreSQL return the same rows; every ORDER BY
+Unicode handling is involved, so SQLite and PostgreSQL return the same rows. The gram
+index (`product_search`: GIN on PostgreSQL, FTS5 on SQLite) only narrows the rows LIKE
+looks at to those holding every character pair of the term, a superset; every ORDER BY
 ends in the primary key and sorts only integers, timestamps and ULIDs, so they return them
 in the same order too.
 """
@@ -26,6 +28,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     tuple_,
     type_coerce,
     union_all,
@@ -33,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.adapters.models import Brand, Enterprise, Product
-from catalog.adapters.queries import carries_brand, certified_on
+from catalog.adapters.queries import carries_brand, certified_on, gram_settings, holds_grams
 from catalog.domain import regions
 from catalog.domain.enterprise import ENTERPRISE_TYPES
 from catalog.domain.search_text import escape_like, query_terms
@@ -71,12 +74,13 @@ class SearchPlan:
     """What one search runs: `statement` scans the matching products once and returns both
     the page (kind "i": id, sort key, position) and the facet counts (kind "f": category,
     enterprise type, 시도, count) as one UNION ALL; then `page(ids)` loads the page's rows
-    by primary key."""
+    by primary key. `settings` run first, in the same transaction (see gram_settings)."""
 
     sort: str
     fingerprint: str
     page_size: int
     statement: Select
+    settings: tuple[str, ...] = ()
 
     @staticmethod
     def page(ids: list[str]) -> Select:
@@ -87,8 +91,9 @@ class SearchPlan:
         )
 
 
-def plan_search(query: dict, actor: Principal) -> SearchPlan:
-    """Build (not run) the statement for `query` as `actor` sees the catalogue."""
+def plan_search(query: dict, actor: Principal, dialect: str) -> SearchPlan:
+    """Build (not run) the statement for `query` as `actor` sees the catalogue on a database
+    of `dialect` ("sqlite" or "postgresql": only the gram index lookup differs)."""
     filters = {k: query.get(k) for k in FILTERS}
     terms = query_terms(filters["q"] or "")
     sort = query.get("sort") or "relevance"
@@ -114,7 +119,7 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
             type_coerce(keys[2], UTCDateTime).label("kt"),
         )
         .join(Enterprise, Product.enterprise_id == Enterprise.id)
-        .where(*_conditions(filters, terms, actor))
+        .where(*_conditions(filters, terms, actor, dialect))
         .cte("matched")
     )
     columns = matched.c
@@ -149,18 +154,24 @@ def plan_search(query: dict, actor: Principal) -> SearchPlan:
         func.count(),
     ).group_by(columns.category, columns.enterprise_type, columns.sido)
     return SearchPlan(
-        sort=sort, fingerprint=fp, page_size=query["limit"], statement=union_all(items, facets)
+        sort=sort,
+        fingerprint=fp,
+        page_size=query["limit"],
+        statement=union_all(items, facets),
+        settings=gram_settings(dialect) if terms else (),
     )
 
 
 def search_products(catalog: Catalog, query: dict, actor: Principal) -> dict:
-    plan = plan_search(query, actor)
+    plan = plan_search(query, actor, catalog.db.engine.dialect.name)
     with catalog.db.reading() as session:
         labels = known(session)
         if query.get("category") and query["category"] not in labels:
             raise unknown_category()
         if query.get("brand") and session.get(Brand, query["brand"]) is None:
             raise unknown_brand("brand")
+        for setting in plan.settings:
+            session.execute(text(setting))
         rows = session.execute(plan.statement).all()
         page = sorted((r for r in rows if r.kind == "i"), key=lambda r: r.pos)
         more = len(page) > plan.page_size
@@ -192,7 +203,9 @@ def brand_products(catalog: Catalog, code: str, on: date | None, query: dict, ac
 # -- query parts -----------------------------------------------------------------------------
 
 
-def _conditions(filters: dict, terms: list[str], actor: Principal) -> list[ColumnElement]:
+def _conditions(
+    filters: dict, terms: list[str], actor: Principal, dialect: str
+) -> list[ColumnElement]:
     on_sale = and_(Product.status == "active", Enterprise.status == "active")
     conditions: list[ColumnElement] = []
     if actor.role == "enterprise" and actor.org:
@@ -200,6 +213,7 @@ def _conditions(filters: dict, terms: list[str], actor: Principal) -> list[Colum
     elif actor.role != "admin":
         conditions.append(on_sale)  # non-owners see only what is on sale
     for term in terms:
+        conditions.append(holds_grams(term, dialect))  # the index narrows, LIKE decides
         conditions.append(_like(Product.search_text, f"%{escape_like(term)}%"))
     simple = {
         "category": Product.category,
