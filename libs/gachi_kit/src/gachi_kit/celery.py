@@ -17,6 +17,16 @@ from gachi_kit.timeouts import REDIS_CLIENT
 # that is still running (tasks that wait longer are scheduled from the database instead).
 VISIBILITY_TIMEOUT = 3600
 
+
+def transport_options(broker_url: str) -> dict:
+    """Redis (the default) or RabbitMQ (`amqp://`, CELERY_BROKER_URL): the outbox marks a
+    row published once the send returns, so on RabbitMQ a send waits for the broker's
+    publisher confirm; Redis has the message once its LPUSH answers."""
+    if broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return {"confirm_publish": True}
+    return {"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_CLIENT}
+
+
 # Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
 # attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
 EVENT_TASK_OPTIONS = {
@@ -48,8 +58,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         worker_cancel_long_running_tasks_on_connection_loss=True,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
-        # Redis options; other transports ignore what they do not know.
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, **REDIS_CLIENT},
+        broker_transport_options=transport_options(broker_url),
         task_default_queue=queue,
         task_create_missing_queues=True,
         worker_hijack_root_logger=False,
