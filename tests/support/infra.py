@@ -12,6 +12,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -368,3 +369,30 @@ class Tokens:
             self._key, sub=f"bench-{role}", role=role, org=org, dept=dept, audience=self._audience
         )
         return {"Authorization": f"Bearer {jwt}"}
+
+
+def supplier_orders_in_inboxes(notify_urls: list[str], enterprises, token) -> Counter:
+    """{(enterprise, supplier order id): times its supplier_order.created notice is in the
+    enterprise's inbox}, every page read (enterprise i asks notify_urls[i % n])."""
+    found: Counter = Counter()
+    with requests.Session() as http:
+        for i, enterprise in enumerate(enterprises):
+            cursor = None
+            for _ in range(10_000):  # bounded paging
+                response = http.get(
+                    f"{notify_urls[i % len(notify_urls)]}/v1/inbox",
+                    params={"limit": 100, **({"cursor": cursor} if cursor else {})},
+                    headers=token("enterprise", enterprise),
+                    timeout=60,
+                )
+                assert response.status_code == 200, response.text
+                page = response.json()
+                found.update(
+                    (enterprise, item["subject_id"])
+                    for item in page["items"]
+                    if item["event_type"] == "supplier_order.created"
+                )
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+    return found
