@@ -284,7 +284,7 @@ class Platform:
         self.log_level = log_level
         self.processes = Processes(folder, service_env(self.config))
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:  # a wait, generous on a busy machine
         if "CELERY_BROKER_URL" in self.config:  # a shared RabbitMQ vhost keeps queued tasks
             purge_queues(self.config["CELERY_BROKER_URL"], self.services)
         for service, urls in self.instance_urls.items():
