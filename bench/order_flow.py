@@ -520,13 +520,15 @@ class BenchFailure(Exception):
 
 def context_lines(args, redis_url: str) -> list[str]:
     base = os.environ.get("DATABASE_URL_BASE")
+    broker = infra.broker_config().get("CELERY_BROKER_URL", "").rsplit("@", 1)[-1]
     return [
         f"date:         {datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"machine:      {platform.platform()}, {os.cpu_count()} CPUs (os.cpu_count)",
         f"python:       {platform.python_implementation()} {platform.python_version()}",
         f"database:     {'postgres' if base else 'sqlite (WAL; writers BEGIN IMMEDIATE)'}",
-        f"broker:       {'system redis' if os.environ.get('TEST_REDIS_URL') else 'embedded redis'}"
+        f"redis:        {'system redis' if os.environ.get('TEST_REDIS_URL') else 'embedded redis'}"
         f" ({redis_url.rsplit('@', 1)[-1]})",
+        f"broker:       {broker or 'the redis above'}",
         "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"
         " (concurrency 1, no beat: every event goes through the after-commit publish)",
         f"publish:      {args.publish} (OUTBOX_PUBLISH; inline = in the request thread)",

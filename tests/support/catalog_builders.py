@@ -53,17 +53,22 @@ def create_group(client, admin, **overrides) -> dict:
     return response.get_json()
 
 
-def certify(client, admin, enterprise_id, *, valid_from=None, valid_to=None, number="2024-001"):
+def certification_body(number="2024-001", *, valid_from=None, valid_to=None) -> dict:
+    """A 사회적기업 certification valid from a year ago to a year ahead, unless told."""
     today = date.today()
+    return {
+        "kind": "social_enterprise",
+        "number": number,
+        "issuer": "고용노동부",
+        "valid_from": (valid_from or today - timedelta(days=365)).isoformat(),
+        "valid_to": (valid_to or today + timedelta(days=365)).isoformat(),
+    }
+
+
+def certify(client, admin, enterprise_id, *, valid_from=None, valid_to=None, number="2024-001"):
     response = client.post(
         f"/v1/enterprises/{enterprise_id}/certifications",
-        json={
-            "kind": "social_enterprise",
-            "number": number,
-            "issuer": "고용노동부",
-            "valid_from": (valid_from or today - timedelta(days=365)).isoformat(),
-            "valid_to": (valid_to or today + timedelta(days=365)).isoformat(),
-        },
+        json=certification_body(number, valid_from=valid_from, valid_to=valid_to),
         headers=admin,
     )
     assert response.status_code == 201, response.get_json()

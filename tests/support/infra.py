@@ -12,8 +12,9 @@ import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import redis
@@ -181,7 +182,12 @@ class Processes:
                 process.kill()
 
 
-def celery_worker_argv(service: str) -> list[str]:
+def suffix(i: int) -> str:
+    """The second and later instance or worker of a service: "-2", "-3", …"""
+    return f"-{i + 1}" if i else ""
+
+
+def celery_worker_argv(service: str, name_suffix: str = "") -> list[str]:
     return [
         _bin("celery"),
         "-A",
@@ -190,7 +196,7 @@ def celery_worker_argv(service: str) -> list[str]:
         "--queues",
         service,
         "--hostname",
-        f"{service}-test@%h",
+        f"{service}-test{name_suffix}@%h",
         "--concurrency",
         "1",
         "--loglevel",
@@ -199,6 +205,29 @@ def celery_worker_argv(service: str) -> list[str]:
         "--without-mingle",
         "--without-heartbeat",
     ]
+
+
+def broker_config() -> dict[str, str]:
+    """With TEST_BROKER_URL (e.g. an `amqp://` RabbitMQ vhost), the processes' Celery broker;
+    Redis (REDIS_URL) then keeps sessions, rate limits and idempotency keys only."""
+    url = os.environ.get("TEST_BROKER_URL")
+    return {"CELERY_BROKER_URL": url} if url else {}
+
+
+def purge_queues(broker_url: str, queues) -> None:
+    """Drop tasks an earlier platform left queued on a broker that outlives it."""
+    from kombu import Connection
+
+    with Connection(broker_url, connect_timeout=5) as conn:
+        for name in queues:
+            channel = conn.channel()  # a purge of an undeclared queue closes its channel
+            try:
+                channel.queue_purge(name)
+            except conn.channel_errors:
+                pass
+            finally:
+                with suppress(*conn.channel_errors, *conn.connection_errors):
+                    channel.close()
 
 
 def service_env(config: dict[str, str], **extra: str) -> dict[str, str]:
@@ -221,16 +250,25 @@ class Platform:
         log_level: str = "INFO",
         extra: dict[str, str] | None = None,
         database_base: str | None = None,
+        instances: int = 1,
+        workers: int = 1,
     ) -> None:
         private, public = keys
         self.folder = folder
         self.redis_url = redis_url
         self.services = services
+        self.workers = workers
         self.ports = {service: free_port() for service in services}
         self.urls = {service: f"http://127.0.0.1:{port}" for service, port in self.ports.items()}
+        # Scale-out: `instances` gunicorns per API; instance i calls catalog's instance i.
+        self.instance_urls = {
+            service: [url] + [f"http://127.0.0.1:{free_port()}" for _ in range(instances - 1)]
+            for service, url in self.urls.items()
+        }
         self.config = {
             "GACHI_DATA_DIR": str(folder / "data"),
             "REDIS_URL": redis_url,
+            **broker_config(),
             "JWT_PUBLIC_KEY": public,
             "JWT_PRIVATE_KEY": private,
             **{
@@ -251,19 +289,27 @@ class Platform:
         self.log_level = log_level
         self.processes = Processes(folder, service_env(self.config))
 
-    def start(self, timeout: float = 60.0) -> None:
-        for service in self.ports:
-            self.processes.start(service, self.gunicorn_argv(service))
-            worker = celery_worker_argv(service)
-            worker[worker.index("--loglevel") + 1] = self.log_level
-            self.processes.start(f"{service}-worker", worker)
-        for url in self.urls.values():
-            wait_http_ok(f"{url}/readyz", timeout=timeout)
+    def start(self, timeout: float = 120.0) -> None:  # a wait, generous on a busy machine
+        if "CELERY_BROKER_URL" in self.config:  # a shared RabbitMQ vhost keeps queued tasks
+            purge_queues(self.config["CELERY_BROKER_URL"], self.services)
+        for service, urls in self.instance_urls.items():
+            for i, url in enumerate(urls):
+                catalog = self.instance_urls.get("catalog", [])
+                nearby = {"CATALOG_URL": catalog[i]} if i and catalog else {}
+                self.processes.start(
+                    service + suffix(i), self.gunicorn_argv(service, url), **nearby
+                )
+            for w in range(self.workers):
+                worker = celery_worker_argv(service, suffix(w))
+                worker[worker.index("--loglevel") + 1] = self.log_level
+                self.processes.start(f"{service}-worker{suffix(w)}", worker)
+        for urls in self.instance_urls.values():
+            for url in urls:
+                wait_http_ok(f"{url}/readyz", timeout=timeout)
         self._wait_workers(timeout)
 
-    def gunicorn_argv(self, service: str) -> list[str]:
-        """The API as the Procfile runs it, on this platform's port for `service`."""
-        port = self.ports[service]
+    def gunicorn_argv(self, service: str, url: str | None = None) -> list[str]:
+        """The API as the Procfile runs it, on `url` (default: the platform's URL for it)."""
         return [
             _bin("gunicorn"),
             "--workers",
@@ -271,7 +317,7 @@ class Platform:
             "--threads",
             "4",
             "--bind",
-            f"127.0.0.1:{port}",
+            (url or self.urls[service]).removeprefix("http://"),
             f"{service}:create_app()",
         ]
 
@@ -279,8 +325,8 @@ class Platform:
         """Every worker answers a ping (a quiet worker logs no "ready." line)."""
         from celery import Celery
 
-        wanted = {f"{service}-test" for service in self.services}
-        control = Celery(broker=self.redis_url)
+        wanted = {f"{s}-test{suffix(w)}" for s in self.services for w in range(self.workers)}
+        control = Celery(broker=self.config.get("CELERY_BROKER_URL", self.redis_url))
         try:
 
             def ready():
@@ -333,3 +379,30 @@ class Tokens:
             self._key, sub=f"bench-{role}", role=role, org=org, dept=dept, audience=self._audience
         )
         return {"Authorization": f"Bearer {jwt}"}
+
+
+def supplier_orders_in_inboxes(notify_urls: list[str], enterprises, token) -> Counter:
+    """{(enterprise, supplier order id): times its supplier_order.created notice is in the
+    enterprise's inbox}, every page read (enterprise i asks notify_urls[i % n])."""
+    found: Counter = Counter()
+    with requests.Session() as http:
+        for i, enterprise in enumerate(enterprises):
+            cursor = None
+            for _ in range(10_000):  # bounded paging
+                response = http.get(
+                    f"{notify_urls[i % len(notify_urls)]}/v1/inbox",
+                    params={"limit": 100, **({"cursor": cursor} if cursor else {})},
+                    headers=token("enterprise", enterprise),
+                    timeout=60,
+                )
+                assert response.status_code == 200, response.text
+                page = response.json()
+                found.update(
+                    (enterprise, item["subject_id"])
+                    for item in page["items"]
+                    if item["event_type"] == "supplier_order.created"
+                )
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+    return found

@@ -121,3 +121,24 @@ def test_redis_url_default_is_the_embedded_port(monkeypatch):
 def test_a_misspelt_boolean_is_an_error_not_false():
     with pytest.raises(ValueError, match="FLAG"):
         Env({"FLAG": "ture"}).bool("FLAG", True)
+
+
+def test_celery_broker_is_redis_unless_an_amqp_broker_is_named(monkeypatch):
+    from flask import Flask
+
+    from gachi_kit.celery import VISIBILITY_TIMEOUT, make_celery
+
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    redis_only = Env({"REDIS_URL": "redis://127.0.0.1:6399/2"})
+    assert redis_only.broker_url() == "redis://127.0.0.1:6399/2"
+    rabbit = Env(
+        {"REDIS_URL": "redis://127.0.0.1:6399/2", "CELERY_BROKER_URL": "amqp://u:p@h:5672/가치"}
+    )
+    assert rabbit.broker_url() == "amqp://u:p@h:5672/가치"
+    assert rabbit.redis_url() == "redis://127.0.0.1:6399/2"  # sessions, limits, idempotency
+
+    on_rabbit = make_celery(Flask("a"), queue="orders", broker_url=rabbit.broker_url())
+    # the outbox counts a row as published once the send returns: RabbitMQ must confirm it
+    assert on_rabbit.conf.broker_transport_options == {"confirm_publish": True}
+    on_redis = make_celery(Flask("b"), queue="orders", broker_url=redis_only.broker_url())
+    assert on_redis.conf.broker_transport_options["visibility_timeout"] == VISIBILITY_TIMEOUT

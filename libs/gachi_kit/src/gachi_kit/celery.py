@@ -39,6 +39,15 @@ def redelivery_options() -> dict:
     }
 
 
+def transport_options(broker_url: str) -> dict:
+    """Redis (the default) or RabbitMQ (`amqp://`, CELERY_BROKER_URL): the outbox marks a
+    row published once the send returns, so on RabbitMQ a send waits for the broker's
+    publisher confirm; Redis has the message once its LPUSH answers."""
+    if broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return {"confirm_publish": True}
+    return {**redelivery_options(), **REDIS_CLIENT}
+
+
 # Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
 # attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
 EVENT_TASK_OPTIONS = {
@@ -70,8 +79,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
         worker_cancel_long_running_tasks_on_connection_loss=True,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
-        # Redis options; other transports ignore what they do not know.
-        broker_transport_options={**redelivery_options(), **REDIS_CLIENT},
+        broker_transport_options=transport_options(broker_url),
         worker_soft_shutdown_timeout=SOFT_SHUTDOWN_SECONDS,
         task_default_queue=queue,
         task_create_missing_queues=True,
@@ -89,7 +97,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
 def _worker_waits_for_redis(conf=None, **_kwargs):
     """In a worker process (before it connects), the broker connection has no socket
     timeout: see `timeouts.REDIS_WORKER`. APIs and beat keep theirs."""
-    if conf is not None:
+    if conf is not None and "visibility_timeout" in conf.broker_transport_options:  # Redis
         conf.broker_transport_options = {**conf.broker_transport_options, **REDIS_WORKER}
 
 

@@ -57,6 +57,11 @@ class Env:
     def redis_url(self) -> str:
         return self.str("REDIS_URL", DEFAULT_REDIS_URL)
 
+    def broker_url(self) -> str:
+        """Celery's broker: `CELERY_BROKER_URL` (e.g. `amqp://` for RabbitMQ), else Redis.
+        Sessions, rate limits and every other Redis use keep `REDIS_URL` either way."""
+        return self.str("CELERY_BROKER_URL", self.redis_url())
+
     def production(self) -> bool:
         """`GACHI_ENV=production` (docker-compose sets it): secrets must be given, never made."""
         return self.str("GACHI_ENV", "development").strip().lower() == "production"

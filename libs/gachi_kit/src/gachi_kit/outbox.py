@@ -147,55 +147,70 @@ class Outbox:
         """Publish the given (or the oldest unpublished) rows; returns how many were sent.
 
         Never raises for a broker outage: what could not be sent stays unpublished for the
-        sweep. No transaction is open while the broker is called, so a stalled broker holds
-        no database lock (on SQLite that would stop every writer); two relays may therefore
-        send the same row now and then, and consumers dedupe by event id.
+        sweep. On PostgreSQL the rows are locked with SKIP LOCKED while they are sent, so two
+        relays (two workers, two instances) send each row once; the locks stop only other
+        relays. On SQLite a write transaction would stop every writer while the broker
+        answers, so the rows are read, sent with no transaction open, then marked: two
+        relays may send a row twice now and then, and consumers dedupe by event id.
         """
         return self._relay(ids, limit=limit, retry=retry)[0]
 
     def _relay(self, ids: Sequence[str] | None, *, limit: int, retry: bool) -> tuple[int, bool]:
         """(rows sent, whether nothing failed)."""
         model = self.model
-        tried: list[str] = []
-        sent: list[str] = []
-        complete = True
+        query = select(model).where(model.published_at.is_(None))
+        if ids is not None:
+            query = query.where(model.id.in_(list(ids)))
+        query = query.order_by(model.id).limit(limit)
         try:
-            with self.db.reading() as session:
-                query = select(model).where(model.published_at.is_(None))
-                if ids is not None:
-                    query = query.where(model.id.in_(list(ids)))
-                rows = session.scalars(query.order_by(model.id).limit(limit)).all()
-                envelopes = [row.envelope() for row in rows]
-            with self.celery.producer_or_acquire() as producer:  # one broker connection
-                for envelope in envelopes:
-                    tried.append(envelope.id)
-                    try:
-                        self._send(envelope, retry=retry, producer=producer)
-                    except Exception as exc:  # broker down: leave it for the sweep
-                        log.warning("outbox_publish_failed", event_id=envelope.id, error=str(exc))
-                        complete = False
-                        break
-                    sent.append(envelope.id)
-            if tried:  # usually one statement: every row tried was sent
-                attempted = {"publish_attempts": model.publish_attempts + 1}
+            if self.db.engine.dialect.name == "postgresql":
                 with self.db.transaction() as session:
-                    if sent:
-                        session.execute(
-                            update(model)
-                            .where(model.id.in_(sent))
-                            .values(
-                                published_at=func.coalesce(model.published_at, utcnow()),
-                                **attempted,
-                            )
-                        )
-                    if failed := tried[len(sent) :]:
-                        session.execute(
-                            update(model).where(model.id.in_(failed)).values(**attempted)
-                        )
+                    rows = session.scalars(query.with_for_update(skip_locked=True)).all()
+                    tried, sent = self._send_all([row.envelope() for row in rows], retry)
+                    self._mark(session, tried, sent)
+            else:
+                with self.db.reading() as session:
+                    envelopes = [row.envelope() for row in session.scalars(query)]
+                tried, sent = self._send_all(envelopes, retry)
+                if tried:
+                    with self.db.transaction() as session:
+                        self._mark(session, tried, sent)
         except Exception as exc:  # the database itself failed; the sweep will retry
             log.warning("outbox_relay_failed", error=str(exc))
-            complete = False
-        return len(sent), complete
+            return 0, False
+        return len(sent), len(sent) == len(tried)
+
+    def _send_all(self, envelopes: list[Envelope], retry: bool) -> tuple[list[str], list[str]]:
+        """Send in order over one broker connection, stopping at the first failure:
+        (ids tried, ids sent)."""
+        tried: list[str] = []
+        sent: list[str] = []
+        if not envelopes:
+            return tried, sent
+        try:
+            with self.celery.producer_or_acquire() as producer:
+                for envelope in envelopes:
+                    tried.append(envelope.id)
+                    self._send(envelope, retry=retry, producer=producer)
+                    sent.append(envelope.id)
+        except Exception as exc:  # broker down: leave the rest for the sweep
+            log.warning("outbox_publish_failed", event_id=(tried or ["?"])[-1], error=str(exc))
+            if not tried:
+                tried.append(envelopes[0].id)
+        return tried, sent
+
+    def _mark(self, session: Session, tried: list[str], sent: list[str]) -> None:
+        """Count an attempt on every row tried; stamp the sent ones (usually one UPDATE)."""
+        model = self.model
+        attempted = {"publish_attempts": model.publish_attempts + 1}
+        if sent:
+            session.execute(
+                update(model)
+                .where(model.id.in_(sent))
+                .values(published_at=func.coalesce(model.published_at, utcnow()), **attempted)
+            )
+        if failed := tried[len(sent) :]:
+            session.execute(update(model).where(model.id.in_(failed)).values(**attempted))
 
     def _send(self, envelope: Envelope, *, retry: bool, producer=None) -> None:
         for consumer in self.consumers_of(envelope.type):

@@ -16,6 +16,7 @@ SERVICE = "catalog"
 class Settings:
     database_url: str
     redis_url: str
+    broker_url: str  # CELERY_BROKER_URL (amqp:// or redis://), else redis_url
     rate_limits: RateLimits
     jwt_public_key: str
     outbox_sweep_seconds: float
@@ -29,6 +30,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            broker_url=env.broker_url(),
             rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),

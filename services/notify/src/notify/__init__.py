@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     celery = make_celery(
         app,
         queue=SERVICE,
-        broker_url=settings.redis_url,
+        broker_url=settings.broker_url,
         beat_schedule={
             "sweep-deliveries": {
                 "task": "notify.sweep_deliveries",

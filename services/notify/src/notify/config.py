@@ -24,6 +24,7 @@ TEXT_PROVIDERS = ("file", "nhncloud")
 class Settings:
     database_url: str
     redis_url: str
+    broker_url: str  # CELERY_BROKER_URL (amqp:// or redis://), else redis_url
     rate_limits: RateLimits
     jwt_public_key: str
     max_event_attempts: int
@@ -90,6 +91,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            broker_url=env.broker_url(),
             rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             max_event_attempts=env.int("MAX_EVENT_ATTEMPTS", 5),

@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     celery = make_celery(
         app,
         queue=SERVICE,
-        broker_url=settings.redis_url,
+        broker_url=settings.broker_url,
         beat_schedule={
             "relay-outbox": {
                 "task": "orders.relay_outbox",

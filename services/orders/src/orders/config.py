@@ -16,6 +16,7 @@ SERVICE = "orders"
 class Settings:
     database_url: str
     redis_url: str
+    broker_url: str  # CELERY_BROKER_URL (amqp:// or redis://), else redis_url
     rate_limits: RateLimits
     jwt_public_key: str
     catalog_url: str
@@ -34,6 +35,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            broker_url=env.broker_url(),
             rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             catalog_url=env.str("CATALOG_URL", "http://127.0.0.1:8001"),

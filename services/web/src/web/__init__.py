@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     celery = make_celery(
         app,
         queue=SERVICE,
-        broker_url=settings.redis_url,
+        broker_url=settings.broker_url,
         beat_schedule={
             "relay-outbox": {"task": "web.relay_outbox", "schedule": settings.outbox_sweep_seconds}
         },

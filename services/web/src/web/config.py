@@ -25,6 +25,7 @@ MAX_ACCESS_TOKEN_MINUTES = 15
 class Settings:
     database_url: str
     redis_url: str
+    broker_url: str  # CELERY_BROKER_URL (amqp:// or redis://), else redis_url
     rate_limits: RateLimits
     log_level: str
     data_dir: Path
@@ -70,6 +71,7 @@ class Settings:
         return cls(
             database_url=env.database_url(SERVICE),
             redis_url=env.redis_url(),
+            broker_url=env.broker_url(),
             rate_limits=RateLimits.load(env, env.redis_url()),
             log_level=env.str("LOG_LEVEL", "INFO"),
             data_dir=data,
