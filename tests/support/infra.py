@@ -35,6 +35,11 @@ APIS = ("catalog", "orders", "notify")
 # services' rate limits stay on but out of reach; tests/api/test_rate_limits.py tests them.
 UNLIMITED = {"RATE_LIMIT": "1000000/minute", "RATE_LIMIT_ANONYMOUS": "1000000/minute"}
 
+# notify's deliveries have queues of their own (notify/queues.py): a single test worker
+# takes them all; a Platform runs them as the Procfile does (events / deliveries workers).
+NOTIFY_DELIVERY_QUEUES = "notify.email,notify.text,notify.webhook"
+NOTIFY_QUEUES = f"notify,{NOTIFY_DELIVERY_QUEUES}"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -180,16 +185,16 @@ class Processes:
                 process.kill()
 
 
-def celery_worker_argv(service: str) -> list[str]:
+def celery_worker_argv(service: str, name: str | None = None) -> list[str]:
     return [
         _bin("celery"),
         "-A",
         f"{service}.worker",
         "worker",
         "--queues",
-        service,
+        NOTIFY_QUEUES if service == "notify" else service,
         "--hostname",
-        f"{service}-test@%h",
+        f"{name or service}-test@%h",
         "--concurrency",
         "1",
         "--loglevel",
@@ -263,16 +268,32 @@ class Platform:
             )
             worker = celery_worker_argv(service)
             worker[worker.index("--loglevel") + 1] = self.log_level
+            if service == "notify":  # events only; the deliveries worker below sends
+                worker[worker.index("--queues") + 1] = "notify"
+                self.processes.start("notify-deliveries", self._deliveries_worker())
             self.processes.start(f"{service}-worker", worker)
         for url in self.urls.values():
             wait_http_ok(f"{url}/readyz", timeout=timeout)
         self._wait_workers(timeout)
+
+    def _deliveries_worker(self) -> list[str]:
+        """As the Procfile's notify-deliveries: a pool of 8 threads on the delivery queues."""
+        argv = [*celery_worker_argv("notify", "notify-deliveries"), "--pool", "threads"]
+        for option, value in (
+            ("--queues", NOTIFY_DELIVERY_QUEUES),
+            ("--concurrency", "8"),
+            ("--loglevel", self.log_level),
+        ):
+            argv[argv.index(option) + 1] = value
+        return argv
 
     def _wait_workers(self, timeout: float) -> None:
         """Every worker answers a ping (a quiet worker logs no "ready." line)."""
         from celery import Celery
 
         wanted = {f"{service}-test" for service in self.services}
+        if "notify" in self.services:
+            wanted.add("notify-deliveries-test")
         control = Celery(broker=self.redis_url)
         try:
 
