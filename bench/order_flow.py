@@ -537,7 +537,8 @@ def context_lines(args, redis_url: str) -> list[str]:
         f"broker:       {'system redis' if os.environ.get('TEST_REDIS_URL') else 'embedded redis'}"
         f" ({redis_url.rsplit('@', 1)[-1]})",
         "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"
-        " (concurrency 1, no beat: every event goes through the after-commit publish)",
+        " (concurrency 1, no beat: every event goes through the after-commit publish),"
+        " and notify's deliveries worker (8 threads) as in the Procfile",
         f"load:         concurrency {args.concurrency}, {args.seconds:g} s per phase,"
         " one requests.Session per client thread, LOG_LEVEL=WARNING",
     ]

@@ -129,5 +129,5 @@ def _channels(settings: Settings) -> Channels:
             timeout=settings.webhook_timeout_seconds,
             allow_loopback=settings.webhook_allow_loopback,
         ),
-        bulkhead=Bulkhead(settings.delivery_per_destination),
+        bulkhead=Bulkhead(settings.delivery_per_destination, settings.delivery_slow_after_seconds),
     )

@@ -70,6 +70,7 @@ class Settings:
     delivery_backoff_max_seconds: float
     delivery_lease_seconds: float
     delivery_per_destination: int
+    delivery_slow_after_seconds: float
     delivery_defer_seconds: float
     delivery_requeue_seconds: float
     delivery_sweep_seconds: float
@@ -136,6 +137,7 @@ class Settings:
             delivery_backoff_max_seconds=env.float("DELIVERY_BACKOFF_MAX_SECONDS", 6 * 3600.0),
             delivery_lease_seconds=env.float("DELIVERY_LEASE_SECONDS", 120.0),
             delivery_per_destination=env.int("DELIVERY_PER_DESTINATION", 2),
+            delivery_slow_after_seconds=env.float("DELIVERY_SLOW_AFTER_SECONDS", 1.0),
             delivery_defer_seconds=env.float("DELIVERY_DEFER_SECONDS", 5.0),
             delivery_requeue_seconds=env.float("DELIVERY_REQUEUE_SECONDS", 60.0),
             delivery_sweep_seconds=env.float("DELIVERY_SWEEP_SECONDS", 10.0),
