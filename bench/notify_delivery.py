@@ -9,7 +9,14 @@ Each in two phases: a burst of N messages (throughput, messages or notifications
 per second) and a paced sample sent one at a time (latency p50/p99 from send to effect:
 the no-op's execution, the inbox row's created_at, the receiver's arrival time).
 
+notify runs as the Procfile runs it: an events worker on `notify` (prefork, concurrency
+C, like the no-op's worker) and a deliveries worker on the delivery queues (a pool of
+--threads threads). CPU per message is summed over the workers (every child process) and
+the Redis server (`INFO cpu`), read before and after each burst; the publishing bench
+process is left out of both sides.
+
     .venv/bin/python bench/notify_delivery.py [--burst N] [--sample N] [--concurrency C]
+        [--threads T]
 
 Embedded Redis and SQLite unless TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
 Only 127.0.0.1 is contacted; every phase is bounded by a count and a time limit.
@@ -66,12 +73,15 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def row(name: str, count: int, seconds: float | None, latencies: list[float]) -> str:
+def row(
+    name: str, count: int, seconds: float | None, latencies: list[float], cpu: float | None = None
+) -> str:
     rate = f"{count / seconds:9.1f}" if seconds else f"{'':>9}"
     lat = latencies or [float("nan")]
+    cost = f"{cpu * 1000 / count:>10.2f}" if cpu is not None else ""
     return (
         f"{name:<40}{count:>7}{rate}{percentile(lat, 50) * 1000:>10.1f}"
-        f"{percentile(lat, 99) * 1000:>10.1f}{max(lat) * 1000:>10.1f}"
+        f"{percentile(lat, 99) * 1000:>10.1f}{max(lat) * 1000:>10.1f}{cost}"
     )
 
 
@@ -97,13 +107,21 @@ class Bench:
         self.concurrency = concurrency
         self.processes = infra.Processes(folder, infra.service_env(self.config))
 
-    def start_workers(self) -> None:
+    def start_workers(self, threads: int) -> None:
         from tests.support import infra
 
-        argv = infra.celery_worker_argv("notify")
-        argv[argv.index("--concurrency") + 1] = str(self.concurrency)
-        argv[argv.index("--loglevel") + 1] = "WARNING"
-        self.processes.start("notify-worker", argv)
+        for name, queues, pool, concurrency in (
+            ("notify", "notify", "prefork", self.concurrency),
+            ("notify-deliveries", infra.NOTIFY_DELIVERY_QUEUES, "threads", threads),
+        ):
+            argv = [*infra.celery_worker_argv("notify", name=name), "--pool", pool]
+            for option, value in (
+                ("--queues", queues),
+                ("--concurrency", str(concurrency)),
+                ("--loglevel", "WARNING"),
+            ):
+                argv[argv.index(option) + 1] = value
+            self.processes.start(f"{name}-worker", argv)
         self.processes.start(
             "noop-worker",
             [
@@ -114,7 +132,24 @@ class Bench:
                 str(self.concurrency),
             ],
         )
-        self.wait_workers({"notify-test@", "bench-noop@"})
+        self.wait_workers({"notify-test@", "notify-deliveries-test@", "bench-noop@"})
+
+    def cpu_seconds(self, names: tuple[str, ...], broker) -> float:
+        """CPU (user + system) so far of the named processes with their children, and of
+        the Redis server."""
+        import psutil
+
+        total = 0.0
+        for name in names:
+            parent = psutil.Process(self.processes.running[name].pid)
+            for proc in [parent, *parent.children(recursive=True)]:
+                try:
+                    times = proc.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += times.user + times.system
+        info = broker.info("cpu")
+        return total + info["used_cpu_user"] + info["used_cpu_sys"]
 
     def wait_workers(self, wanted: set[str], timeout: float = 60.0) -> None:
         from celery import Celery
@@ -173,12 +208,15 @@ def run(args) -> None:
                 headers={"Authorization": f"Bearer {jwt}"},
             )
             assert response.status_code == 201, response.get_json()
-        bench.start_workers()
+        bench.start_workers(args.threads)
         noop = noop_app(redis_url)
         celery = app.extensions["celery"]
         results = []
+        rates: dict[str, float] = {}
+        notify_workers = ("notify-worker", "notify-deliveries-worker")
         try:
             # --- no-op: burst, then paced ------------------------------------------------
+            cpu0 = bench.cpu_seconds(("noop-worker",), broker)
             t0 = time.time()
             for _ in range(args.burst):
                 noop.send_task("bench.noop", args=[time.time()], queue=NOOP_QUEUE)
@@ -189,11 +227,13 @@ def run(args) -> None:
                 what="no-op burst",
             )
             burst_s = time.time() - t0
+            noop_cpu = bench.cpu_seconds(("noop-worker",), broker) - cpu0
             burst_lat = [
                 float(b) - float(a)
                 for a, b in (x.decode().split(":") for x in broker.lrange(NOOP_KEY, 0, -1))
             ]
-            results.append(row("no-op task, burst", args.burst, burst_s, burst_lat))
+            rates["no-op"] = args.burst / burst_s
+            results.append(row("no-op task, burst", args.burst, burst_s, burst_lat, noop_cpu))
             broker.delete(NOOP_KEY)
             for i in range(args.sample):
                 noop.send_task("bench.noop", args=[time.time()], queue=NOOP_QUEUE)
@@ -241,6 +281,7 @@ def run(args) -> None:
                 ("one at a time", args.sample, True),
             ):
                 receiver.requests.clear()
+                cpu0 = bench.cpu_seconds(notify_workers, broker)
                 t0 = time.time()
                 sent = send_events(count, paced_mode)
                 infra.wait_for(
@@ -249,6 +290,7 @@ def run(args) -> None:
                     interval=0.02,
                     what=f"webhooks ({label})",
                 )
+                cpu = None if paced_mode else bench.cpu_seconds(notify_workers, broker) - cpu0
                 arrivals = webhook_arrivals()
                 inbox = inbox_times(sent)
                 webhook_done = max(arrivals[e] for e in sent) - t0
@@ -260,6 +302,7 @@ def run(args) -> None:
                         count,
                         seconds,
                         [arrivals[e] - sent[e] for e in sent],
+                        cpu,  # the event, its inbox item and its webhook: all of it
                     )
                 )
                 results.append(
@@ -270,6 +313,9 @@ def run(args) -> None:
                         [inbox[e] - sent[e] for e in sent],
                     )
                 )
+                if not paced_mode:
+                    rates["inbox"] = count / inbox_done
+                    rates["webhook"] = count / webhook_done
 
             def all_settled():
                 with n.db.reading() as session:
@@ -294,11 +340,20 @@ def run(args) -> None:
         f"gachi notify delivery benchmark · {platform.python_version()} · "
         f"{'PostgreSQL' if os.environ.get('DATABASE_URL_BASE') else 'SQLite'} · "
         f"{'system Redis' if os.environ.get('TEST_REDIS_URL') else 'embedded Redis'} · "
-        f"{os.cpu_count()} CPUs · worker concurrency {args.concurrency}"
+        f"{os.cpu_count()} CPUs · no-op and notify events workers: prefork, concurrency "
+        f"{args.concurrency} · notify deliveries worker: {args.threads} threads"
     )
-    print(f"{'phase':<40}{'count':>7}{'per s':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    print(
+        f"{'phase':<40}{'count':>7}{'per s':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
+        f"{'CPU ms/msg':>11}"
+    )
     for line in results:
         print(line)
+    for kind in ("inbox", "webhook"):
+        print(
+            f"{kind} burst / no-op burst: {rates[kind]:.1f}/s / {rates['no-op']:.1f}/s = "
+            f"{rates[kind] / rates['no-op']:.2f} x"
+        )
     print(
         f"webhook deliveries: {len(statuses)} rows, "
         f"{sum(1 for s in statuses if s == 'sent')} sent, "
@@ -312,6 +367,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=50)
     parser.add_argument("--enterprises", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8, help="deliveries worker threads")
     parser.add_argument("--noop-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.burst = max(1, min(args.burst, 5000))

@@ -39,6 +39,7 @@ if str(REPO) not in sys.path:
 
 import requests  # noqa: E402
 
+from bench import inbox_tail  # noqa: E402
 from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.builders import enterprise_body, keyed, product_body  # noqa: E402
@@ -145,6 +146,7 @@ class LatencyResult:
     order_row_to_inbox_row: list[float] = field(default_factory=list)
     inbox_row_to_seen: list[float] = field(default_factory=list)
     order_ids: list[str] = field(default_factory=list)
+    supplier_order_ids: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
 
@@ -388,6 +390,19 @@ class OrderFlow:
             for _ in range(n):
                 call(session)
 
+    def burst(self, count: int) -> None:
+        """`count` orders placed by `concurrency` clients as fast as they answer."""
+        issued = itertools.count()
+
+        def client():
+            with requests.Session() as session:
+                while next(issued) < count:
+                    self.place(session)
+
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            for future in [pool.submit(client) for _ in range(self.concurrency)]:
+                future.result()
+
     def supplier_orders_by_enterprise(self) -> Counter:
         with self.placed_lock:
             return Counter(e for parts in self.placed.values() for e, _ in parts)
@@ -446,6 +461,7 @@ class OrderFlow:
                 out.to_order_row.append(order_row - sent_wall)
                 out.order_row_to_answer.append(answered_wall - order_row)
                 parts = [(so["enterprise_id"], so["id"]) for so in body["supplier_orders"]]
+                out.supplier_order_ids.extend(so for _, so in parts)
                 waits = [pool.submit(wait_inbox, e, so, t0) for e, so in parts]
                 seen = [w.result() for w in waits]
                 for (e, so), found in zip(parts, seen, strict=True):
@@ -530,7 +546,8 @@ def context_lines(args, redis_url: str) -> list[str]:
         f" ({redis_url.rsplit('@', 1)[-1]})",
         f"broker:       {broker or 'the redis above'}",
         "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"
-        " (concurrency 1, no beat: every event goes through the after-commit publish)",
+        " (concurrency 1, no beat: every event goes through the after-commit publish),"
+        " and notify's deliveries worker (8 threads) as in the Procfile",
         f"publish:      {args.publish} (OUTBOX_PUBLISH; inline = in the request thread)",
         f"load:         concurrency {args.concurrency}, {args.seconds:g} s per phase,"
         " one requests.Session per client thread, LOG_LEVEL=WARNING",
@@ -553,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=("background", "inline"),
         default="background",
         help="after-commit publish: the process's background publisher, or the request thread",
+    )
+    parser.add_argument(
+        "--burst", type=int, default=500, help="orders in the burst before phase e (0: skip)"
     )
     args = parser.parse_args(argv)
     if not (0 < args.seconds <= 120 and 0 < args.concurrency <= 64 and 0 < args.sample <= 500):
@@ -611,6 +631,34 @@ def on_seeded_platform(title: str, header, run, *, publish: str = "background") 
     return 1 if failed else 0
 
 
+def print_latency(lat: LatencyResult, found, depths: dict[str, int]) -> None:
+    print(f"{'measure':<46}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    rows = [
+        ("POST /v1/orders round trip (alone)", lat.post),
+        ("POST sent -> supplier order in its inbox", lat.per_supplier),
+        *((f"  {ORDINALS[k]} of the order's 5 inboxes", v) for k, v in sorted(lat.kth.items())),
+        ("where it goes (server created_at, same clock):", []),
+        ("  POST sent -> order row stamped", lat.to_order_row),
+        ("  order row stamped -> POST answered", lat.order_row_to_answer),
+        ("  order row stamped -> inbox row stamped", lat.order_row_to_inbox_row),
+        ("  inbox row stamped -> seen by the poller", lat.inbox_row_to_seen),
+    ]
+    for label, values in rows:
+        if not values:
+            print(label)
+            continue
+        print(
+            f"{label:<46}{len(values):>5}{ms(percentile(values, 50)):>9}"
+            f"{ms(percentile(values, 95)):>9}{ms(percentile(values, 99)):>9}"
+            f"{ms(max(values)):>9}"
+        )
+    print(f"(inbox polled every {POLL_INTERVAL_S * 1000:.0f} ms per enterprise, 5 pollers)")
+
+    p50, p99 = percentile(lat.per_supplier, 50), percentile(lat.per_supplier, 99)
+    print(f"order -> inbox p99 / p50: {p99 / p50:.1f} x")
+    inbox_tail.print_evidence(found, depths)
+
+
 def run(args, platform_: Platform, token: Tokens, seeded, institution_id: str) -> bool:
     """All phases; returns True when something failed."""
     flow = OrderFlow(platform_.urls, token, seeded, institution_id, args.seconds, args.concurrency)
@@ -639,28 +687,25 @@ def run(args, platform_: Platform, token: Tokens, seeded, institution_id: str) -
     )
 
     print(f"\n-- d. order-to-inbox latency: {args.sample} orders placed one at a time --")
+    depths = inbox_tail.queue_depths(platform_.redis_url)
     lat = flow.order_to_inbox(args.sample)
-    print(f"{'measure':<46}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    rows = [
-        ("POST /v1/orders round trip (alone)", lat.post),
-        ("POST sent -> supplier order in its inbox", lat.per_supplier),
-        *((f"  {ORDINALS[k]} of the order's 5 inboxes", v) for k, v in sorted(lat.kth.items())),
-        ("where it goes (server created_at, same clock):", []),
-        ("  POST sent -> order row stamped", lat.to_order_row),
-        ("  order row stamped -> POST answered", lat.order_row_to_answer),
-        ("  order row stamped -> inbox row stamped", lat.order_row_to_inbox_row),
-        ("  inbox row stamped -> seen by the poller", lat.inbox_row_to_seen),
-    ]
-    for label, values in rows:
-        if not values:
-            print(label)
-            continue
+    print_latency(lat, inbox_tail.evidence(platform_, lat.supplier_order_ids), depths)
+    latencies = [lat]
+    if args.burst:
         print(
-            f"{label:<46}{len(values):>5}{ms(percentile(values, 50)):>9}"
-            f"{ms(percentile(values, 95)):>9}{ms(percentile(values, 99)):>9}"
-            f"{ms(max(values)):>9}"
+            f"\n-- e. a burst of {args.burst} orders ({args.concurrency} clients); as soon as "
+            f"their inboxes are complete, {args.sample} orders one at a time --"
         )
-    print(f"(inbox polled every {POLL_INTERVAL_S * 1000:.0f} ms per enterprise, 5 pollers)")
+        t0 = time.perf_counter()
+        flow.burst(args.burst)
+        print(
+            f"burst placed in {time.perf_counter() - t0:.1f} s; inboxes complete after "
+            f"{flow.drain():.1f} s more"
+        )
+        depths = inbox_tail.queue_depths(platform_.redis_url)
+        after = flow.order_to_inbox(args.sample)
+        print_latency(after, inbox_tail.evidence(platform_, after.supplier_order_ids), depths)
+        latencies.append(after)
 
     print("\n-- comparison --")
 
@@ -679,7 +724,8 @@ def run(args, platform_: Platform, token: Tokens, seeded, institution_id: str) -
         print(f"{label:<44}{unit}{ratio(a, b)}")
 
     print("\n-- verification --")
-    problems = flow.verify(lat.order_ids) + lat.failures
+    problems = flow.verify([o for x in latencies for o in x.order_ids])
+    problems += [f for x in latencies for f in x.failures]
     non_2xx = {r.name: dict(r.errors) for r in results if r.errors}
     if non_2xx:
         problems.append(f"non-2xx answers under load: {non_2xx}")

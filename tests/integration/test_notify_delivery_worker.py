@@ -17,13 +17,12 @@ import threading
 import psutil
 import pytest
 import redis
-from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
 from notify.adapters.models import Delivery, InboundEvent, InboxItem
 from tests.support.infra import Processes, celery_worker_argv, service_env, wait_for
 from tests.support.notify_events import ENTERPRISE_A, enterprise_registered, supplier_order_created
-from tests.support.notify_receivers import HTTPReceiver, Reply, smtp_server
+from tests.support.notify_receivers import HTTPReceiver, Reply, rows, smtp_server
 
 
 @pytest.fixture
@@ -45,14 +44,6 @@ def setting(service_config, notify_app):
             "WEBHOOK_TIMEOUT_SECONDS": "30",
         }
         yield config, smtp
-
-
-def rows(app, model, **where):
-    query = select(model)
-    for name, value in where.items():
-        query = query.where(getattr(model, name) == value)
-    with app.extensions["notify"].db.reading() as session:
-        return list(session.scalars(query))
 
 
 def kill_tree(process) -> None:

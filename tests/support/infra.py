@@ -36,6 +36,11 @@ APIS = ("catalog", "orders", "notify")
 # services' rate limits stay on but out of reach; tests/api/test_rate_limits.py tests them.
 UNLIMITED = {"RATE_LIMIT": "1000000/minute", "RATE_LIMIT_ANONYMOUS": "1000000/minute"}
 
+# notify's deliveries have queues of their own (notify/queues.py): a single test worker
+# takes them all; a Platform runs them as the Procfile does (events / deliveries workers).
+NOTIFY_DELIVERY_QUEUES = "notify.email,notify.text,notify.webhook"
+NOTIFY_QUEUES = f"notify,{NOTIFY_DELIVERY_QUEUES}"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -187,16 +192,16 @@ def suffix(i: int) -> str:
     return f"-{i + 1}" if i else ""
 
 
-def celery_worker_argv(service: str, name_suffix: str = "") -> list[str]:
+def celery_worker_argv(service: str, name_suffix: str = "", name: str | None = None) -> list[str]:
     return [
         _bin("celery"),
         "-A",
         f"{service}.worker",
         "worker",
         "--queues",
-        service,
+        NOTIFY_QUEUES if service == "notify" else service,
         "--hostname",
-        f"{service}-test{name_suffix}@%h",
+        f"{name or service}-test{name_suffix}@%h",
         "--concurrency",
         "1",
         "--loglevel",
@@ -302,6 +307,11 @@ class Platform:
             for w in range(self.workers):
                 worker = celery_worker_argv(service, suffix(w))
                 worker[worker.index("--loglevel") + 1] = self.log_level
+                if service == "notify":  # events only; the deliveries worker below sends
+                    worker[worker.index("--queues") + 1] = "notify"
+                    self.processes.start(
+                        f"notify-deliveries{suffix(w)}", self._deliveries_worker(suffix(w))
+                    )
                 self.processes.start(f"{service}-worker{suffix(w)}", worker)
         for urls in self.instance_urls.values():
             for url in urls:
@@ -321,11 +331,28 @@ class Platform:
             f"{service}:create_app()",
         ]
 
+    def _deliveries_worker(self, name_suffix: str = "") -> list[str]:
+        """As the Procfile's notify-deliveries: a pool of 8 threads on the delivery queues."""
+        argv = [
+            *celery_worker_argv("notify", name_suffix, name="notify-deliveries"),
+            "--pool",
+            "threads",
+        ]
+        for option, value in (
+            ("--queues", NOTIFY_DELIVERY_QUEUES),
+            ("--concurrency", "8"),
+            ("--loglevel", self.log_level),
+        ):
+            argv[argv.index(option) + 1] = value
+        return argv
+
     def _wait_workers(self, timeout: float) -> None:
         """Every worker answers a ping (a quiet worker logs no "ready." line)."""
         from celery import Celery
 
         wanted = {f"{s}-test{suffix(w)}" for s in self.services for w in range(self.workers)}
+        if "notify" in self.services:
+            wanted |= {f"notify-deliveries-test{suffix(w)}" for w in range(self.workers)}
         control = Celery(broker=self.config.get("CELERY_BROKER_URL", self.redis_url))
         try:
 

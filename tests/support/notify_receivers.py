@@ -24,6 +24,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    peer: tuple[str, int] | None = None  # the sender's address and port (one per connection)
 
     def json(self):
         return json.loads(self.body)
@@ -57,7 +58,13 @@ class HTTPReceiver:
                 body = self.rfile.read(length)
                 with receiver._lock:
                     receiver.requests.append(
-                        Received(self.path, dict(self.headers.items()), body, time.time())
+                        Received(
+                            self.path,
+                            dict(self.headers.items()),
+                            body,
+                            time.time(),
+                            self.client_address[:2],
+                        )
                     )
                     reply = receiver.replies.pop(0) if receiver.replies else receiver.default
                 receiver.arrived.set()
@@ -84,6 +91,11 @@ class HTTPReceiver:
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
+
+    @property
+    def peers(self) -> set[tuple[str, int]]:
+        """The connections the requests came over."""
+        return {r.peer for r in list(self.requests)}
 
     def __enter__(self) -> HTTPReceiver:
         self.thread.start()
@@ -139,14 +151,19 @@ def smtp_server() -> Iterator[SMTPInbox]:
 # --- running deliveries in the test process ---------------------------------------------
 
 
+def rows(app, model, **where):
+    """notify's `model` rows matching `where` (column = value), oldest id first."""
+    query = select(model).order_by(model.id)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    with app.extensions["notify"].db.reading() as session:
+        return list(session.scalars(query))
+
+
 def deliveries(app, **where):
     from notify.adapters.models import Delivery
 
-    query = select(Delivery).order_by(Delivery.id)
-    for name, value in where.items():
-        query = query.where(getattr(Delivery, name) == value)
-    with app.extensions["notify"].db.reading() as session:
-        return list(session.scalars(query))
+    return rows(app, Delivery, **where)
 
 
 def send_all(app, *, wait: float = 5.0, channel: str | None = None) -> list:

@@ -234,10 +234,31 @@ def test_celery_app_imports_and_consumes_its_queue(label, args, isolated_env):
     if subcommand == "worker":
         queues = option(args, "--queues", "-Q")
         assert queues, f"{label}: a worker must name its queue"
-        assert queues.split(",") == [service], f"{label}: consumes {queues}, not {service}"
+        known = service_queues(service)
+        assert set(queues.split(",")) <= set(known), f"{label}: consumes {queues}, not {known}"
     else:
         assert subcommand == "beat", f"{label}: unexpected celery {subcommand}"
         assert app.conf.beat_schedule, f"{label}: a beat for a service with no periodic task"
+
+
+def service_queues(service: str) -> tuple[str, ...]:
+    """The queues a service's tasks are sent to: its own, and notify's per channel."""
+    try:
+        return importlib.import_module(f"{service}.queues").ALL
+    except ModuleNotFoundError:
+        return (service,)
+
+
+@pytest.mark.parametrize("service", CLI_SERVICES)
+def test_every_queue_has_a_worker(service):
+    for source in ("compose", "Procfile"):
+        consumed = {
+            queue
+            for label, args in CELERY
+            if label.startswith(source) and kind(args) == ("worker", f"{service}.worker")
+            for queue in option(args, "--queues", "-Q").split(",")
+        }
+        assert consumed == set(service_queues(service)), f"{source}: {service} consumes {consumed}"
 
 
 @pytest.mark.parametrize("service", CLI_SERVICES)

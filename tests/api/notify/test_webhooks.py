@@ -202,3 +202,38 @@ def test_the_same_event_twice_makes_one_delivery_per_channel(napp, token, receiv
     assert len(receiver.requests) == 1
     body = json.loads(receiver.requests[0].body)
     assert body["event_id"] == event["id"]
+
+
+def test_a_destination_with_its_sends_in_flight_defers_without_counting_an_attempt(
+    napp, token, receiver, feed
+):
+    from notify.adapters.bulkhead import destination
+    from notify.services.deliveries import send_delivery
+
+    subscribe(napp, token, receiver.url)
+    feed(napp, supplier_order_created())
+    (row,) = webhook_rows(napp)
+    n = napp.extensions["notify"]
+    where = destination("webhook", row.address)
+    with n.channels.bulkhead.slot(where) as first, n.channels.bulkhead.slot(where) as second:
+        assert first and second  # the destination's two slots are taken by other sends
+        with napp.app_context():
+            assert send_delivery(n, row.id) == "deferred"
+    assert not receiver.requests  # nothing was sent, nothing waited for the receiver
+    (deferred,) = webhook_rows(napp)
+    assert deferred.status == "pending" and deferred.next_attempt_at > row.next_attempt_at
+    assert deferred.max_attempts == row.max_attempts + 1  # the deferral is not counted
+    assert "미뤘습니다" in deferred.last_error
+
+    send_all(napp, wait=10)  # the slots are free again: sent on the next try
+    (sent,) = webhook_rows(napp)
+    assert sent.status == "sent" and len(receiver.requests) == 1
+
+
+def test_deliveries_to_one_receiver_reuse_its_connection(napp, token, receiver, feed):
+    subscribe(napp, token, receiver.url)
+    for _ in range(3):
+        feed(napp, supplier_order_created())
+    send_all(napp)
+    assert len(receiver.requests) == 3
+    assert len(receiver.peers) == 1  # one kept-alive connection, not one per message

@@ -13,6 +13,7 @@ from gachi_kit.errors import invalid, map_errors
 from gachi_kit.http import ServiceClient
 from gachi_kit.jwks import own_service_tokens, service_verifier
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
+from notify.adapters.bulkhead import Bulkhead
 from notify.adapters.email import FileMailer, SMTPSender
 from notify.adapters.links import LinkSigner
 from notify.adapters.orders_client import OrdersClient
@@ -128,4 +129,5 @@ def _channels(settings: Settings) -> Channels:
             timeout=settings.webhook_timeout_seconds,
             allow_loopback=settings.webhook_allow_loopback,
         ),
+        bulkhead=Bulkhead(settings.delivery_per_destination, settings.delivery_slow_after_seconds),
     )

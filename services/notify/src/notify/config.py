@@ -70,6 +70,9 @@ class Settings:
     delivery_backoff_base_seconds: float
     delivery_backoff_max_seconds: float
     delivery_lease_seconds: float
+    delivery_per_destination: int
+    delivery_slow_after_seconds: float
+    delivery_defer_seconds: float
     delivery_requeue_seconds: float
     delivery_sweep_seconds: float
     reminder_scan_seconds: float
@@ -109,7 +112,7 @@ class Settings:
             smtp_username=env.optional("SMTP_USERNAME"),
             smtp_password=env.optional("SMTP_PASSWORD"),
             smtp_starttls=env.bool("SMTP_STARTTLS", False),
-            smtp_timeout_seconds=env.float("SMTP_TIMEOUT_SECONDS", 10.0),
+            smtp_timeout_seconds=env.float("SMTP_TIMEOUT_SECONDS", 5.0),
             mail_from=env.str("MAIL_FROM", "같이 알림 <no-reply@gachi.local>"),
             mail_dir=Path(env.str("MAIL_DIR", str(data / "mail"))),
             sms_provider=sms_provider,
@@ -128,13 +131,16 @@ class Settings:
             alimtalk_log_file=Path(env.str("ALIMTALK_LOG_FILE", str(data / "alimtalk.log"))),
             sms_daily_cap=env.int("SMS_DAILY_CAP", 30),
             alimtalk_daily_cap=env.int("ALIMTALK_DAILY_CAP", 50),
-            webhook_timeout_seconds=env.float("WEBHOOK_TIMEOUT_SECONDS", 10.0),
+            webhook_timeout_seconds=env.float("WEBHOOK_TIMEOUT_SECONDS", 5.0),
             webhook_allow_loopback=env.bool("WEBHOOK_ALLOW_LOOPBACK", False),
             webhook_secret_overlap_hours=env.int("WEBHOOK_SECRET_OVERLAP_HOURS", 24),
             delivery_max_attempts=env.int("DELIVERY_MAX_ATTEMPTS", 12),
             delivery_backoff_base_seconds=env.float("DELIVERY_BACKOFF_BASE_SECONDS", 60.0),
             delivery_backoff_max_seconds=env.float("DELIVERY_BACKOFF_MAX_SECONDS", 6 * 3600.0),
             delivery_lease_seconds=env.float("DELIVERY_LEASE_SECONDS", 120.0),
+            delivery_per_destination=env.int("DELIVERY_PER_DESTINATION", 2),
+            delivery_slow_after_seconds=env.float("DELIVERY_SLOW_AFTER_SECONDS", 1.0),
+            delivery_defer_seconds=env.float("DELIVERY_DEFER_SECONDS", 5.0),
             delivery_requeue_seconds=env.float("DELIVERY_REQUEUE_SECONDS", 60.0),
             delivery_sweep_seconds=env.float("DELIVERY_SWEEP_SECONDS", 10.0),
             reminder_scan_seconds=env.float("REMINDER_SCAN_SECONDS", 60.0),

@@ -11,12 +11,15 @@ from flask import current_app
 
 from gachi_kit.db import Database
 from gachi_kit.logging import get_logger
+from notify import queues
+from notify.adapters.bulkhead import Bulkhead
 from notify.adapters.links import LinkSigner
 from notify.adapters.orders_client import OrdersClient
 from notify.adapters.webhooks import WebhookSender
-from notify.config import SERVICE, Settings
+from notify.config import Settings
 
 log = get_logger(__name__)
+Queued = tuple[str, str]  # (delivery id, channel): what `Notify.enqueue` sends
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Channels:
     sms: Any  # FileProvider | NHNCloudProvider: send(TextMessage) -> Outcome
     alimtalk: Any
     webhook: WebhookSender
+    bulkhead: Bulkhead  # sends in flight per destination, shared by the worker's threads
 
 
 @dataclass(frozen=True)
@@ -36,25 +40,28 @@ class Notify:
     orders: OrdersClient | None = None
     links: LinkSigner | None = None
 
-    def enqueue(self, delivery_ids: Iterable[str]) -> int:
-        """Send `notify.send_delivery` for each id, after the rows committed. A broker
-        outage is only logged: the sweep finds the rows and enqueues them later."""
+    def enqueue(self, deliveries: Iterable[Queued]) -> int:
+        """Send `notify.send_delivery` for each (id, channel), after the rows committed, to
+        its channel's queue (`queues.py`), over one broker connection. A broker outage is
+        only logged: the sweep finds the rows and enqueues them later."""
         sent = 0
         if self.celery is None:
             return 0
-        for delivery_id in delivery_ids:
-            try:
-                self.celery.send_task(
-                    "notify.send_delivery",
-                    args=[delivery_id],
-                    queue=SERVICE,
-                    retry=True,
-                    retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-                )
-            except Exception as exc:
-                log.warning("delivery_enqueue_failed", delivery_id=delivery_id, error=str(exc))
-                break
-            sent += 1
+        delivery_id = None
+        try:
+            with self.celery.producer_or_acquire() as producer:
+                for delivery_id, channel in deliveries:
+                    self.celery.send_task(
+                        "notify.send_delivery",
+                        args=[delivery_id],
+                        queue=queues.for_channel(channel),
+                        producer=producer,
+                        retry=True,
+                        retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+                    )
+                    sent += 1
+        except Exception as exc:
+            log.warning("delivery_enqueue_failed", delivery_id=delivery_id, error=str(exc))
         return sent
 
 

@@ -20,13 +20,15 @@ DUE = (PENDING, FAILED)  # waiting for next_attempt_at
 FINAL = (SENT, DEAD, SKIPPED)
 
 OK, RETRY, PERMANENT, DISABLE = "ok", "retry", "permanent", "disable"
+# not sent: the destination already has its share of sends in flight (adapters/bulkhead.py)
+DEFERRED = "deferred"
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What one attempt achieved. Channels never raise; they answer with one of these."""
 
-    verdict: str  # ok | retry | permanent | disable
+    verdict: str  # ok | retry | permanent | disable | deferred
     response_code: int | None = None
     error: str | None = None
     retry_after: float | None = None  # seconds the other side asked us to wait

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from gachi_kit.events import Envelope
 from notify.domain.recipients import Recipient
 from notify.services.dispatch import _delivery, dedupe_key
-from notify.wiring import Notify
+from notify.wiring import Notify, Queued
 
 ACCOUNT_EVENTS = frozenset(
     {
@@ -24,7 +24,7 @@ ACCOUNT_EVENTS = frozenset(
 )
 
 
-def deliver(n: Notify, session: Session, envelope: Envelope) -> list[str]:
+def deliver(n: Notify, session: Session, envelope: Envelope) -> list[Queued]:
     """The delivery row for the event's address (sent after commit, like every other)."""
     data = envelope.data
     # Someone invited has no account yet: the log names the address by a hash of it.
@@ -44,4 +44,4 @@ def deliver(n: Notify, session: Session, envelope: Envelope) -> list[str]:
         data,
     )
     session.add(delivery)
-    return [delivery.id]
+    return [(delivery.id, delivery.channel)]

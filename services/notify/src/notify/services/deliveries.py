@@ -10,7 +10,8 @@ send_delivery(id):
   3. settle (one short transaction), only if the row is still ours (same attempt number):
      sent; or failed with the next attempt after exponential backoff and jitter; or dead
      after the maximum, on a permanent refusal, or on 410 (which also disables the
-     webhook subscription).
+     webhook subscription); or, when its destination already had its share of sends in
+     flight (the bulkhead), deferred: pending again a little later, not counted.
 sweep(): enqueues due rows and rows whose lease expired; it drives every retry, so no
 long countdown waits in Redis (see the visibility timeout in reliability-anchors.md).
 """
@@ -31,11 +32,13 @@ from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
 from gachi_kit.metrics import counter
 from gachi_kit.paging import keyset_page
+from notify.adapters.bulkhead import destination
 from notify.adapters.email import build_message
 from notify.adapters.models import Delivery, RateCounter, Subscription
 from notify.adapters.texting import TextMessage
 from notify.domain.delivery import (
     DEAD,
+    DEFERRED,
     DISABLE,
     DUE,
     FAILED,
@@ -83,7 +86,8 @@ def send_delivery(n: Notify, delivery_id: str) -> str:
     if claimed is None:
         log.info("delivery_not_claimed", delivery_id=delivery_id, reason=reason)
         return reason
-    outcome = _send(n, claimed)
+    with n.channels.bulkhead.slot(destination(claimed.channel, claimed.address)) as free:
+        outcome = _send(n, claimed) if free else Outcome(DEFERRED)
     result = _settle(n, claimed, outcome)
     ATTEMPTS.labels("notify", claimed.channel, result).inc()
     if result == DEAD:
@@ -218,6 +222,12 @@ def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
             row.status, row.sent_at, row.last_error = SENT, now, None
             log.info("delivery_sent", delivery_id=c.id, channel=c.channel, attempt=c.attempt)
             return SENT
+        if outcome.verdict == DEFERRED:  # nothing left: not counted against the allowance
+            row.status, row.max_attempts = PENDING, row.max_attempts + 1
+            row.next_attempt_at = now + timedelta(seconds=settings.delivery_defer_seconds)
+            row.last_error = "수신 서버가 이미 다른 메시지를 받고 있어 잠시 미뤘습니다"
+            log.info("delivery_deferred", delivery_id=c.id, channel=c.channel)
+            return DEFERRED
         status, delay = after_failure(
             outcome,
             row.attempts,
@@ -274,7 +284,7 @@ def sweep(n: Notify, *, limit: int = 500) -> int:
         rows = list(session.scalars(query))
         for row in rows:
             row.enqueued_at = now
-        ids = [row.id for row in rows]
+        ids = [(row.id, row.channel) for row in rows]
     if ids:
         n.enqueue(ids)
         log.info("deliveries_swept", count=len(ids))
@@ -346,7 +356,7 @@ def replay(n: Notify, fields: dict) -> dict:
             if fields.get(name):
                 query = query.where(getattr(Delivery, name) == fields[name])
     query = query.order_by(Delivery.id).limit(fields["limit"])
-    replayed, skipped = [], []
+    replayed, skipped, queued = [], [], []
     with n.db.transaction() as session:
         rows = {row.id: row for row in session.scalars(query)}
         for delivery_id in ids or list(rows):
@@ -367,7 +377,8 @@ def replay(n: Notify, fields: dict) -> dict:
             row.lease_until, row.enqueued_at = None, now
             row.replays += 1
             replayed.append(row.id)
-    n.enqueue(replayed)
+            queued.append((row.id, row.channel))
+    n.enqueue(queued)
     log.info("deliveries_replayed", count=len(replayed))
     return {"replayed": replayed, "skipped": skipped}
 

@@ -14,6 +14,7 @@ from notify.adapters.models import Delivery, DigestEntry, Subscription
 from notify.adapters.templates import render_message
 from notify.domain.delivery import PENDING
 from notify.domain.recipients import Recipient
+from notify.wiring import Queued
 
 log = get_logger(__name__)
 DIGEST_EVENT = "notify.digest"
@@ -28,7 +29,7 @@ def send_due(n, *, limit: int = 2000) -> int:
     """Turn every closed period's entries into one e-mail delivery per subscription."""
 
     now = utcnow()
-    created: list[str] = []
+    created: list[Queued] = []
     with n.db.transaction() as session:
         entries = session.scalars(
             select(DigestEntry)
@@ -86,7 +87,7 @@ def send_due(n, *, limit: int = 2000) -> int:
             session.add(delivery)
             for entry in items:
                 entry.delivery_id = delivery.id
-            created.append(delivery.id)
+            created.append((delivery.id, delivery.channel))
     if created:
         n.enqueue(created)
         log.info("digests_sent", count=len(created))

@@ -24,7 +24,7 @@ from notify.domain.delivery import PENDING, SENT
 from notify.domain.messages import derived, shareable
 from notify.domain.recipients import participants, recipients
 from notify.services.digests import period_of
-from notify.wiring import Notify
+from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
 LINKED = ("supplier_order.created", REMINDER)  # messages that carry action links
@@ -40,14 +40,14 @@ def fan_out(
     data: dict,
     known: dict | None = None,
     most_direct_only: bool = False,
-) -> list[str]:
-    """Create the inbox items and deliveries for an event; returns the ids to enqueue."""
+) -> list[Queued]:
+    """Create the inbox items and deliveries for an event; returns what to enqueue."""
     known = known or {}
     now = utcnow()
     earlier = known.get("data") or {}
     public = shareable(event_type, data)  # without participants' contacts
     context = {**earlier, **public, **derived(event_type, {**earlier, **data})}
-    to_send: list[str] = []
+    to_send: list[Queued] = []
     seen: set[str] = set()
     found = recipients(event_type, data, known)
     active = _active_subscriptions(session, found)
@@ -90,7 +90,7 @@ def fan_out(
             )
             delivery.enqueued_at = now
             session.add(delivery)
-            to_send.append(delivery.id)
+            to_send.append((delivery.id, delivery.channel))
     direct, unreachable = participants(event_type, data)
     _log_unreachable(event_id, event_type, data, unreachable)
     for reach in direct:
@@ -113,7 +113,7 @@ def fan_out(
         )
         delivery.enqueued_at = now
         session.add(delivery)
-        to_send.append(delivery.id)
+        to_send.append((delivery.id, delivery.channel))
     return to_send
 
 

@@ -23,14 +23,14 @@ from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
 from notify.services import account_mail, subscriptions
 from notify.services.dispatch import fan_out
-from notify.wiring import Notify
+from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
 
 
 def handle_event(n: Notify, raw: dict) -> str:
     envelope = Envelope.from_dict(raw)
-    to_send: list[str] = []
+    to_send: list[Queued] = []
 
     def handler(session: Session, event: Envelope) -> None:
         to_send.clear()  # a retried attempt starts over
@@ -54,7 +54,7 @@ def list_dead(n: Notify, query: dict) -> dict:
     return page.as_dict()
 
 
-def _apply(n: Notify, session: Session, envelope: Envelope) -> list[str]:
+def _apply(n: Notify, session: Session, envelope: Envelope) -> list[Queued]:
     kind, data = envelope.type, envelope.data
     if kind in account_mail.ACCOUNT_EVENTS:
         return account_mail.deliver(n, session, envelope)

@@ -15,14 +15,14 @@ from gachi_kit.logging import get_logger
 from notify.adapters.models import SupplierOrderCopy
 from notify.domain.catalogue import REMINDER
 from notify.services.dispatch import fan_out
-from notify.wiring import Notify
+from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
 
 
 def scan(n: Notify, *, limit: int = 200) -> int:
     now = utcnow()
-    to_send: list[str] = []
+    to_send: list[Queued] = []
     reminded = 0
     with n.db.transaction() as session:
         query = (

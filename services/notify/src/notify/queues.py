@@ -1,0 +1,29 @@
+"""Notify's Celery queues: one per kind of work, so nothing waits behind another kind.
+
+- `notify` (EVENTS): `notify.handle_event`, which every producer sends here, and the beat
+  tasks; the inbox item is written by the event's own transaction. Worker: `notify-worker`.
+- `notify.email`, `notify.text` (SMS and 알림톡), `notify.webhook`: `notify.send_delivery`
+  by channel. Worker: `notify-deliveries` (a pool of threads; compose may split it by queue).
+
+An order's inbox item therefore never waits behind the e-mails, texts or webhooks of
+earlier events; deliveries of one channel never wait behind another channel's backlog at
+the broker, and inside the deliveries worker one slow destination holds at most its
+share of the threads (`adapters/bulkhead.py`).
+"""
+
+from __future__ import annotations
+
+EVENTS = "notify"
+EMAIL = "notify.email"
+TEXT = "notify.text"
+WEBHOOK = "notify.webhook"
+DELIVERY_QUEUES = (EMAIL, TEXT, WEBHOOK)
+ALL = (EVENTS, *DELIVERY_QUEUES)
+
+_BY_CHANNEL = {"email": EMAIL, "sms": TEXT, "alimtalk": TEXT, "webhook": WEBHOOK}
+
+
+def for_channel(channel: str) -> str:
+    """The queue a delivery on `channel` is sent to (an unknown channel: the events queue,
+    where its send settles it as a permanent failure)."""
+    return _BY_CHANNEL.get(channel, EVENTS)
