@@ -34,7 +34,7 @@ if str(REPO) not in sys.path:
 
 import requests  # noqa: E402
 
-from bench.order_flow import print_phase_table, run_load  # noqa: E402
+from bench.load import print_phase_table, run_load  # noqa: E402
 from gachi_kit.auth import TokenVerifier, generate_keypair  # noqa: E402
 from gachi_kit.jwks import KeySet  # noqa: E402
 from tests.support import infra  # noqa: E402

@@ -19,6 +19,8 @@ from datetime import datetime
 
 from sqlalchemy import create_engine, text
 
+from bench.load import percentile
+
 # every queue notify's workers listen on (see Procfile); old layouts just show 0
 NOTIFY_QUEUES = ("notify", "notify.email", "notify.text", "notify.webhook")
 
@@ -104,14 +106,6 @@ def queue_depths(redis_url: str) -> dict[str, int]:
         client.close()
 
 
-def _pct(values: list[float], p: int) -> float:
-    import statistics
-
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
 def print_evidence(found: Evidence, depths: dict[str, int]) -> None:
     waiting = ", ".join(f"{q} {n}" for q, n in depths.items())
     print(f"notify queues when the first of these orders was placed: {waiting}")
@@ -123,8 +117,8 @@ def print_evidence(found: Evidence, depths: dict[str, int]) -> None:
     ):
         if values:
             print(
-                f"{label:<46}{len(values):>5}{_pct(values, 50) * 1000:>9.1f}"
-                f"{_pct(values, 99) * 1000:>9.1f}{max(values) * 1000:>9.1f}"
+                f"{label:<46}{len(values):>5}{percentile(values, 50) * 1000:>9.1f}"
+                f"{percentile(values, 99) * 1000:>9.1f}{max(values) * 1000:>9.1f}"
             )
     print(f"events that needed more than one attempt: {found.retried}")
     for line in found.late[:10]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from bench.load import percentile  # noqa: E402
 
 NOOP_QUEUE = "bench_noop"
 NOOP_KEY = "bench:noop:latency"
@@ -65,12 +66,6 @@ def noop_app(broker_url: str):
         client.rpush(NOOP_KEY, f"{sent_at}:{time.time()}")
 
     return app
-
-
-def percentile(values: list[float], p: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 def row(

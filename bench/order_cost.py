@@ -35,18 +35,16 @@ import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.order_flow import (  # noqa: E402
+from bench.load import percentile, print_phase_table, run_load  # noqa: E402
+from bench.order_flow import OrderFlow  # noqa: E402
+from bench.platform_cpu import PG_ALL, PlatformCpu, own_cpu  # noqa: E402
+from bench.seeded_platform import (  # noqa: E402
     BenchFailure,
-    OrderFlow,
     Platform,
     Tokens,
     context_lines,
     on_seeded_platform,
-    percentile,
-    print_phase_table,
-    run_load,
 )
-from bench.platform_cpu import PG_ALL, PlatformCpu, own_cpu  # noqa: E402
 from tests.support import infra  # noqa: E402
 
 DRAIN_TIMEOUT_S = 300.0
@@ -160,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (0 < args.seconds <= 120 and 0 < args.concurrency <= 64 and 0 < args.alone <= 500):
         parser.error("--seconds in (0, 120], --concurrency in [1, 64], --alone in [1, 500]")
-    args.sample = 0  # context_lines() names order_flow's arguments
+    # context_lines() names order_flow's arguments; the platform publishes as by default
+    args.sample, args.publish = 0, "background"
 
     def header(redis_url: str) -> list[str]:
         load = f"load:         {args.concurrency} clients x {args.seconds:g} s"

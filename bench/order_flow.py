@@ -18,13 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import platform
-import shutil
-import signal
-import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -40,99 +34,23 @@ if str(REPO) not in sys.path:
 import requests  # noqa: E402
 
 from bench import inbox_tail  # noqa: E402
-from gachi_kit.auth import generate_keypair  # noqa: E402
-from tests.support import infra  # noqa: E402
-from tests.support.builders import enterprise_body, keyed, product_body  # noqa: E402
+from bench.load import ms, percentile, print_phase_table, run_load  # noqa: E402
+from bench.seeded_platform import (  # noqa: E402
+    BUYER_DEPT,
+    BenchFailure,
+    Platform,
+    Tokens,
+    context_lines,
+    on_seeded_platform,
+)
+from tests.support.builders import keyed  # noqa: E402
 
-MAX_REQUESTS = 200_000  # per load phase, whatever the duration
 LATENCY_SAMPLE = 50  # orders placed one at a time for order-to-inbox latency
 LATENCY_BUDGET_S = 90.0  # the latency phase stops after this, even if short of the sample
 POLL_INTERVAL_S = 0.010
 INBOX_TIMEOUT_S = 30.0  # one supplier order not in its inbox after this: a failure
 DRAIN_TIMEOUT_S = 180.0
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th (all 5)"}
-BUYER_DEPT = "총무과"
-
-ENTERPRISES = [
-    (
-        "광명두부마을 협동조합",
-        "cooperative",
-        "41210",
-        [
-            ("국산콩 두부과자 200g", 3500, "taxable", "봉"),
-            ("손두부 1kg", 6000, "exempt", "모"),
-            ("콩물 1L", 4500, "taxable", "병"),
-            ("비지 500g", 1500, "exempt", "봉"),
-        ],
-    ),
-    (
-        "완주 김치 마을기업",
-        "village_enterprise",
-        "52710",
-        [
-            ("포기김치 10kg", 65000, "exempt", "박스"),
-            ("깍두기 3kg", 21000, "exempt", "통"),
-            ("총각김치 5kg", 38000, "exempt", "통"),
-            ("백김치 2kg", 16000, "exempt", "통"),
-        ],
-    ),
-    (
-        "전주 자활 비누공방",
-        "self_reliance_enterprise",
-        "52111",
-        [
-            ("천연 쌀비누 100g", 5000, "taxable", "개"),
-            ("세탁비누 4입", 8000, "taxable", "세트"),
-            ("주방세제 리필 1L", 7000, "taxable", "개"),
-            ("손세정제 500ml", 6500, "taxable", "개"),
-        ],
-    ),
-    (
-        "성동 사회적협동조합 행복도시락",
-        "social_cooperative",
-        "11200",
-        [
-            ("한식 도시락", 7500, "taxable", "개"),
-            ("샌드위치 세트", 6000, "taxable", "세트"),
-            ("김밥 2줄", 5000, "taxable", "세트"),
-            ("과일컵 300g", 4000, "exempt", "컵"),
-        ],
-    ),
-    (
-        "제주 감귤 영농조합",
-        "cooperative",
-        "50110",
-        [
-            ("감귤 5kg", 25000, "exempt", "박스"),
-            ("한라봉 3kg", 32000, "exempt", "박스"),
-            ("감귤즙 30포", 29000, "taxable", "박스"),
-            ("감귤 초콜릿 12입", 9000, "taxable", "갑"),
-        ],
-    ),
-]
-
-
-# --- measurement helpers ----------------------------------------------------------------
-
-
-@dataclass
-class PhaseResult:
-    name: str
-    latencies: list[float] = field(default_factory=list)  # seconds, every request
-    errors: Counter = field(default_factory=Counter)  # status code (or exception) -> count
-    error_samples: list[str] = field(default_factory=list)
-    elapsed: float = 0.0
-
-    @property
-    def requests(self) -> int:
-        return len(self.latencies)
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.elapsed if self.elapsed else 0.0
-
-    def pct(self, p: int) -> float:
-        return percentile(self.latencies, p)
 
 
 @dataclass
@@ -153,159 +71,6 @@ class LatencyResult:
 def wall(iso: str) -> float:
     """A server timestamp (same machine, same clock) as seconds since the epoch."""
     return datetime.fromisoformat(iso).timestamp()
-
-
-def percentile(values: list[float], p: int) -> float:
-    """p-th percentile (1..99) in the same unit as values; nan when too few."""
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-def run_load(name: str, call, seconds: float, concurrency: int) -> PhaseResult:
-    """`call(session) -> (status, body)` from `concurrency` threads for `seconds`."""
-    result = PhaseResult(name)
-    lock = threading.Lock()
-    issued = itertools.count()
-    start = threading.Barrier(concurrency + 1)
-    deadline = [0.0]
-
-    def worker():
-        local_lat: list[float] = []
-        local_err: Counter = Counter()
-        samples: list[str] = []
-        with requests.Session() as session:
-            start.wait()
-            while time.perf_counter() < deadline[0] and next(issued) < MAX_REQUESTS:
-                t0 = time.perf_counter()
-                try:
-                    status, text = call(session)
-                except requests.RequestException as exc:
-                    status, text = type(exc).__name__, str(exc)
-                local_lat.append(time.perf_counter() - t0)
-                if not (isinstance(status, int) and 200 <= status < 300):
-                    local_err[status] += 1
-                    if len(samples) < 3:
-                        samples.append(f"{status}: {str(text)[:300]}")
-        with lock:
-            result.latencies.extend(local_lat)
-            result.errors.update(local_err)
-            result.error_samples.extend(samples[: max(0, 5 - len(result.error_samples))])
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    began = time.perf_counter()
-    deadline[0] = began + seconds
-    start.wait()
-    for thread in threads:
-        thread.join(timeout=seconds + 120)
-    result.elapsed = time.perf_counter() - began
-    return result
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f}"
-
-
-def print_phase_table(results: list[PhaseResult]) -> None:
-    print(
-        f"{'phase':<34}{'requests':>9}{'errors':>8}{'req/s':>9}"
-        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-    )
-    for r in results:
-        print(
-            f"{r.name:<34}{r.requests:>9}{sum(r.errors.values()):>8}{r.throughput:>9.1f}"
-            f"{ms(r.pct(50)):>9}{ms(r.pct(95)):>9}{ms(r.pct(99)):>9}"
-            f"{ms(max(r.latencies, default=float('nan'))):>9}"
-        )
-    for r in results:
-        if r.errors:
-            print(f"  {r.name} errors: {dict(r.errors)}")
-            for sample in r.error_samples:
-                print(f"    {sample}")
-
-
-# --- the platform -----------------------------------------------------------------------
-
-
-class Platform(infra.Platform):
-    """The e2e test's platform, quiet: Celery's per-task INFO lines stay out of the figures."""
-
-    def __init__(self, folder: Path, redis_url: str, keys: tuple[str, str], publish: str) -> None:
-        super().__init__(
-            folder,
-            redis_url,
-            keys,
-            tag="_bench",
-            log_level="WARNING",
-            extra={"OUTBOX_PUBLISH": publish},
-        )
-
-    def dead(self) -> list[str]:
-        return [n for n, p in self.processes.running.items() if p.poll() is not None]
-
-    def log_tail(self, lines: int = 40) -> str:
-        out = []
-        for name in self.processes.running:
-            text = self.processes.log(name).splitlines()
-            interesting = [
-                line
-                for line in text
-                if any(w in line.lower() for w in ("error", "warning", "traceback", "critical"))
-                and "security" not in line.lower()  # Celery's "running as root" warning
-            ]
-            if interesting:
-                out.append(f"--- {name}.log ({len(interesting)} warning/error lines, last shown)")
-                out.extend(interesting[-lines:])
-        return "\n".join(out)
-
-
-Tokens = infra.Tokens
-
-
-def seed(urls: dict, token: Tokens) -> tuple[list[tuple[str, list[str]]], str]:
-    """5 enterprises x 4 products and the buying institution, through the APIs;
-    returns ([(enterprise_id, [product_id])], institution_id)."""
-    admin = token("admin")
-    seeded = []
-    with requests.Session() as http:
-        for name, kind, sigungu, products in ENTERPRISES:
-            response = http.post(
-                f"{urls['catalog']}/v1/enterprises",
-                json=enterprise_body(name=name, enterprise_type=kind, sigungu_code=sigungu),
-                headers=admin,
-                timeout=30,
-            )
-            response.raise_for_status()
-            enterprise_id = response.json()["id"]
-            product_ids = []
-            for product, price, tax, unit in products:
-                response = http.post(
-                    f"{urls['catalog']}/v1/products",
-                    json=product_body(
-                        enterprise_id, name=product, unit_price=price, tax_type=tax, unit=unit
-                    ),
-                    headers=admin,
-                    timeout=30,
-                )
-                response.raise_for_status()
-                product_ids.append(response.json()["id"])
-            seeded.append((enterprise_id, product_ids))
-        response = http.post(
-            f"{urls['orders']}/v1/institutions",
-            json={
-                "name": "광명시청",
-                "kind": "지자체",
-                "sido_code": "41",
-                "sigungu_code": "41210",
-                "departments": [BUYER_DEPT],
-            },
-            headers=admin,
-            timeout=30,
-        )
-        response.raise_for_status()
-    return seeded, response.json()["id"]
 
 
 # --- the benchmark ----------------------------------------------------------------------
@@ -530,34 +295,6 @@ class OrderFlow:
         return problems
 
 
-class BenchFailure(Exception):
-    pass
-
-
-def context_lines(args, redis_url: str) -> list[str]:
-    base = os.environ.get("DATABASE_URL_BASE")
-    broker = infra.broker_config().get("CELERY_BROKER_URL", "").rsplit("@", 1)[-1]
-    return [
-        f"date:         {datetime.now().astimezone().isoformat(timespec='seconds')}",
-        f"machine:      {platform.platform()}, {os.cpu_count()} CPUs (os.cpu_count)",
-        f"python:       {platform.python_implementation()} {platform.python_version()}",
-        f"database:     {'postgres' if base else 'sqlite (WAL; writers BEGIN IMMEDIATE)'}",
-        f"redis:        {'system redis' if os.environ.get('TEST_REDIS_URL') else 'embedded redis'}"
-        f" ({redis_url.rsplit('@', 1)[-1]})",
-        f"broker:       {broker or 'the redis above'}",
-        "servers:      gunicorn --workers 2 --threads 4 per API; 1 Celery worker per service"
-        " (concurrency 1, no beat: every event goes through the after-commit publish),"
-        " and notify's deliveries worker (8 threads) as in the Procfile",
-        f"publish:      {args.publish} (OUTBOX_PUBLISH; inline = in the request thread)",
-        f"load:         concurrency {args.concurrency}, {args.seconds:g} s per phase,"
-        " one requests.Session per client thread, LOG_LEVEL=WARNING",
-    ]
-
-
-def _interrupt(_signum, _frame):
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each phase")
@@ -586,49 +323,6 @@ def main(argv: list[str] | None = None) -> int:
         ),
         publish=args.publish,
     )
-
-
-def on_seeded_platform(title: str, header, run, *, publish: str = "background") -> int:
-    """Start the platform in a temporary folder, seed it, print `header(redis_url)`'s lines
-    and call `run(platform, tokens, seeded, institution_id)` (True when something failed);
-    stops everything whatever happens and returns the exit status."""
-    # Ctrl-C and SIGTERM both unwind through the finally blocks below.
-    signal.signal(signal.SIGTERM, _interrupt)
-    folder = Path(tempfile.mkdtemp(prefix="gachi-bench-"))
-    platform_ = None
-    failed = True
-    try:
-        with infra.redis_server(folder / "redis") as redis_url:
-            print(f"== {title} ==")
-            for line in header(redis_url):
-                print(line)
-            sys.stdout.flush()
-            keys = generate_keypair()
-            token = Tokens(keys[0])
-            platform_ = Platform(folder, redis_url, keys, publish)
-            try:
-                t0 = time.perf_counter()
-                platform_.start()
-                seeded, institution_id = seed(platform_.urls, token)
-                print(
-                    f"platform up and seeded (5 enterprises x 4 products) in "
-                    f"{time.perf_counter() - t0:.1f} s; logs in {folder} (kept on failure)"
-                )
-                failed = run(platform_, token, seeded, institution_id)
-            finally:
-                if failed:
-                    print("\nwarning/error lines from the processes:")
-                    print(platform_.log_tail() or "(none)")
-                platform_.stop()
-        if not failed:
-            shutil.rmtree(folder, ignore_errors=True)
-    except KeyboardInterrupt:
-        print("\ninterrupted; platform stopped", file=sys.stderr)
-        return 130
-    except (BenchFailure, RuntimeError, AssertionError) as exc:
-        print(f"\nFAILED: {exc}", file=sys.stderr)
-        return 1
-    return 1 if failed else 0
 
 
 def print_latency(lat: LatencyResult, found, depths: dict[str, int]) -> None:

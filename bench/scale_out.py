@@ -22,13 +22,13 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-for path in (REPO, REPO / "bench"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 os.environ.setdefault("DATABASE_URL_BASE", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
-from order_flow import OrderFlow, Tokens, print_phase_table, run_load, seed  # noqa: E402
-
+from bench.load import print_phase_table, run_load  # noqa: E402
+from bench.order_flow import OrderFlow  # noqa: E402
+from bench.seeded_platform import Tokens, seed  # noqa: E402
 from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402
 

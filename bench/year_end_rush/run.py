@@ -36,7 +36,7 @@ os.environ.setdefault("DATABASE_URL_BASE", "postgresql+psycopg://postgres@127.0.
 import bench_venv  # noqa: E402
 import redis  # noqa: E402
 import requests  # noqa: E402
-from order_flow import ENTERPRISES  # noqa: E402
+from seeded_platform import ENTERPRISES  # noqa: E402
 
 from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402

@@ -33,9 +33,11 @@ os.environ.setdefault("DATABASE_URL_BASE", "postgresql+psycopg://postgres@127.0.
 
 import prepare  # noqa: E402
 import requests  # noqa: E402
-from order_flow import ENTERPRISES, OrderFlow, Platform, Tokens, ms, run_load, seed  # noqa: E402
 from process_cpu import CpuMeter, listening_on, postgres_backends, tree  # noqa: E402
 
+from bench.load import ms, run_load  # noqa: E402
+from bench.order_flow import OrderFlow  # noqa: E402
+from bench.seeded_platform import ENTERPRISES, Platform, Tokens, seed  # noqa: E402
 from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402
 

@@ -74,7 +74,7 @@ def catalogue_of(enterprises) -> list:
 
 
 if __name__ == "__main__":
-    from order_flow import ENTERPRISES
+    from seeded_platform import ENTERPRISES
 
     ids = seed(catalogue_of(ENTERPRISES))
     print(f"peer ready: {len(ids)} products in gachi_bench_oscar; start it with")

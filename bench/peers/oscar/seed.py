@@ -4,7 +4,7 @@ products, prices in KRW, no stock tracking) and the one shipping country.
 
     <oscar venv>/bin/python seed.py catalogue.json   # prints {"product_ids": [...]} as JSON
 
-Called by prepare.py; the catalogue comes from bench/order_flow.py's ENTERPRISES.
+Called by prepare.py; the catalogue comes from bench/seeded_platform.py's ENTERPRISES.
 """
 
 import json
