@@ -33,7 +33,6 @@ if str(REPO) not in sys.path:
 
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.load import percentile, print_phase_table, run_load  # noqa: E402
 from bench.order_flow import OrderFlow  # noqa: E402
@@ -176,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args, platform_: Platform, token: Tokens, seeded, institution_id) -> bool:
     flow = OrderFlow(platform_.urls, token, seeded, institution_id, args.seconds, args.concurrency)
-    urls = [platform_.config[f"{s.upper()}_DATABASE_URL"] for s in platform_.services]
-    cpu = PlatformCpu(platform_.processes.running, make_url(platform_.redis_url).port, urls)
+    cpu = PlatformCpu.of(platform_)
     inbox = InboxCount(platform_.config["NOTIFY_DATABASE_URL"])
     try:
         return _phases(args, flow, cpu, inbox, platform_)

@@ -1,4 +1,5 @@
-"""CPU seconds spent by every process of a running platform, read with psutil.
+"""CPU seconds spent by every process of a running platform, read with psutil: gachi's
+(order_cost.py) or a peer's such as Oscar's gunicorn (peers/oscar/compare.py).
 
 A snapshot maps each live process — the APIs' gunicorn masters and workers, the Celery
 workers and their pool children, the Redis server and, on PostgreSQL, the backends serving
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psutil
@@ -46,12 +48,21 @@ class Delta:
 
 class PlatformCpu:
     """`processes`: name -> Popen of what the platform started (API `catalog`, worker
-    `catalog-worker`, ...); `redis_port`: the broker's port; `database_urls`: the platform's
-    databases (PostgreSQL ones have their backends counted)."""
+    `catalog-worker`, ...), each counted with its children under `label(name)`;
+    `redis_port`: the broker's port (None: no Redis); `database_urls`: the platform's
+    databases (PostgreSQL ones have their backends counted). Another platform (a peer's
+    gunicorn, say) passes its own `label`, e.g. `str` to keep the names as given."""
 
-    def __init__(self, processes: dict, redis_port: int, database_urls: list[str]) -> None:
+    def __init__(
+        self,
+        processes: dict,
+        redis_port: int | None,
+        database_urls: list[str],
+        label: Callable[[str], str] | None = None,
+    ) -> None:
         self.processes = processes
         self.redis_port = redis_port
+        self.label = label or self.service_label
         pg = [make_url(u) for u in database_urls if u.startswith("postgresql")]
         self.pg_databases = sorted({u.database for u in pg})
         self._pg = None
@@ -64,8 +75,14 @@ class PlatformCpu:
         if self._pg is not None:
             self._pg.dispose()
 
+    @classmethod
+    def of(cls, platform_) -> PlatformCpu:
+        """Every process of a started `tests.support.infra.Platform`."""
+        urls = [platform_.config[f"{s.upper()}_DATABASE_URL"] for s in platform_.services]
+        return cls(platform_.processes.running, make_url(platform_.redis_url).port, urls)
+
     @staticmethod
-    def label(name: str) -> str:
+    def service_label(name: str) -> str:
         service, _, kind = name.partition("-")
         return f"{service} {'worker (celery)' if kind == 'worker' else kind or 'api (gunicorn)'}"
 
@@ -91,6 +108,8 @@ class PlatformCpu:
         return {pid: label for pid, label in self._tree().items() if "(" in label}
 
     def _find_redis(self) -> int | None:
+        if self.redis_port is None:
+            return None
         if self._redis_pid is None or not psutil.pid_exists(self._redis_pid):
             self._redis_pid = next(
                 (

@@ -26,17 +26,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-for path in (REPO, REPO / "bench", HERE):
+for path in (REPO, HERE):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 os.environ.setdefault("DATABASE_URL_BASE", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 import prepare  # noqa: E402
 import requests  # noqa: E402
-from process_cpu import CpuMeter, listening_on, postgres_backends, tree  # noqa: E402
 
 from bench.load import ms, run_load  # noqa: E402
 from bench.order_flow import OrderFlow  # noqa: E402
+from bench.platform_cpu import PlatformCpu  # noqa: E402
 from bench.seeded_platform import ENTERPRISES, Platform, Tokens, seed  # noqa: E402
 from gachi_kit.auth import generate_keypair  # noqa: E402
 from tests.support import infra  # noqa: E402
@@ -87,19 +87,24 @@ class OscarClient:
         return response.status_code, response.text
 
 
-def measure(name, place, meter, args, drain=None) -> dict:
-    for _ in range(3):  # warm up: connections, caches
-        with requests.Session() as session:
-            place(session)
-    meter.start()
-    result = run_load(name, place, args.seconds, args.concurrency)
-    cpu = meter.stop()
-    placed = result.requests - sum(result.errors.values())
-    row = {"result": result, "placed": placed, "cpu": cpu, "cpu_drained": None}
-    if drain is not None:
-        drain()
-        row["cpu_drained"] = meter.stop()
-    return row
+def measure(name, place, cpu: PlatformCpu, args, drain=None) -> dict:
+    """CPU seconds per process from the start of the load to its end (and, with `drain`,
+    to the end of the platform's work after it)."""
+    try:
+        for _ in range(3):  # warm up: connections, caches
+            with requests.Session() as session:
+                place(session)
+        before = cpu.snapshot()
+        result = run_load(name, place, args.seconds, args.concurrency)
+        loaded = PlatformCpu.delta(before, cpu.snapshot()).seconds
+        placed = result.requests - sum(result.errors.values())
+        row = {"result": result, "placed": placed, "cpu": loaded, "cpu_drained": None}
+        if drain is not None:
+            drain()
+            row["cpu_drained"] = PlatformCpu.delta(before, cpu.snapshot()).seconds
+        return row
+    finally:
+        cpu.close()
 
 
 def run_oscar(args, folder: Path) -> dict:
@@ -114,13 +119,10 @@ def run_oscar(args, folder: Path) -> dict:
         url = f"http://127.0.0.1:{port}"
         infra.wait_http_ok(f"{url}/api/", timeout=120)
         client = OscarClient(url, product_ids)
-        meter = CpuMeter(
-            {
-                "gunicorn (2 x 4)": tree(process.pid),
-                "postgres backends": postgres_backends(["gachi_bench_oscar"]),
-            }
-        )
-        return measure("oscar", client.place, meter, args) | {"http_calls": ORDER_LINES + 1}
+        name = os.environ.get("OSCAR_DB_NAME", "gachi_bench_oscar")  # as settings.py
+        database = f"{os.environ['DATABASE_URL_BASE'].rstrip('/')}/{name}"
+        cpu = PlatformCpu({"gunicorn (2 x 4)": process}, None, [database], label=str)
+        return measure("oscar", client.place, cpu, args) | {"http_calls": ORDER_LINES + 1}
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -138,16 +140,8 @@ def run_gachi(args, folder: Path) -> dict:
             flow = OrderFlow(
                 platform_.urls, token, seeded, institution_id, args.seconds, args.concurrency
             )
-            running = platform_.processes.running
-            prefix = os.environ.get("TEST_DB_PREFIX", "gachi_test")
-            groups = {name: tree(p.pid) for name, p in running.items()}
-            groups["redis"] = listening_on(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
-            groups["postgres backends"] = postgres_backends(
-                [f"{prefix}_{s}_bench" for s in platform_.services]
-            )
-            return measure("gachi", flow.place, CpuMeter(groups), args, drain=flow.drain) | {
-                "http_calls": 1
-            }
+            cpu = PlatformCpu.of(platform_)
+            return measure("gachi", flow.place, cpu, args, drain=flow.drain) | {"http_calls": 1}
         finally:
             platform_.stop()
 
