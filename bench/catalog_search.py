@@ -2,8 +2,8 @@
 
 Builds a migrated catalog database in a temporary folder (SQLite; and PostgreSQL too when
 DATABASE_URL_BASE is set, in a database of its own that is dropped afterwards), bulk-inserts
-N products (default 100,000) from 2,000 enterprises with realistic Korean names, then times
-each query
+N products (default 100,000) from 2,000 enterprises with realistic Korean names
+(catalog_seed.py), then times each query
 
 - through HTTP: `GET /v1/products` on the real app (JWT check, schema, use case, JSON),
 - through the use case: `catalog.services.search.search_products`,
@@ -28,71 +28,28 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import random
-import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, insert, text, true  # noqa: E402
+from sqlalchemy import create_engine, text, true  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
-from ulid import ULID  # noqa: E402
 
+from bench.catalog_seed import ENTERPRISES, build  # noqa: E402
+from bench.load import percentile  # noqa: E402
 from catalog import create_app  # noqa: E402
-from catalog.adapters.models import (  # noqa: E402
-    Brand,
-    BrandListing,
-    Certification,
-    Enterprise,
-    Product,
-    ProductSearch,
-)
-from catalog.domain import regions  # noqa: E402
-from catalog.domain.enterprise import ENTERPRISE_TYPES  # noqa: E402
-from catalog.domain.product import CATEGORIES  # noqa: E402
-from catalog.domain.search_index import (  # noqa: E402
-    enterprise_search_text,
-    product_search_name,
-    product_search_text,
-)
 from catalog.migrate import migrate  # noqa: E402
-from catalog.seed_data import BRANDS, REGION_PLAN, THEMES  # noqa: E402
 from catalog.services import search  # noqa: E402
-from catalog.services.indexing import search_row  # noqa: E402
 from catalog.services.search import plan_search, search_products  # noqa: E402
 from gachi_kit.auth import Principal, generate_keypair, issue_token  # noqa: E402
-from gachi_kit.brn import make_brn  # noqa: E402
 
-ENTERPRISES = 2_000
-ADJECTIVES = [
-    "국산",
-    "유기농",
-    "수제",
-    "전통",
-    "친환경",
-    "우리밀",
-    "무농약",
-    "저염",
-    "프리미엄",
-    "실속",
-    "가정용",
-    "대용량",
-    "소포장",
-    "명품",
-    "햇",
-    "산지직송",
-    "로컬푸드",
-    "비츠원",
-    "착한",
-    "마을",
-]
 QUERIES = [
     ("partial word", "q=김치"),
     ("partial word (3 syllables)", "q=두부과"),
@@ -103,144 +60,6 @@ QUERIES = [
     ("brand filter, by price", "brand=BITSONE&sort=price_asc"),
     ("browse a category", "category=office&sort=newest"),
 ]
-
-
-def build(url: str, products: int, seed: int = 7) -> None:
-    """Bulk-insert enterprises, certifications, brands, listings and products."""
-    rng = random.Random(seed)
-    today = date.today()
-    now = datetime.now(UTC)
-    engine = create_engine(url)
-    sigungu = [code for code, count, _ in REGION_PLAN for _ in range(count)]
-    themes = {code: themes for code, _, themes in REGION_PLAN}
-    enterprise_rows, cert_rows, product_rows, listing_rows = [], [], [], []
-    per_enterprise = products // ENTERPRISES
-    conn = engine.connect()
-    transaction = conn.begin()
-    conn.execute(insert(Brand), [b | {"created_at": now, "updated_at": now} for b in BRANDS])
-
-    def flush() -> None:
-        """Insert what is built so far, parents first, and start over (bounded memory)."""
-        search_rows = [search_row(p) for p in product_rows]
-        for model, rows in (
-            (Enterprise, enterprise_rows),
-            (Certification, cert_rows),
-            (Product, product_rows),
-            (BrandListing, listing_rows),
-            (ProductSearch, search_rows),
-        ):
-            if rows:
-                conn.execute(insert(model), rows)
-                rows.clear()
-
-    for i in range(ENTERPRISES):
-        if len(product_rows) >= 5_000:
-            flush()
-        code = sigungu[i % len(sigungu)]
-        region = regions.get_sigungu(code)
-        etype = list(ENTERPRISE_TYPES)[i % 7]
-        theme_key = rng.choice(themes[code])
-        theme = THEMES[theme_key]
-        name = f"{region.sigungu_name} {rng.choice(ADJECTIVES)}{theme.word} {i + 1}호"
-        eid = str(ULID.from_bytes(i.to_bytes(16, "big")))
-        enterprise_rows.append(
-            {
-                "id": eid,
-                "name": name,
-                "enterprise_type": etype,
-                "brn": make_brn(f"{100 + i % 900:03d}{i // 900 + 10:02d}{i:04d}"),
-                "representative": "김순자",
-                "sido_code": region.sido_code,
-                "sigungu_code": code,
-                "address": "",
-                "phone": None,
-                "email": None,
-                "contact_person": None,
-                "status": "active",
-                "search_text": enterprise_search_text(name, "김순자"),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        cert_rows.append(
-            {
-                "id": str(ULID.from_bytes((10**9 + i).to_bytes(16, "big"))),
-                "enterprise_id": eid,
-                "kind": etype,
-                "number": f"B-{i}",
-                "issuer": "고용노동부",
-                "valid_from": today - timedelta(days=400),
-                "valid_to": today + timedelta(days=(-30 if i % 10 == 0 else 400)),
-            }
-        )
-        for j in range(per_enterprise):
-            n = i * per_enterprise + j
-            if j < len(theme.items) and rng.random() < 0.5:
-                item = theme.items[j]
-            else:
-                item = rng.choice(THEMES[rng.choice(list(THEMES))].items)
-            category = next(t.category for t in THEMES.values() if item in t.items)
-            sku, base_name, unit, price, tax, _group, tags = item
-            pname = f"{rng.choice(ADJECTIVES)} {base_name}"
-            description = f"{name}에서 만든 {pname}."
-            pid = str(ULID.from_bytes((2 * 10**9 + n).to_bytes(16, "big")))
-            product_rows.append(
-                {
-                    "id": pid,
-                    "enterprise_id": eid,
-                    "sku": f"{sku}-{j}",
-                    "name": pname,
-                    "description": description,
-                    "category": category,
-                    "unit": unit,
-                    "unit_price": max(100, round(price * rng.uniform(0.8, 1.3) / 100) * 100),
-                    "tax_type": tax,
-                    "min_order_qty": 1,
-                    "lead_time_days": 3,
-                    "weekly_capacity": None,
-                    "stock": None if n % 3 else n % 50,
-                    "image_urls": [],
-                    "tags": tags,
-                    "group_code": None,
-                    "status": "active",
-                    "version": 1,
-                    "search_text": product_search_text(
-                        name=pname,
-                        enterprise_name=name,
-                        sku=f"{sku}-{j}",
-                        category_label=CATEGORIES[category],
-                        group_name=None,
-                        tags=tags,
-                        description=description,
-                    ),
-                    "search_name": product_search_name(pname),
-                    "created_at": now - timedelta(seconds=n),
-                    "updated_at": now,
-                }
-            )
-            if code == "41210" and n % 2 == 0:
-                listing_rows.append(
-                    {
-                        "id": str(ULID.from_bytes((3 * 10**9 + n).to_bytes(16, "big"))),
-                        "brand_code": "BITSONE",
-                        "product_id": pid,
-                        "status": "approved",
-                        "approved_at": now,
-                        "valid_until": today + timedelta(days=300),
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-    flush()
-    transaction.commit()
-    conn.close()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
-    else:
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    engine.dispose()
 
 
 def timed(fn, seconds: float, max_runs: int, cpu) -> tuple[list[float], float]:
@@ -301,12 +120,6 @@ def index_sizes(engine) -> str:
             fts = sum(v for k, v in rows.items() if k.startswith("product_search_fts"))
             sizes = [rows["product"], rows["product_search"], fts]
     return ", ".join(f"{n} {size / mb:.1f} MB" for n, size in zip(names, sizes, strict=True))
-
-
-def pct(samples: list[float], p: float) -> float:
-    if len(samples) == 1:
-        return samples[0]
-    return statistics.quantiles(samples, n=100, method="inclusive")[int(p) - 1]
 
 
 def parse_query(qs: str) -> dict:
@@ -403,15 +216,15 @@ def run_queries(label: str, url: str, seconds: float, max_runs: int) -> None:
         if "q=" in qs:
             like_sql = _sql(unindexed.statement, dialect)
             s, s_cpu = timed(lambda p=unindexed, q=like_sql: raw(q, p), seconds, max_runs, cpu)
-            scan = f"{pct(s, 50):>7.1f}ms {s_cpu:>5.1f}ms"
+            scan = f"{percentile(s, 50):>7.1f}ms {s_cpu:>5.1f}ms"
         else:
             scan = f"{'(no q)':>16}"
         raw_conn.close()
         print(
-            f"{name:<28} {matches:>8} | {pct(h, 50):>7.1f}ms {pct(h, 95):>5.1f}ms "
-            f"{h_cpu:>4.1f}ms | {pct(u, 50):>10.1f}ms {pct(u, 95):>5.1f}ms | "
-            f"{pct(r, 50):>9.1f}ms {pct(r, 95):>5.1f}ms {r_cpu:>4.1f}ms | "
-            f"{pct(h, 95) / pct(r, 95):>7.2f}× | {scan} | {len(h)}/{len(u)}/{len(r)}"
+            f"{name:<28} {matches:>8} | {percentile(h, 50):>7.1f}ms {percentile(h, 95):>5.1f}ms "
+            f"{h_cpu:>4.1f}ms | {percentile(u, 50):>10.1f}ms {percentile(u, 95):>5.1f}ms | "
+            f"{percentile(r, 50):>9.1f}ms {percentile(r, 95):>5.1f}ms {r_cpu:>4.1f}ms | "
+            f"{percentile(h, 95) / percentile(r, 95):>7.2f}× | {scan} | {len(h)}/{len(u)}/{len(r)}"
         )
     name, qs, items_sql = shown_sql
     print(f"\nThe scan for {name!r} ({qs}); then the page's rows are read by primary key:\n")
