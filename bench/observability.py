@@ -12,7 +12,6 @@ TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import sys
@@ -26,29 +25,27 @@ from flask import Blueprint
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from bench.rate_limit import row, timed
+from bench.rate_limit import (
+    buyer_headers,
+    in_process_catalog,
+    print_rows,
+    requests_arg,
+    row,
+    timed,
+)
 from catalog import create_app
 from gachi_kit import service_app, tracing
-from gachi_kit.auth import generate_keypair, issue_token
+from gachi_kit.auth import generate_keypair
 from tests.support import infra
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    n = max(100, min(parser.parse_args().requests, 100_000))
+    n = requests_arg(__doc__)
     private, public = generate_keypair()
     with tempfile.TemporaryDirectory() as tmp, infra.redis_server(Path(tmp)) as redis_url:
-        base = {
-            "GACHI_DATA_DIR": str(Path(tmp) / "data"),
-            "REDIS_URL": redis_url,
-            "JWT_PUBLIC_KEY": public,
-            "CATALOG_DATABASE_URL": infra.database_url("catalog", Path(tmp), "_bench_obs"),
-            "LOG_LEVEL": "WARNING",
-            "RATE_LIMIT_ENABLED": "0",  # the limiter's cost is bench/rate_limit.py's
-        }
-        token = issue_token(private, sub="bench", role="buyer", org="INST", audience=["catalog"])
-        headers = {"Authorization": f"Bearer {token}"}
+        base = in_process_catalog(Path(tmp), redis_url, public, "_bench_obs")
+        base["RATE_LIMIT_ENABLED"] = "0"  # the limiter's cost is bench/rate_limit.py's
+        headers = buyer_headers(private)
 
         def without_metrics(app, *_args):  # only the (empty) blueprint the limiter exempts
             app.register_blueprint(Blueprint("metrics", __name__))
@@ -68,14 +65,12 @@ def main() -> None:
             row("GET /metrics (one scrape)", timed(metered, "/metrics", {}, max(100, n // 10))),
         ]
         exporter.shutdown()
-    print(
+    print_rows(
         f"gachi observability benchmark · {platform.python_version()} · "
         f"{'PostgreSQL' if os.environ.get('DATABASE_URL_BASE') else 'SQLite'} · "
-        f"{os.cpu_count()} CPUs · one caller, in-process"
+        f"{os.cpu_count()} CPUs · one caller, in-process",
+        results,
     )
-    print(f"{'request':<44}{'count':>7}{'per s':>9}{'p50 ms':>10}{'p99 ms':>10}")
-    for line in results:
-        print(line)
 
 
 if __name__ == "__main__":

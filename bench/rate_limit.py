@@ -47,23 +47,45 @@ def row(label: str, samples: list[float]) -> str:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def in_process_catalog(folder: Path, redis_url: str, public_key: str, tag: str) -> dict:
+    """Config of a catalog app called in this process (its database and data in `folder`).
+    Also used by observability.py."""
+    return {
+        "GACHI_DATA_DIR": str(folder / "data"),
+        "REDIS_URL": redis_url,
+        "JWT_PUBLIC_KEY": public_key,
+        "CATALOG_DATABASE_URL": infra.database_url("catalog", folder, tag),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def buyer_headers(private_key: str) -> dict:
+    token = issue_token(private_key, sub="bench", role="buyer", org="INST", audience=["catalog"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+def requests_arg(doc: str) -> int:
+    """--requests (default 3000), held within [100, 100000]."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
-    n = max(100, min(parser.parse_args().requests, 100_000))
+    return max(100, min(parser.parse_args().requests, 100_000))
+
+
+def print_rows(title: str, rows: list[str]) -> None:
+    print(title)
+    print(f"{'request':<44}{'count':>7}{'per s':>9}{'p50 ms':>10}{'p99 ms':>10}")
+    for line in rows:
+        print(line)
+
+
+def main() -> None:
+    n = requests_arg(__doc__)
     private, public = generate_keypair()
     with tempfile.TemporaryDirectory() as tmp, infra.redis_server(Path(tmp)) as redis_url:
-        base = {
-            "GACHI_DATA_DIR": str(Path(tmp) / "data"),
-            "REDIS_URL": redis_url,
-            "JWT_PUBLIC_KEY": public,
-            "CATALOG_DATABASE_URL": infra.database_url("catalog", Path(tmp), "_bench_rl"),
-            "LOG_LEVEL": "WARNING",
-            # far out of reach: every request is counted, none is refused
-            "RATE_LIMIT": f"{10 * n}/minute",
-        }
-        token = issue_token(private, sub="bench", role="buyer", org="INST", audience=["catalog"])
-        headers = {"Authorization": f"Bearer {token}"}
+        base = in_process_catalog(Path(tmp), redis_url, public, "_bench_rl")
+        # far out of reach: every request is counted, none is refused
+        base["RATE_LIMIT"] = f"{10 * n}/minute"
+        headers = buyer_headers(private)
         off = create_app({**base, "RATE_LIMIT_ENABLED": "0"}).test_client()
         on = create_app(base).test_client()
         results = [
@@ -72,15 +94,13 @@ def main() -> None:
             row("GET /v1/brands, limit on (Redis)", timed(on, "/v1/brands", headers, n)),
             row("GET /v1/brands, limit off (again)", timed(off, "/v1/brands", headers, n)),
         ]
-    print(
+    print_rows(
         f"gachi rate-limit benchmark · {platform.python_version()} · "
         f"{'PostgreSQL' if os.environ.get('DATABASE_URL_BASE') else 'SQLite'} · "
         f"{'system Redis' if os.environ.get('TEST_REDIS_URL') else 'embedded Redis'} · "
-        f"{os.cpu_count()} CPUs · one caller, in-process"
+        f"{os.cpu_count()} CPUs · one caller, in-process",
+        results,
     )
-    print(f"{'request':<44}{'count':>7}{'per s':>9}{'p50 ms':>10}{'p99 ms':>10}")
-    for line in results:
-        print(line)
 
 
 if __name__ == "__main__":
