@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.black_hole import black_hole_fixture  # noqa: F401 (fixture black_hole)
+from tests.support.faults import PrivateRedis
 
 SERVICES = ["catalog", "notify", "orders"]
 
@@ -61,3 +62,46 @@ def test_a_commit_while_redis_stalls_returns_at_once_and_leaves_the_event_to_the
         assert row.publish_attempts == 1  # tried once after commit; the sweep does the rest
         session.delete(row)  # leave the shared database as it was
     assert black_hole.accepted
+
+
+PRICING = {"lines": [{"product_id": "01JNOSUCHPRODUCT0000000000", "quantity": 1}]}
+
+
+@pytest.mark.timeout(60)
+def test_catalog_prices_a_service_call_without_touching_redis(service_config, black_hole, token):
+    """Orders' pricing call (a service token) is exempt from rate limits and reads only
+    the database: a stalled Redis cannot hold it (docs/operations.md, Redis paused)."""
+    import catalog
+
+    stalled = f"redis://127.0.0.1:{black_hole.url_port}/0"
+    app = catalog.create_app({**service_config, "REDIS_URL": stalled})
+    client = app.test_client()
+    before = len(black_hole.accepted)
+
+    response = client.post("/v1/pricing", json=PRICING, headers=token("service"))
+
+    assert response.status_code == 200
+    assert response.get_json()["lines"][0]["error"]["code"] == "product_not_found"
+    assert len(black_hole.accepted) == before  # not one connection to Redis
+    # a person's call is counted, so it does try Redis, and goes on when it cannot
+    buyer = token("buyer", "INST-GWANGMYEONG", dept="총무과")
+    assert client.post("/v1/pricing", json=PRICING, headers=buyer).status_code == 200
+    assert len(black_hole.accepted) > before
+
+
+@pytest.mark.timeout(60)
+def test_catalog_prices_while_its_real_redis_is_paused(service_config, token, tmp_path):
+    """The same against a real Redis stopped with SIGSTOP after the app has used it."""
+    import catalog
+
+    redis = PrivateRedis(tmp_path / "redis").start()
+    try:
+        app = catalog.create_app({**service_config, "REDIS_URL": redis.url})
+        client = app.test_client()
+        buyer = token("buyer", "INST-GWANGMYEONG", dept="총무과")
+        assert client.post("/v1/pricing", json=PRICING, headers=buyer).status_code == 200
+        redis.pause()
+        for headers in (token("service"), buyer, token("service")):
+            assert client.post("/v1/pricing", json=PRICING, headers=headers).status_code == 200
+    finally:
+        redis.stop()

@@ -64,6 +64,12 @@ class Notify:
             log.warning("delivery_enqueue_failed", delivery_id=delivery_id, error=str(exc))
         return sent
 
+    def replay_event(self, envelope: dict) -> None:
+        """Queue `notify.handle_event` once for an event an operator replays. A broker
+        that refuses raises: the operator sees the 503 and can try again."""
+        if self.celery is not None:
+            self.celery.send_task("notify.handle_event", args=[envelope], queue=queues.EVENTS)
+
 
 def notify() -> Notify:
     return current_app.extensions["notify"]

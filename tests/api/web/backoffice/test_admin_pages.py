@@ -150,6 +150,35 @@ def test_dead_webhook_deliveries_are_replayed(admin, stack, service_config, toke
     quick.extensions["notify"].db.dispose()
 
 
+def test_a_dead_event_is_replayed_from_the_page(admin, stack, service_config):
+    """A poison event notify gave up on is listed under the dead deliveries; 다시 처리
+    queues it once, and a second press is refused in Korean (it is no longer dead)."""
+    import notify
+    from notify.adapters.models import InboundEvent
+    from notify.services.events import handle_event
+
+    quick = notify.create_app({**service_config, "MAX_EVENT_ATTEMPTS": "1"})
+    poison = supplier_order_created(ENTERPRISE_A)
+    del poison["data"]["lines"]  # notify's handler fails on it every time
+    with quick.app_context():
+        with pytest.raises(Exception, match="lines"):
+            handle_event(quick.extensions["notify"], poison)
+        assert handle_event(quick.extensions["notify"], poison) == "dead"
+    page = text_of(admin.get("/admin/deliveries/dead"))
+    assert "처리하지 못한 이벤트" in page and poison["id"] in page
+
+    replay = f"/admin/events/dead/{poison['id']}/replay"
+    assert post_form(admin, replay, {}, page="/admin/deliveries/dead").status_code == 302
+    assert "이벤트를 다시 처리하도록 넣었습니다." in text_of(admin.get("/admin/deliveries/dead"))
+    with quick.extensions["notify"].db.reading() as session:
+        row = session.get(InboundEvent, poison["id"])
+        assert (row.status, row.attempts) == ("processing", 0)
+    assert post_form(admin, replay, {}, page="/admin/deliveries/dead").status_code == 302
+    again = text_of(admin.get("/admin/deliveries/dead"))
+    assert "실패(dead) 상태인 이벤트만 다시 처리합니다." in again
+    quick.extensions["notify"].db.dispose()
+
+
 def test_service_health_shows_each_apis_readiness(admin):
     page = text_of(admin.get("/admin/health"))
     assert page.count("데이터베이스: 정상") == 3 and "메시지 브로커(Redis): 정상" in page

@@ -22,6 +22,10 @@ class Base(DeclarativeBase):
 class InboundEvent(InboundEventMixin, Base):
     __tablename__ = "inbound_event"
 
+    # The event as it arrived, kept once it is parked dead: an operator can replay it
+    # (POST /v1/ops/dead-events/{id}/replay) after fixing the handler.
+    envelope: Mapped[dict | None] = mapped_column(JSON)
+
 
 class InboxItem(Base):
     """One in-app message for one recipient; at most one per (event, recipient)."""

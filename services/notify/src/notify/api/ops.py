@@ -35,6 +35,17 @@ class DeadEvents(MethodView):
         return events.list_dead(notify(), query)
 
 
+@blp.route("/dead-events/<event_id>/replay")
+class ReplayEvent(MethodView):
+    @require_roles("admin")
+    @blp.response(202, schemas.ReplayedEvent)
+    def post(self, event_id):
+        """Handle a dead event again (after the handler or its data was fixed): its attempts
+        start from zero and it is queued once. 404 unknown, 409 `invalid_transition` when
+        it is not dead. Logged as `dead_event_replayed` with who asked."""
+        return events.replay_dead(notify(), event_id, current_principal())
+
+
 @blp.route("/dead-deliveries/replay")
 class Replay(MethodView):
     @require_roles("admin")

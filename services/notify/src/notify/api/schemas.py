@@ -164,6 +164,12 @@ class DeadEvent(Schema):
     received_at = fields.DateTime()
 
 
+class ReplayedEvent(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"description": "processing: 다시 처리하도록 대기열에 넣음"})
+    attempts = fields.Integer()
+
+
 class DeadEventPage(Schema):
     items = fields.List(fields.Nested(DeadEvent))
     next_cursor = fields.String(allow_none=True)

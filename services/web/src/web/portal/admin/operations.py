@@ -1,5 +1,5 @@
 """Brands (routing policy, price tolerance, acceptance hours, quorum) with their committee
-members, and the notification deliveries that gave up, replayed from here."""
+members, and the notification deliveries and events that gave up, replayed from here."""
 
 from __future__ import annotations
 
@@ -161,7 +161,23 @@ def health():
 def dead_deliveries():
     params = pages.filters("channel", "cursor", longest=26, limit=50)
     page = api.call("notify", "GET", "/v1/ops/dead-deliveries", params=params)
-    return pages.render("admin/dead_deliveries.html", page=page, query=request.args)
+    events = api.call("notify", "GET", "/v1/ops/dead-events", params={"limit": 50})
+    return pages.render(
+        "admin/dead_deliveries.html", page=page, events=events["items"], query=request.args
+    )
+
+
+@bp.post("/events/dead/<event_id>/replay")
+@signin_required("admin")
+def replay_event(event_id):
+    """A poison event handled again once its handler is fixed (notify keeps it once)."""
+    try:
+        api.call("notify", "POST", f"/v1/ops/dead-events/{event_id[:26]}/replay")
+    except api.ApiError as refused:
+        flash(refused.message(), "error")
+    else:
+        flash("이벤트를 다시 처리하도록 넣었습니다.", "success")
+    return redirect(url_for("platform.dead_deliveries"))
 
 
 @bp.post("/deliveries/dead/replay")
