@@ -146,10 +146,17 @@ def test_redis_killed_and_restarted_from_its_aof_while_orders_are_placed(
         broker.start()  # same folder: the append-only file brings the queues back
         time.sleep(3)
     print(f"\nredis killed for 5 s: {load.summary()}")
+    print(f"  workers that exited with Redis and were started again: {restarted_workers(platform)}")
     check_answers(load.answers, ANSWER_BOUND_SECONDS, catalog_up=True)
     t0 = time.monotonic()
     wait_delivered_once(platform.config["NOTIFY_DATABASE_URL"], acknowledged(load.answers))
     print(f"redis killed: every acknowledged order delivered {time.monotonic() - t0:.1f} s later")
+
+
+def restarted_workers(platform) -> list[str]:
+    """Give a worker that exited with Redis a moment to be seen dead, then restart it."""
+    time.sleep(2)
+    return platform.restart_dead_workers()
 
 
 # -- workers ---------------------------------------------------------------------------------

@@ -22,10 +22,14 @@ import pytest
 import redis
 import requests
 from celery import Celery
+from honcho.environ import parse_procfile
 
 from gachi_cli import embedded_redis
+from gachi_cli.supervise import API, BEAT, WORKER, stage_of
 from tests.support import infra
 from tests.support.gachi_up import CITY, GachiUp, http_ok, wait_seconds
+
+PROCFILE = parse_procfile((infra.REPO / "Procfile").read_text()).processes
 
 pytestmark = pytest.mark.e2e
 
@@ -253,13 +257,11 @@ def test_a_process_that_keeps_failing_at_once_makes_gachi_up_give_up_naming_it(
 
 
 def _stage(name: str) -> int:
+    """Stop rank of a program: workers 0, beats 1, APIs 2, Redis 3 (the Procfile's commands
+    say which is which, as for the supervisor)."""
     if name == "redis":
         return 3
-    if name.endswith("-worker"):
-        return 0
-    if name.endswith("-beat"):
-        return 1
-    return 2
+    return {WORKER: 0, BEAT: 1, API: 2}[stage_of(PROCFILE[name])]
 
 
 def _answers(client) -> bool:

@@ -138,6 +138,26 @@ class FaultPlatform(infra.Platform):
     def pid(self, name: str) -> int:
         return self.processes.running[name].pid
 
+    def restart_dead_workers(self) -> list[str]:
+        """Start again every Celery worker that exited, as `gachi up`'s supervisor (or a
+        container's restart policy) would; returns their names. notify's deliveries worker
+        (a threads pool) can exit when Redis dies under it: kombu fails closing its event
+        loop with acknowledgements pending (docs/operations.md, "Redis killed")."""
+        dead = [
+            name
+            for name, process in self.processes.running.items()
+            if (name.endswith("-worker") or name == "notify-deliveries")
+            and process.poll() is not None
+        ]
+        for name in dead:
+            if name == "notify-deliveries":
+                self.processes.start(name, self._deliveries_worker())
+            else:
+                self.processes.start(name, infra.celery_worker_argv(name.removesuffix("-worker")))
+        if dead:
+            self._wait_workers(90)
+        return dead
+
     def restart_worker(self, service: str) -> None:
         process = self.processes.running[f"{service}-worker"]
         if process.poll() is None:
