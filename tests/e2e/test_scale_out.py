@@ -204,7 +204,8 @@ def test_two_relay_processes_publish_each_outbox_row_exactly_once(
 
     database = infra.database_url("orders", tmp_path, "_relay")
     # a Redis database of its own with no consumer: every published task stays countable
-    broker = redis_url.rsplit("/", 1)[0] + "/" + str(int(redis_url.rsplit("/", 1)[1]) + 3)
+    base, _sep, db = redis_url.rpartition("/")
+    broker = f"{base}/{(int(db or 0) + 3) % 16}"  # Redis has databases 0-15
     redis.Redis.from_url(broker).flushdb()
     rows = 1200
     engine = create_engine(database)
