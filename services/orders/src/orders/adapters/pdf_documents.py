@@ -8,8 +8,11 @@ glyphs a document uses.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -20,6 +23,23 @@ COLUMNS = (("번호", 12), ("품명", 62), ("단위", 14), ("수량", 18), ("단
 
 
 @cache
+def cached_file(exports_dir: str, name: str) -> Path:
+    """Where a drawn document is kept: `documents/` beside the exports folder."""
+    return Path(exports_dir).parent / "documents" / name
+
+
+def write_once(path: Path, document: Callable[[], Document]) -> str:
+    """Draw `document()` into `path` unless it is there already ("cached" / "rendered").
+    Written to a file of this process's own, then renamed: readers never see half a file."""
+    if path.exists():
+        return "cached"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(render(document()))
+    partial.replace(path)
+    return "rendered"
+
+
 def font_path() -> str:
     import pylopdf_fonts_ko as package
 

@@ -27,8 +27,8 @@ SYSTEM = Principal(sub="system", role="admin")
 
 
 def cached_path(wiring: OrdersWiring, supplier_order: SupplierOrder, kind: str) -> Path:
-    folder = Path(wiring.settings.exports_dir).parent / "documents"
-    return folder / f"{supplier_order.id}-{kind}-v{supplier_order.version}.pdf"
+    name = f"{supplier_order.id}-{kind}-v{supplier_order.version}.pdf"
+    return pdf_documents.cached_file(wiring.settings.exports_dir, name)
 
 
 def find(
@@ -46,14 +46,9 @@ def find(
 def render_cached(wiring: OrdersWiring, supplier_order_id: str, kind: str) -> str:
     """The task's work: draw the document unless this version is cached already."""
     supplier_order = get_supplier_order(wiring, supplier_order_id, SYSTEM)
-    path = cached_path(wiring, supplier_order, kind)
-    if path.exists():
-        return "cached"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    partial.write_bytes(pdf_documents.render(build(wiring, supplier_order, kind)))
-    partial.replace(path)  # readers never see half a file
-    return "rendered"
+    return pdf_documents.write_once(
+        cached_path(wiring, supplier_order, kind), lambda: build(wiring, supplier_order, kind)
+    )
 
 
 def build(wiring: OrdersWiring, supplier_order: SupplierOrder, kind: str) -> Document:

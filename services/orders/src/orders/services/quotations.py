@@ -156,8 +156,7 @@ def get_quotation(wiring: OrdersWiring, quotation_id: str, actor: Principal) -> 
 
 
 def cached_path(wiring: OrdersWiring, quotation: Quotation) -> Path:
-    folder = Path(wiring.settings.exports_dir).parent / "documents"
-    return folder / f"quotation-{quotation.id}.pdf"
+    return pdf_documents.cached_file(wiring.settings.exports_dir, f"quotation-{quotation.id}.pdf")
 
 
 def find_pdf(wiring: OrdersWiring, quotation_id: str, actor: Principal) -> tuple[Path, bool, str]:
@@ -173,14 +172,7 @@ def render_cached(wiring: OrdersWiring, quotation_id: str) -> str:
         quotation = session.get(Quotation, quotation_id)
     if quotation is None:
         return "missing"
-    path = cached_path(wiring, quotation)
-    if path.exists():
-        return "cached"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{new_id()}.part")
-    partial.write_bytes(pdf_documents.render(as_document(quotation)))
-    partial.replace(path)  # readers never see half a file
-    return "rendered"
+    return pdf_documents.write_once(cached_path(wiring, quotation), lambda: as_document(quotation))
 
 
 def as_document(quotation: Quotation) -> Document:
