@@ -39,11 +39,16 @@ def redelivery_options() -> dict:
     }
 
 
+def is_redis(broker_url: str) -> bool:
+    """Redis unless the URL names RabbitMQ (`amqp://`, CELERY_BROKER_URL)."""
+    return not broker_url.startswith(("amqp://", "amqps://", "pyamqp://"))
+
+
 def transport_options(broker_url: str) -> dict:
     """Redis (the default) or RabbitMQ (`amqp://`, CELERY_BROKER_URL): the outbox marks a
     row published once the send returns, so on RabbitMQ a send waits for the broker's
     publisher confirm; Redis has the message once its LPUSH answers."""
-    if broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
+    if not is_redis(broker_url):
         return {"confirm_publish": True}
     return {**redelivery_options(), **REDIS_CLIENT}
 
@@ -97,7 +102,7 @@ def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=
 def _worker_waits_for_redis(conf=None, **_kwargs):
     """In a worker process (before it connects), the broker connection has no socket
     timeout: see `timeouts.REDIS_WORKER`. APIs and beat keep theirs."""
-    if conf is not None and "visibility_timeout" in conf.broker_transport_options:  # Redis
+    if conf is not None and is_redis(conf.broker_url or ""):
         conf.broker_transport_options = {**conf.broker_transport_options, **REDIS_WORKER}
 
 
