@@ -153,7 +153,7 @@ class FaultPlatform(infra.Platform):
             if name == "notify-deliveries":
                 self.processes.start(name, self._deliveries_worker())
             else:
-                self.processes.start(name, infra.celery_worker_argv(name.removesuffix("-worker")))
+                self.processes.start(name, self.worker_argv(name.removesuffix("-worker")))
         if dead:
             self._wait_workers(90)
         return dead
@@ -162,7 +162,7 @@ class FaultPlatform(infra.Platform):
         process = self.processes.running[f"{service}-worker"]
         if process.poll() is None:
             process.wait(timeout=60)
-        self.processes.start(f"{service}-worker", infra.celery_worker_argv(service))
+        self.processes.start(f"{service}-worker", self.worker_argv(service))
         self._wait_workers(90)
 
 

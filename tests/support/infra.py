@@ -305,14 +305,11 @@ class Platform:
                     service + suffix(i), self.gunicorn_argv(service, url), **nearby
                 )
             for w in range(self.workers):
-                worker = celery_worker_argv(service, suffix(w))
-                worker[worker.index("--loglevel") + 1] = self.log_level
-                if service == "notify":  # events only; the deliveries worker below sends
-                    worker[worker.index("--queues") + 1] = "notify"
+                if service == "notify":  # events only; the deliveries worker sends
                     self.processes.start(
                         f"notify-deliveries{suffix(w)}", self._deliveries_worker(suffix(w))
                     )
-                self.processes.start(f"{service}-worker{suffix(w)}", worker)
+                self.processes.start(f"{service}-worker{suffix(w)}", self.worker_argv(service, w))
         for urls in self.instance_urls.values():
             for url in urls:
                 wait_http_ok(f"{url}/readyz", timeout=timeout)
@@ -330,6 +327,14 @@ class Platform:
             (url or self.urls[service]).removeprefix("http://"),
             f"{service}:create_app()",
         ]
+
+    def worker_argv(self, service: str, w: int = 0) -> list[str]:
+        """A service's Celery worker as the Procfile runs it (notify's: events only)."""
+        worker = celery_worker_argv(service, suffix(w))
+        worker[worker.index("--loglevel") + 1] = self.log_level
+        if service == "notify":
+            worker[worker.index("--queues") + 1] = "notify"
+        return worker
 
     def _deliveries_worker(self, name_suffix: str = "") -> list[str]:
         """As the Procfile's notify-deliveries: a pool of 8 threads on the delivery queues."""
