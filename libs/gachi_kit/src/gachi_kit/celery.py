@@ -26,6 +26,13 @@ VISIBILITY_TIMEOUT = 300
 SOFT_SHUTDOWN_SECONDS = 10.0
 
 
+# How long the lock a worker takes to put such messages back may outlive the worker. kombu
+# keeps it 5 minutes, so a worker killed mid-sweep (SIGKILL, Redis dying with it) stopped
+# every other worker's sweeps for that long. A sweep takes milliseconds, and two sweeps
+# racing are safe (each message is moved back in a WATCHed transaction).
+RESTORE_LOCK_SECONDS = 10
+
+
 def redelivery_options() -> dict:
     """The visibility timeout (`BROKER_VISIBILITY_TIMEOUT` overrides it: tests and
     bench/redelivery.py use a short one) and how often workers look for messages past it:
@@ -36,6 +43,7 @@ def redelivery_options() -> dict:
         "visibility_timeout": seconds,
         "unacked_restore_interval": max(1, min(10, seconds // 3)),
         "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": RESTORE_LOCK_SECONDS,
     }
 
 
