@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -95,12 +96,17 @@ def test_catalog_down_during_placement_is_a_quick_503_and_the_circuit_closes_by_
         catalog.terminate()
         catalog.wait(timeout=30)
     try:
-        answers = [place_one(platform, buyer, shop) for _ in range(6)]
+        # eight buyers at once, each waiting for its own call only, never for the calls
+        # ahead of it in the same orders process; then one after another, the circuit open
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda _: place_one(platform, buyer, shop), range(8)))
+        answers += [place_one(platform, buyer, shop) for _ in range(6)]
     finally:
         if fault == "paused":
             signal_tree(catalog.pid, signal.SIGCONT)
         else:
             platform.processes.start("catalog", platform.gunicorn_argv("catalog"))
+        platform.catalog_back_at = time.monotonic()
     print(f"\ncatalog {fault}: " + ", ".join(f"{a.status} {a.seconds:.2f}s" for a in answers))
     for answer in answers:
         assert answer.status == 503 and answer.code == "catalog_unavailable", answer
@@ -119,6 +125,7 @@ def test_catalog_down_during_placement_is_a_quick_503_and_the_circuit_closes_by_
 
 def test_redis_paused_while_orders_are_placed(platform, broker, shop, buyer):
     circuits_closed(platform, buyer, shop)  # none left open by the catalog tests before
+    logged = len(platform.processes.log("orders"))
     with OrderLoad(platform.urls["orders"], buyer, order_body(shop)) as load:
         time.sleep(2)
         paused_at = len(load.answers)
@@ -128,7 +135,8 @@ def test_redis_paused_while_orders_are_placed(platform, broker, shop, buyer):
         during = load.answers[paused_at:]
         time.sleep(3)
     print(f"\nredis paused 10 s: {load.summary()}; during the pause {len(during)} answers")
-    check_answers(load.answers, ANSWER_BOUND_SECONDS, catalog_up=True)
+    orders_log = platform.processes.log("orders")[logged:]
+    check_answers(load.answers, ANSWER_BOUND_SECONDS, catalog_up=True, orders_log=orders_log)
     assert during, "no answer at all while Redis was paused"
     t0 = time.monotonic()
     wait_delivered_once(platform.config["NOTIFY_DATABASE_URL"], acknowledged(load.answers))
@@ -139,6 +147,7 @@ def test_redis_killed_and_restarted_from_its_aof_while_orders_are_placed(
     platform, broker, shop, buyer
 ):
     circuits_closed(platform, buyer, shop)
+    logged = len(platform.processes.log("orders"))
     with OrderLoad(platform.urls["orders"], buyer, order_body(shop)) as load:
         time.sleep(2)
         broker.kill()
@@ -147,7 +156,8 @@ def test_redis_killed_and_restarted_from_its_aof_while_orders_are_placed(
         time.sleep(3)
     print(f"\nredis killed for 5 s: {load.summary()}")
     print(f"  workers that exited with Redis and were started again: {restarted_workers(platform)}")
-    check_answers(load.answers, ANSWER_BOUND_SECONDS, catalog_up=True)
+    orders_log = platform.processes.log("orders")[logged:]
+    check_answers(load.answers, ANSWER_BOUND_SECONDS, catalog_up=True, orders_log=orders_log)
     t0 = time.monotonic()
     wait_delivered_once(platform.config["NOTIFY_DATABASE_URL"], acknowledged(load.answers))
     print(f"redis killed: every acknowledged order delivered {time.monotonic() - t0:.1f} s later")

@@ -4,6 +4,7 @@ against a real local HTTP server that we take down and bring back."""
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,11 +16,20 @@ from gachi_kit.timeouts import CIRCUIT_FAILURES
 class Upstream:
     def __init__(self):
         self.status, self.hits = 503, 0
+        self.delay = 0.0
+        self.in_flight = self.most_in_flight = 0
+        self.lock = threading.Lock()
         upstream = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                upstream.hits += 1
+                with upstream.lock:
+                    upstream.hits += 1
+                    upstream.in_flight += 1
+                    upstream.most_in_flight = max(upstream.most_in_flight, upstream.in_flight)
+                time.sleep(upstream.delay)
+                with upstream.lock:
+                    upstream.in_flight -= 1
                 self.send_response(upstream.status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -70,3 +80,23 @@ def test_answers_the_caller_may_act_on_never_count_against_the_service(upstream)
         assert client.get("/v1/missing").status_code == 404
     assert client.breaker.current_state == "closed"
     assert upstream.hits == CIRCUIT_FAILURES + 2  # a 404 is not retried either
+
+
+@pytest.mark.timeout(60)
+def test_calls_through_one_client_run_side_by_side(upstream):
+    """pybreaker holds its lock for a whole call (pybreaker#55): every catalog call of an
+    orders process waited for the one before it, so a slow catalog made the fourth buyer
+    wait four deadlines. Four threads, one client: the upstream sees four calls at once."""
+    upstream.status, upstream.delay = 200, 0.5
+    client = ServiceClient(upstream.url, retries=0, deadline=5)
+    answers: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(client.get("/v1/slow").status_code))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 4
+    assert upstream.most_in_flight == 4

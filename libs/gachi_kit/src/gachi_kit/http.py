@@ -19,6 +19,16 @@ log = get_logger(__name__)
 _RETRY_STATUSES = frozenset({502, 503, 504})
 
 
+class ConcurrentCircuitBreaker(pybreaker.CircuitBreaker):
+    """pybreaker's breaker, minus its lock around the protected call (pybreaker#55, open):
+    with it, the calls of every thread of a process through one breaker ran one at a
+    time. The lock still guards every change of state (open, half-open, close); while the
+    circuit is half-open, calls that arrive together may all probe."""
+
+    def call(self, func, *args, **kwargs):
+        return self.state.call(func, *args, **kwargs)
+
+
 class UpstreamUnavailable(TemporaryFailure):
     """The other service could not be reached or answered 5xx after our retries (retryable:
     `is_retryable` says so to tasks)."""
@@ -49,7 +59,7 @@ class ServiceClient:
             deadline = (retries + 1) * (connect_timeout + read_timeout + 1)
         self._timeout = (min(connect_timeout, deadline), min(read_timeout, deadline))
         self._deadline = deadline
-        self.breaker = pybreaker.CircuitBreaker(
+        self.breaker = ConcurrentCircuitBreaker(
             fail_max=CIRCUIT_FAILURES,
             reset_timeout=CIRCUIT_RESET_SECONDS,
             throw_new_error_on_trip=False,
