@@ -85,8 +85,8 @@ def test_answers_the_caller_may_act_on_never_count_against_the_service(upstream)
 @pytest.mark.timeout(60)
 def test_calls_through_one_client_run_side_by_side(upstream):
     """pybreaker holds its lock for a whole call (pybreaker#55): every catalog call of an
-    orders process waited for the one before it, so a slow catalog made the fourth buyer
-    wait four deadlines. Four threads, one client: the upstream sees four calls at once."""
+    orders process waited for the one before it, so with catalog paused some buyers waited
+    two and three deadlines. Four threads, one client: the upstream sees four calls at once."""
     upstream.status, upstream.delay = 200, 0.5
     client = ServiceClient(upstream.url, retries=0, deadline=5)
     answers: list[int] = []
