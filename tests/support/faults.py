@@ -329,11 +329,8 @@ def inbox_counts(notify_db_url: str, event_type: str = "supplier_order.created")
     return Counter({subject: n for subject, n in rows})
 
 
-def wait_delivered_once(
-    notify_db_url: str, supplier_orders: list[str], timeout: float = 90, *, may_lose: int = 0
-):
-    """Every acknowledged supplier order in its enterprise's inbox, each exactly once; at most
-    `may_lose` missing when the test's fault can lose a message in flight (printed)."""
+def wait_delivered_once(notify_db_url: str, supplier_orders: list[str], timeout: float = 90):
+    """Every acknowledged supplier order in its enterprise's inbox, each exactly once."""
     wanted = set(supplier_orders)
 
     def arrived():
@@ -343,13 +340,8 @@ def wait_delivered_once(
     try:
         counts = infra.wait_for(arrived, timeout=timeout, interval=0.5, what="every inbox item")
     except AssertionError:
-        counts = inbox_counts(notify_db_url)
-        missing = wanted - set(counts)
-        if len(missing) > may_lose:
-            raise AssertionError(
-                f"{len(missing)} of {len(wanted)} never arrived: {missing}"
-            ) from None
-        print(f"  LOST in flight, as the test allows ({may_lose} at most): {sorted(missing)}")
+        missing = wanted - set(inbox_counts(notify_db_url))
+        raise AssertionError(f"{len(missing)} of {len(wanted)} never arrived: {missing}") from None
     duplicated = {so: n for so, n in counts.items() if n > 1}
     assert not duplicated, f"delivered more than once: {duplicated}"
     return counts

@@ -282,6 +282,7 @@ class Platform:
             },
             "CATALOG_URL": self.urls.get("catalog", ""),
             "ORDERS_URL": self.urls.get("orders", ""),
+            "NOTIFY_URL": self.urls.get("notify", ""),  # asked which events it received
             "WEB_URL": self.urls.get("web", ""),  # the JWKS the APIs trust
             "LOG_LEVEL": log_level,
             **UNLIMITED,

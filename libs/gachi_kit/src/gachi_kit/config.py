@@ -62,6 +62,13 @@ class Env:
         Sessions, rate limits and every other Redis use keep `REDIS_URL` either way."""
         return self.str("CELERY_BROKER_URL", self.redis_url())
 
+    def outbox_confirm_seconds(self) -> float:
+        """How long after sending an event its consumers are asked whether they received it
+        (gachi_kit.receipts); the fault tests shorten it."""
+        from gachi_kit.outbox import CONFIRM_AFTER_SECONDS
+
+        return self.float("OUTBOX_CONFIRM_AFTER_SECONDS", CONFIRM_AFTER_SECONDS)
+
     def production(self) -> bool:
         """`GACHI_ENV=production` (docker-compose sets it): secrets must be given, never made."""
         return self.str("GACHI_ENV", "development").strip().lower() == "production"

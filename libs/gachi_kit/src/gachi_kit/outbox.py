@@ -7,6 +7,12 @@ rows as Celery tasks by name to each consumer's queue; the response never waits 
 broker. A periodic sweep publishes whatever that missed (queue full, broker down, process
 killed between commit and publish). Delivery is therefore at-least-once and consumers
 dedupe by event id (see `consumer.py`).
+
+A message the broker accepted can still be lost: kombu's Redis transport takes a message
+with BRPOP and records it as unacknowledged with a second command, so a worker or Redis
+killed between the two loses it. So each sent event is also confirmed: `confirm_after`
+seconds after sending, the sweep asks each consumer which of its events it has received
+and sends the missing ones again (`receipts.confirm`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import Celery
 from opentelemetry import context as trace_context
@@ -37,6 +43,11 @@ PUBLISH_QUEUE_SIZE = 1000
 # After a failed publish the broker counts as down this long: batches go to the sweep at
 # once instead of each waiting out the Redis timeouts in turn.
 BROKER_DOWN_SECONDS = 5.0
+# A consumer is asked whether it received an event this long after it was sent: twice the
+# visibility timeout, so a message a killed worker held has come back by then.
+CONFIRM_AFTER_SECONDS = 600.0
+# consumer name -> which of these event ids it has received (see receipts.py)
+ReceiptLookup = Callable[[list[str]], set[str]]
 
 
 class OutboxMixin:
@@ -52,6 +63,10 @@ class OutboxMixin:
     data: Mapped[dict] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # when the sweep next asks the consumers about it; NULL once confirmed (or never asked)
+    check_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def envelope(self) -> Envelope:
         return Envelope(
@@ -81,12 +96,21 @@ class Outbox:
         db: Database,
         celery: Celery,
         routes: Mapping[str, Sequence[str]],
+        receipts: Mapping[str, ReceiptLookup] | None = None,
+        confirm_after: float = CONFIRM_AFTER_SECONDS,
     ) -> None:
+        """`receipts` (optional) gives, for every consumer in `routes`, how to ask it which
+        events it received; with it, sent events are confirmed (see `confirm`)."""
         self.source = source
         self.model = model
         self.db = db
         self.celery = celery
         self.routes = dict(routes)
+        self.receipts = dict(receipts or {})
+        unasked = {c for cs in self.routes.values() for c in cs} - set(self.receipts)
+        if self.receipts and unasked:  # confirming some consumers only would look safe
+            raise ValueError(f"no receipt lookup for consumers {sorted(unasked)}")
+        self.confirm_after = confirm_after
         self.publisher = Publisher(self._publish_batch)
         # OUTBOX_PUBLISH=inline: publish in the committing thread, as before the publisher
         # existed (bench/order_flow.py --publish inline measures the difference)
@@ -191,7 +215,7 @@ class Outbox:
             with self.celery.producer_or_acquire() as producer:
                 for envelope in envelopes:
                     tried.append(envelope.id)
-                    self._send(envelope, retry=retry, producer=producer)
+                    self.send(envelope, retry=retry, producer=producer)
                     sent.append(envelope.id)
         except Exception as exc:  # broker down: leave the rest for the sweep
             log.warning("outbox_publish_failed", event_id=(tried or ["?"])[-1], error=str(exc))
@@ -204,16 +228,31 @@ class Outbox:
         model = self.model
         attempted = {"publish_attempts": model.publish_attempts + 1}
         if sent:
+            now = utcnow()
+            confirming = (
+                {"check_after": now + timedelta(seconds=self.confirm_after)}
+                if self.receipts
+                else {}
+            )
             session.execute(
                 update(model)
                 .where(model.id.in_(sent))
-                .values(published_at=func.coalesce(model.published_at, utcnow()), **attempted)
+                .values(
+                    published_at=func.coalesce(model.published_at, now), **confirming, **attempted
+                )
             )
         if failed := tried[len(sent) :]:
             session.execute(update(model).where(model.id.in_(failed)).values(**attempted))
 
-    def _send(self, envelope: Envelope, *, retry: bool, producer=None) -> None:
-        for consumer in self.consumers_of(envelope.type):
+    def send(
+        self,
+        envelope: Envelope,
+        *,
+        retry: bool,
+        producer=None,
+        consumers: Sequence[str] | None = None,
+    ) -> None:
+        for consumer in self.consumers_of(envelope.type) if consumers is None else consumers:
             self.celery.send_task(
                 f"{consumer}.handle_event",
                 args=[envelope.message()],

@@ -13,10 +13,11 @@ from catalog.config import SERVICE, Settings
 from catalog.domain.documents import MAX_DOCUMENT_BYTES
 from catalog.services.published import EVENT_ROUTES
 from catalog.wiring import Catalog
+from gachi_kit import receipts
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
 from gachi_kit.errors import map_errors
-from gachi_kit.jwks import service_verifier
+from gachi_kit.jwks import own_service_tokens, service_verifier
 from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 
@@ -39,6 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "task": "catalog.relay_outbox",
                 "schedule": settings.outbox_sweep_seconds,
             },
+            "confirm-outbox": {
+                "task": "catalog.confirm_outbox",
+                "schedule": settings.outbox_sweep_seconds,
+            },
             "scan-certifications": {
                 "task": "catalog.scan_certifications",
                 "schedule": crontab(hour=settings.certification_scan_hour, minute=5),
@@ -49,7 +54,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             },
         },
     )
-    outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
+    tokens = own_service_tokens(config, SERVICE)
+    outbox = Outbox(
+        source=SERVICE,
+        model=OutboxMessage,
+        db=db,
+        celery=celery,
+        routes=EVENT_ROUTES,
+        receipts={"notify": receipts.over_http("notify", settings.notify_url, tokens)},
+        confirm_after=settings.outbox_confirm_seconds,
+    )
     app.extensions[SERVICE] = Catalog(settings=settings, db=db, outbox=outbox)
     from catalog import tasks
     from catalog.api import (

@@ -20,6 +20,8 @@ class Settings:
     rate_limits: RateLimits
     jwt_public_key: str
     outbox_sweep_seconds: float
+    outbox_confirm_seconds: float
+    notify_url: str  # asked which events it received (gachi_kit.receipts)
     certification_scan_hour: int
     log_level: str
 
@@ -34,6 +36,8 @@ class Settings:
             rate_limits=RateLimits.load(env, env.redis_url()),
             jwt_public_key=public,
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
+            outbox_confirm_seconds=env.outbox_confirm_seconds(),
+            notify_url=env.str("NOTIFY_URL", "http://127.0.0.1:8003"),
             # Hour of the day (Asia/Seoul, the Celery timezone) of the certification scan.
             certification_scan_hour=env.int("CERTIFICATION_SCAN_HOUR", 6),
             log_level=env.str("LOG_LEVEL", "INFO"),

@@ -9,6 +9,7 @@ from celery import Celery
 from catalog.services.certifications import scan_certifications
 from catalog.services.listings.scans import scan_listings
 from catalog.wiring import catalog
+from gachi_kit import receipts
 
 
 def register(celery: Celery) -> None:
@@ -16,6 +17,11 @@ def register(celery: Celery) -> None:
     def relay_outbox() -> int:
         """Periodic sweep: publish outbox rows the after-commit relay missed."""
         return catalog().outbox.publish()
+
+    @celery.task(name="catalog.confirm_outbox")
+    def confirm_outbox() -> tuple[int, int]:
+        """Periodic: events sent a while ago that a consumer never received are sent again."""
+        return receipts.confirm(catalog().outbox)
 
     @celery.task(name="catalog.scan_certifications")
     def scan(today: str | None = None) -> dict[str, int]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from gachi_kit import receipts
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
 from gachi_kit.errors import map_errors
@@ -16,7 +17,7 @@ from gachi_kit.outbox import Outbox
 from gachi_kit.service_app import ServiceInfo, broker_pinger, init_service
 from gachi_kit.timeouts import SERVICE_CALL_DEADLINE_SECONDS
 from orders.adapters.catalog_client import CatalogClient
-from orders.adapters.models import OutboxMessage
+from orders.adapters.models import InboundEvent, OutboxMessage
 from orders.config import SERVICE, Settings
 from orders.wiring import OrdersWiring
 
@@ -47,13 +48,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "task": "orders.relay_outbox",
                 "schedule": settings.outbox_sweep_seconds,
             },
+            "confirm-outbox": {
+                "task": "orders.confirm_outbox",
+                "schedule": settings.outbox_sweep_seconds,
+            },
             "expire-overdue": {"task": "orders.expire_overdue", "schedule": 60.0},
             "close-due-group-orders": {"task": "orders.close_due_group_orders", "schedule": 60.0},
             "performance-alerts": {"task": "orders.performance_alerts", "schedule": 86400.0},
         },
     )
-    outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
     tokens = own_service_tokens(config, SERVICE)
+    outbox = Outbox(
+        source=SERVICE,
+        model=OutboxMessage,
+        db=db,
+        celery=celery,
+        routes=EVENT_ROUTES,
+        receipts={
+            "notify": receipts.over_http("notify", settings.notify_url, tokens),
+            "orders": receipts.in_table(db, InboundEvent),
+        },
+        confirm_after=settings.outbox_confirm_seconds,
+    )
     catalog_http = ServiceClient(
         settings.catalog_url,
         token=lambda: tokens.for_audience("catalog"),

@@ -22,6 +22,8 @@ class Settings:
     catalog_url: str
     catalog_timeout_seconds: float
     outbox_sweep_seconds: float
+    outbox_confirm_seconds: float
+    notify_url: str  # asked which events it received (gachi_kit.receipts)
     idempotency_in_flight_seconds: int
     default_routing_policy: str
     default_acceptance_hours: int
@@ -41,6 +43,8 @@ class Settings:
             catalog_url=env.str("CATALOG_URL", "http://127.0.0.1:8001"),
             catalog_timeout_seconds=env.float("CATALOG_TIMEOUT_SECONDS", 5.0),
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
+            outbox_confirm_seconds=env.outbox_confirm_seconds(),
+            notify_url=env.str("NOTIFY_URL", "http://127.0.0.1:8003"),
             idempotency_in_flight_seconds=env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 60),
             # When an order names no brand (a brand sets its own policy and deadline).
             default_routing_policy=env.str("DEFAULT_ROUTING_POLICY", "local_first"),

@@ -6,6 +6,7 @@ from datetime import date
 
 from celery import Celery
 
+from gachi_kit import receipts
 from gachi_kit.celery import EVENT_TASK_OPTIONS
 from orders.services import documents, expiry, quotations, rerouting
 from orders.services.group_orders import closing
@@ -18,6 +19,11 @@ def register(celery: Celery) -> None:
     def relay_outbox() -> int:
         """Periodic sweep: publish outbox rows the after-commit relay missed."""
         return current_wiring().outbox.publish()
+
+    @celery.task(name="orders.confirm_outbox")
+    def confirm_outbox() -> tuple[int, int]:
+        """Periodic: events sent a while ago that a consumer never received are sent again."""
+        return receipts.confirm(current_wiring().outbox)
 
     @celery.task(name="orders.expire_overdue")
     def expire_overdue() -> int:

@@ -16,6 +16,7 @@ from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 
+from gachi_kit import receipts
 from gachi_kit.celery import make_celery
 from gachi_kit.db import Database
 from gachi_kit.jwks import own_service_tokens, service_verifier
@@ -57,10 +58,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         queue=SERVICE,
         broker_url=settings.broker_url,
         beat_schedule={
-            "relay-outbox": {"task": "web.relay_outbox", "schedule": settings.outbox_sweep_seconds}
+            "relay-outbox": {"task": "web.relay_outbox", "schedule": settings.outbox_sweep_seconds},
+            "confirm-outbox": {
+                "task": "web.confirm_outbox",
+                "schedule": settings.outbox_sweep_seconds,
+            },
         },
     )
-    outbox = Outbox(source=SERVICE, model=OutboxMessage, db=db, celery=celery, routes=EVENT_ROUTES)
+    service_tokens = own_service_tokens(config, SERVICE)
+    outbox = Outbox(
+        source=SERVICE,
+        model=OutboxMessage,
+        db=db,
+        celery=celery,
+        routes=EVENT_ROUTES,
+        receipts={"notify": receipts.over_http("notify", settings.notify_url, service_tokens)},
+        confirm_after=settings.outbox_confirm_seconds,
+    )
     app.extensions[SERVICE] = Web(
         settings=settings,
         db=db,
@@ -70,7 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             create_if_empty=not settings.production,
             activation_seconds=settings.key_activation_seconds,
         ),
-        service_tokens=own_service_tokens(config, SERVICE),
+        service_tokens=service_tokens,
         passwords=PasswordHasher(),
         links=URLSafeTimedSerializer(settings.secret_key, salt="gachi-web-links"),
         redis=app.config["SESSION_REDIS"],

@@ -55,6 +55,7 @@ class Settings:
     notify_url: str
     api_timeout_seconds: float
     outbox_sweep_seconds: float
+    outbox_confirm_seconds: float
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -97,4 +98,5 @@ class Settings:
             notify_url=env.str("NOTIFY_URL", "http://127.0.0.1:8003"),
             api_timeout_seconds=env.float("API_TIMEOUT_SECONDS", 5.0),
             outbox_sweep_seconds=env.float("OUTBOX_SWEEP_SECONDS", 10.0),
+            outbox_confirm_seconds=env.outbox_confirm_seconds(),
         )

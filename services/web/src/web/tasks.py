@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from gachi_kit import receipts
 from web.wiring import web
 
 
@@ -12,3 +13,8 @@ def register(celery: Celery) -> None:
     def relay_outbox() -> int:
         """Periodic sweep: publish outbox rows the after-commit relay missed."""
         return web().outbox.publish()
+
+    @celery.task(name="web.confirm_outbox")
+    def confirm_outbox() -> tuple[int, int]:
+        """Periodic: events sent a while ago that a consumer never received are sent again."""
+        return receipts.confirm(web().outbox)

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import invalid
+from gachi_kit.receipts import RECEIVED_PATH
 from notify.api import schemas
 from notify.services import deliveries, events
 from notify.wiring import notify
@@ -44,6 +45,17 @@ class ReplayEvent(MethodView):
         start from zero and it is queued once. 404 unknown, 409 `invalid_transition` when
         it is not dead. Logged as `dead_event_replayed` with who asked."""
         return events.replay_dead(notify(), event_id, current_principal())
+
+
+@blp.route(RECEIVED_PATH.removeprefix("/v1/ops"))
+class ReceivedEvents(MethodView):
+    @require_roles("service")
+    @blp.arguments(schemas.ReceivedQuery)
+    @blp.response(200, schemas.Received)
+    def post(self, query):
+        """Which of these events notify has received (a producer's outbox asks, then sends
+        the others again: gachi_kit.receipts). Reads only; service tokens only."""
+        return {"received": sorted(events.received(notify(), query["ids"]))}
 
 
 @blp.route("/dead-deliveries/replay")

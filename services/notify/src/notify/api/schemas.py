@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gachi_kit.paging import PageQuery
+from gachi_kit.receipts import MAX_IDS_PER_LOOKUP
 from notify.domain.catalogue import CHANNELS, DIGESTS, RECIPIENT_TYPES, SUBSCRIBERS
 from notify.domain.delivery import STATUSES
 
@@ -177,6 +178,19 @@ class DeadEventPage(Schema):
 
 class DeadEventQuery(PageQuery):
     type = fields.String(load_default=None, validate=validate.Length(1, 100))
+
+
+class ReceivedQuery(Schema):
+    ids = fields.List(
+        fields.String(validate=validate.Length(1, 26)),
+        required=True,
+        validate=validate.Length(1, MAX_IDS_PER_LOOKUP),
+        metadata={"description": "생산 서비스가 보낸 이벤트 id"},
+    )
+
+
+class Received(Schema):
+    received = fields.List(fields.String(), metadata={"description": "그중 notify가 받은 id"})
 
 
 class Replay(Schema):

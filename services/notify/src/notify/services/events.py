@@ -20,6 +20,7 @@ from gachi_kit.errors import Problem, invalid_transition, not_found, unavailable
 from gachi_kit.events import Envelope, as_utc
 from gachi_kit.logging import get_logger
 from gachi_kit.paging import keyset_page
+from gachi_kit.receipts import received_ids
 from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
@@ -91,6 +92,11 @@ def replay_dead(n: Notify, event_id: str, by: Principal) -> dict:
         previous_error=previous_error,
     )
     return {"id": event_id, "status": PROCESSING, "attempts": 0}
+
+
+def received(n: Notify, ids: list[str]) -> set[str]:
+    """Which of these event ids notify has received, whatever became of them since."""
+    return received_ids(n.db, InboundEvent, ids)
 
 
 def list_dead(n: Notify, query: dict) -> dict:
