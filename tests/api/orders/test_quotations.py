@@ -11,6 +11,7 @@ import pypdfium2
 import pytest
 from sqlalchemy import func, select
 
+from gachi_kit.dates import today_kst
 from orders.adapters.quotation_models import Quotation
 from orders.domain.documents import amount_in_words
 from orders.services import quotations
@@ -63,7 +64,7 @@ def test_one_quotation_per_enterprise_priced_like_an_order(cart):
     share = items["나눔 사회적협동조합"]  # 면세: no VAT
     assert (share["supply_amount"], share["vat_amount"]) == (195_000, 0)
     assert sun["institution_name"] == "광명시청" and sun["institution_brn"] == "134-81-00021"
-    assert sun["number"].startswith(f"QT-{date.today():%Y%m%d}-")
+    assert sun["number"].startswith(f"QT-{today_kst():%Y%m%d}-")  # the day in Korea
     issued = date.fromisoformat(sun["issued_on"])
     assert date.fromisoformat(sun["valid_until"]) == issued + timedelta(days=30)
     assert sun["note"] == "행사용 간식, 개별 포장 부탁드립니다" and sun["needed_by"] == NEEDED_BY

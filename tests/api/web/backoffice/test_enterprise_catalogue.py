@@ -4,10 +4,11 @@ notification settings, each through its page and the real catalog and notify."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from gachi_kit.dates import today_kst
 from tests.api.web.backoffice.conftest import post_form, text_of
 from tests.support.builders import create_product, register_enterprise
 from tests.support.catalog_builders import approve, certify, create_brand, csv_bytes
@@ -166,7 +167,7 @@ def test_brand_application_with_a_pdf_is_submitted_and_followed(operator, api):
 
 
 def test_certifications_warn_before_expiry(operator, api):
-    soon = date.today() + timedelta(days=12)
+    soon = today_kst() + timedelta(days=12)  # the app counts days in Korea
     certify(api["catalog"], operator["admin"], operator["tofu"]["id"], valid_to=soon)
     page = text_of(operator["client"].get("/enterprise/certifications"))
     assert "인증이 12일 뒤에 끝납니다." in page and "유효" in page
