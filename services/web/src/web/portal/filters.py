@@ -56,14 +56,20 @@ def _parse(value):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def day_in_korea(value) -> date:
+    """The Korean calendar day of a date, or of a moment in time (the APIs speak UTC)."""
+    parsed = _parse(value)
+    if isinstance(parsed, datetime):
+        return (parsed.astimezone(KST) if parsed.tzinfo else parsed).date()
+    return parsed
+
+
 def korean_date(value) -> str:
     """2026. 12. 24. (the day in Korea for a moment in time)."""
     if not value:
         return "-"
-    parsed = _parse(value)
-    if isinstance(parsed, datetime):
-        parsed = (parsed.astimezone(KST) if parsed.tzinfo else parsed).date()
-    return f"{parsed.year}. {parsed.month}. {parsed.day}."
+    day = day_in_korea(value)
+    return f"{day.year}. {day.month}. {day.day}."
 
 
 def korean_datetime(value) -> str:

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from web.identity import current
 from web.portal.api import ApiError, call
-from web.portal.filters import ORDER_STATUSES
+from web.portal.filters import ORDER_STATUSES, day_in_korea
 from web.portal.navigation import BUYERS
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -80,7 +80,7 @@ def order_filters() -> tuple[dict, dict[str, list[str]]]:
 
 
 def matches(order: dict, args: dict) -> bool:
-    created = (order.get("created_at") or "")[:10]
+    created = day_in_korea(order["created_at"]).isoformat() if order.get("created_at") else ""
     if args["status"] and order["status"] != args["status"]:
         return False
     if args["department"] and (order.get("department") or "") != args["department"]:
