@@ -3,12 +3,14 @@ the child; tests/e2e/test_supervision.py runs the real `gachi up` with its real 
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
 from gachi_cli.supervise import simple
@@ -99,3 +101,64 @@ def test_a_killed_program_is_restarted(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_killed_supervisor_leaves_no_program_running_and_its_guard_stops_them_in_order(
+    tmp_path,
+):
+    """kill -9 of `gachi up` itself: each program has its own session, so only the guard
+    can stop them; it does so in the supervisor's order, and what a program left in its
+    group (here a `sleep` child) goes with it."""
+    noted = tmp_path / "stopped.txt"
+
+    def polite(name):  # notes its own stop in a file: the supervisor's output is gone
+        return f'trap "echo {name} >> {noted}; exit 0" TERM; sleep 600 & wait'
+
+    programs = [
+        ("api", polite("api"), 1),
+        ("beat", polite("beat"), 2),
+        ("redis", polite("redis"), 0),
+        ("worker", polite("worker"), 3),
+        ("single", "sleep 600", 1),  # one command: signalled alone, as gunicorn would be
+    ]
+    process, log = supervise(programs, tmp_path)
+    infra.wait_for(lambda: log.read_text().count(" started (pid=") == 5, timeout=30, what="all")
+    pids = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", log.read_text())]
+    members = [p.pid for pid in pids for p in group_of(pid)]
+    assert len(members) > len(pids)  # the scripts' `sleep` children are in their groups
+
+    process.kill()
+    process.wait(timeout=10)
+
+    infra.wait_for(
+        lambda: not any(running(pid) for pid in members), timeout=60, what="every program gone"
+    )
+    assert noted.read_text().split() == ["worker", "beat", "api", "redis"]
+
+
+def test_a_supervisor_that_stopped_its_programs_releases_its_guard(tmp_path):
+    process, log = supervise([("steady", "sleep 600", 1)], tmp_path)
+    infra.wait_for(lambda: "steady started" in log.read_text(), timeout=30, what="started")
+    guards = [p for p in psutil.Process(process.pid).children() if "gachi_cli.guard" in p.cmdline()]
+    assert len(guards) == 1
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    assert not running(guards[0].pid)  # it exited on "done", having stopped nothing
+
+
+def group_of(pid: int) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter() if _pgid(p.pid) == pid]
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

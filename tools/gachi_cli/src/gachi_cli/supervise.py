@@ -14,6 +14,8 @@ neither supervisor 4.3 nor circus 0.19 fits (docs/operations.md, "Faults").
   program): a stop signal reaches the program alone (gunicorn's master, Celery's main
   process), and whatever it leaves behind is killed with its process group. A Procfile
   line that is a shell script (`a && b`) runs as it is, and is signalled as a group.
+- If the supervisor itself is killed, its guard (`guard.py`) stops the programs in the
+  same order.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from dataclasses import dataclass, field
 
 from honcho.colour import get_colours
 from honcho.printer import Message, Printer
+
+from gachi_cli.guard import Guard
 
 REDIS, API, BEAT, WORKER = 0, 1, 2, 3
 STAGE_NAMES = {REDIS: "redis", API: "APIs", BEAT: "beats", WORKER: "workers"}
@@ -77,6 +81,11 @@ def simple(command: str) -> bool:
     return bool(words) and words[0] not in keywords and not operators & set(words)
 
 
+def compound(program: Program) -> bool:
+    """A shell script line: sh stays the group's leader and would not pass a signal on."""
+    return isinstance(program.command, str) and not simple(program.command)
+
+
 def celery_worker_stop() -> tuple[tuple[int, float], ...]:
     """SIGTERM: Celery's warm shutdown (running tasks finish, prefetched ones go back to
     the queue). If a task is still running after 20 s, SIGQUIT: the cold shutdown, which
@@ -108,6 +117,7 @@ class Supervisor:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
         stages = sorted({p.stage for p in self.programs})
+        self.guard = Guard()  # stops the programs if we are killed ourselves
         try:
             if prepare is not None and REDIS not in stages:
                 prepare()
@@ -124,6 +134,7 @@ class Supervisor:
                 self._watch()
         finally:
             self._stop_all()
+            self.guard.release()
         if self.gave_up is not None:
             program = self.gave_up
             self.say(
@@ -174,6 +185,7 @@ class Supervisor:
             start_new_session=True,  # Ctrl-C reaches us only; we stop the others in order
         )
         program.started_at = time.monotonic()
+        self.guard.watch(program.process.pid, program.stage, compound(program))
         program.output = threading.Thread(
             target=self._read, args=(program, program.process), daemon=True
         )
@@ -190,6 +202,7 @@ class Supervisor:
         pool child, a gunicorn worker) and print the rest of its output."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(program.process.pid, signal.SIGKILL)
+        self.guard.forget(program.process.pid)
         if program.output is not None:
             program.output.join(timeout=2)
         self._print_output(timeout=0)
@@ -233,9 +246,8 @@ class Supervisor:
 
     def _signal(self, program: Program, signum: int) -> None:
         self.say(f"sending {signal.Signals(signum).name} to {program.name}")
-        compound = isinstance(program.command, str) and not simple(program.command)
         try:
-            if signum == signal.SIGKILL or compound:  # sh would not pass it on
+            if signum == signal.SIGKILL or compound(program):  # sh would not pass it on
                 os.killpg(program.process.pid, signum)
             else:
                 program.process.send_signal(signum)
