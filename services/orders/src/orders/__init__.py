@@ -95,6 +95,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         group_orders,
         institutions,
+        ops,
         orders,
         performance,
         quotations,
@@ -108,5 +109,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (performance.blp, performance.catalogue, performance.public, documents.blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(quotations.blp)
+    api.register_blueprint(ops.blp)
     tasks.register(celery)
     return app

@@ -179,6 +179,61 @@ def test_a_dead_event_is_replayed_from_the_page(admin, stack, service_config):
     quick.extensions["notify"].db.dispose()
 
 
+def test_a_dead_decline_of_orders_saga_is_listed_beside_notifys_and_replayed_by_orders(
+    admin, stack
+):
+    """orders' re-routing saga gives up on events too: the page lists them as 주문 재배정,
+    and 다시 처리 goes to orders, which queues the decline once more."""
+    from gachi_kit.events import Envelope, utcnow
+    from orders.adapters.models import InboundEvent, OutboxMessage
+
+    decline = Envelope(
+        type="supplier_order.declined",
+        source="orders",
+        data={"supplier_order_id": "01M8Q0000000000000000000SO", "reason": "설비 고장"},
+    )
+    with stack.orders.extensions["orders"].db.transaction() as session:
+        session.add(
+            OutboxMessage(
+                id=decline.id,
+                type=decline.type,
+                version=1,
+                source="orders",
+                occurred_at=utcnow(),
+                data=decline.data,
+                published_at=utcnow(),
+                publish_attempts=1,
+            )
+        )
+        session.add(
+            InboundEvent(
+                id=decline.id,
+                type=decline.type,
+                source="orders",
+                status="dead",
+                attempts=6,
+                last_error="RuntimeError('재배정 처리 중 오류')",
+                received_at=utcnow(),
+            )
+        )
+    page = admin.get("/admin/deliveries/dead")
+    html = page.get_data(as_text=True)
+    assert decline.id in html and "주문 재배정" in html
+    assert 'name="consumer" value="orders"' in html
+
+    replay = f"/admin/events/dead/{decline.id}/replay"
+    answer = post_form(admin, replay, {"consumer": "orders"}, page="/admin/deliveries/dead")
+    assert answer.status_code == 302
+    assert "이벤트를 다시 처리하도록 넣었습니다." in text_of(admin.get("/admin/deliveries/dead"))
+    with stack.orders.extensions["orders"].db.reading() as session:
+        row = session.get(InboundEvent, decline.id)
+        assert (row.status, row.attempts) == ("processing", 0)
+
+    refused = post_form(admin, replay, {"consumer": "catalog"}, page="/admin/deliveries/dead")
+    assert refused.status_code == 302
+    assert "처리할 서비스를 목록에서 고르세요." in text_of(admin.get("/admin/deliveries/dead"))
+
+
 def test_service_health_shows_each_apis_readiness(admin):
     page = text_of(admin.get("/admin/health"))
     assert page.count("데이터베이스: 정상") == 3 and "메시지 브로커(Redis): 정상" in page

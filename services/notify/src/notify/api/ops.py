@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from gachi_kit import dead_events
 from gachi_kit.api import Blueprint
 from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import invalid
@@ -25,26 +26,11 @@ class DeadDeliveries(MethodView):
         )
 
 
-@blp.route("/dead-events")
-class DeadEvents(MethodView):
-    @require_roles("admin")
-    @blp.arguments(schemas.DeadEventQuery, location="query")
-    @blp.response(200, schemas.DeadEventPage)
-    def get(self, query):
-        """Events notify gave up on after `MAX_EVENT_ATTEMPTS` (poison messages), newest
-        first, with the last error; each is also counted in `gachi_events_dead_total`."""
-        return events.list_dead(notify(), query)
-
-
-@blp.route("/dead-events/<event_id>/replay")
-class ReplayEvent(MethodView):
-    @require_roles("admin")
-    @blp.response(202, schemas.ReplayedEvent)
-    def post(self, event_id):
-        """Handle a dead event again (after the handler or its data was fixed): its attempts
-        start from zero and it is queued once. 404 unknown, 409 `invalid_transition` when
-        it is not dead. Logged as `dead_event_replayed` with who asked."""
-        return events.replay_dead(notify(), event_id, current_principal())
+dead_events.add_routes(
+    blp,
+    listed=lambda query: events.list_dead(notify(), query),
+    replayed=lambda event_id: events.replay_dead(notify(), event_id, current_principal()),
+)
 
 
 @blp.route(RECEIVED_PATH.removeprefix("/v1/ops"))

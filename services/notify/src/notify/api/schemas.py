@@ -154,32 +154,6 @@ class DeadQuery(PageQuery):
     event_type = fields.String(load_default=None, validate=validate.Length(1, 100))
 
 
-class DeadEvent(Schema):
-    """An event notify gave up on after MAX_EVENT_ATTEMPTS (a poison message)."""
-
-    id = fields.String()
-    type = fields.String()
-    source = fields.String()
-    attempts = fields.Integer()
-    last_error = fields.String(allow_none=True)
-    received_at = fields.DateTime()
-
-
-class ReplayedEvent(Schema):
-    id = fields.String()
-    status = fields.String(metadata={"description": "processing: 다시 처리하도록 대기열에 넣음"})
-    attempts = fields.Integer()
-
-
-class DeadEventPage(Schema):
-    items = fields.List(fields.Nested(DeadEvent))
-    next_cursor = fields.String(allow_none=True)
-
-
-class DeadEventQuery(PageQuery):
-    type = fields.String(load_default=None, validate=validate.Length(1, 100))
-
-
 class ReceivedQuery(Schema):
     ids = fields.List(
         fields.String(validate=validate.Length(1, 26)),

@@ -14,12 +14,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gachi_kit import dead_events
 from gachi_kit.auth import Principal
-from gachi_kit.consumer import DEAD, DONE, PROCESSING, consume
-from gachi_kit.errors import Problem, invalid_transition, not_found, unavailable
+from gachi_kit.consumer import DEAD, DONE, consume
 from gachi_kit.events import Envelope, as_utc
 from gachi_kit.logging import get_logger
-from gachi_kit.paging import keyset_page
 from gachi_kit.receipts import received_ids
 from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
@@ -57,41 +56,16 @@ def _keep_for_replay(n: Notify, envelope: Envelope) -> None:
 
 
 def replay_dead(n: Notify, event_id: str, by: Principal) -> dict:
-    """Operator: give a dead event its attempts back and queue it once more for notify's
-    handler (after the handler or the data was fixed). Its effects still happen once."""
-    with n.db.transaction() as session:
-        row = session.get(InboundEvent, event_id, with_for_update=True)
-        if row is None:
-            raise not_found("event", "이벤트")
-        if row.status != DEAD:
-            raise invalid_transition(row.status, "실패(dead) 상태인 이벤트만 다시 처리합니다.")
-        if row.envelope is None:  # parked before events were kept for replay
-            raise Problem(
-                409,
-                "event_not_replayable",
-                "다시 처리할 수 없는 이벤트입니다",
-                "이벤트 내용이 저장되지 않았습니다. 보낸 서비스에서 다시 발행해 주세요.",
-            )
-        row.status, row.attempts, row.done_at = PROCESSING, 0, None
-        envelope, previous_error = row.envelope, row.last_error
-    try:
-        n.replay_event(envelope)
-    except Exception as exc:  # not queued: leave it dead, as it was, for another try
-        with n.db.transaction() as session:
-            session.get(InboundEvent, event_id).status = DEAD
-        log.warning("dead_event_replay_failed", event_id=event_id, error=str(exc))
-        raise unavailable(
-            "broker_unavailable", "작업 대기열에 넣지 못했습니다. 잠시 뒤 다시 시도해 주세요."
-        ) from exc
-    log.warning(
-        "dead_event_replayed",
-        event_id=event_id,
-        type=envelope["type"],
-        by=by.sub,
-        role=by.role,
-        previous_error=previous_error,
+    """Operator: queue a dead event once more for notify's handler, from the envelope
+    `_keep_for_replay` kept."""
+    return dead_events.replay_dead(
+        n.db,
+        InboundEvent,
+        event_id,
+        by,
+        envelope_of=lambda _session, row: row.envelope,
+        send=n.replay_event,
     )
-    return {"id": event_id, "status": PROCESSING, "attempts": 0}
 
 
 def received(n: Notify, ids: list[str]) -> set[str]:
@@ -101,12 +75,7 @@ def received(n: Notify, ids: list[str]) -> set[str]:
 
 def list_dead(n: Notify, query: dict) -> dict:
     """Events parked as dead after their attempts ran out, newest first (operators)."""
-    stmt = select(InboundEvent).where(InboundEvent.status == DEAD)
-    if query.get("type"):
-        stmt = stmt.where(InboundEvent.type == query["type"])
-    with n.db.reading() as session:
-        page = keyset_page(session, stmt, query, order_by=(InboundEvent.id,), descending=True)
-    return page.as_dict()
+    return dead_events.list_dead(n.db, InboundEvent, query)
 
 
 def _apply(n: Notify, session: Session, envelope: Envelope) -> list[Queued]:

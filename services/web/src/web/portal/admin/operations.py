@@ -24,6 +24,10 @@ POLICIES = [
 ]
 
 
+# The services that consume events and keep the ones they gave up on (gachi_kit.dead_events).
+EVENT_CONSUMERS = {"notify": "알림", "orders": "주문 재배정"}
+
+
 @bp.get("/brands")
 @signin_required("admin")
 def brands():
@@ -161,18 +165,32 @@ def health():
 def dead_deliveries():
     params = pages.filters("channel", "cursor", longest=26, limit=50)
     page = api.call("notify", "GET", "/v1/ops/dead-deliveries", params=params)
-    events = api.call("notify", "GET", "/v1/ops/dead-events", params={"limit": 50})
+    events = [
+        {**event, "consumer": consumer}
+        for consumer in EVENT_CONSUMERS
+        for event in api.call(consumer, "GET", "/v1/ops/dead-events", params={"limit": 50})["items"]
+    ]
+    events.sort(key=lambda event: event["received_at"], reverse=True)
     return pages.render(
-        "admin/dead_deliveries.html", page=page, events=events["items"], query=request.args
+        "admin/dead_deliveries.html",
+        page=page,
+        events=events,
+        consumers=EVENT_CONSUMERS,
+        query=request.args,
     )
 
 
 @bp.post("/events/dead/<event_id>/replay")
 @signin_required("admin")
 def replay_event(event_id):
-    """A poison event handled again once its handler is fixed (notify keeps it once)."""
+    """A poison event handled again once its handler is fixed, by the service that gave up
+    on it (notify keeps the event; orders' saga reads it from its outbox)."""
+    consumer = request.form.get("consumer", "notify")
+    if consumer not in EVENT_CONSUMERS:
+        flash("처리할 서비스를 목록에서 고르세요.", "error")
+        return redirect(url_for("platform.dead_deliveries"))
     try:
-        api.call("notify", "POST", f"/v1/ops/dead-events/{event_id[:26]}/replay")
+        api.call(consumer, "POST", f"/v1/ops/dead-events/{event_id[:26]}/replay")
     except api.ApiError as refused:
         flash(refused.message(), "error")
     else:
