@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.support.dead_events import park_dead_decline
 from tests.support.notify_receivers import HTTPReceiver, Reply, deliveries, send_all
 from tests.support.portal import DEPARTMENT, GWANGMYEONG_CITY, OPERATOR
 
@@ -356,6 +357,14 @@ def test_an_admin_replays_a_dead_webhook_delivery(open_page, checked, portal):
         checked(page, "replayed")
         send_all(quick, channel="webhook")
         assert any(d.status == "sent" and d.replays == 1 for d in deliveries(quick))
+
+        # a decline orders' re-routing gave up on: listed beside notify's, replayed by orders
+        dead = park_dead_decline(portal.apps["orders"].extensions["orders"])
+        page.goto("/admin/deliveries/dead")
+        assert "주문 재배정" in page.content()
+        checked(page, "dead-events")
+        page.get_by_role("button", name=f"다시 처리 supplier_order.declined {dead}").click()
+        assert "이벤트를 다시 처리하도록 넣었습니다." in page.content()
     quick.extensions["notify"].db.dispose()
 
 

@@ -10,6 +10,7 @@ from gachi_kit.brn import make_brn
 from tests.api.web.backoffice.conftest import post_form, text_of
 from tests.support.builders import register_enterprise
 from tests.support.catalog_builders import certify, create_brand
+from tests.support.dead_events import park_dead_decline
 from tests.support.notify_events import ENTERPRISE_A, supplier_order_created
 from tests.support.notify_receivers import HTTPReceiver, Reply, deliveries, send_all
 
@@ -184,49 +185,20 @@ def test_a_dead_decline_of_orders_saga_is_listed_beside_notifys_and_replayed_by_
 ):
     """orders' re-routing saga gives up on events too: the page lists them as 주문 재배정,
     and 다시 처리 goes to orders, which queues the decline once more."""
-    from gachi_kit.events import Envelope, utcnow
-    from orders.adapters.models import InboundEvent, OutboxMessage
+    from orders.adapters.models import InboundEvent
 
-    decline = Envelope(
-        type="supplier_order.declined",
-        source="orders",
-        data={"supplier_order_id": "01M8Q0000000000000000000SO", "reason": "설비 고장"},
-    )
-    with stack.orders.extensions["orders"].db.transaction() as session:
-        session.add(
-            OutboxMessage(
-                id=decline.id,
-                type=decline.type,
-                version=1,
-                source="orders",
-                occurred_at=utcnow(),
-                data=decline.data,
-                published_at=utcnow(),
-                publish_attempts=1,
-            )
-        )
-        session.add(
-            InboundEvent(
-                id=decline.id,
-                type=decline.type,
-                source="orders",
-                status="dead",
-                attempts=6,
-                last_error="RuntimeError('재배정 처리 중 오류')",
-                received_at=utcnow(),
-            )
-        )
+    event_id = park_dead_decline(stack.orders.extensions["orders"])
     page = admin.get("/admin/deliveries/dead")
     html = page.get_data(as_text=True)
-    assert decline.id in html and "주문 재배정" in html
+    assert event_id in html and "주문 재배정" in html
     assert 'name="consumer" value="orders"' in html
 
-    replay = f"/admin/events/dead/{decline.id}/replay"
+    replay = f"/admin/events/dead/{event_id}/replay"
     answer = post_form(admin, replay, {"consumer": "orders"}, page="/admin/deliveries/dead")
     assert answer.status_code == 302
     assert "이벤트를 다시 처리하도록 넣었습니다." in text_of(admin.get("/admin/deliveries/dead"))
     with stack.orders.extensions["orders"].db.reading() as session:
-        row = session.get(InboundEvent, decline.id)
+        row = session.get(InboundEvent, event_id)
         assert (row.status, row.attempts) == ("processing", 0)
 
     refused = post_form(admin, replay, {"consumer": "catalog"}, page="/admin/deliveries/dead")
