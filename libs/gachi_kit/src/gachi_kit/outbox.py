@@ -100,7 +100,7 @@ class Outbox:
         confirm_after: float = CONFIRM_AFTER_SECONDS,
     ) -> None:
         """`receipts` (optional) gives, for every consumer in `routes`, how to ask it which
-        events it received; with it, sent events are confirmed (see `confirm`)."""
+        events it received; with it, sent events are confirmed (`receipts.confirm`)."""
         self.source = source
         self.model = model
         self.db = db
