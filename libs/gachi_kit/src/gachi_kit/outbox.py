@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from celery import Celery
-from opentelemetry import context as trace_context
 from sqlalchemy import JSON, Integer, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -35,6 +34,7 @@ from gachi_kit.celery import CORRELATION_TASK_HEADER
 from gachi_kit.db import Database, UTCDateTime
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import current_correlation_id, get_logger
+from gachi_kit.tracing import continued_trace, current_trace_parent
 
 log = get_logger(__name__)
 _PENDING_KEY = "gachi_outbox_pending"
@@ -67,6 +67,8 @@ class OutboxMixin:
     check_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the W3C traceparent of the request that recorded it: sent later, it stays in that trace
+    trace_parent: Mapped[str | None] = mapped_column(String(64))
 
     def envelope(self) -> Envelope:
         return Envelope(
@@ -78,6 +80,10 @@ class OutboxMixin:
             correlation_id=self.correlation_id,
             data=self.data,
         )
+
+
+def to_send(row: OutboxMixin) -> tuple[Envelope, str | None]:
+    return row.envelope(), row.trace_parent
 
 
 class Outbox:
@@ -135,6 +141,7 @@ class Outbox:
                 aggregate_id=aggregate_id,
                 data=envelope.data,
                 publish_attempts=0,
+                trace_parent=current_trace_parent(),
             )
         )
         session.info.setdefault(_PENDING_KEY, []).append(envelope.id)
@@ -190,11 +197,11 @@ class Outbox:
             if self.db.engine.dialect.name == "postgresql":
                 with self.db.transaction() as session:
                     rows = session.scalars(query.with_for_update(skip_locked=True)).all()
-                    tried, sent = self._send_all([row.envelope() for row in rows], retry)
+                    tried, sent = self._send_all([to_send(row) for row in rows], retry)
                     self._mark(session, tried, sent)
             else:
                 with self.db.reading() as session:
-                    envelopes = [row.envelope() for row in session.scalars(query)]
+                    envelopes = [to_send(row) for row in session.scalars(query)]
                 tried, sent = self._send_all(envelopes, retry)
                 if tried:
                     with self.db.transaction() as session:
@@ -204,23 +211,26 @@ class Outbox:
             return 0, False
         return len(sent), len(sent) == len(tried)
 
-    def _send_all(self, envelopes: list[Envelope], retry: bool) -> tuple[list[str], list[str]]:
-        """Send in order over one broker connection, stopping at the first failure:
-        (ids tried, ids sent)."""
+    def _send_all(
+        self, envelopes: list[tuple[Envelope, str | None]], retry: bool
+    ) -> tuple[list[str], list[str]]:
+        """Send in order over one broker connection, each in the trace that recorded it,
+        stopping at the first failure: (ids tried, ids sent)."""
         tried: list[str] = []
         sent: list[str] = []
         if not envelopes:
             return tried, sent
         try:
             with self.celery.producer_or_acquire() as producer:
-                for envelope in envelopes:
+                for envelope, trace_parent in envelopes:
                     tried.append(envelope.id)
-                    self.send(envelope, retry=retry, producer=producer)
+                    with continued_trace(trace_parent):
+                        self.send(envelope, retry=retry, producer=producer)
                     sent.append(envelope.id)
         except Exception as exc:  # broker down: leave the rest for the sweep
             log.warning("outbox_publish_failed", event_id=(tried or ["?"])[-1], error=str(exc))
             if not tried:
-                tried.append(envelopes[0].id)
+                tried.append(envelopes[0][0].id)
         return tried, sent
 
     def _mark(self, session: Session, tried: list[str], sent: list[str]) -> None:
@@ -288,8 +298,8 @@ class Publisher:
         if time.monotonic() < self._down_until:
             return False
         self._ensure_thread()
-        try:  # with the committing request's trace: its publish spans stay in that trace
-            self._queue.put_nowait((list(ids), trace_context.get_current()))
+        try:
+            self._queue.put_nowait(list(ids))
         except queue.Full:
             log.warning("outbox_publish_queue_full", events=len(ids))
             return False
@@ -317,13 +327,11 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            ids, context = self._queue.get()
-            token = trace_context.attach(context)
+            ids = self._queue.get()
             try:
                 if time.monotonic() >= self._down_until and not self._publish(ids):
                     self._down_until = time.monotonic() + BROKER_DOWN_SECONDS
             except Exception as exc:  # never let the thread die; the sweep has the rows
                 log.warning("outbox_publisher_failed", error=str(exc))
             finally:
-                trace_context.detach(token)
                 self._queue.task_done()

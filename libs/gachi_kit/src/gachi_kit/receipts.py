@@ -23,6 +23,7 @@ from gachi_kit.events import Envelope, utcnow
 from gachi_kit.http import ServiceClient
 from gachi_kit.logging import get_logger
 from gachi_kit.outbox import Outbox, ReceiptLookup
+from gachi_kit.tracing import continued_trace
 
 log = get_logger(__name__)
 RECEIVED_PATH = "/v1/ops/events/received"  # a consumer service's lookup, for service tokens
@@ -69,6 +70,7 @@ def confirm(outbox: Outbox, *, limit: int = 200) -> tuple[int, int]:
             .limit(min(limit, MAX_IDS_PER_LOOKUP))
         ).all()
         due = {row.id: (row.envelope(), row.resends) for row in rows}
+        traces = {row.id: row.trace_parent for row in rows}
     missing, unanswered = _ask_consumers(outbox, due)
     confirmed = [
         event_id
@@ -76,7 +78,9 @@ def confirm(outbox: Outbox, *, limit: int = 200) -> tuple[int, int]:
         if event_id not in missing and not unanswered & set(outbox.consumers_of(envelope.type))
     ]
     resent = _send_again(
-        outbox, {event_id: (due[event_id], missing[event_id]) for event_id in missing}
+        outbox,
+        {event_id: (due[event_id], missing[event_id]) for event_id in missing},
+        traces,
     )
     if confirmed or resent:
         with outbox.db.transaction() as session:
@@ -120,7 +124,9 @@ def _ask_consumers(
 
 
 def _send_again(
-    outbox: Outbox, lacking: Mapping[str, tuple[tuple[Envelope, int], list[str]]]
+    outbox: Outbox,
+    lacking: Mapping[str, tuple[tuple[Envelope, int], list[str]]],
+    traces: Mapping[str, str | None],
 ) -> dict[str, int]:
     """Send each event to the consumers lacking it: {event id: its resends now}."""
     resent: dict[str, int] = {}
@@ -129,7 +135,8 @@ def _send_again(
     try:
         with outbox.celery.producer_or_acquire() as producer:
             for event_id, ((envelope, resends), consumers) in lacking.items():
-                outbox.send(envelope, retry=False, producer=producer, consumers=consumers)
+                with continued_trace(traces[event_id]):
+                    outbox.send(envelope, retry=False, producer=producer, consumers=consumers)
                 resent[event_id] = resends + 1
                 log.warning(
                     "outbox_resent",

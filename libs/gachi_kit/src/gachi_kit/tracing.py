@@ -14,10 +14,12 @@ The SDK reads the rest of OTEL_* itself (headers, batch delays, resource attribu
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 from flask import Flask
-from opentelemetry import trace
+from opentelemetry import context, propagate, trace
 
 from gachi_kit.logging import current_correlation_id
 
@@ -72,3 +74,25 @@ def trace_app(app: Flask, service: str) -> None:
     FlaskInstrumentor().instrument_app(
         app, excluded_urls=UNTRACED_URLS, response_hook=tag_correlation
     )
+
+
+def current_trace_parent() -> str | None:
+    """The W3C traceparent of the current span, to store beside work done later (an
+    outbox row); None when tracing is off or nothing is being traced."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+@contextlib.contextmanager
+def continued_trace(trace_parent: str | None) -> Iterator[None]:
+    """Run the block as part of the stored trace (the outbox's relay and sweep send each
+    event as a child of the request that recorded it)."""
+    if not trace_parent:
+        yield
+        return
+    token = context.attach(propagate.extract({"traceparent": trace_parent}))
+    try:
+        yield
+    finally:
+        context.detach(token)

@@ -1,4 +1,5 @@
-"""outbox: consumers confirm what they received (check_after, confirmed_at, resends)
+"""outbox: consumers confirm what they received (check_after, confirmed_at, resends), and
+the trace an event was recorded in (trace_parent)
 
 Rows from before stay unconfirmed and are never asked about (check_after is NULL).
 
@@ -21,12 +22,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("check_after", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("resends", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("trace_parent", sa.String(length=64), nullable=True))
         batch.create_index(batch.f("ix_outbox_check_after"), ["check_after"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index(batch.f("ix_outbox_check_after"))
+        batch.drop_column("trace_parent")
         batch.drop_column("resends")
         batch.drop_column("confirmed_at")
         batch.drop_column("check_after")
