@@ -9,7 +9,6 @@ worker processes sharing one PROMETHEUS_MULTIPROC_DIR, as `gachi up` runs them:
   pg_dump / pg_restore commands of docs/operations.md instead.
 """
 
-import sqlite3
 import subprocess
 import uuid
 from datetime import date, timedelta
@@ -19,8 +18,6 @@ import pytest
 import redis
 import requests
 from click.testing import CliRunner
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from gachi_cli import embedded_redis
@@ -29,6 +26,7 @@ from tests.support import infra
 from tests.support.builders import enterprise_body, product_body
 from tests.support.catalog_builders import brand_body
 from tests.support.notify_receivers import HTTPReceiver, Reply
+from tests.support.operations import exported_spans, rows, scrape, value
 
 pytestmark = pytest.mark.e2e
 
@@ -60,40 +58,6 @@ def platform(service_config, jwt_keys, tmp_path_factory, collector):
         },
     ) as running:
         yield running
-
-
-def scrape(url: str) -> dict[tuple[str, frozenset], float]:
-    """{(sample name, labels): value} of one service's /metrics."""
-    response = requests.get(f"{url}/metrics", timeout=10)  # no token: Prometheus has none
-    assert response.status_code == 200, response.text
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
-
-
-def value(samples, name: str, *, before=None, **labels) -> float:
-    """The sum of the matching samples; with `before` (an earlier scrape), the growth since."""
-    wanted = set(labels.items())
-    found = [v for (n, have), v in samples.items() if n == name and wanted <= have]
-    assert found, f"no {name}{labels} in {sorted(n for n, _ in samples)}"
-    if before is None:
-        return sum(found)
-    earlier = [v for (n, have), v in before.items() if n == name and wanted <= have]
-    return sum(found) - sum(earlier)
-
-
-def exported_spans(collector) -> list[tuple[str, object]]:
-    """(service.name, span) of everything the processes exported so far."""
-    found = []
-    for received in list(collector.requests):
-        export = ExportTraceServiceRequest.FromString(received.body)
-        for resource_spans in export.resource_spans:
-            attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
-            for scope in resource_spans.scope_spans:
-                found += [(attributes["service.name"], span) for span in scope.spans]
-    return found
 
 
 def test_placing_an_order_is_one_trace_from_orders_to_the_email(platform, token, collector):
@@ -315,14 +279,6 @@ def test_metrics_after_orders_webhooks_and_a_dead_letter(platform, token):
         == 2
     )
     assert ("gachi_outbox_backlog", frozenset({("service", "catalog")})) in priced
-
-
-def rows(url: str, table: str) -> dict[str, tuple]:
-    """{primary key (the first column): whole row} of one table of a SQLite database."""
-    path = make_url(url).database
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        cursor = connection.execute(f'SELECT * FROM "{table}"')
-        return {row[0]: row for row in cursor}
 
 
 def test_backup_of_the_live_platform_restores_into_a_fresh_folder(platform, token, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gachi_kit.events import Envelope
-from tests.support.notify_receivers import HTTPReceiver, smtp_server
+from tests.support.notify_receivers import NHN_OK, HTTPReceiver, smtp_server
 
 FAST = {
     "DELIVERY_BACKOFF_BASE_SECONDS": "0.05",
@@ -49,6 +49,40 @@ def receiver():
 def smtp():
     with smtp_server() as inbox:
         yield inbox
+
+
+@pytest.fixture
+def sms_provider():
+    with HTTPReceiver(default=NHN_OK) as provider:
+        yield provider
+
+
+@pytest.fixture
+def make_gapp(make_app, smtp, sms_provider):
+    """notify sending e-mail to the SMTP server and SMS to the provider, both on loopback."""
+    smtp.messages.clear()
+    smtp.envelopes.clear()
+
+    def make(**overrides):
+        return make_app(
+            SMTP_HOST=smtp.host,
+            SMTP_PORT=str(smtp.port),
+            MAIL_FROM="같이 알림 <noti@gachi.kr>",
+            SMS_PROVIDER="nhncloud",
+            SMS_API_URL=sms_provider.url,
+            SMS_APP_KEY="appkey-123",
+            SMS_SECRET_KEY="secret-456",
+            SMS_SENDER_NUMBER="02-2680-0000",
+            WEBHOOK_ALLOW_LOOPBACK="1",
+            **overrides,
+        )
+
+    return make
+
+
+@pytest.fixture
+def gapp(make_gapp):
+    return make_gapp()
 
 
 def deliver(app, raw):

@@ -1,6 +1,7 @@
 import pytest
 
-from tests.support.builders import create_product, register_enterprise, register_institution
+from tests.support.builders import create_product, keyed, register_enterprise, register_institution
+from tests.support.group_orders import open_body
 
 
 @pytest.fixture
@@ -42,3 +43,12 @@ def buyer(institution, token):
         return token(role, institution["id"], dept=dept)
 
     return make
+
+
+@pytest.fixture
+def opened(orders_app, two_suppliers, buyer):
+    response = orders_app.test_client().post(
+        "/v1/group-orders", json=open_body(two_suppliers), headers=keyed(buyer())
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
