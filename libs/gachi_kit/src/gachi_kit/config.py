@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gachi_kit.timeouts import CONFIRM_AFTER_SECONDS
+
 
 class MissingSecret(RuntimeError):
     """A production process started without a secret it must be given (never made up)."""
@@ -65,8 +67,6 @@ class Env:
     def outbox_confirm_seconds(self) -> float:
         """How long after sending an event its consumers are asked whether they received it
         (gachi_kit.receipts); the fault tests shorten it."""
-        from gachi_kit.outbox import CONFIRM_AFTER_SECONDS
-
         return self.float("OUTBOX_CONFIRM_AFTER_SECONDS", CONFIRM_AFTER_SECONDS)
 
     def production(self) -> bool:

@@ -34,6 +34,7 @@ from gachi_kit.celery import CORRELATION_TASK_HEADER
 from gachi_kit.db import Database, UTCDateTime
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import current_correlation_id, get_logger
+from gachi_kit.timeouts import CONFIRM_AFTER_SECONDS
 from gachi_kit.tracing import continued_trace, current_trace_parent
 
 log = get_logger(__name__)
@@ -43,9 +44,6 @@ PUBLISH_QUEUE_SIZE = 1000
 # After a failed publish the broker counts as down this long: batches go to the sweep at
 # once instead of each waiting out the Redis timeouts in turn.
 BROKER_DOWN_SECONDS = 5.0
-# A consumer is asked whether it received an event this long after it was sent: twice the
-# visibility timeout, so a message a killed worker held has come back by then.
-CONFIRM_AFTER_SECONDS = 600.0
 # consumer name -> which of these event ids it has received (see receipts.py)
 ReceiptLookup = Callable[[list[str]], set[str]]
 

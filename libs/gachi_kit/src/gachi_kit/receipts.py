@@ -2,17 +2,19 @@
 
 A consumer has received an event once its `inbound_event` table holds the id (`consume`
 writes it before anything else; from then on the consumer's own retries own it). The
-producer's sweep calls `confirm(outbox)`: events sent `outbox.confirm_after` seconds ago
-or more are looked up at each consumer (one call per consumer and batch), confirmed when
-every consumer has them, and sent again to the consumers that do not, waiting twice as
-long after each resend. A resend of a message that was only slow is a duplicate the
-consumer's dedupe absorbs.
+producer's periodic sweep (`sweep`, the beat task `<service>.relay_outbox`) ends with
+`confirm(outbox)`: events sent `outbox.confirm_after` seconds ago or more are looked up
+at each consumer (one call per consumer and batch), confirmed when every consumer has
+them, and sent again to the consumers that do not, waiting twice as long after each
+resend. A resend of a message that was only slow is a duplicate the consumer's dedupe
+absorbs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 
@@ -29,6 +31,14 @@ log = get_logger(__name__)
 RECEIVED_PATH = "/v1/ops/events/received"  # a consumer service's lookup, for service tokens
 MAX_IDS_PER_LOOKUP = 500
 MAX_RESEND_DOUBLINGS = 10  # the wait after a resend grows to at most 1024 x confirm_after
+
+
+class Due(NamedTuple):
+    """An event due to be confirmed, as read from its outbox row."""
+
+    envelope: Envelope
+    resends: int
+    trace_parent: str | None
 
 
 def received_ids(db: Database, model: type[InboundEventMixin], ids: list[str]) -> set[str]:
@@ -56,6 +66,14 @@ def over_http(consumer: str, base_url: str, tokens: ServiceTokens) -> ReceiptLoo
     return lookup
 
 
+def sweep(outbox: Outbox) -> int:
+    """The periodic sweep: publish what the after-commit relay missed, then confirm what was
+    sent long enough ago. Returns how many rows it published."""
+    published = outbox.publish()
+    confirm(outbox)
+    return published
+
+
 def confirm(outbox: Outbox, *, limit: int = 200) -> tuple[int, int]:
     """One sweep of the events due to be confirmed; returns (confirmed, resent)."""
     if not outbox.receipts:
@@ -69,18 +87,16 @@ def confirm(outbox: Outbox, *, limit: int = 200) -> tuple[int, int]:
             .order_by(model.check_after)
             .limit(min(limit, MAX_IDS_PER_LOOKUP))
         ).all()
-        due = {row.id: (row.envelope(), row.resends) for row in rows}
-        traces = {row.id: row.trace_parent for row in rows}
+        due = {row.id: Due(row.envelope(), row.resends, row.trace_parent) for row in rows}
     missing, unanswered = _ask_consumers(outbox, due)
     confirmed = [
         event_id
-        for event_id, (envelope, _resends) in due.items()
-        if event_id not in missing and not unanswered & set(outbox.consumers_of(envelope.type))
+        for event_id, event in due.items()
+        if event_id not in missing
+        and not unanswered & set(outbox.consumers_of(event.envelope.type))
     ]
     resent = _send_again(
-        outbox,
-        {event_id: (due[event_id], missing[event_id]) for event_id in missing},
-        traces,
+        outbox, {event_id: (due[event_id], missing[event_id]) for event_id in missing}
     )
     if confirmed or resent:
         with outbox.db.transaction() as session:
@@ -100,13 +116,11 @@ def confirm(outbox: Outbox, *, limit: int = 200) -> tuple[int, int]:
     return len(confirmed), len(resent)
 
 
-def _ask_consumers(
-    outbox: Outbox, due: Mapping[str, tuple[Envelope, int]]
-) -> tuple[dict[str, list[str]], set[str]]:
+def _ask_consumers(outbox: Outbox, due: Mapping[str, Due]) -> tuple[dict[str, list[str]], set[str]]:
     """({event id: consumers that have not received it}, consumers that did not answer)."""
     asked: dict[str, list[str]] = {}
-    for event_id, (envelope, _resends) in due.items():
-        for consumer in outbox.consumers_of(envelope.type):
+    for event_id, event in due.items():
+        for consumer in outbox.consumers_of(event.envelope.type):
             asked.setdefault(consumer, []).append(event_id)
     missing: dict[str, list[str]] = {}
     unanswered: set[str] = set()
@@ -123,27 +137,24 @@ def _ask_consumers(
     return missing, unanswered
 
 
-def _send_again(
-    outbox: Outbox,
-    lacking: Mapping[str, tuple[tuple[Envelope, int], list[str]]],
-    traces: Mapping[str, str | None],
-) -> dict[str, int]:
-    """Send each event to the consumers lacking it: {event id: its resends now}."""
+def _send_again(outbox: Outbox, lacking: Mapping[str, tuple[Due, list[str]]]) -> dict[str, int]:
+    """Send each event, in its trace, to the consumers lacking it: {event id: its resends
+    now}."""
     resent: dict[str, int] = {}
     if not lacking:
         return resent
     try:
         with outbox.celery.producer_or_acquire() as producer:
-            for event_id, ((envelope, resends), consumers) in lacking.items():
-                with continued_trace(traces[event_id]):
-                    outbox.send(envelope, retry=False, producer=producer, consumers=consumers)
-                resent[event_id] = resends + 1
+            for event_id, (event, consumers) in lacking.items():
+                with continued_trace(event.trace_parent):
+                    outbox.send(event.envelope, retry=False, producer=producer, consumers=consumers)
+                resent[event_id] = event.resends + 1
                 log.warning(
                     "outbox_resent",
                     event_id=event_id,
-                    type=envelope.type,
+                    type=event.envelope.type,
                     consumers=consumers,
-                    resends=resends + 1,
+                    resends=event.resends + 1,
                 )
     except Exception as exc:  # broker down: the next sweep asks again
         log.warning("outbox_resend_failed", error=str(exc))

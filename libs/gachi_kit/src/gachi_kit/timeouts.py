@@ -26,3 +26,7 @@ CIRCUIT_RESET_SECONDS = 10
 # the pool. While the database is down requests answer 503 in about this long, not 30 s.
 DATABASE_CONNECT_SECONDS = 3
 DATABASE_POOL_WAIT_SECONDS = 5
+# A producer asks its consumers whether they received an event this long after sending it
+# (gachi_kit.receipts): twice the broker's visibility timeout, so a message a killed worker
+# held has come back by then, and only one the broker lost is sent again.
+CONFIRM_AFTER_SECONDS = 600.0

@@ -40,10 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "task": "catalog.relay_outbox",
                 "schedule": settings.outbox_sweep_seconds,
             },
-            "confirm-outbox": {
-                "task": "catalog.confirm_outbox",
-                "schedule": settings.outbox_sweep_seconds,
-            },
             "scan-certifications": {
                 "task": "catalog.scan_certifications",
                 "schedule": crontab(hour=settings.certification_scan_hour, minute=5),

@@ -15,13 +15,9 @@ from gachi_kit import receipts
 def register(celery: Celery) -> None:
     @celery.task(name="catalog.relay_outbox")
     def relay_outbox() -> int:
-        """Periodic sweep: publish outbox rows the after-commit relay missed."""
-        return catalog().outbox.publish()
-
-    @celery.task(name="catalog.confirm_outbox")
-    def confirm_outbox() -> tuple[int, int]:
-        """Periodic: events sent a while ago that a consumer never received are sent again."""
-        return receipts.confirm(catalog().outbox)
+        """Periodic sweep: publish outbox rows the after-commit relay missed, then send again
+        what a consumer says it never received (gachi_kit.receipts)."""
+        return receipts.sweep(catalog().outbox)
 
     @celery.task(name="catalog.scan_certifications")
     def scan(today: str | None = None) -> dict[str, int]:

@@ -48,10 +48,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "task": "orders.relay_outbox",
                 "schedule": settings.outbox_sweep_seconds,
             },
-            "confirm-outbox": {
-                "task": "orders.confirm_outbox",
-                "schedule": settings.outbox_sweep_seconds,
-            },
             "expire-overdue": {"task": "orders.expire_overdue", "schedule": 60.0},
             "close-due-group-orders": {"task": "orders.close_due_group_orders", "schedule": 60.0},
             "performance-alerts": {"task": "orders.performance_alerts", "schedule": 86400.0},

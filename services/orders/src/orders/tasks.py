@@ -17,13 +17,9 @@ from orders.wiring import current_wiring
 def register(celery: Celery) -> None:
     @celery.task(name="orders.relay_outbox")
     def relay_outbox() -> int:
-        """Periodic sweep: publish outbox rows the after-commit relay missed."""
-        return current_wiring().outbox.publish()
-
-    @celery.task(name="orders.confirm_outbox")
-    def confirm_outbox() -> tuple[int, int]:
-        """Periodic: events sent a while ago that a consumer never received are sent again."""
-        return receipts.confirm(current_wiring().outbox)
+        """Periodic sweep: publish outbox rows the after-commit relay missed, then send again
+        what a consumer says it never received (gachi_kit.receipts)."""
+        return receipts.sweep(current_wiring().outbox)
 
     @celery.task(name="orders.expire_overdue")
     def expire_overdue() -> int:

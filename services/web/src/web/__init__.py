@@ -59,10 +59,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         broker_url=settings.broker_url,
         beat_schedule={
             "relay-outbox": {"task": "web.relay_outbox", "schedule": settings.outbox_sweep_seconds},
-            "confirm-outbox": {
-                "task": "web.confirm_outbox",
-                "schedule": settings.outbox_sweep_seconds,
-            },
         },
     )
     service_tokens = own_service_tokens(config, SERVICE)

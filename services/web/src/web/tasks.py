@@ -11,10 +11,6 @@ from web.wiring import web
 def register(celery: Celery) -> None:
     @celery.task(name="web.relay_outbox")
     def relay_outbox() -> int:
-        """Periodic sweep: publish outbox rows the after-commit relay missed."""
-        return web().outbox.publish()
-
-    @celery.task(name="web.confirm_outbox")
-    def confirm_outbox() -> tuple[int, int]:
-        """Periodic: events sent a while ago that a consumer never received are sent again."""
-        return receipts.confirm(web().outbox)
+        """Periodic sweep: publish outbox rows the after-commit relay missed, then send again
+        what a consumer says it never received (gachi_kit.receipts)."""
+        return receipts.sweep(web().outbox)
