@@ -4,29 +4,18 @@ attempts: the event in orders' outbox (where a replay reads it) and `dead` in it
 
 from __future__ import annotations
 
-from gachi_kit.events import Envelope, utcnow
+from gachi_kit.events import utcnow
 
 
 def park_dead_decline(wiring, supplier_order_id: str = "01M8Q0000000000000000000SO") -> str:
-    from orders.adapters.models import InboundEvent, OutboxMessage
+    from orders.adapters.models import InboundEvent
 
-    decline = Envelope(
-        type="supplier_order.declined",
-        source="orders",
-        data={"supplier_order_id": supplier_order_id, "reason": "설비 고장"},
-    )
     with wiring.db.transaction() as session:
-        session.add(
-            OutboxMessage(
-                id=decline.id,
-                type=decline.type,
-                version=1,
-                source="orders",
-                occurred_at=utcnow(),
-                data=decline.data,
-                published_at=utcnow(),
-                publish_attempts=1,
-            )
+        decline = wiring.outbox.record(
+            session,
+            "supplier_order.declined",
+            {"supplier_order_id": supplier_order_id, "reason": "설비 고장"},
+            aggregate_id=supplier_order_id,
         )
         session.add(
             InboundEvent(
