@@ -72,6 +72,14 @@ EVENT_TASK_OPTIONS = {
 }
 
 
+def first_delivery(request) -> bool:
+    """Whether a task's message is on its first hand-over: not a retry, and not put back by
+    the broker after a worker took it (a killed worker, the visibility timeout, a shutdown
+    that returned its prefetched messages: kombu and RabbitMQ mark those `redelivered`).
+    Event consumers then record and apply the event in one transaction (`consumer`)."""
+    return not request.retries and not (request.delivery_info or {}).get("redelivered")
+
+
 def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=None) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):

@@ -8,6 +8,14 @@ publish twice, so a consumer records every event id it handles in its own databa
 2. the handler's transaction first claims the event (`UPDATE ... WHERE status <> 'done'`)
    and only then applies its effects, so two deliveries racing each other produce one
    effect: the loser's claim matches no row once the winner commits.
+
+A message on its first hand-over (`first_delivery`: the broker never gave it to a worker
+before and it is not a retry) takes one transaction instead: it inserts the event's row as
+done and applies the effects; a row already there (a duplicate, a replay, a resend) rolls
+that back and takes the two steps above. Nothing is lost by skipping the count: a worker
+killed inside that transaction leaves no row, and the broker hands the message over
+again marked redelivered, which is counted. A handler that raises leaves the attempt
+counted with its error before the task retries.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from sqlalchemy import Integer, String, Text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from structlog.contextvars import bind_contextvars
 
-from gachi_kit.db import Database, UTCDateTime
+from gachi_kit.db import Database, UTCDateTime, insert_or_ignore
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import get_logger
 from gachi_kit.metrics import counter
@@ -54,10 +62,14 @@ def consume(
     handler: Callable[[Session, Envelope], None],
     *,
     max_attempts: int = 5,
+    first_delivery: bool = False,
 ) -> str:
     """Run `handler` for `envelope` at most once; returns done, duplicate or dead."""
     if envelope.correlation_id:  # the event's own id ties these logs to the original request
         bind_contextvars(correlation_id=envelope.correlation_id)
+    if first_delivery and _at_once(db, model, envelope, handler):
+        log.info("event_handled", event_id=envelope.id, type=envelope.type)
+        return DONE
     with db.transaction() as session:
         row = session.get(model, envelope.id)
         if row is None:
@@ -100,3 +112,29 @@ def consume(
         raise
     log.info("event_handled", event_id=envelope.id, type=envelope.type)
     return DONE
+
+
+def _at_once(db: Database, model, envelope: Envelope, handler) -> bool:
+    """Record the event as done and apply it in one transaction; False (nothing done) when
+    its row already exists."""
+    now = utcnow()
+    row = {
+        "id": envelope.id,
+        "type": envelope.type,
+        "source": envelope.source,
+        "received_at": now,
+        "attempts": 1,
+    }
+    try:
+        with db.transaction() as session:
+            if not insert_or_ignore(session, model, {**row, "status": DONE, "done_at": now}):
+                return False
+            handler(session, envelope)
+    except Exception as exc:
+        # the attempt counts, as in the two-step path (a row already there is another
+        # delivery's, which counts its own)
+        failed = {**row, "status": PROCESSING, "last_error": repr(exc)[:2000]}
+        with db.transaction() as session:
+            insert_or_ignore(session, model, failed)
+        raise
+    return True

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from celery import Celery
 
-from gachi_kit.celery import EVENT_TASK_OPTIONS
+from gachi_kit.celery import EVENT_TASK_OPTIONS, first_delivery
 from notify.services import deliveries, digests, events, reminders
 from notify.wiring import notify
 
 
 def register(celery: Celery) -> None:
-    @celery.task(name="notify.handle_event", **EVENT_TASK_OPTIONS)
-    def handle_event(envelope: dict) -> str:
+    @celery.task(name="notify.handle_event", bind=True, **EVENT_TASK_OPTIONS)
+    def handle_event(task, envelope: dict) -> str:
         """Every event routed to notify lands here; effects happen once per event id."""
-        return events.handle_event(notify(), envelope)
+        return events.handle_event(notify(), envelope, first_delivery(task.request))
 
     @celery.task(name="notify.send_delivery")
     def send_delivery(delivery_id: str) -> str:

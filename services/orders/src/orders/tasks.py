@@ -7,7 +7,7 @@ from datetime import date
 from celery import Celery
 
 from gachi_kit import receipts
-from gachi_kit.celery import EVENT_TASK_OPTIONS
+from gachi_kit.celery import EVENT_TASK_OPTIONS, first_delivery
 from orders.services import documents, expiry, quotations, rerouting
 from orders.services.group_orders import closing
 from orders.services.performance import alerts, categories, exports
@@ -57,10 +57,10 @@ def register(celery: Celery) -> None:
         """Daily: behind-pace alerts and statutory package reminders (events)."""
         return alerts.run_daily(current_wiring())
 
-    @celery.task(name="orders.handle_event", **EVENT_TASK_OPTIONS)
-    def handle_event(envelope: dict) -> str:
+    @celery.task(name="orders.handle_event", bind=True, **EVENT_TASK_OPTIONS)
+    def handle_event(task, envelope: dict) -> str:
         """Events orders reacts to (its own declines and expiries: the re-routing saga)."""
-        return rerouting.handle_event(current_wiring(), envelope)
+        return rerouting.handle_event(current_wiring(), envelope, first_delivery(task.request))
 
 
 def enqueue_document(supplier_order_id: str, kind: str) -> None:

@@ -30,7 +30,7 @@ from notify.wiring import Notify, Queued
 log = get_logger(__name__)
 
 
-def handle_event(n: Notify, raw: dict) -> str:
+def handle_event(n: Notify, raw: dict, first_delivery: bool = False) -> str:
     envelope = Envelope.from_dict(raw)
     to_send: list[Queued] = []
 
@@ -39,7 +39,12 @@ def handle_event(n: Notify, raw: dict) -> str:
         to_send.extend(_apply(n, session, event))
 
     result = consume(
-        n.db, InboundEvent, envelope, handler, max_attempts=n.settings.max_event_attempts
+        n.db,
+        InboundEvent,
+        envelope,
+        handler,
+        max_attempts=n.settings.max_event_attempts,
+        first_delivery=first_delivery,
     )
     if result == DONE and to_send:
         n.enqueue(to_send)

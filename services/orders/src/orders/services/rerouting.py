@@ -48,16 +48,19 @@ REROUTE_TRIGGERS = {
 }
 
 
-def handle_event(wiring: OrdersWiring, raw: dict) -> str:
+def handle_event(wiring: OrdersWiring, raw: dict, first_delivery: bool = False) -> str:
     envelope = Envelope.from_dict(raw)
     if envelope.type not in REROUTE_TRIGGERS:
-        return consume(wiring.db, InboundEvent, envelope, lambda s, e: None)
+        return consume(
+            wiring.db, InboundEvent, envelope, lambda s, e: None, first_delivery=first_delivery
+        )
     candidates = _candidates(wiring, envelope.data["supplier_order_id"])
     return consume(
         wiring.db,
         InboundEvent,
         envelope,
         lambda session, env: reroute(wiring, session, env, candidates),
+        first_delivery=first_delivery,
     )
 
 
