@@ -99,18 +99,22 @@ def _claim(n: Notify, delivery_id: str) -> tuple[Claimed | None, str]:
     now = utcnow()
     settings = n.settings
     with n.db.transaction() as session:
-        row = session.get(Delivery, delivery_id, with_for_update=True)
-        if row is None:
+        # the row and its subscription in one statement (the row locked on PostgreSQL)
+        found = session.execute(
+            select(Delivery, Subscription)
+            .outerjoin(Subscription, Subscription.id == Delivery.subscription_id)
+            .where(Delivery.id == delivery_id)
+            .with_for_update(of=Delivery)
+        ).first()
+        if found is None:
             return None, "missing"
+        row, subscription = found
         if row.status == SENDING and row.lease_until and row.lease_until > now:
             return None, "in_flight"
         if row.status not in (*DUE, SENDING):
             return None, row.status
         if row.status in DUE and row.next_attempt_at and row.next_attempt_at > now:
             return None, "not_due"
-        subscription = (
-            session.get(Subscription, row.subscription_id) if row.subscription_id else None
-        )
         if row.subscription_id and (subscription is None or not subscription.active):
             row.status, row.last_error, row.lease_until = (
                 SKIPPED,
@@ -211,6 +215,8 @@ def _send(n: Notify, c: Claimed) -> Outcome:
 def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
     now = utcnow()
     settings = n.settings
+    if outcome.verdict == OK:  # the common case: one UPDATE, no row loaded
+        return _settle_sent(n, c, outcome, now)
     with n.db.transaction() as session:
         row = session.get(Delivery, c.id, with_for_update=True)
         if row is None or row.status != SENDING or row.attempts != c.attempt:
@@ -218,10 +224,6 @@ def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
             return "superseded"
         row.lease_until = None
         row.response_code = outcome.response_code
-        if outcome.verdict == OK:
-            row.status, row.sent_at, row.last_error = SENT, now, None
-            log.info("delivery_sent", delivery_id=c.id, channel=c.channel, attempt=c.attempt)
-            return SENT
         if outcome.verdict == DEFERRED:  # nothing left: not counted against the allowance
             row.status, row.max_attempts = PENDING, row.max_attempts + 1
             row.next_attempt_at = now + timedelta(seconds=settings.delivery_defer_seconds)
@@ -248,6 +250,26 @@ def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
             error=row.last_error,
         )
         return status
+
+
+def _settle_sent(n: Notify, c: Claimed, outcome: Outcome, now) -> str:
+    with n.db.transaction() as session:
+        still_ours = session.execute(
+            update(Delivery)
+            .where(Delivery.id == c.id, Delivery.status == SENDING, Delivery.attempts == c.attempt)
+            .values(
+                status=SENT,
+                sent_at=now,
+                last_error=None,
+                lease_until=None,
+                response_code=outcome.response_code,
+            )
+        ).rowcount
+    if not still_ours:
+        log.warning("delivery_superseded", delivery_id=c.id, attempt=c.attempt)
+        return "superseded"
+    log.info("delivery_sent", delivery_id=c.id, channel=c.channel, attempt=c.attempt)
+    return SENT
 
 
 def _disable_endpoint(session, subscription_id: str, reason: str) -> None:
