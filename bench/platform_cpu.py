@@ -105,7 +105,9 @@ class PlatformCpu:
 
     def python_processes(self) -> dict[int, str]:
         """The APIs' and workers' processes (what a Python profiler can sample)."""
-        return {pid: label for pid, label in self._tree().items() if "(" in label}
+        return {
+            pid: label for pid, label in self._tree().items() if label not in ("redis", PG_BACKENDS)
+        }
 
     def _find_redis(self) -> int | None:
         if self.redis_port is None:

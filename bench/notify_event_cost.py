@@ -1,0 +1,234 @@
+"""CPU of notify's event handler per placed order, in one process (no HTTP, no worker).
+
+An order reaches notify as one `order.placed` and one `supplier_order.created` per
+enterprise (5 here, 4 lines each, as `order_cost.py` places). This times
+`notify.services.events.handle_event` on them with `time.thread_time()`, in blocks that
+alternate between its two paths (the message's first hand-over, recorded and applied in
+one transaction; and the counted two-step path a redelivery or a retry takes), beside a
+baseline timed in the same run: one raw write transaction of one row on the same database.
+The enqueue of the deliveries goes to a real Redis (embedded unless TEST_REDIS_URL), as in
+the worker; nothing consumes them.
+
+    .venv/bin/python bench/notify_event_cost.py [--orders N] [--rounds R] [--profile]
+
+Embedded Redis and SQLite unless TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+ENTERPRISES = 5
+LINES_PER_ENTERPRISE = 4
+
+
+def an_order() -> list[dict]:
+    """The events orders publishes for one placed order, in the order it sends them."""
+    from gachi_kit.events import new_id
+    from tests.support.notify_events import envelope, supplier_order_created
+
+    order_id = new_id()
+    created = [
+        supplier_order_created(f"01JBENCHENTERPRISE{i:08d}", lines=LINES_PER_ENTERPRISE)
+        for i in range(ENTERPRISES)
+    ]
+    for event in created:
+        event["data"]["order_id"] = order_id
+    placed = envelope(
+        "order.placed",
+        {
+            "order_id": order_id,
+            "institution_id": "INST-GWANGMYEONG",
+            "institution_name": "광명시청",
+            "department": "총무과",
+            "buyer_id": "buyer-kim",
+            "brand_code": "BEATS1",
+            "status": "placed",
+            "needed_by": "2026-12-05",
+            "supply_amount": 236655,
+            "vat_amount": 23665,
+            "total_amount": 260320,
+            "line_names": [ln["name"] for e in created for ln in e["data"]["lines"]],
+            "supplier_orders": [
+                {
+                    "supplier_order_id": e["data"]["supplier_order_id"],
+                    "enterprise_id": e["data"]["enterprise_id"],
+                    "enterprise_name": e["data"]["enterprise_name"],
+                    "status": "pending",
+                    "total_amount": e["data"]["total_amount"],
+                }
+                for e in created
+            ],
+        },
+    )
+    return [placed, *created]
+
+
+def timed_block(app, orders: int, first_delivery: bool) -> float:
+    """CPU seconds this thread spent handling `orders` orders' events."""
+    from notify.services.events import handle_event
+
+    n = app.extensions["notify"]
+    batches = [an_order() for _ in range(orders)]
+    with app.app_context():
+        start = time.thread_time()
+        for events in batches:
+            for raw in events:
+                assert handle_event(n, raw, first_delivery) == "done"
+        return time.thread_time() - start
+
+
+def timed_deliveries(app) -> tuple[float, int]:
+    """CPU seconds to send every pending delivery once (the deliveries worker's use case,
+    to the default file-backed e-mail and SMS providers), and how many there were."""
+    from sqlalchemy import select
+
+    from notify.adapters.models import Delivery
+    from notify.services.deliveries import send_delivery
+
+    n = app.extensions["notify"]
+    with n.db.reading() as session:
+        ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending")).all()
+    with app.app_context():
+        start = time.thread_time()
+        for delivery_id in ids:
+            result = send_delivery(n, delivery_id)
+            assert result == "sent", result
+        return time.thread_time() - start, len(ids)
+
+
+def raw_transactions(app, count: int) -> float:
+    """The baseline: CPU seconds for `count` write transactions of one row each."""
+    from sqlalchemy import insert
+
+    from gachi_kit.events import new_id, utcnow
+    from notify.adapters.models import InboundEvent
+
+    db = app.extensions["notify"].db
+    start = time.thread_time()
+    for _ in range(count):
+        with db.transaction() as session:
+            session.execute(
+                insert(InboundEvent).values(
+                    id=new_id(),
+                    type="bench.raw",
+                    source="bench",
+                    status="done",
+                    attempts=1,
+                    received_at=utcnow(),
+                )
+            )
+    return time.thread_time() - start
+
+
+def make_app(folder: Path, redis_url: str):
+    import notify
+    from gachi_kit.auth import generate_keypair
+    from notify.services.events import handle_event
+    from tests.support import infra
+    from tests.support.notify_events import enterprise_registered
+
+    private, public = generate_keypair()
+    app = notify.create_app(
+        {
+            "GACHI_DATA_DIR": str(folder / "data"),
+            "REDIS_URL": redis_url,
+            "JWT_PUBLIC_KEY": public,
+            "JWT_PRIVATE_KEY": private,
+            "NOTIFY_DATABASE_URL": infra.database_url("notify", folder, "_evbench"),
+            "LOG_LEVEL": "WARNING",
+            "SMS_DAILY_CAP": "1000000",  # one enterprise gets every order's text here
+        }
+    )
+    with app.app_context():
+        for i in range(ENTERPRISES):  # inbox, e-mail and SMS subscriptions, as catalog's seed
+            handle_event(
+                app.extensions["notify"], enterprise_registered(f"01JBENCHENTERPRISE{i:08d}")
+            )
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--orders", type=int, default=40, help="orders per timed block")
+    parser.add_argument("--rounds", type=int, default=5, help="blocks of each path")
+    parser.add_argument("--profile", action="store_true", help="cProfile the first-hand-over path")
+    parser.add_argument("--profile-deliveries", action="store_true", help="profile sending too")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, ...)")
+    args = parser.parse_args()
+
+    from tests.support import infra
+
+    folder = Path(tempfile.mkdtemp(prefix="gachi-bench-events-"))
+    with infra.redis_server(folder / "redis") as redis_url:
+        app = make_app(folder, redis_url)
+        timed_block(app, 5, True)  # warm up: templates compiled, statements cached
+        timed_block(app, 5, False)
+        timed_deliveries(app)
+        per_order = {True: [], False: []}
+        sending, sent = [], 0
+        raw = []
+        for _ in range(args.rounds):
+            for first in (True, False):
+                per_order[first].append(timed_block(app, args.orders, first) / args.orders)
+                cpu, count = timed_deliveries(app)
+                sending.append(cpu / args.orders)
+                sent += count
+            raw.append(raw_transactions(app, 100) / 100)
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            timed_block(app, args.orders, True)
+            if args.profile_deliveries:
+                timed_deliveries(app)
+            profiler.disable()
+        database = app.extensions["notify"].db.engine.dialect.name
+        app.extensions["notify"].db.dispose()
+
+    events = 1 + ENTERPRISES
+    print("== notify: CPU of the event handler per placed order (one process, thread CPU) ==")
+    print(f"python {platform.python_version()}, {platform.machine()}; database {database}")
+    print(
+        f"{ENTERPRISES} enterprises x {LINES_PER_ENTERPRISE} lines; {events} events per order; "
+        f"{args.rounds} blocks of {args.orders} orders per path, alternated"
+    )
+    print(f"{'path':<44}{'median ms/order':>16}{'min':>8}{'max':>8}{'ms/event':>10}")
+    for label, values in (
+        ("first hand-over (one transaction)", per_order[True]),
+        ("redelivery / retry (counted, two steps)", per_order[False]),
+    ):
+        ms = [v * 1000 for v in values]
+        print(
+            f"{label:<44}{statistics.median(ms):>16.2f}{min(ms):>8.2f}{max(ms):>8.2f}"
+            f"{statistics.median(ms) / events:>10.2f}"
+        )
+    ms = [v * 1000 for v in sending]
+    per = sent / (args.orders * len(sending))
+    print(
+        f"{f'sending the deliveries ({per:.0f} per order)':<44}{statistics.median(ms):>16.2f}"
+        f"{min(ms):>8.2f}{max(ms):>8.2f}"
+    )
+    base = [v * 1000 for v in raw]
+    print(
+        f"{'baseline: one raw write transaction':<44}{statistics.median(base):>16.3f}"
+        f"{min(base):>8.3f}{max(base):>8.3f}"
+    )
+    if args.profile:
+        print(f"\n-- cProfile, first hand-over path, by {args.sort} --")
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
