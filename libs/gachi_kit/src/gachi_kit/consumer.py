@@ -67,20 +67,20 @@ def consume(
     """Run `handler` for `envelope` at most once; returns done, duplicate or dead."""
     if envelope.correlation_id:  # the event's own id ties these logs to the original request
         bind_contextvars(correlation_id=envelope.correlation_id)
-    if first_delivery and _at_once(db, model, envelope, handler):
-        log.info("event_handled", event_id=envelope.id, type=envelope.type)
-        return DONE
+    if not (first_delivery and _at_once(db, model, envelope, handler)):
+        result = _counted(db, model, envelope, handler, max_attempts)
+        if result != DONE:
+            return result
+    log.info("event_handled", event_id=envelope.id, type=envelope.type)
+    return DONE
+
+
+def _counted(db: Database, model, envelope: Envelope, handler, max_attempts: int) -> str:
+    """Count the attempt in its own transaction, then claim the row and apply the handler."""
     with db.transaction() as session:
         row = session.get(model, envelope.id)
         if row is None:
-            row = model(
-                id=envelope.id,
-                type=envelope.type,
-                source=envelope.source,
-                status=PROCESSING,
-                attempts=0,
-                received_at=utcnow(),
-            )
+            row = model(**_first_columns(envelope), status=PROCESSING, attempts=0)
             session.add(row)
         if row.status == DONE:
             return "duplicate"
@@ -110,24 +110,17 @@ def consume(
                 update(model).where(model.id == envelope.id).values(last_error=repr(exc)[:2000])
             )
         raise
-    log.info("event_handled", event_id=envelope.id, type=envelope.type)
     return DONE
 
 
 def _at_once(db: Database, model, envelope: Envelope, handler) -> bool:
     """Record the event as done and apply it in one transaction; False (nothing done) when
     its row already exists."""
-    now = utcnow()
-    row = {
-        "id": envelope.id,
-        "type": envelope.type,
-        "source": envelope.source,
-        "received_at": now,
-        "attempts": 1,
-    }
+    row = {**_first_columns(envelope), "attempts": 1}
     try:
         with db.transaction() as session:
-            if not insert_or_ignore(session, model, {**row, "status": DONE, "done_at": now}):
+            done = {**row, "status": DONE, "done_at": row["received_at"]}
+            if not insert_or_ignore(session, model, done):
                 return False
             handler(session, envelope)
     except Exception as exc:
@@ -138,3 +131,13 @@ def _at_once(db: Database, model, envelope: Envelope, handler) -> bool:
             insert_or_ignore(session, model, failed)
         raise
     return True
+
+
+def _first_columns(envelope: Envelope) -> dict:
+    """What an `inbound_event` row records of the event when it is first seen."""
+    return {
+        "id": envelope.id,
+        "type": envelope.type,
+        "source": envelope.source,
+        "received_at": utcnow(),
+    }
