@@ -1,9 +1,9 @@
 """CPU of publishing an order's messages: one pipelined batch against one send each.
 
 An order makes 6 events in orders' outbox and 10 delivery tasks in notify; both now publish
-them through kombu's `Producer.batch()` (one Redis round trip). This times, in the
-publishing thread (`time.thread_time()`), `send_task` of N messages over one acquired
-producer with and without the batch, alternated, on a real Redis (embedded unless
+them through `gachi_kit.celery.pipelined` (kombu's `Producer.batch()`: one Redis round
+trip). This times, in the publishing thread (`time.thread_time()`), `send_task` of N
+messages over one producer, pipelined and not, alternated, on a real Redis (embedded unless
 TEST_REDIS_URL), through the kit's Celery settings.
 
     .venv/bin/python bench/publish_batch.py [--messages N] [--rounds R]
@@ -26,12 +26,10 @@ QUEUE = "bench_publish_batch"
 
 
 def publish(celery, messages: int, batched: bool) -> None:
-    with celery.producer_or_acquire() as producer:
-        if batched:
-            with producer.batch():
-                _send(celery, producer, messages)
-        else:
-            _send(celery, producer, messages)
+    from gachi_kit.celery import pipelined
+
+    with pipelined(celery) if batched else celery.producer_or_acquire() as producer:
+        _send(celery, producer, messages)
 
 
 def _send(celery, producer, messages: int) -> None:

@@ -6,6 +6,9 @@ the Flask app context and under the correlation id of the message that started t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from celery import Celery, Task, signals
 from flask import Flask
 
@@ -70,6 +73,17 @@ EVENT_TASK_OPTIONS = {
     "retry_jitter": True,
     "max_retries": 8,
 }
+
+
+@contextmanager
+def pipelined(celery: Celery) -> Iterator:
+    """A producer whose sends go out together when the block ends: one pipelined round trip
+    to Redis (kombu's `Producer.batch()`; where a pipeline could be replayed, and on
+    RabbitMQ, kombu sends each at once). An exception, raised inside or when the batch is
+    flushed, means none of them may be counted as sent: callers leave them to their sweep,
+    and a consumer dedupes one that did go out."""
+    with celery.producer_or_acquire() as producer, producer.batch():
+        yield producer
 
 
 def first_delivery(request) -> bool:

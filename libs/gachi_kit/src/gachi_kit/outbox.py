@@ -30,7 +30,7 @@ from celery import Celery
 from sqlalchemy import JSON, Integer, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from gachi_kit.celery import CORRELATION_TASK_HEADER
+from gachi_kit.celery import CORRELATION_TASK_HEADER, pipelined
 from gachi_kit.db import Database, UTCDateTime
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import current_correlation_id, get_logger
@@ -212,15 +212,13 @@ class Outbox:
     def _send_all(
         self, envelopes: list[tuple[Envelope, str | None]], retry: bool
     ) -> tuple[list[str], list[str]]:
-        """Send over one broker connection, each in the trace that recorded it, in one
-        pipelined round trip to Redis (kombu's publish batch; other brokers take each at
-        once): (ids tried, ids sent). A failure sends none of them as far as we know, so
-        all stay for the sweep (a message that did go out is deduped by its consumer)."""
+        """Send together (`pipelined`), each in the trace that recorded it: (ids tried, ids
+        sent). A failure sends none of them as far as we know, so all stay for the sweep."""
         tried = [envelope.id for envelope, _ in envelopes]
         if not envelopes:
             return tried, []
         try:
-            with self.celery.producer_or_acquire() as producer, producer.batch():
+            with pipelined(self.celery) as producer:
                 for envelope, trace_parent in envelopes:
                     with continued_trace(trace_parent):
                         self.send(envelope, retry=retry, producer=producer)

@@ -9,6 +9,7 @@ from typing import Any
 from celery import Celery
 from flask import current_app
 
+from gachi_kit.celery import pipelined
 from gachi_kit.db import Database
 from gachi_kit.logging import get_logger
 from notify import queues
@@ -42,14 +43,14 @@ class Notify:
 
     def enqueue(self, deliveries: Iterable[Queued]) -> int:
         """Send `notify.send_delivery` for each (id, channel), after the rows committed, to
-        its channel's queue (`queues.py`), in one pipelined round trip to Redis (kombu's
-        publish batch; other brokers take each at once). Returns how many were sent. A
-        broker outage is only logged: the sweep finds the rows and enqueues them later."""
+        its channel's queue (`queues.py`), together (`gachi_kit.celery.pipelined`). Returns
+        how many were sent. A broker outage is only logged: the sweep finds the rows and
+        enqueues them later."""
         if self.celery is None:
             return 0
         batch = list(deliveries)
         try:
-            with self.celery.producer_or_acquire() as producer, producer.batch():
+            with pipelined(self.celery) as producer:
                 for delivery_id, channel in batch:
                     self.celery.send_task(
                         "notify.send_delivery",
