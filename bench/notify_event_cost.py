@@ -1,11 +1,13 @@
 """CPU of notify's event handler per placed order, in one process (no HTTP, no worker).
 
 An order reaches notify as one `order.placed` and one `supplier_order.created` per
-enterprise (5 here, 4 lines each, as `order_cost.py` places). This times
-`notify.services.events.handle_event` on them with `time.thread_time()`, in blocks that
-alternate between its two paths (the message's first hand-over, recorded and applied in
-one transaction; and the counted two-step path a redelivery or a retry takes), beside a
-baseline timed in the same run: one raw write transaction of one row on the same database.
+enterprise (5 here, 4 lines each, as `order_cost.py` places), all six in one message
+(`handle_events`, as the outbox relay sends one commit's events). This times notify's
+handler on them with `time.thread_time()`, in blocks that alternate between its paths:
+the six in one message on their first hand-over (one transaction); each in a message of
+its own (one transaction each); and the counted two-step path a redelivery or a retry
+takes. Beside them, a baseline timed in the same run: one raw write transaction of one
+row on the same database. (A checkout from before `handle_events` runs the other two.)
 The enqueue of the deliveries goes to a real Redis (embedded unless TEST_REDIS_URL), as in
 the worker; nothing consumes them.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import inspect
 import platform
 import pstats
@@ -77,11 +80,20 @@ def an_order() -> list[dict]:
     return [placed, *created]
 
 
-def timed_block(app, orders: int, first_delivery: bool) -> float:
-    """CPU seconds this thread spent handling `orders` orders' events."""
+def timed_block(app, orders: int, first_delivery: bool, together: bool = False) -> float:
+    """CPU seconds this thread spent handling `orders` orders' events: one message per
+    event, or (`together`) one message per order, as the outbox relay sends them."""
+    from notify.services import events as notify_events
     from notify.services.events import handle_event
 
     n = app.extensions["notify"]
+    if together:
+        batches = [an_order() for _ in range(orders)]
+        with app.app_context():
+            start = time.thread_time()
+            for events in batches:
+                assert notify_events.handle_events(n, events, first_delivery) == ["done"] * 6
+            return time.thread_time() - start
     # a checkout from before the one-transaction path (for a before/after) has one path
     paths = inspect.signature(handle_event).parameters
     options = {"first_delivery": first_delivery} if "first_delivery" in paths else {}
@@ -168,7 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--orders", type=int, default=40, help="orders per timed block")
     parser.add_argument("--rounds", type=int, default=5, help="blocks of each path")
-    parser.add_argument("--profile", action="store_true", help="cProfile the first-hand-over path")
+    parser.add_argument("--profile", action="store_true", help="cProfile the first hand-over")
     parser.add_argument("--profile-deliveries", action="store_true", help="profile sending too")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, ...)")
     args = parser.parse_args()
@@ -178,15 +190,17 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="gachi-bench-events-"))
     with infra.redis_server(folder / "redis") as redis_url:
         app = make_app(folder, redis_url)
-        timed_block(app, 5, True)  # warm up: templates compiled, statements cached
-        timed_block(app, 5, False)
+        together = "handle_events" in vars(importlib.import_module("notify.services.events"))
+        paths = [(True, False), (False, False)] + ([(True, True)] if together else [])
+        for first, one_message in paths:  # warm up: templates compiled, statements cached
+            timed_block(app, 5, first, one_message)
         timed_deliveries(app)
-        per_order = {True: [], False: []}
+        per_order = {path: [] for path in paths}
         sending, sent = [], 0
         raw = []
         for _ in range(args.rounds):
-            for first in (True, False):
-                per_order[first].append(timed_block(app, args.orders, first) / args.orders)
+            for path in paths:
+                per_order[path].append(timed_block(app, args.orders, *path) / args.orders)
                 cpu, count = timed_deliveries(app)
                 sending.append(cpu / args.orders)
                 sent += count
@@ -194,7 +208,7 @@ def main() -> None:
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            timed_block(app, args.orders, True)
+            timed_block(app, args.orders, True, together)
             if args.profile_deliveries:
                 timed_deliveries(app)
             profiler.disable()
@@ -209,10 +223,13 @@ def main() -> None:
         f"{args.rounds} blocks of {args.orders} orders per path, alternated"
     )
     print(f"{'path':<44}{'median ms/order':>16}{'min':>8}{'max':>8}{'ms/event':>10}")
-    for label, values in (
-        ("first hand-over (one transaction)", per_order[True]),
-        ("redelivery / retry (counted, two steps)", per_order[False]),
-    ):
+    labels = {
+        (True, True): "one message per order (one transaction)",
+        (True, False): "one message per event (one transaction each)",
+        (False, False): "redelivery / retry (counted, two steps)",
+    }
+    for path, values in per_order.items():
+        label = labels[path]
         ms = [v * 1000 for v in values]
         print(
             f"{label:<44}{statistics.median(ms):>16.2f}{min(ms):>8.2f}{max(ms):>8.2f}"

@@ -94,3 +94,25 @@ def test_poison_event_is_retried_then_parked_as_dead_without_effect(notify_app, 
     assert inbound.attempts == 3  # two real attempts, then the cap refused a third
     assert "UndefinedError" in inbound.last_error
     assert rows(notify_app, InboxItem) == []
+
+
+def test_one_message_of_several_events_takes_effect_past_a_poison_one(notify_app, notify_worker):
+    good = created_event()
+    poison = created_event(
+        supplier_order_id="01JSUPPLIERORDER0000000002", lines=[{"name": "필드가 빠진 품목"}]
+    )
+    # as the outbox relay sends what one commit recorded
+    notify_app.extensions["celery"].send_task(
+        "notify.handle_events", args=[[good, poison]], queue="notify"
+    )
+
+    def parked():
+        found = {row.id: row.status for row in rows(notify_app, InboundEvent)}
+        return found.get(poison["id"]) == "dead"
+
+    wait_for(parked, what="the poison event to be parked as dead", timeout=90)
+    found = {row.id: (row.status, row.attempts) for row in rows(notify_app, InboundEvent)}
+    # the good event took effect on the first hand-over; the retries found it done
+    assert found == {good["id"]: ("done", 1), poison["id"]: ("dead", 3)}
+    (item,) = rows(notify_app, InboxItem)
+    assert (item.event_id, item.title.startswith("[새 주문] 포기김치 10kg")) == (good["id"], True)

@@ -4,10 +4,9 @@ else (a duplicate, a retry, a redelivery, a failure) takes the counted two-step 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
 
-from notify.adapters.models import InboundEvent, InboxItem
 from notify.services.events import handle_event
+from tests.support.notify_consumer import stored, write_transactions
 from tests.support.notify_events import ENTERPRISE_A, supplier_order_created
 
 
@@ -16,25 +15,9 @@ def handle(app, raw, first_delivery):
         return handle_event(app.extensions["notify"], raw, first_delivery)
 
 
-def transactions(app) -> list[str]:
-    """Every write transaction notify's database begins from now on."""
-    begun: list[str] = []
-    event.listen(app.extensions["notify"].db.sessions, "after_begin", lambda *_: begun.append(1))
-    return begun
-
-
-def stored(app, raw) -> tuple:
-    with app.extensions["notify"].db.reading() as session:
-        row = session.get(InboundEvent, raw["id"])
-        items = session.scalars(
-            select(InboxItem.title).where(InboxItem.event_id == raw["id"])
-        ).all()
-        return (row.status, row.attempts, row.last_error is not None), items
-
-
 def test_a_first_delivery_is_recorded_and_applied_in_one_transaction(napp):
     raw = supplier_order_created(ENTERPRISE_A)
-    begun = transactions(napp)
+    begun = write_transactions(napp)
     assert handle(napp, raw, first_delivery=True) == "done"
     assert len(begun) == 1
     (row, items) = stored(napp, raw)
@@ -45,7 +28,7 @@ def test_a_first_delivery_is_recorded_and_applied_in_one_transaction(napp):
 def test_the_same_event_sent_again_as_new_is_a_duplicate_without_effects(napp):
     raw = supplier_order_created(ENTERPRISE_A)
     assert handle(napp, raw, first_delivery=True) == "done"
-    begun = transactions(napp)
+    begun = write_transactions(napp)
     # a resend after a lost receipt, or a relay publishing twice: not marked redelivered
     assert handle(napp, raw, first_delivery=True) == "duplicate"
     assert handle(napp, raw, first_delivery=False) == "duplicate"
@@ -71,7 +54,7 @@ def test_a_first_delivery_that_fails_counts_its_attempt_and_leaves_no_effect(mak
 
 def test_a_redelivered_event_is_counted_before_it_is_applied(napp):
     raw = supplier_order_created(ENTERPRISE_A)
-    begun = transactions(napp)
+    begun = write_transactions(napp)
     # a worker died holding it: the broker hands it over again, marked redelivered
     assert handle(napp, raw, first_delivery=False) == "done"
     assert len(begun) == 2

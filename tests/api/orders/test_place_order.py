@@ -100,8 +100,11 @@ def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
         ]
         # published right after commit to notify's queue on the real Redis
         assert all(e.published_at is not None for e in events)
-    queued = [json.loads(m) for m in redis_client.lrange("notify", 0, -1)]
-    assert sorted(m["headers"]["task"] for m in queued) == ["notify.handle_event"] * 3
+    # the three events of that one commit: one message to notify, in the order recorded
+    (message,) = [json.loads(m) for m in redis_client.lrange("notify", 0, -1)]
+    assert message["headers"]["task"] == "notify.handle_events"
+    (sent,), _, _ = json.loads(base64.b64decode(message["body"]))
+    assert [e["id"] for e in sent] == [e.id for e in events]
 
 
 def test_snapshot_keeps_price_and_enterprise_type_at_placement(

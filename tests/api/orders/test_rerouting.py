@@ -25,11 +25,9 @@ def consume(app, row):
         return rerouting.handle_event(app.extensions["orders"], row.envelope().to_dict())
 
 
-def test_a_declined_product_line_becomes_unfulfillable_and_the_buyer_is_told(
-    orders_app, two_suppliers, buyer, token
-):
-    p, client = two_suppliers, orders_app.test_client()
-    order = client.post(
+def place_snacks_and_kimchi(client, p, buyer) -> dict:
+    """두부과자 ×10 from one enterprise, 포기김치 10kg ×2 from the other."""
+    return client.post(
         "/v1/orders",
         json={
             "delivery_address": "광명시청",
@@ -41,6 +39,13 @@ def test_a_declined_product_line_becomes_unfulfillable_and_the_buyer_is_told(
         },
         headers={**buyer(), "Idempotency-Key": str(uuid.uuid4())},
     ).get_json()
+
+
+def test_a_declined_product_line_becomes_unfulfillable_and_the_buyer_is_told(
+    orders_app, two_suppliers, buyer, token
+):
+    p, client = two_suppliers, orders_app.test_client()
+    order = place_snacks_and_kimchi(client, p, buyer)
     tofu_so = next(so for so in order["supplier_orders"] if so["enterprise_id"] == p["tofu"]["id"])
     declined = client.post(
         f"/v1/supplier-orders/{tofu_so['id']}/decline",
@@ -65,3 +70,42 @@ def test_a_declined_product_line_becomes_unfulfillable_and_the_buyer_is_told(
     after = client.get(f"/v1/orders/{order['id']}", headers=buyer()).get_json()
     assert after["status"] == "placed"  # the kimchi supplier order is still open
     assert after["total_amount"] == 130000  # 포기김치 ×2, 면세; the declined part carries nothing
+
+
+def test_declines_that_arrive_in_one_message_are_each_rerouted_once(
+    orders_app, two_suppliers, buyer, token
+):
+    p, client = two_suppliers, orders_app.test_client()
+    order = place_snacks_and_kimchi(client, p, buyer)
+    for so in order["supplier_orders"]:
+        declined = client.post(
+            f"/v1/supplier-orders/{so['id']}/decline",
+            json={"reason": "설비 고장"},
+            headers=token("enterprise", so["enterprise_id"]),
+        )
+        assert declined.status_code == 200
+    with orders_app.extensions["orders"].db.reading() as session:
+        declines = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.type == "supplier_order.declined")
+            .order_by(OutboxMessage.id)
+        ).all()
+    raws = [row.envelope().to_dict() for row in declines]
+
+    with orders_app.app_context():  # the relay's sweep may send them together
+        wiring = orders_app.extensions["orders"]
+        assert rerouting.handle_events(wiring, raws, True) == ["done", "done"]
+        assert rerouting.handle_events(wiring, raws, False) == ["duplicate", "duplicate"]
+
+    with orders_app.extensions["orders"].db.reading() as session:
+        lines = session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order["id"]).order_by(OrderLine.line_no)
+        ).all()
+        told = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.type == "supplier_order.rerouted")
+        ).all()
+    assert [(line.status, line.unfulfillable_quantity) for line in lines] == [
+        ("unfulfillable", 10),
+        ("unfulfillable", 2),
+    ]
+    assert len(told) == 2  # the buyer is told once per decline

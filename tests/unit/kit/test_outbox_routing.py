@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy.orm import DeclarativeBase
 
 from gachi_kit.db import Database
-from gachi_kit.outbox import Outbox, OutboxMixin
+from gachi_kit.events import Envelope
+from gachi_kit.outbox import EVENTS_PER_MESSAGE, Outbox, OutboxMixin
 
 ROUTES = {
     "order.*": ["notify"],
@@ -81,3 +82,49 @@ def test_routes_are_copied_at_construction(make_outbox):
     routes["listing.*"] = ["notify"]
 
     assert outbox.consumers_of("listing.approved") == []
+
+
+def _event(type_: str, correlation_id: str = "req-1") -> Envelope:
+    return Envelope(type=type_, source="orders", data={}, correlation_id=correlation_id)
+
+
+def _grouped(outbox, sent) -> list[tuple[str, str | None, list[str]]]:
+    return [
+        (consumer, trace, [e.type for e in together])
+        for consumer, trace, together in outbox._messages(sent)
+    ]
+
+
+def test_what_one_trace_recorded_goes_to_each_consumer_in_one_message(make_outbox):
+    outbox = make_outbox(ROUTES)
+    placed, a, b = _event("order.placed"), _event("supplier_order.created"), _event("x.y")
+    sent = [(placed, "trace-1"), (a, "trace-1"), (b, "trace-1")]
+
+    assert _grouped(outbox, sent) == [
+        ("notify", "trace-1", ["order.placed", "supplier_order.created"]),
+        ("catalog", "trace-1", ["supplier_order.created"]),
+    ]
+
+
+def test_events_of_other_traces_or_requests_travel_apart(make_outbox):
+    outbox = make_outbox(ROUTES)
+    sent = [
+        (_event("order.placed"), "trace-1"),
+        (_event("order.placed"), "trace-2"),
+        (_event("order.placed", correlation_id="req-2"), "trace-1"),
+        (_event("order.cancelled"), "trace-1"),
+    ]
+
+    assert _grouped(outbox, sent) == [
+        ("notify", "trace-1", ["order.placed", "order.cancelled"]),
+        ("notify", "trace-2", ["order.placed"]),
+        ("notify", "trace-1", ["order.placed"]),
+    ]
+
+
+def test_a_message_holds_at_most_events_per_message(make_outbox):
+    outbox = make_outbox(ROUTES)
+    sent = [(_event("order.placed"), None) for _ in range(EVENTS_PER_MESSAGE + 1)]
+
+    sizes = [len(together) for _, _, together in outbox._messages(sent)]
+    assert sizes == [EVENTS_PER_MESSAGE, 1]

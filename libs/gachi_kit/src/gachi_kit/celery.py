@@ -64,8 +64,9 @@ def transport_options(broker_url: str) -> dict:
     return {**redelivery_options(), **REDIS_CLIENT}
 
 
-# Every `<service>.handle_event` task: transient failures retry with backoff and jitter; the
-# attempt cap that survives worker crashes is kept in the consumer's own table (consumer.py).
+# Every `<service>.handle_event` and `.handle_events` task: transient failures retry with
+# backoff and jitter; the attempt cap that survives worker crashes is kept in the
+# consumer's own table (consumer.py).
 EVENT_TASK_OPTIONS = {
     "autoretry_for": (Exception,),
     "retry_backoff": 2,

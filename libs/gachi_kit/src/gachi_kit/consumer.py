@@ -16,12 +16,17 @@ that back and takes the two steps above. Nothing is lost by skipping the count: 
 killed inside that transaction leaves no row, and the broker hands the message over
 again marked redelivered, which is counted. A handler that raises leaves the attempt
 counted with its error before the task retries.
+
+The events one producer committed together may come in one message (`consume_all`): on
+their first hand-over they are recorded and applied in one transaction; otherwise, or if
+that fails, each is consumed on its own as above.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Integer, String, Text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -40,6 +45,8 @@ DEAD_EVENTS = counter(
 )
 
 DONE, PROCESSING, DEAD = "done", "processing", "dead"
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class InboundEventMixin:
@@ -73,6 +80,80 @@ def consume(
             return result
     log.info("event_handled", event_id=envelope.id, type=envelope.type)
     return DONE
+
+
+def consume_all(
+    db: Database,
+    model: type[InboundEventMixin],
+    envelopes: Sequence[Envelope],
+    handler: Callable[[Session, Envelope], None],
+    *,
+    max_attempts: int = 5,
+    first_delivery: bool = False,
+) -> tuple[list[str | None], Exception | None]:
+    """`consume` for the events of one message, in order: each one's result (None for one
+    that raised) and the first error, which the caller raises once it has acted on the rest.
+
+    On a first hand-over, all of them in one transaction. If one of them was seen before,
+    or a handler raises, that transaction is rolled back and each event is consumed on its
+    own, so a poison event is counted and parked alone and the others take effect."""
+    if first_delivery and len(envelopes) > 1 and _all_at_once(db, model, envelopes, handler):
+        for envelope in envelopes:
+            log.info("event_handled", event_id=envelope.id, type=envelope.type)
+        return [DONE] * len(envelopes), None
+    return each_event(
+        envelopes,
+        lambda envelope: consume(
+            db,
+            model,
+            envelope,
+            handler,
+            max_attempts=max_attempts,
+            first_delivery=first_delivery,
+        ),
+    )
+
+
+def each_event(
+    items: Sequence[T], handle: Callable[[T], R]
+) -> tuple[list[R | None], Exception | None]:
+    """Handle every item in order, past one that raises: the results (None where it
+    raised) and the first error. Raising it makes the task retry; the items that took
+    effect are duplicates then."""
+    results: list[R | None] = []
+    failure = None
+    for item in items:
+        try:
+            results.append(handle(item))
+        except Exception as exc:
+            results.append(None)
+            failure = failure or exc
+    return results, failure
+
+
+def _all_at_once(db: Database, model, envelopes: Sequence[Envelope], handler) -> bool:
+    """Record every event as done and apply them in one transaction; False, with nothing
+    done, when one was seen before or a handler raised."""
+    if envelopes[0].correlation_id:
+        bind_contextvars(correlation_id=envelopes[0].correlation_id)
+    try:
+        with db.transaction() as session:
+            for envelope in envelopes:
+                row = _first_columns(envelope)
+                done = {**row, "attempts": 1, "status": DONE, "done_at": row["received_at"]}
+                if not insert_or_ignore(session, model, done):
+                    raise _SeenBefore
+            for envelope in envelopes:
+                handler(session, envelope)
+    except Exception as exc:
+        if not isinstance(exc, _SeenBefore):
+            log.warning("event_batch_failed", events=len(envelopes), error=repr(exc)[:200])
+        return False
+    return True
+
+
+class _SeenBefore(Exception):
+    """One event of a batch already has its row: roll the batch back."""
 
 
 def _counted(db: Database, model, envelope: Envelope, handler, max_attempts: int) -> str:

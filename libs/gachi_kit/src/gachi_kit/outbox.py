@@ -3,10 +3,10 @@
 `record` adds a row to the caller's session, so the event commits or rolls back with the
 change that caused it. Right after commit the committed ids are handed to the process's
 background publisher (`Publisher`: a bounded queue and one daemon thread), which sends the
-rows as Celery tasks by name to each consumer's queue; the response never waits on the
-broker. A periodic sweep publishes whatever that missed (queue full, broker down, process
-killed between commit and publish). Delivery is therefore at-least-once and consumers
-dedupe by event id (see `consumer.py`).
+rows as Celery tasks by name to each consumer's queue (the events of one commit in one
+message per consumer); the response never waits on the broker. A periodic sweep publishes
+whatever that missed (queue full, broker down, process killed between commit and publish).
+Delivery is therefore at-least-once and consumers dedupe by event id (see `consumer.py`).
 
 A message the broker accepted can still be lost: kombu's Redis transport takes a message
 with BRPOP and records it as unacknowledged with a second command, so a worker or Redis
@@ -23,7 +23,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from celery import Celery
@@ -44,6 +44,8 @@ PUBLISH_QUEUE_SIZE = 1000
 # After a failed publish the broker counts as down this long: batches go to the sweep at
 # once instead of each waiting out the Redis timeouts in turn.
 BROKER_DOWN_SECONDS = 5.0
+# Events of one trace sent to a consumer in one `handle_events` message, at most this many.
+EVENTS_PER_MESSAGE = 50
 # consumer name -> which of these event ids it has received (see receipts.py)
 ReceiptLookup = Callable[[list[str]], set[str]]
 
@@ -88,8 +90,9 @@ class Outbox:
     """Writes events into a service's outbox table and relays them to consumer queues.
 
     `routes` maps an event-type pattern (fnmatch, e.g. `supplier_order.*`) to the consumer
-    services that want it; each consumer is reached as task `<consumer>.handle_event` on
-    queue `<consumer>`.
+    services that want it; each consumer is reached on queue `<consumer>`, as task
+    `<consumer>.handle_event` for one event and `<consumer>.handle_events` for the events
+    one trace recorded (`consumer.consume_all`), so every consumer registers both.
     """
 
     def __init__(
@@ -212,20 +215,35 @@ class Outbox:
     def _send_all(
         self, envelopes: list[tuple[Envelope, str | None]], retry: bool
     ) -> tuple[list[str], list[str]]:
-        """Send together (`pipelined`), each in the trace that recorded it: (ids tried, ids
-        sent). A failure sends none of them as far as we know, so all stay for the sweep."""
+        """Send together (`pipelined`), each message in the trace that recorded its events:
+        (ids tried, ids sent). A failure sends none of them as far as we know, so all stay
+        for the sweep."""
         tried = [envelope.id for envelope, _ in envelopes]
         if not envelopes:
             return tried, []
         try:
             with pipelined(self.celery) as producer:
-                for envelope, trace_parent in envelopes:
+                for consumer, trace_parent, together in self._messages(envelopes):
                     with continued_trace(trace_parent):
-                        self.send(envelope, retry=retry, producer=producer)
+                        self._send_to(consumer, together, retry=retry, producer=producer)
         except Exception as exc:  # broker down: leave them for the sweep
             log.warning("outbox_publish_failed", event_ids=tried[:20], error=str(exc))
             return tried, []
         return tried, tried
+
+    def _messages(
+        self, envelopes: list[tuple[Envelope, str | None]]
+    ) -> Iterator[tuple[str, str | None, list[Envelope]]]:
+        """One message per consumer for the events recorded in one trace (usually one
+        commit: an order and its supplier orders), in order, at most EVENTS_PER_MESSAGE."""
+        groups: dict[tuple[str, str | None, str | None], list[Envelope]] = {}
+        for envelope, trace_parent in envelopes:
+            for consumer in self.consumers_of(envelope.type):
+                key = (consumer, trace_parent, envelope.correlation_id)
+                groups.setdefault(key, []).append(envelope)
+        for (consumer, trace_parent, _), group in groups.items():
+            for start in range(0, len(group), EVENTS_PER_MESSAGE):
+                yield consumer, trace_parent, group[start : start + EVENTS_PER_MESSAGE]
 
     def _mark(self, session: Session, tried: list[str], sent: list[str]) -> None:
         """Count an attempt on every row tried; stamp the sent ones (usually one UPDATE)."""
@@ -256,19 +274,32 @@ class Outbox:
         producer=None,
         consumers: Sequence[str] | None = None,
     ) -> None:
+        """One event in a message of its own to each consumer (receipts' resend, replays)."""
         for consumer in self.consumers_of(envelope.type) if consumers is None else consumers:
-            self.celery.send_task(
-                f"{consumer}.handle_event",
-                args=[envelope.message()],
-                # Celery would otherwise walk the whole event to build a repr for its logs
-                argsrepr=f"[<{envelope.type} {envelope.id}>]",
-                queue=consumer,
-                headers={CORRELATION_TASK_HEADER: envelope.correlation_id},
-                retry=retry,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-                producer=producer,
-            )
-        log.info("outbox_published", event_id=envelope.id, type=envelope.type)
+            self._send_to(consumer, [envelope], retry=retry, producer=producer)
+
+    def _send_to(self, consumer: str, envelopes: list[Envelope], *, retry: bool, producer) -> None:
+        """`<consumer>.handle_event` for one event, `<consumer>.handle_events` for several."""
+        first = envelopes[0]
+        if len(envelopes) == 1:
+            task, args = "handle_event", [first.message()]
+            # Celery would otherwise walk the whole event to build a repr for its logs
+            argsrepr = f"[<{first.type} {first.id}>]"
+        else:
+            task, args = "handle_events", [[envelope.message() for envelope in envelopes]]
+            argsrepr = f"[<{len(envelopes)} events from {first.type} {first.id}>]"
+        self.celery.send_task(
+            f"{consumer}.{task}",
+            args=args,
+            argsrepr=argsrepr,
+            queue=consumer,
+            headers={CORRELATION_TASK_HEADER: first.correlation_id},
+            retry=retry,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+            producer=producer,
+        )
+        for envelope in envelopes:
+            log.info("outbox_published", event_id=envelope.id, type=envelope.type)
 
 
 class Publisher:

@@ -1,7 +1,8 @@
 """Notify's Celery queues: one per kind of work, so nothing waits behind another kind.
 
-- `notify` (EVENTS): `notify.handle_event`, which every producer sends here, and the beat
-  tasks; the inbox item is written by the event's own transaction. Worker: `notify-worker`.
+- `notify` (EVENTS): `notify.handle_events` / `notify.handle_event`, which every producer
+  sends here, and the beat tasks; the inbox item is written by the event's own
+  transaction. Worker: `notify-worker`.
 - `notify.email`, `notify.text` (SMS and 알림톡), `notify.webhook`: `notify.send_delivery`
   by channel. Worker: `notify-deliveries` (a pool of threads; compose may split it by queue).
 

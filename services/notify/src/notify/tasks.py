@@ -15,6 +15,12 @@ def register(celery: Celery) -> None:
         """Every event routed to notify lands here; effects happen once per event id."""
         return events.handle_event(notify(), envelope, first_delivery(task.request))
 
+    @celery.task(name="notify.handle_events", bind=True, **EVENT_TASK_OPTIONS)
+    def handle_events(task, envelopes: list[dict]) -> list[str]:
+        """The events a producer committed together, in one message (an order and its
+        supplier orders): on their first hand-over, one transaction for all of them."""
+        return events.handle_events(notify(), envelopes, first_delivery(task.request))
+
     @celery.task(name="notify.send_delivery")
     def send_delivery(delivery_id: str) -> str:
         """One attempt at one delivery. No Celery retry: the next attempt is scheduled in

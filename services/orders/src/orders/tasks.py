@@ -62,6 +62,11 @@ def register(celery: Celery) -> None:
         """Events orders reacts to (its own declines and expiries: the re-routing saga)."""
         return rerouting.handle_event(current_wiring(), envelope, first_delivery(task.request))
 
+    @celery.task(name="orders.handle_events", bind=True, **EVENT_TASK_OPTIONS)
+    def handle_events(task, envelopes: list[dict]) -> list[str]:
+        """Several of those events committed together (the expiry job's), each on its own."""
+        return rerouting.handle_events(current_wiring(), envelopes, first_delivery(task.request))
+
 
 def enqueue_document(supplier_order_id: str, kind: str) -> None:
     current_wiring().outbox.celery.send_task(

@@ -21,7 +21,7 @@ from catalog.wiring import Catalog
 from gachi_kit.auth import Principal
 
 # Which consumer services receive which of our events (fnmatch patterns; the outbox sends
-# each to `<consumer>.handle_event` on the consumer's queue).
+# them to `<consumer>.handle_events` / `.handle_event` on the consumer's queue).
 EVENT_ROUTES = {
     "enterprise.*": ["notify"],
     "listing.*": ["notify"],

@@ -1,10 +1,11 @@
 """Use case: react to an event from another service, exactly once per event id.
 
-One transaction (the kit's `consume`) records the event id, updates what notify tracks
-(subscriptions from enterprise contacts, its copy of each supplier order and its
-reminder), and writes the inbox items and delivery rows. Only after that commit are the
-deliveries enqueued as `notify.send_delivery` tasks; if that enqueue is lost, the sweep
-finds the rows (deliveries.sweep).
+One transaction (the kit's `consume_all`: one for all the events of a message on their
+first hand-over) records the event ids, updates what notify tracks (subscriptions from
+enterprise contacts, its copy of each supplier order and its reminder), and writes the
+inbox items and delivery rows. Only after that commit are the deliveries enqueued as
+`notify.send_delivery` tasks; if that enqueue is lost, the sweep finds the rows
+(deliveries.sweep).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gachi_kit import dead_events
 from gachi_kit.auth import Principal
-from gachi_kit.consumer import DEAD, DONE, consume
+from gachi_kit.consumer import DEAD, DONE, consume_all
 from gachi_kit.events import Envelope, as_utc
 from gachi_kit.logging import get_logger
 from gachi_kit.receipts import received_ids
@@ -31,26 +32,43 @@ log = get_logger(__name__)
 
 
 def handle_event(n: Notify, raw: dict, first_delivery: bool = False) -> str:
-    envelope = Envelope.from_dict(raw)
-    to_send: list[Queued] = []
+    """One event, from its own message (a replay, a resend, a producer's lone event)."""
+    return handle_events(n, [raw], first_delivery)[0]
+
+
+def handle_events(n: Notify, raws: list[dict], first_delivery: bool = False) -> list[str]:
+    """The events of one message (what a producer committed together, in order): each one's
+    result. The deliveries of those that took effect are enqueued together, after commit;
+    then an event that failed raises, and the task retries it."""
+    envelopes = [Envelope.from_dict(raw) for raw in raws]
+    queued: dict[str, list[Queued]] = {}
 
     def handler(session: Session, event: Envelope) -> None:
-        to_send.clear()  # a retried attempt starts over
-        to_send.extend(_apply(n, session, event))
+        queued[event.id] = _apply(n, session, event)  # a later attempt replaces its own
 
-    result = consume(
+    results, failure = consume_all(
         n.db,
         InboundEvent,
-        envelope,
+        envelopes,
         handler,
         max_attempts=n.settings.max_event_attempts,
         first_delivery=first_delivery,
     )
-    if result == DONE and to_send:
+    # DONE: the last handler run of that event is the one that committed
+    to_send = [
+        item
+        for envelope, result in zip(envelopes, results, strict=True)
+        if result == DONE
+        for item in queued[envelope.id]
+    ]
+    if to_send:
         n.enqueue(to_send)
-    elif result == DEAD:
-        _keep_for_replay(n, envelope)
-    return result
+    for envelope, result in zip(envelopes, results, strict=True):
+        if result == DEAD:
+            _keep_for_replay(n, envelope)
+    if failure is not None:
+        raise failure
+    return results
 
 
 def _keep_for_replay(n: Notify, envelope: Envelope) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from gachi_kit.consumer import consume
+from gachi_kit.consumer import consume, each_event
 from gachi_kit.dates import today_kst
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import get_logger
@@ -46,6 +46,15 @@ REROUTE_TRIGGERS = {
     "supplier_order.partially_accepted": "declined",
     "supplier_order.expired": "expired",
 }
+
+
+def handle_events(wiring: OrdersWiring, raws: list[dict], first_delivery: bool = False) -> list:
+    """Several of these events in one message (what one transaction recorded, such as the
+    expiry job's): each on its own, since each asks catalog before its transaction."""
+    results, failure = each_event(raws, lambda raw: handle_event(wiring, raw, first_delivery))
+    if failure is not None:
+        raise failure
+    return results
 
 
 def handle_event(wiring: OrdersWiring, raw: dict, first_delivery: bool = False) -> str:

@@ -1,0 +1,110 @@
+"""The events one producer committed together arrive in one message (`notify.handle_events`):
+on their first hand-over they take one transaction; otherwise, or when one of them fails,
+each is consumed on its own, and a poison event holds back none of the others."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from sqlalchemy import select
+
+from notify.adapters.models import Delivery, InboundEvent
+from notify.services.events import handle_event, handle_events
+from tests.support.notify_consumer import stored, write_transactions
+from tests.support.notify_events import (
+    ENTERPRISE_A,
+    ENTERPRISE_B,
+    enterprise_registered,
+    supplier_order_created,
+)
+
+
+def handle_all(app, raws, first_delivery):
+    with app.app_context():
+        return handle_events(app.extensions["notify"], raws, first_delivery)
+
+
+def queued_deliveries(redis_client) -> list[str]:
+    """Delivery ids waiting on notify's e-mail and text queues (the real Redis)."""
+    ids = []
+    for queue in ("notify.email", "notify.text"):
+        for message in redis_client.lrange(queue, 0, -1):
+            message = json.loads(message)
+            assert message["headers"]["task"] == "notify.send_delivery"
+            (delivery_id,), _, _ = json.loads(base64.b64decode(message["body"]))
+            ids.append(delivery_id)
+    return sorted(ids)
+
+
+def pending_deliveries(app, raws) -> list[str]:
+    """The events' deliveries still to send (the inbox's are written already sent)."""
+    with app.extensions["notify"].db.reading() as session:
+        return sorted(
+            session.scalars(
+                select(Delivery.id).where(
+                    Delivery.event_id.in_([raw["id"] for raw in raws]),
+                    Delivery.status == "pending",
+                )
+            )
+        )
+
+
+@pytest.fixture
+def subscribed(napp):
+    """Two enterprises with e-mail and SMS subscriptions, as catalog's registration gives."""
+    for enterprise in (ENTERPRISE_A, ENTERPRISE_B):
+        with napp.app_context():
+            registered = enterprise_registered(enterprise, email=f"{enterprise[-4:]}@example.kr")
+            handle_event(napp.extensions["notify"], registered)
+    return napp
+
+
+def test_events_of_one_message_take_one_transaction_on_their_first_hand_over(
+    subscribed, redis_client
+):
+    raws = [supplier_order_created(ENTERPRISE_A), supplier_order_created(ENTERPRISE_B)]
+    begun = write_transactions(subscribed)
+    assert handle_all(subscribed, raws, first_delivery=True) == ["done", "done"]
+    assert len(begun) == 1
+    for raw in raws:
+        row, items = stored(subscribed, raw)
+        assert row == ("done", 1, False)
+        assert [title.startswith("[새 주문] 두부과자 200g") for title in items] == [True]
+    # every delivery of both events, enqueued after that commit
+    assert len(pending_deliveries(subscribed, raws)) == 4  # e-mail and SMS for each
+    assert queued_deliveries(redis_client) == pending_deliveries(subscribed, raws)
+
+
+def test_an_event_of_the_message_seen_before_sends_the_rest_on_their_own(subscribed):
+    seen, new = supplier_order_created(ENTERPRISE_A), supplier_order_created(ENTERPRISE_B)
+    assert handle_all(subscribed, [seen], first_delivery=True) == ["done"]
+    begun = write_transactions(subscribed)
+    # a resend of the first event travels with a new one: the first stays one effect
+    assert handle_all(subscribed, [seen, new], first_delivery=True) == ["duplicate", "done"]
+    assert len(begun) == 4  # the batch rolled back; then each event's own path
+    row, items = stored(subscribed, seen)
+    assert (row, len(items)) == (("done", 1, False), 1)
+    assert stored(subscribed, new)[0] == ("done", 1, False)
+
+
+def test_a_poison_event_is_counted_alone_and_the_others_take_effect(make_app, redis_client):
+    app = make_app(MAX_EVENT_ATTEMPTS="2")
+    good, poison, later = (supplier_order_created(ENTERPRISE_A) for _ in range(3))
+    del poison["data"]["lines"]  # a producer bug: the handler fails on it every time
+    raws = [good, poison, later]
+    with pytest.raises(Exception, match="lines"):
+        handle_all(app, raws, first_delivery=True)
+    assert stored(app, good)[0] == ("done", 1, False)
+    assert stored(app, later)[0] == ("done", 1, False)
+    assert stored(app, poison) == (("processing", 1, True), [])
+    assert len(stored(app, later)[1]) == 1
+    # Celery retries the whole message: the others are duplicates, the poison is counted
+    with pytest.raises(Exception, match="lines"):
+        handle_all(app, raws, first_delivery=False)
+    assert handle_all(app, raws, first_delivery=False) == ["duplicate", "dead", "duplicate"]
+    assert stored(app, poison)[0] == ("dead", 3, True)
+    assert [len(stored(app, raw)[1]) for raw in (good, later)] == [1, 1]
+    with app.extensions["notify"].db.reading() as session:  # kept for an operator's replay
+        assert session.get(InboundEvent, poison["id"]).envelope["id"] == poison["id"]
