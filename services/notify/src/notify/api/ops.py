@@ -8,7 +8,7 @@ from gachi_kit.auth import current_principal, require_roles
 from gachi_kit.errors import invalid
 from gachi_kit.receipts import RECEIVED_PATH
 from notify.api import schemas
-from notify.services import deliveries, events
+from notify.services import delivery_log, events
 from notify.wiring import notify
 
 blp = Blueprint("operations", __name__, url_prefix="/v1/ops", description="운영자: 실패한 발송")
@@ -21,7 +21,7 @@ class DeadDeliveries(MethodView):
     @blp.response(200, schemas.DeliveryPage)
     def get(self, query):
         """Deliveries that gave up (dead letters), newest first."""
-        return deliveries.list_deliveries(
+        return delivery_log.list_deliveries(
             notify(), current_principal(), {**query, "status": "dead"}
         )
 
@@ -59,4 +59,4 @@ class Replay(MethodView):
                 code="replay_selection",
                 detail="ids 목록이나 all: true 중 하나만 보내 주세요.",
             )
-        return deliveries.replay(notify(), fields)
+        return delivery_log.replay(notify(), fields)

@@ -139,7 +139,7 @@ class Delivery(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
     def _summary(self, row):
-        from notify.services.deliveries import summary
+        from notify.services.delivery_log import summary
 
         return summary(row)
 
