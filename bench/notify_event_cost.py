@@ -9,7 +9,9 @@ its own (one transaction each); and the counted two-step path a redelivery or a 
 takes. Beside them, a baseline timed in the same run: one raw write transaction of one
 row on the same database. (A checkout from before `handle_events` runs the other two.)
 The enqueue of the deliveries goes to a real Redis (embedded unless TEST_REDIS_URL), as in
-the worker; nothing consumes them.
+the worker; nothing consumes them. After each block the bench sends that block's
+deliveries (the deliveries worker's use case, file-backed e-mail and SMS), alternately one
+task each and in the tasks notify's enqueue makes (`notify.send_deliveries`, up to 10).
 
     .venv/bin/python bench/notify_event_cost.py [--orders N] [--rounds R] [--profile]
 
@@ -106,23 +108,39 @@ def timed_block(app, orders: int, first_delivery: bool, together: bool = False) 
         return time.thread_time() - start
 
 
-def timed_deliveries(app) -> tuple[float, int]:
+def timed_deliveries(app, batched: bool = False) -> tuple[float, int]:
     """CPU seconds to send every pending delivery once (the deliveries worker's use case,
-    to the default file-backed e-mail and SMS providers), and how many there were."""
+    to the default file-backed e-mail and SMS providers), and how many there were: one
+    task each, or (`batched`) in the tasks `notify.queues.tasks_for` makes of them."""
     from sqlalchemy import select
 
     from notify.adapters.models import Delivery
-    from notify.services.deliveries import send_delivery
+    from notify.services import deliveries
 
     n = app.extensions["notify"]
     with n.db.reading() as session:
-        ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending")).all()
+        pending = session.execute(
+            select(Delivery.id, Delivery.channel).where(Delivery.status == "pending")
+        ).all()
+    if batched:
+        from notify.queues import tasks_for
+
+        tasks = [ids for _, ids in tasks_for([tuple(row) for row in pending])]
+    else:
+        tasks = [[delivery_id] for delivery_id, _ in pending]
     with app.app_context():
         start = time.thread_time()
-        for delivery_id in ids:
-            result = send_delivery(n, delivery_id)
-            assert result == "sent", result
-        return time.thread_time() - start, len(ids)
+        for ids in tasks:
+            if len(ids) == 1:
+                results = [deliveries.send_delivery(n, ids[0])]
+            else:
+                results = deliveries.send_deliveries(n, ids)
+            assert set(results) == {"sent"}, results
+        return time.thread_time() - start, len(pending)
+
+
+def deliveries_module():
+    return importlib.import_module("notify.services.deliveries")
 
 
 def raw_transactions(app, count: int) -> float:
@@ -194,15 +212,19 @@ def main() -> None:
         paths = [(True, False), (False, False)] + ([(True, True)] if together else [])
         for first, one_message in paths:  # warm up: templates compiled, statements cached
             timed_block(app, 5, first, one_message)
-        timed_deliveries(app)
+        # a checkout from before send_deliveries sends one task each only
+        batches = [False, True] if hasattr(deliveries_module(), "send_deliveries") else [False]
+        for batched in batches:
+            timed_deliveries(app, batched)
         per_order = {path: [] for path in paths}
-        sending, sent = [], 0
+        sending, sent = {batched: [] for batched in batches}, 0
         raw = []
-        for _ in range(args.rounds):
-            for path in paths:
+        for round_no in range(args.rounds):
+            for number, path in enumerate(paths):
                 per_order[path].append(timed_block(app, args.orders, *path) / args.orders)
-                cpu, count = timed_deliveries(app)
-                sending.append(cpu / args.orders)
+                batched = batches[(round_no + number) % len(batches)]  # alternated
+                cpu, count = timed_deliveries(app, batched)
+                sending[batched].append(cpu / args.orders)
                 sent += count
             raw.append(raw_transactions(app, 100) / 100)
         if args.profile:
@@ -210,7 +232,7 @@ def main() -> None:
             profiler.enable()
             timed_block(app, args.orders, True, together)
             if args.profile_deliveries:
-                timed_deliveries(app)
+                timed_deliveries(app, batches[-1])
             profiler.disable()
         database = app.extensions["notify"].db.engine.dialect.name
         app.extensions["notify"].db.dispose()
@@ -235,12 +257,14 @@ def main() -> None:
             f"{label:<44}{statistics.median(ms):>16.2f}{min(ms):>8.2f}{max(ms):>8.2f}"
             f"{statistics.median(ms) / events:>10.2f}"
         )
-    ms = [v * 1000 for v in sending]
-    per = sent / (args.orders * len(sending))
-    print(
-        f"{f'sending the deliveries ({per:.0f} per order)':<44}{statistics.median(ms):>16.2f}"
-        f"{min(ms):>8.2f}{max(ms):>8.2f}"
-    )
+    per = sent / (args.orders * sum(len(v) for v in sending.values()))
+    for batched, values in sending.items():
+        ms = [v * 1000 for v in values]
+        how = "tasks of up to 10" if batched else "one task each"
+        print(
+            f"{f'sending {per:.0f} deliveries, {how}':<44}{statistics.median(ms):>16.2f}"
+            f"{min(ms):>8.2f}{max(ms):>8.2f}"
+        )
     base = [v * 1000 for v in raw]
     print(
         f"{'baseline: one raw write transaction':<44}{statistics.median(base):>16.3f}"

@@ -26,29 +26,31 @@ def handle_all(app, raws, first_delivery):
         return handle_events(app.extensions["notify"], raws, first_delivery)
 
 
-def queued_deliveries(redis_client) -> list[str]:
-    """Delivery ids waiting on notify's e-mail and text queues (the real Redis)."""
-    ids = []
+def queued_deliveries(redis_client) -> dict[str, list[tuple[str, list[str]]]]:
+    """The tasks waiting on notify's e-mail and text queues (the real Redis): the task and
+    the delivery ids it sends."""
+    queued = {}
     for queue in ("notify.email", "notify.text"):
+        queued[queue] = []
         for message in redis_client.lrange(queue, 0, -1):
             message = json.loads(message)
-            assert message["headers"]["task"] == "notify.send_delivery"
-            (delivery_id,), _, _ = json.loads(base64.b64decode(message["body"]))
-            ids.append(delivery_id)
-    return sorted(ids)
+            (ids,), _, _ = json.loads(base64.b64decode(message["body"]))
+            queued[queue].append((message["headers"]["task"], sorted(ids)))
+    return queued
 
 
-def pending_deliveries(app, raws) -> list[str]:
-    """The events' deliveries still to send (the inbox's are written already sent)."""
+def pending_deliveries(app, raws) -> list[tuple[str, str]]:
+    """(id, channel) of the events' deliveries still to send, by channel (the inbox's are
+    written already sent)."""
     with app.extensions["notify"].db.reading() as session:
-        return sorted(
-            session.scalars(
-                select(Delivery.id).where(
-                    Delivery.event_id.in_([raw["id"] for raw in raws]),
-                    Delivery.status == "pending",
-                )
+        return session.execute(
+            select(Delivery.id, Delivery.channel)
+            .where(
+                Delivery.event_id.in_([raw["id"] for raw in raws]),
+                Delivery.status == "pending",
             )
-        )
+            .order_by(Delivery.channel, Delivery.id)
+        ).all()
 
 
 @pytest.fixture
@@ -73,8 +75,13 @@ def test_events_of_one_message_take_one_transaction_on_their_first_hand_over(
         assert row == ("done", 1, False)
         assert [title.startswith("[새 주문] 두부과자 200g") for title in items] == [True]
     # every delivery of both events, enqueued after that commit
-    assert len(pending_deliveries(subscribed, raws)) == 4  # e-mail and SMS for each
-    assert queued_deliveries(redis_client) == pending_deliveries(subscribed, raws)
+    pending = pending_deliveries(subscribed, raws)
+    assert [channel for _, channel in pending] == ["email", "email", "sms", "sms"]
+    # one task per provider, sending both enterprises' e-mails (texts)
+    assert queued_deliveries(redis_client) == {
+        queue: [("notify.send_deliveries", sorted(i for i, c in pending if c == channel))]
+        for queue, channel in (("notify.email", "email"), ("notify.text", "sms"))
+    }
 
 
 def test_an_event_of_the_message_seen_before_sends_the_rest_on_their_own(subscribed):

@@ -27,6 +27,12 @@ def register(celery: Celery) -> None:
         the database and the sweep enqueues it when it is due."""
         return deliveries.send_delivery(notify(), delivery_id)
 
+    @celery.task(name="notify.send_deliveries")
+    def send_deliveries(delivery_ids: list[str]) -> list[str]:
+        """One attempt at each of several e-mails or texts (`queues.tasks_for`): claimed and
+        settled together, sent one after another."""
+        return deliveries.send_deliveries(notify(), delivery_ids)
+
     @celery.task(name="notify.sweep_deliveries")
     def sweep_deliveries() -> int:
         return deliveries.sweep(notify())

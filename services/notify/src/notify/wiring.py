@@ -42,20 +42,27 @@ class Notify:
     links: LinkSigner | None = None
 
     def enqueue(self, deliveries: Iterable[Queued]) -> int:
-        """Send `notify.send_delivery` for each (id, channel), after the rows committed, to
-        its channel's queue (`queues.py`), together (`gachi_kit.celery.pipelined`). Returns
-        how many were sent. A broker outage is only logged: the sweep finds the rows and
-        enqueues them later."""
+        """Queue the deliveries (id, channel), after their rows committed, on their
+        channel's queue (`queues.py`), all in one round trip (`gachi_kit.celery.pipelined`):
+        `notify.send_deliveries` for up to `queues.PER_TASK` of one batched queue (e-mail,
+        texts: one provider behind each), `notify.send_delivery` for each of the others
+        (webhooks: one slow receiver holds up no one else's). Returns how many were
+        queued. A broker outage is only logged: the sweep finds the rows later."""
         if self.celery is None:
             return 0
         batch = list(deliveries)
         try:
             with pipelined(self.celery) as producer:
-                for delivery_id, channel in batch:
+                for queue, ids in queues.tasks_for(batch):
+                    task, args = (
+                        ("notify.send_delivery", ids)
+                        if len(ids) == 1
+                        else ("notify.send_deliveries", [ids])
+                    )
                     self.celery.send_task(
-                        "notify.send_delivery",
-                        args=[delivery_id],
-                        queue=queues.for_channel(channel),
+                        task,
+                        args=args,
+                        queue=queue,
                         producer=producer,
                         retry=True,
                         retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},

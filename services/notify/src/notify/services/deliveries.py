@@ -1,13 +1,15 @@
 """Sending deliveries, once each, with retries kept in our database.
 
-send_delivery(id):
-  1. claim (one short transaction): only a due `pending`/`failed` row, or a `sending` row
-     whose lease ran out (its worker died mid-send), becomes `sending` with attempts + 1
-     and a lease. A second task for the same row finds it claimed and does nothing. Paid
-     channels take today's quota here, on the first attempt.
-  2. send, outside any transaction (the webhook-id / Message-ID / grouping key is the
+send_deliveries(ids) (one task: a webhook, or up to ten e-mails or texts, see queues.py):
+  1. claim (one short transaction for all of them): only a due `pending`/`failed` row, or a
+     `sending` row whose lease ran out (its worker died mid-send), becomes `sending` with
+     attempts + 1 and a lease long enough to send them one after another. A second task
+     for the same row finds it claimed and does nothing. Paid channels take today's quota
+     here, on the first attempt.
+  2. send each, outside any transaction (the webhook-id / Message-ID / grouping key is the
      delivery id, the same on every attempt, so a resend after a crash can be deduped).
-  3. settle (one short transaction), only if the row is still ours (same attempt number):
+  3. settle, only if the row is still ours (same attempt number), the sent ones in one
+     short transaction, any other outcome in its own:
      sent; or failed with the next attempt after exponential backoff and jitter; or dead
      after the maximum, on a permanent refusal, or on 410 (which also disables the
      webhook subscription); or, when its destination already had its share of sends in
@@ -77,81 +79,111 @@ DEAD_LETTERS = counter(
 
 
 def send_delivery(n: Notify, delivery_id: str) -> str:
-    claimed, reason = _claim(n, delivery_id)
-    if claimed is None:
-        log.info("delivery_not_claimed", delivery_id=delivery_id, reason=reason)
-        return reason
-    with n.channels.bulkhead.slot(destination(claimed.channel, claimed.address)) as free:
-        outcome = _send(n, claimed) if free else Outcome(DEFERRED)
-    result = _settle(n, claimed, outcome)
-    ATTEMPTS.labels("notify", claimed.channel, result).inc()
-    if result == DEAD:
-        DEAD_LETTERS.labels("notify", claimed.channel).inc()
-    return result
+    return send_deliveries(n, [delivery_id])[0]
 
 
-def _claim(n: Notify, delivery_id: str) -> tuple[Claimed | None, str]:
+def send_deliveries(n: Notify, delivery_ids: list[str]) -> list[str]:
+    """One attempt at each delivery, in order: claimed together, sent one after another,
+    and the sent ones settled together; each one's result."""
+    claims = _claim(n, delivery_ids)
+    outcomes: dict[str, Outcome] = {}
+    for claimed in claims.values():
+        if isinstance(claimed, Claimed):
+            place = destination(claimed.channel, claimed.address)
+            with n.channels.bulkhead.slot(place) as free:
+                outcomes[claimed.id] = _send(n, claimed) if free else Outcome(DEFERRED)
+    settled = _settle(n, [(c, outcomes[c.id]) for c in claims.values() if isinstance(c, Claimed)])
+    results = []
+    for delivery_id in delivery_ids:
+        claimed = claims[delivery_id]
+        if not isinstance(claimed, Claimed):
+            log.info("delivery_not_claimed", delivery_id=delivery_id, reason=claimed)
+            results.append(claimed)
+            continue
+        result = settled[delivery_id]
+        ATTEMPTS.labels("notify", claimed.channel, result).inc()
+        if result == DEAD:
+            DEAD_LETTERS.labels("notify", claimed.channel).inc()
+        results.append(result)
+    return results
+
+
+def _claim(n: Notify, delivery_ids: list[str]) -> dict[str, Claimed | str]:
+    """In one transaction: each row claimed, or why not. The lease covers sending them
+    one after another."""
     now = utcnow()
-    settings = n.settings
+    lease = timedelta(seconds=n.settings.delivery_lease_seconds * len(delivery_ids))
     with n.db.transaction() as session:
-        # the row and its subscription in one statement (the row locked on PostgreSQL)
-        found = session.execute(
-            select(Delivery, Subscription)
-            .outerjoin(Subscription, Subscription.id == Delivery.subscription_id)
-            .where(Delivery.id == delivery_id)
-            .with_for_update(of=Delivery)
-        ).first()
-        if found is None:
-            return None, "missing"
-        row, subscription = found
-        if row.status == SENDING and row.lease_until and row.lease_until > now:
-            return None, "in_flight"
-        if row.status not in (*DUE, SENDING):
-            return None, row.status
-        if row.status in DUE and row.next_attempt_at and row.next_attempt_at > now:
-            return None, "not_due"
-        if row.subscription_id and (subscription is None or not subscription.active):
-            row.status, row.last_error, row.lease_until = (
-                SKIPPED,
-                "구독이 꺼져 있어 보내지 않았습니다",
-                None,
+        # the rows and their subscriptions in one statement (the rows locked on PostgreSQL)
+        found = {
+            row.id: (row, subscription)
+            for row, subscription in session.execute(
+                select(Delivery, Subscription)
+                .outerjoin(Subscription, Subscription.id == Delivery.subscription_id)
+                .where(Delivery.id.in_(delivery_ids))
+                .order_by(Delivery.id)
+                .with_for_update(of=Delivery)
+            ).all()
+        }
+        return {
+            delivery_id: (
+                _claim_row(n, session, *found[delivery_id], now, now + lease)
+                if delivery_id in found
+                else "missing"
             )
-            return None, SKIPPED
-        if row.channel in ("sms", "alimtalk") and row.attempts == 0:
-            cap = settings.sms_daily_cap if row.channel == "sms" else settings.alimtalk_daily_cap
-            if not _take_quota(session, row, cap, now.astimezone(KST).strftime("%Y-%m-%d")):
-                row.status = SKIPPED
-                row.last_error = (
-                    f"오늘 이 수신자에게 보낼 수 있는 {row.channel} {cap}건을 모두 보냈습니다"
-                )
-                return None, "rate_capped"
-        row.status = SENDING
-        row.attempts += 1
-        row.lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
-        row.enqueued_at = None
-        secrets = []
-        if subscription is not None and row.channel == "webhook":
-            secrets = [subscription.secret]
-            if (
-                subscription.previous_secret
-                and subscription.previous_secret_expires_at
-                and subscription.previous_secret_expires_at > now
-            ):
-                secrets.append(subscription.previous_secret)
-        return (
-            Claimed(
-                id=row.id,
-                channel=row.channel,
-                address=row.address,
-                payload=dict(row.payload),
-                attempt=row.attempts,
-                recipient_type=row.recipient_type,
-                recipient_id=row.recipient_id,
-                subscription_id=row.subscription_id,
-                secrets=[s for s in secrets if s],
-            ),
-            SENDING,
+            for delivery_id in delivery_ids
+        }
+
+
+def _claim_row(n: Notify, session, row: Delivery, subscription, now, lease_until):
+    """Only a due `pending`/`failed` row, or a `sending` row whose lease ran out, becomes
+    `sending` with attempts + 1; returns the Claimed, or why not."""
+    settings = n.settings
+    if row.status == SENDING and row.lease_until and row.lease_until > now:
+        return "in_flight"
+    if row.status not in (*DUE, SENDING):
+        return row.status
+    if row.status in DUE and row.next_attempt_at and row.next_attempt_at > now:
+        return "not_due"
+    if row.subscription_id and (subscription is None or not subscription.active):
+        row.status, row.last_error, row.lease_until = (
+            SKIPPED,
+            "구독이 꺼져 있어 보내지 않았습니다",
+            None,
         )
+        return SKIPPED
+    if row.channel in ("sms", "alimtalk") and row.attempts == 0:
+        cap = settings.sms_daily_cap if row.channel == "sms" else settings.alimtalk_daily_cap
+        if not _take_quota(session, row, cap, now.astimezone(KST).strftime("%Y-%m-%d")):
+            row.status = SKIPPED
+            row.last_error = (
+                f"오늘 이 수신자에게 보낼 수 있는 {row.channel} {cap}건을 모두 보냈습니다"
+            )
+            return "rate_capped"
+    row.status = SENDING
+    row.attempts += 1
+    row.lease_until = lease_until
+    row.enqueued_at = None
+    secrets = []
+    if subscription is not None and row.channel == "webhook":
+        secrets = [subscription.secret]
+        if (
+            subscription.previous_secret
+            and subscription.previous_secret_expires_at
+            and subscription.previous_secret_expires_at > now
+        ):
+            secrets.append(subscription.previous_secret)
+    return Claimed(
+        id=row.id,
+        channel=row.channel,
+        address=row.address,
+        payload=dict(row.payload),
+        attempt=row.attempts,
+        recipient_type=row.recipient_type,
+        recipient_id=row.recipient_id,
+        subscription_id=row.subscription_id,
+        secrets=[s for s in secrets if s],
+    )
 
 
 def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
@@ -207,11 +239,50 @@ def _send(n: Notify, c: Claimed) -> Outcome:
         return Outcome(RETRY, None, f"{exc.__class__.__name__}: {exc}"[:500])
 
 
-def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
+def _settle(n: Notify, attempts: list[tuple[Claimed, Outcome]]) -> dict[str, str]:
+    """Each attempt's result: the sent ones in one transaction (the common case), any
+    other outcome in its own."""
     now = utcnow()
+    sent = [(c, outcome) for c, outcome in attempts if outcome.verdict == OK]
+    results = _settle_sent(n, sent, now) if sent else {}
+    for c, outcome in attempts:
+        if outcome.verdict != OK:
+            results[c.id] = _settle_failed(n, c, outcome, now)
+    return results
+
+
+def _settle_sent(n: Notify, sent: list[tuple[Claimed, Outcome]], now) -> dict[str, str]:
+    """One conditional UPDATE each, no row loaded: only a row still ours (same attempt)."""
+    with n.db.transaction() as session:
+        still_ours = {
+            c.id: session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == c.id, Delivery.status == SENDING, Delivery.attempts == c.attempt
+                )
+                .values(
+                    status=SENT,
+                    sent_at=now,
+                    last_error=None,
+                    lease_until=None,
+                    response_code=outcome.response_code,
+                )
+            ).rowcount
+            for c, outcome in sent
+        }
+    results = {}
+    for c, _ in sent:
+        if still_ours[c.id]:
+            log.info("delivery_sent", delivery_id=c.id, channel=c.channel, attempt=c.attempt)
+            results[c.id] = SENT
+        else:
+            log.warning("delivery_superseded", delivery_id=c.id, attempt=c.attempt)
+            results[c.id] = "superseded"
+    return results
+
+
+def _settle_failed(n: Notify, c: Claimed, outcome: Outcome, now) -> str:
     settings = n.settings
-    if outcome.verdict == OK:  # the common case: one UPDATE, no row loaded
-        return _settle_sent(n, c, outcome, now)
     with n.db.transaction() as session:
         row = session.get(Delivery, c.id, with_for_update=True)
         if row is None or row.status != SENDING or row.attempts != c.attempt:
@@ -245,26 +316,6 @@ def _settle(n: Notify, c: Claimed, outcome: Outcome) -> str:
             error=row.last_error,
         )
         return status
-
-
-def _settle_sent(n: Notify, c: Claimed, outcome: Outcome, now) -> str:
-    with n.db.transaction() as session:
-        still_ours = session.execute(
-            update(Delivery)
-            .where(Delivery.id == c.id, Delivery.status == SENDING, Delivery.attempts == c.attempt)
-            .values(
-                status=SENT,
-                sent_at=now,
-                last_error=None,
-                lease_until=None,
-                response_code=outcome.response_code,
-            )
-        ).rowcount
-    if not still_ours:
-        log.warning("delivery_superseded", delivery_id=c.id, attempt=c.attempt)
-        return "superseded"
-    log.info("delivery_sent", delivery_id=c.id, channel=c.channel, attempt=c.attempt)
-    return SENT
 
 
 def _disable_endpoint(session, subscription_id: str, reason: str) -> None:
@@ -308,4 +359,4 @@ def sweep(n: Notify, *, limit: int = 500) -> int:
     return len(ids)
 
 
-__all__ = ["DEAD", "FAILED", "PENDING", "SENT", "send_delivery", "sweep"]
+__all__ = ["DEAD", "FAILED", "PENDING", "SENT", "send_deliveries", "send_delivery", "sweep"]

@@ -4,8 +4,8 @@ One transaction (the kit's `consume_all`: one for all the events of a message on
 first hand-over) records the event ids, updates what notify tracks (subscriptions from
 enterprise contacts, its copy of each supplier order and its reminder), and writes the
 inbox items and delivery rows. Only after that commit are the deliveries enqueued as
-`notify.send_delivery` tasks; if that enqueue is lost, the sweep finds the rows
-(deliveries.sweep).
+`notify.send_deliveries` / `send_delivery` tasks; if that enqueue is lost, the sweep finds
+the rows (deliveries.sweep).
 """
 
 from __future__ import annotations

@@ -1,0 +1,107 @@
+"""Several e-mails or texts in one task (`notify.send_deliveries`): claimed in one
+transaction, each sent to the provider (here the NHN Cloud SMS format on a local server),
+the sent ones settled in one transaction; one that fails or is capped leaves the others
+sent, and what is not due or already sent is left alone."""
+
+from __future__ import annotations
+
+from notify.services.deliveries import send_deliveries
+from tests.support.notify_consumer import write_transactions
+from tests.support.notify_events import (
+    ENTERPRISE_A,
+    ENTERPRISE_B,
+    enterprise_registered,
+    supplier_order_created,
+)
+from tests.support.notify_receivers import NHN_OK, HTTPReceiver, Reply, deliveries
+
+
+def texting_app(make_app, provider, **settings):
+    return make_app(
+        SMS_PROVIDER="nhncloud",
+        SMS_API_URL=provider.url,
+        SMS_SENDER_NUMBER="0226800000",
+        **settings,
+    )
+
+
+def texts_for(app, feed, orders: list[tuple[str, str]]) -> list[str]:
+    """One supplier order per (enterprise, mobile number): the SMS deliveries' ids."""
+    for enterprise, phone in dict(orders).items():
+        feed(app, enterprise_registered(enterprise, phone=phone))
+    for enterprise, _ in orders:
+        feed(app, supplier_order_created(enterprise))
+    return sorted(row.id for row in deliveries(app, channel="sms"))
+
+
+def send(app, ids) -> list[str]:
+    with app.app_context():
+        return send_deliveries(app.extensions["notify"], ids)
+
+
+def by_id(app) -> dict:
+    return {row.id: row for row in deliveries(app, channel="sms")}
+
+
+def test_several_texts_take_one_claim_and_one_settling_transaction(make_app, feed):
+    with HTTPReceiver(default=NHN_OK) as provider:
+        app = texting_app(make_app, provider)
+        ids = texts_for(
+            app, feed, [(ENTERPRISE_A, "010-1111-2222"), (ENTERPRISE_B, "010-3333-4444")]
+        )
+        begun = write_transactions(app)
+        assert send(app, ids) == ["sent", "sent"]
+    assert len(begun) == 2  # the claim of both, the settling of both
+    assert sorted(r.json()["recipientList"][0]["recipientNo"] for r in provider.requests) == [
+        "01011112222",
+        "01033334444",
+    ]
+    assert [(row.status, row.attempts, row.lease_until) for row in by_id(app).values()] == [
+        ("sent", 1, None),
+        ("sent", 1, None),
+    ]
+
+
+def test_a_text_that_fails_leaves_the_others_of_its_task_sent(make_app, feed):
+    with HTTPReceiver(default=NHN_OK) as provider:
+        provider.replies = [Reply(503)]  # the provider's first answer: an outage
+        app = texting_app(make_app, provider)
+        ids = texts_for(
+            app, feed, [(ENTERPRISE_A, "010-1111-2222"), (ENTERPRISE_B, "010-3333-4444")]
+        )
+        assert send(app, ids) == ["failed", "sent"]
+    rows = by_id(app)
+    failed, sent = rows[ids[0]], rows[ids[1]]
+    assert (failed.status, failed.attempts, failed.next_attempt_at is not None) == (
+        "failed",
+        1,
+        True,
+    )
+    assert "503" in failed.last_error
+    assert (sent.status, sent.attempts) == ("sent", 1)
+
+
+def test_the_daily_cap_holds_inside_one_task(make_app, feed):
+    with HTTPReceiver(default=NHN_OK) as provider:
+        app = texting_app(make_app, provider, SMS_DAILY_CAP="2")
+        ids = texts_for(app, feed, [(ENTERPRISE_A, "010-1111-2222")] * 3)
+        assert send(app, ids) == ["sent", "sent", "rate_capped"]
+    assert len(provider.requests) == 2
+    capped = by_id(app)[ids[2]]
+    assert (capped.status, "2건" in capped.last_error) == ("skipped", True)
+
+
+def test_what_is_sent_missing_or_not_due_is_left_alone(make_app, feed):
+    with HTTPReceiver(default=NHN_OK) as provider:
+        app = texting_app(make_app, provider)
+        ids = texts_for(
+            app, feed, [(ENTERPRISE_A, "010-1111-2222"), (ENTERPRISE_B, "010-3333-4444")]
+        )
+        assert send(app, ids[:1]) == ["sent"]
+        # a resend of the sent one (a redelivered task), a row that does not exist
+        assert send(app, [ids[0], "01JNOSUCHDELIVERY000000000", ids[1]]) == [
+            "sent",
+            "missing",
+            "sent",
+        ]
+    assert len(provider.requests) == 2  # each text once
