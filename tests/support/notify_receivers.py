@@ -124,6 +124,8 @@ class SMTPInbox:
     port: int
     messages: list[email.message.EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    # the connection (client address) each recipient was given on, refused or not
+    peers: list[tuple[str, int]] = field(default_factory=list)
 
 
 @contextmanager
@@ -133,6 +135,13 @@ def smtp_server() -> Iterator[SMTPInbox]:
     inbox = SMTPInbox("127.0.0.1", free_port())
 
     class Handler:
+        async def handle_RCPT(self, _server, session, envelope, address, _options):
+            inbox.peers.append(session.peer)
+            if address.startswith("nobody@"):  # a mailbox the server does not have
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, _server, _session, envelope):
             inbox.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             inbox.messages.append(

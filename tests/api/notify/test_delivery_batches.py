@@ -105,3 +105,39 @@ def test_what_is_sent_missing_or_not_due_is_left_alone(make_app, feed):
             "sent",
         ]
     assert len(provider.requests) == 2  # each text once
+
+
+def test_the_emails_of_one_task_share_one_smtp_connection(make_app, smtp, feed):
+    app = make_app(SMTP_HOST=smtp.host, SMTP_PORT=str(smtp.port))
+    smtp.messages.clear()
+    smtp.peers.clear()
+    for enterprise in (ENTERPRISE_A, ENTERPRISE_B):
+        feed(app, enterprise_registered(enterprise, email=f"{enterprise[-4:]}@example.kr"))
+        feed(app, supplier_order_created(enterprise))
+    ids = sorted(row.id for row in deliveries(app, channel="email"))
+    with app.app_context():
+        assert send_deliveries(app.extensions["notify"], ids) == ["sent", "sent"]
+    assert sorted(m["X-Gachi-Delivery"] for m in smtp.messages) == ids
+    assert len(set(smtp.peers)) == 1  # one connection (one EHLO) for both
+    # a task of its own opens a connection of its own
+    feed(app, supplier_order_created(ENTERPRISE_A))
+    (third,) = {row.id for row in deliveries(app, channel="email")} - set(ids)
+    assert send(app, [third]) == ["sent"]
+    assert len(set(smtp.peers)) == 2
+
+
+def test_a_refused_mailbox_fails_alone_and_the_connection_sends_the_next(make_app, smtp, feed):
+    app = make_app(SMTP_HOST=smtp.host, SMTP_PORT=str(smtp.port))
+    smtp.messages.clear()
+    smtp.peers.clear()
+    feed(app, enterprise_registered(ENTERPRISE_A, email="nobody@example.kr"))
+    feed(app, enterprise_registered(ENTERPRISE_B, email="tofu@example.kr"))
+    for enterprise in (ENTERPRISE_A, ENTERPRISE_B):
+        feed(app, supplier_order_created(enterprise))
+    rows = {row.address: row.id for row in deliveries(app, channel="email")}
+    refused, fine = rows["nobody@example.kr"], rows["tofu@example.kr"]
+    assert send(app, [refused, fine]) == ["dead", "sent"]  # 550: permanent
+    assert [m["X-Gachi-Delivery"] for m in smtp.messages] == [fine]
+    assert len(smtp.peers) == 2 and len(set(smtp.peers)) == 1  # the refusal's connection
+    (dead,) = deliveries(app, id=refused)
+    assert (dead.response_code, dead.last_error) == (550, "받는 주소를 서버가 거부했습니다")

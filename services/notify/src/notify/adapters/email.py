@@ -1,7 +1,8 @@
 """E-mail: a multipart/alternative message (text and HTML, UTF-8, Korean subject encoded
 per RFC 2047), sent over SMTP, or written as an `.eml` file in the embedded default.
 
-The Message-ID is the delivery's id, the same on every attempt, so a retry after a crash
+The e-mails of one task share one SMTP connection (`SMTPSender.connected`). The
+Message-ID is the delivery's id, the same on every attempt, so a retry after a crash
 between the server's acceptance and our bookkeeping can be recognised downstream.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import smtplib
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -38,6 +41,9 @@ def build_message(
 
 
 class SMTPSender:
+    """Sends over SMTP: one connection per message (`send`), or one kept open for the
+    messages of one task (`connected`)."""
+
     def __init__(
         self,
         host: str,
@@ -53,23 +59,64 @@ class SMTPSender:
         self.starttls, self.timeout = starttls, timeout
 
     def send(self, message: EmailMessage) -> Outcome:
+        with self.connected() as connection:
+            return connection.send(message)
+
+    @contextmanager
+    def connected(self) -> Iterator[SMTPConnection]:
+        """One connection for several messages (opened at the first, opened again after a
+        failure), closed at the end; the sender itself stays shared by the threads."""
+        connection = SMTPConnection(self)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
+            yield connection
+        finally:
+            connection.close()
+
+
+class SMTPConnection:
+    def __init__(self, sender: SMTPSender) -> None:
+        self.sender = sender
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> Outcome:
+        try:
+            if self.smtp is None:
+                self.smtp = self._open()
+            self.smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:  # the connection stays good
             codes = [code for code, _ in exc.recipients.values()]
             verdict = PERMANENT if codes and all(c >= 500 for c in codes) else RETRY
             return Outcome(verdict, codes[0] if codes else None, "받는 주소를 서버가 거부했습니다")
         except smtplib.SMTPResponseException as exc:
+            self.close()
             verdict = PERMANENT if exc.smtp_code >= 500 else RETRY
             return Outcome(verdict, exc.smtp_code, f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}")
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.close()
             return Outcome(RETRY, None, f"SMTP 연결 실패: {exc.__class__.__name__}")
         return Outcome(OK, 250)
+
+    def _open(self) -> smtplib.SMTP:
+        sender = self.sender
+        smtp = smtplib.SMTP(sender.host, sender.port, timeout=sender.timeout)
+        try:
+            if sender.starttls:
+                smtp.starttls()
+            if sender.username:
+                smtp.login(sender.username, sender.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 class FileMailer:
@@ -77,6 +124,10 @@ class FileMailer:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    @contextmanager
+    def connected(self) -> Iterator[FileMailer]:
+        yield self
 
     def send(self, message: EmailMessage) -> Outcome:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -87,11 +87,12 @@ def send_deliveries(n: Notify, delivery_ids: list[str]) -> list[str]:
     and the sent ones settled together; each one's result."""
     claims = _claim(n, delivery_ids)
     outcomes: dict[str, Outcome] = {}
-    for claimed in claims.values():
-        if isinstance(claimed, Claimed):
-            place = destination(claimed.channel, claimed.address)
-            with n.channels.bulkhead.slot(place) as free:
-                outcomes[claimed.id] = _send(n, claimed) if free else Outcome(DEFERRED)
+    with n.channels.email.connected() as email:  # one SMTP connection, opened if needed
+        for claimed in claims.values():
+            if isinstance(claimed, Claimed):
+                place = destination(claimed.channel, claimed.address)
+                with n.channels.bulkhead.slot(place) as free:
+                    outcomes[claimed.id] = _send(n, claimed, email) if free else Outcome(DEFERRED)
     settled = _settle(n, [(c, outcomes[c.id]) for c in claims.values() if isinstance(c, Claimed)])
     results = []
     for delivery_id in delivery_ids:
@@ -203,7 +204,8 @@ def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
     return taken == 1
 
 
-def _send(n: Notify, c: Claimed) -> Outcome:
+def _send(n: Notify, c: Claimed, email) -> Outcome:
+    """One attempt; `email`: the task's e-mail connection (`connected()`)."""
     channels = n.channels
     try:
         if c.channel == "email":
@@ -215,7 +217,7 @@ def _send(n: Notify, c: Claimed) -> Outcome:
                 text=c.payload["text"],
                 html=c.payload.get("html"),
             )
-            return channels.email.send(message)
+            return email.send(message)
         if c.channel in ("sms", "alimtalk"):
             provider = channels.sms if c.channel == "sms" else channels.alimtalk
             return provider.send(
