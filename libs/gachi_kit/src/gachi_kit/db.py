@@ -136,17 +136,23 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else as_utc(value)
 
 
+def dialect_insert(session: Session, model):
+    """The session's dialect's own INSERT construct (PostgreSQL's or SQLite's), which can
+    say ON CONFLICT DO NOTHING / DO UPDATE."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(model)
+    return sqlite_insert(model)
+
+
 def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool | None:
-    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike (each dialect spells
-    it in its own insert construct): make sure a row exists, then lock or update it.
-    For one row, returns whether it was inserted (read from RETURNING: psycopg reports no
-    rowcount for this statement)."""
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike: make sure a row
+    exists, then lock or update it. For one row, returns whether it was inserted (read from
+    RETURNING: psycopg reports no rowcount for this statement)."""
     if isinstance(rows, list):
         # executemany: compiled once, however many rows (a VALUES list is compiled per call)
         if rows:
-            session.execute(dialect_insert(model).on_conflict_do_nothing(), rows)
+            session.execute(dialect_insert(session, model).on_conflict_do_nothing(), rows)
         return None
-    statement = dialect_insert(model).values(rows).on_conflict_do_nothing()
+    statement = dialect_insert(session, model).values(rows).on_conflict_do_nothing()
     key = model.__table__.primary_key.columns
     return session.execute(statement.returning(*key)).first() is not None

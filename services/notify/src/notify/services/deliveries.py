@@ -26,7 +26,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 
 from gachi_kit.dates import KST
-from gachi_kit.db import insert_or_ignore
+from gachi_kit.db import dialect_insert
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
 from gachi_kit.metrics import counter
@@ -188,6 +188,10 @@ def _claim_row(n: Notify, session, row: Delivery, subscription, now, lease_until
 
 
 def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
+    """Count one paid message against the holder's cap for the day, in one statement: the
+    day's counter is created at 1, or raised by one while it is under the cap."""
+    if cap <= 0:
+        return False
     holder_type, holder_id = quota_holder(row.recipient_type, row.recipient_id, row.address)
     keys = {
         "recipient_type": holder_type,
@@ -195,13 +199,13 @@ def _take_quota(session, row: Delivery, cap: int, day: str) -> bool:
         "channel": row.channel,
         "day": day,
     }
-    insert_or_ignore(session, RateCounter, {"id": new_id(), "used": 0, **keys})
-    taken = session.execute(
-        update(RateCounter)
-        .where(*(getattr(RateCounter, k) == v for k, v in keys.items()), RateCounter.used < cap)
-        .values(used=RateCounter.used + 1)
-    ).rowcount
-    return taken == 1
+    statement = dialect_insert(session, RateCounter).values(id=new_id(), used=1, **keys)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={"used": RateCounter.used + 1},
+        where=RateCounter.used < cap,
+    )
+    return session.execute(statement.returning(RateCounter.used)).first() is not None
 
 
 def _send(n: Notify, c: Claimed, email) -> Outcome:
