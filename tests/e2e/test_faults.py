@@ -12,8 +12,6 @@ test_faults_database.py, test_faults_storm.py.)
 
 from __future__ import annotations
 
-import base64
-import json
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +38,7 @@ from tests.support.faults import (
     wait_delivered_once,
 )
 from tests.support.notify_receivers import HTTPReceiver, Reply
+from tests.support.queued import events_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -206,12 +205,6 @@ def test_a_message_the_broker_lost_is_sent_again_and_arrives_once(platform, brok
         timeout=3 * CONFIRM_AFTER_SECONDS,
         what="every resent event confirmed",
     )
-
-
-def events_in(message: bytes) -> list[dict]:
-    """The events a message on notify's queue carries (`handle_events`: one commit's)."""
-    (carried,), _, _ = json.loads(base64.b64decode(json.loads(message)["body"]))
-    return carried if isinstance(carried, list) else [carried]
 
 
 def created_events(platform, supplier_orders: list[str]) -> list:

@@ -4,9 +4,6 @@ each is consumed on its own, and a poison event holds back none of the others.""
 
 from __future__ import annotations
 
-import base64
-import json
-
 import pytest
 from sqlalchemy import select
 
@@ -19,6 +16,7 @@ from tests.support.notify_events import (
     enterprise_registered,
     supplier_order_created,
 )
+from tests.support.queued import task_and_args
 
 
 def handle_all(app, raws, first_delivery):
@@ -32,10 +30,9 @@ def queued_deliveries(redis_client) -> dict[str, list[tuple[str, list[str]]]]:
     queued = {}
     for queue in ("notify.email", "notify.text"):
         queued[queue] = []
-        for message in redis_client.lrange(queue, 0, -1):
-            message = json.loads(message)
-            (ids,), _, _ = json.loads(base64.b64decode(message["body"]))
-            queued[queue].append((message["headers"]["task"], sorted(ids)))
+        for raw in redis_client.lrange(queue, 0, -1):
+            task, (ids,) = task_and_args(raw)
+            queued[queue].append((task, sorted(ids)))
     return queued
 
 

@@ -17,6 +17,7 @@ from orders.adapters.models import (
     SupplierOrderLine,
 )
 from tests.support.builders import register_institution
+from tests.support.queued import events_in, task_and_args
 
 NEEDED_BY = (date.today() + timedelta(days=10)).isoformat()
 
@@ -101,10 +102,9 @@ def test_order_is_priced_split_per_enterprise_and_totals_follow_the_money_rules(
         # published right after commit to notify's queue on the real Redis
         assert all(e.published_at is not None for e in events)
     # the three events of that one commit: one message to notify, in the order recorded
-    (message,) = [json.loads(m) for m in redis_client.lrange("notify", 0, -1)]
-    assert message["headers"]["task"] == "notify.handle_events"
-    (sent,), _, _ = json.loads(base64.b64decode(message["body"]))
-    assert [e["id"] for e in sent] == [e.id for e in events]
+    (message,) = redis_client.lrange("notify", 0, -1)
+    assert task_and_args(message)[0] == "notify.handle_events"
+    assert [e["id"] for e in events_in(message)] == [e.id for e in events]
 
 
 def test_snapshot_keeps_price_and_enterprise_type_at_placement(
