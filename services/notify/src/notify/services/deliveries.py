@@ -86,27 +86,22 @@ def send_deliveries(n: Notify, delivery_ids: list[str]) -> list[str]:
     """One attempt at each delivery, in order: claimed together, sent one after another,
     and the sent ones settled together; each one's result."""
     claims = _claim(n, delivery_ids)
-    outcomes: dict[str, Outcome] = {}
+    claimed = [c for c in claims.values() if isinstance(c, Claimed)]
+    attempts = []
     with n.channels.email.connected() as email:  # one SMTP connection, opened if needed
-        for claimed in claims.values():
-            if isinstance(claimed, Claimed):
-                place = destination(claimed.channel, claimed.address)
-                with n.channels.bulkhead.slot(place) as free:
-                    outcomes[claimed.id] = _send(n, claimed, email) if free else Outcome(DEFERRED)
-    settled = _settle(n, [(c, outcomes[c.id]) for c in claims.values() if isinstance(c, Claimed)])
-    results = []
-    for delivery_id in delivery_ids:
-        claimed = claims[delivery_id]
-        if not isinstance(claimed, Claimed):
-            log.info("delivery_not_claimed", delivery_id=delivery_id, reason=claimed)
-            results.append(claimed)
-            continue
-        result = settled[delivery_id]
-        ATTEMPTS.labels("notify", claimed.channel, result).inc()
-        if result == DEAD:
-            DEAD_LETTERS.labels("notify", claimed.channel).inc()
-        results.append(result)
-    return results
+        for c in claimed:
+            with n.channels.bulkhead.slot(destination(c.channel, c.address)) as free:
+                attempts.append((c, _send(n, c, email) if free else Outcome(DEFERRED)))
+    settled = _settle(n, attempts)
+    for c in claimed:
+        ATTEMPTS.labels("notify", c.channel, settled[c.id]).inc()
+        if settled[c.id] == DEAD:
+            DEAD_LETTERS.labels("notify", c.channel).inc()
+    for delivery_id, reason in claims.items():
+        if not isinstance(reason, Claimed):
+            log.info("delivery_not_claimed", delivery_id=delivery_id, reason=reason)
+    # each one's result: how it settled, or why it was not claimed
+    return [settled[i] if i in settled else claims[i] for i in delivery_ids]
 
 
 def _claim(n: Notify, delivery_ids: list[str]) -> dict[str, Claimed | str]:
