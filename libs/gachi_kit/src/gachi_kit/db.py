@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 
-from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -137,11 +137,22 @@ class UTCDateTime(TypeDecorator):
 
 
 def dialect_insert(session: Session, model):
-    """The session's dialect's own INSERT construct (PostgreSQL's or SQLite's), which can
-    say ON CONFLICT DO NOTHING / DO UPDATE."""
+    """The session's dialect's own INSERT construct (PostgreSQL's or SQLite's) into the
+    model's table, which can say ON CONFLICT DO NOTHING / DO UPDATE.
+
+    A Core statement: the ORM's bulk INSERT would build its bookkeeping for every row
+    (about twice the CPU for a handful of rows). Row keys are column names."""
+    session.flush()  # as the ORM statement's autoflush did: rows may refer to pending ones
     if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(model)
-    return sqlite_insert(model)
+        return pg_insert(model.__table__)
+    return sqlite_insert(model.__table__)
+
+
+def insert_rows(session: Session, model, rows: list[dict]) -> None:
+    """Plain INSERT of many rows in one executemany, through Core (see dialect_insert)."""
+    if rows:
+        session.flush()
+        session.execute(insert(model.__table__), rows)
 
 
 def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool | None:
@@ -153,6 +164,7 @@ def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool |
         if rows:
             session.execute(dialect_insert(session, model).on_conflict_do_nothing(), rows)
         return None
-    statement = dialect_insert(session, model).values(rows).on_conflict_do_nothing()
+    statement = dialect_insert(session, model).on_conflict_do_nothing()
     key = model.__table__.primary_key.columns
-    return session.execute(statement.returning(*key)).first() is not None
+    # the row as parameters, not .values(): the statement's compiled form is then cached
+    return session.execute(statement.returning(*key), rows).first() is not None

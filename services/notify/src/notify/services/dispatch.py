@@ -12,9 +12,10 @@ import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from gachi_kit.db import insert_rows
 from gachi_kit.events import new_id, utcnow
 from gachi_kit.logging import get_logger
 from notify.adapters.models import ActionLink, Delivery, DigestEntry, InboxItem, Subscription
@@ -129,7 +130,7 @@ class NewRows:
 
     def insert(self, session: Session) -> None:
         for (model, *_), rows in self._rows.items():
-            session.execute(insert(model), rows)
+            insert_rows(session, model, rows)
 
 
 def _active_subscriptions(session: Session, found) -> dict[tuple[str, str], list[Subscription]]:
@@ -141,12 +142,8 @@ def _active_subscriptions(session: Session, found) -> dict[tuple[str, str], list
         select(Subscription)
         .where(
             Subscription.active.is_(True),
-            or_(
-                *(
-                    and_(Subscription.recipient_type == kind, Subscription.recipient_id == rid)
-                    for kind, rid in keys
-                )
-            ),
+            # one expanding parameter: compiled once, however many recipients
+            tuple_(Subscription.recipient_type, Subscription.recipient_id).in_(sorted(keys)),
         )
         .order_by(Subscription.id)
     )
