@@ -5,6 +5,11 @@ sent, and what is not due or already sent is left alone."""
 
 from __future__ import annotations
 
+import threading
+
+from sqlalchemy import update
+
+from notify.adapters.models import Delivery
 from notify.services.deliveries import send_deliveries
 from tests.support.notify_consumer import write_transactions
 from tests.support.notify_events import (
@@ -105,6 +110,37 @@ def test_what_is_sent_missing_or_not_due_is_left_alone(make_app, feed):
             "sent",
         ]
     assert len(provider.requests) == 2  # each text once
+
+
+def test_a_text_claimed_again_while_it_was_sent_is_not_settled_by_the_first_task(make_app, feed):
+    """The lease ran out while the provider took its time, and another worker claimed the
+    row again (attempt 2): the first task's settling leaves that attempt's row alone, and
+    settles the other text of its batch."""
+    held = threading.Event()
+    with HTTPReceiver(default=NHN_OK) as provider:
+        provider.replies = [Reply(200, NHN_OK.headers, NHN_OK.body, hold=held)]
+        app = texting_app(make_app, provider)
+        ids = texts_for(
+            app, feed, [(ENTERPRISE_A, "010-1111-2222"), (ENTERPRISE_B, "010-3333-4444")]
+        )
+        results = []
+        task = threading.Thread(target=lambda: results.extend(send(app, ids)))
+        task.start()
+        assert provider.arrived.wait(10)
+        with app.app_context(), app.extensions["notify"].db.transaction() as session:
+            session.execute(
+                update(Delivery).where(Delivery.id == ids[0]).values(attempts=2)
+            )  # what a second claim of the row writes
+        held.set()
+        task.join(20)
+    assert results == ["superseded", "sent"]
+    rows = by_id(app)
+    assert (rows[ids[0]].status, rows[ids[0]].attempts, rows[ids[0]].sent_at) == (
+        "sending",
+        2,
+        None,
+    )
+    assert (rows[ids[1]].status, rows[ids[1]].attempts) == ("sent", 1)
 
 
 def test_the_emails_of_one_task_share_one_smtp_connection(make_app, smtp, feed):

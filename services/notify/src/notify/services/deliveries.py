@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from gachi_kit.dates import KST
 from gachi_kit.db import dialect_insert
@@ -252,22 +252,39 @@ def _settle(n: Notify, attempts: list[tuple[Claimed, Outcome]]) -> dict[str, str
     return results
 
 
+# One Core UPDATE compiled once for every sent row: only a row still ours (same attempt).
+# Core, not the ORM's bulk UPDATE, which builds its bookkeeping for every statement.
+_DELIVERIES = Delivery.__table__
+_MARK_SENT = (
+    update(_DELIVERIES)
+    .where(
+        _DELIVERIES.c.id == bindparam("claimed_id"),
+        _DELIVERIES.c.status == SENDING,
+        _DELIVERIES.c.attempts == bindparam("claimed_attempt"),
+    )
+    .values(
+        status=SENT,
+        sent_at=bindparam("now"),
+        last_error=None,
+        lease_until=None,
+        response_code=bindparam("code"),
+    )
+)
+
+
 def _settle_sent(n: Notify, sent: list[tuple[Claimed, Outcome]], now) -> dict[str, str]:
-    """One conditional UPDATE each, no row loaded: only a row still ours (same attempt)."""
+    """One conditional UPDATE each, no row loaded, all in one transaction."""
     with n.db.transaction() as session:
+        connection = session.connection()
         still_ours = {
-            c.id: session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == c.id, Delivery.status == SENDING, Delivery.attempts == c.attempt
-                )
-                .values(
-                    status=SENT,
-                    sent_at=now,
-                    last_error=None,
-                    lease_until=None,
-                    response_code=outcome.response_code,
-                )
+            c.id: connection.execute(
+                _MARK_SENT,
+                {
+                    "claimed_id": c.id,
+                    "claimed_attempt": c.attempt,
+                    "now": now,
+                    "code": outcome.response_code,
+                },
             ).rowcount
             for c, outcome in sent
         }
