@@ -246,9 +246,10 @@ class Outbox:
                 yield consumer, trace_parent, group[start : start + EVENTS_PER_MESSAGE]
 
     def _mark(self, session: Session, tried: list[str], sent: list[str]) -> None:
-        """Count an attempt on every row tried; stamp the sent ones (usually one UPDATE)."""
-        model = self.model
-        attempted = {"publish_attempts": model.publish_attempts + 1}
+        """Count an attempt on every row tried; stamp the sent ones (usually one UPDATE).
+        Core statements: nothing of these rows is loaded in the session."""
+        table = self.model.__table__
+        attempted = {"publish_attempts": table.c.publish_attempts + 1}
         if sent:
             now = utcnow()
             confirming = (
@@ -257,14 +258,16 @@ class Outbox:
                 else {}
             )
             session.execute(
-                update(model)
-                .where(model.id.in_(sent))
+                update(table)
+                .where(table.c.id.in_(sent))
                 .values(
-                    published_at=func.coalesce(model.published_at, now), **confirming, **attempted
+                    published_at=func.coalesce(table.c.published_at, now),
+                    **confirming,
+                    **attempted,
                 )
             )
         if failed := tried[len(sent) :]:
-            session.execute(update(model).where(model.id.in_(failed)).values(**attempted))
+            session.execute(update(table).where(table.c.id.in_(failed)).values(**attempted))
 
     def send(
         self,
