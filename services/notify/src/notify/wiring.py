@@ -25,7 +25,7 @@ Queued = tuple[str, str]  # (delivery id, channel): what `Notify.enqueue` sends
 
 @dataclass(frozen=True)
 class Channels:
-    email: Any  # SMTPSender | FileMailer: send(EmailMessage) -> Outcome, connected()
+    email: Any  # SMTPSender | FileMailer: send(Message) -> Outcome, connected()
     sms: Any  # FileProvider | NHNCloudProvider: send(TextMessage) -> Outcome
     alimtalk: Any
     webhook: WebhookSender
