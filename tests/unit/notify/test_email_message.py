@@ -1,0 +1,41 @@
+"""The e-mail as it goes on the wire: Korean sender name and subject in RFC 2047, both
+parts UTF-8, and a subject with a line break still one header (no header injection)."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+
+from notify.adapters.email import build_message
+
+
+def parsed(**overrides) -> email.message.EmailMessage:
+    fields = {
+        "delivery_id": "01JMAILTEST0000000000000000",
+        "sender": "같이 알림 <no-reply@gachi.kr>",
+        "to": "tofu@example.kr",
+        "subject": "[같이] 새 공급 주문: 두부과자 200g 외 2건 · 52,064원",
+        "text": "광명시청 총무과에서 주문했습니다.",
+        "html": "<p>광명시청 총무과에서 주문했습니다.</p>",
+    }
+    raw = build_message(**(fields | overrides)).as_bytes()
+    assert raw.isascii()  # 7-bit on the wire: any server relays it
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def test_korean_headers_and_both_parts_read_back_as_written():
+    message = parsed()
+    assert str(message["Subject"]) == "[같이] 새 공급 주문: 두부과자 200g 외 2건 · 52,064원"
+    assert message["From"].addresses[0].display_name == "같이 알림"
+    assert message["From"].addresses[0].addr_spec == "no-reply@gachi.kr"
+    assert message["Message-ID"] == "<01JMAILTEST0000000000000000@gachi.kr>"
+    assert message.get_body(("plain",)).get_content() == "광명시청 총무과에서 주문했습니다."
+    assert "<p>광명시청" in message.get_body(("html",)).get_content()
+    assert message.defects == []
+
+
+def test_a_line_break_in_the_subject_cannot_add_a_header():
+    message = parsed(subject="주문\r\nBcc: someone@example.com", html=None)
+    assert message["Bcc"] is None
+    assert "Bcc: someone@example.com" in str(message["Subject"])
+    assert message.get_content_type() == "text/plain"
