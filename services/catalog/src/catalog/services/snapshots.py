@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from catalog.adapters.models import BrandListing, Enterprise, Product
 from catalog.domain.brand import carries_brand, effective_listing_status
@@ -27,14 +27,18 @@ def supplier_filters():
     )
 
 
+# Built once (an option is immutable; building it was a tenth of a pricing request). The
+# enterprise comes in the products' own query, its certifications in a second one.
+_WITH_ENTERPRISE = joinedload(Product.enterprise, innerjoin=True).selectinload(
+    Enterprise.certifications
+)
+
+
 def load_products(session: Session, *conditions) -> list[Product]:
     """Products matching `conditions`, with their enterprise and its certifications."""
     return list(
         session.scalars(
-            select(Product)
-            .where(*conditions)
-            .options(selectinload(Product.enterprise).selectinload(Enterprise.certifications))
-            .order_by(Product.id)
+            select(Product).where(*conditions).options(_WITH_ENTERPRISE).order_by(Product.id)
         )
     )
 
