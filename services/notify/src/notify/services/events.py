@@ -175,25 +175,28 @@ def _copy(session: Session, supplier_order_id: str) -> SupplierOrderCopy:
 
 
 def _copies(session: Session, supplier_order_ids: list[str]) -> dict[str, SupplierOrderCopy]:
-    """notify's copy of each supplier order, new ones added: one query for all of them."""
-    found = {
-        copy.supplier_order_id: copy
-        for copy in session.scalars(
-            select(SupplierOrderCopy).where(
-                SupplierOrderCopy.supplier_order_id.in_(supplier_order_ids)
+    """notify's copy of each supplier order, new ones added. The transaction keeps the ones
+    it has seen (its session is its own), so the events of one message about the same
+    supplier orders ask once: an order's copies are written with their final values by one
+    INSERT, not inserted, read back and updated event by event."""
+    known: dict[str, SupplierOrderCopy] = session.info.setdefault("supplier_order_copies", {})
+    if missing := [i for i in supplier_order_ids if i not in known]:
+        known.update(
+            (copy.supplier_order_id, copy)
+            for copy in session.scalars(
+                select(SupplierOrderCopy).where(SupplierOrderCopy.supplier_order_id.in_(missing))
             )
         )
-    }
-    for supplier_order_id in supplier_order_ids:
-        if supplier_order_id not in found:
-            found[supplier_order_id] = SupplierOrderCopy(
-                supplier_order_id=supplier_order_id,
-                status="pending",
-                acknowledged=False,
-                reminder_status="none",
-            )
-            session.add(found[supplier_order_id])
-    return found
+        for supplier_order_id in missing:
+            if supplier_order_id not in known:
+                known[supplier_order_id] = SupplierOrderCopy(
+                    supplier_order_id=supplier_order_id,
+                    status="pending",
+                    acknowledged=False,
+                    reminder_status="none",
+                )
+                session.add(known[supplier_order_id])
+    return {i: known[i] for i in supplier_order_ids}
 
 
 def _moment(value) -> datetime | None:
