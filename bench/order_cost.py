@@ -47,6 +47,7 @@ from bench.seeded_platform import (  # noqa: E402
 from tests.support import infra  # noqa: E402
 
 DRAIN_TIMEOUT_S = 300.0
+STALL_S = 10.0  # deliveries waiting and nothing moving this long: sweep, as the beat would
 IDLE_S = 3.0
 GOALS = {"cpu_ms": 15.0, "throughput_ratio": 0.12, "tail_ratio": 5.0}
 
@@ -55,8 +56,11 @@ class InboxCount:
     """Supplier-order inbox items and deliveries not yet attempted, read directly from
     notify's database (on PostgreSQL this connection's backend is not counted)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, broker_url: str) -> None:
         self.engine = create_engine(url)
+        self.broker_url = broker_url
+        self.sweeps = 0
+        self.stalled: list[dict[str, int]] = []  # what waited, at each sweep
 
     def __call__(self) -> tuple[int, int]:
         with self.engine.connect() as conn:
@@ -69,16 +73,47 @@ class InboxCount:
         return items, waiting
 
     def wait_for(self, expected: int) -> float:
-        """Until every expected inbox item is written and every delivery attempted."""
+        """Until every expected inbox item is written and every delivery attempted. The
+        platform runs no beat, so when deliveries wait and nothing moves for STALL_S, the
+        bench sends `notify.sweep_deliveries` as the beat would: a send the bulkhead
+        deferred (its destination slow under this load) is `pending` until a sweep."""
         t0 = time.perf_counter()
+        last, moved = None, t0
         while (seen := self())[0] < expected or seen[1]:
-            if time.perf_counter() - t0 > DRAIN_TIMEOUT_S:
+            now = time.perf_counter()
+            if now - t0 > DRAIN_TIMEOUT_S:
                 raise BenchFailure(
                     f"notify wrote {seen[0]} of {expected} inbox items, {seen[1]} deliveries"
-                    " waiting, in time"
+                    f" waiting ({self.waiting()}), in time"
                 )
+            if seen != last:
+                last, moved = seen, now
+            elif seen[1] and now - moved > STALL_S:
+                self.stalled.append(self.waiting())
+                self.sweep()
+                moved = now
             time.sleep(0.2)
         return time.perf_counter() - t0
+
+    def waiting(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT status, attempts > 0, count(*) FROM delivery"
+                    " WHERE status IN ('pending', 'sending') GROUP BY 1, 2"
+                )
+            )
+            return {f"{status}{' retried' if tried else ''}": n for status, tried, n in rows}
+
+    def sweep(self) -> None:
+        from celery import Celery
+
+        app = Celery(broker=self.broker_url)
+        try:
+            app.send_task("notify.sweep_deliveries", queue="notify")
+        finally:
+            app.close()
+        self.sweeps += 1
 
     def close(self) -> None:
         self.engine.dispose()
@@ -176,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(args, platform_: Platform, token: Tokens, seeded, institution_id) -> bool:
     flow = OrderFlow(platform_.urls, token, seeded, institution_id, args.seconds, args.concurrency)
     cpu = PlatformCpu.of(platform_)
-    inbox = InboxCount(platform_.config["NOTIFY_DATABASE_URL"])
+    broker = platform_.config.get("CELERY_BROKER_URL", platform_.redis_url)
+    inbox = InboxCount(platform_.config["NOTIFY_DATABASE_URL"], broker)
     try:
         return _phases(args, flow, cpu, inbox, platform_)
     finally:
@@ -213,6 +249,11 @@ def _phases(args, flow: OrderFlow, cpu: PlatformCpu, inbox: InboxCount, platform
         f"{percentile(alone, 50) * 1000:.1f} ms, p99 {percentile(alone, 99) * 1000:.1f} ms"
     )
     print(f"notify finished c's inbox items and deliveries {drained:.1f} s after the load ended")
+    if inbox.sweeps:
+        print(
+            f"  (deliveries stalled: the bench swept {inbox.sweeps} times, as notify's beat"
+            f" would; waiting then: {inbox.stalled})"
+        )
 
     sync, later = PlatformCpu.delta(before, loaded), PlatformCpu.delta(loaded, after)
     total = PlatformCpu.delta(before, after)
