@@ -143,7 +143,7 @@ def _active_subscriptions(session: Session, found) -> dict[tuple[str, str], list
         .where(
             Subscription.active.is_(True),
             # one expanding parameter: compiled once, however many recipients
-            tuple_(Subscription.recipient_type, Subscription.recipient_id).in_(sorted(keys)),
+            tuple_(Subscription.recipient_type, Subscription.recipient_id).in_(list(keys)),
         )
         .order_by(Subscription.id)
     )
