@@ -1,6 +1,11 @@
-from sqlalchemy import event, text
+from __future__ import annotations
 
-from gachi_kit.db import Database
+import pytest
+from sqlalchemy import ForeignKey, Integer, String, event, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from gachi_kit.db import Database, forget_written, insert_new
+from gachi_kit.events import new_id
 
 
 def test_sqlite_writers_lock_up_front_and_readers_do_not(tmp_path):
@@ -27,3 +32,118 @@ def test_a_reader_is_not_blocked_by_an_open_writer(tmp_path):
         with db.reading() as reader:  # WAL: sees the last committed value at once
             assert reader.scalar(text("SELECT v FROM t")) == 1
     db.dispose()
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Basket(_Base):
+    __tablename__ = "basket"
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    owner: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    items: Mapped[list[_Item]] = relationship(back_populates="basket")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class _Item(_Base):
+    __tablename__ = "item"
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    basket_id: Mapped[str] = mapped_column(ForeignKey("basket.id"))
+    name: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    basket: Mapped[_Basket] = relationship(back_populates="items")
+
+
+class _Label(_Base):  # many-to-one only: reached from nothing but itself
+    __tablename__ = "label"
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    item_id: Mapped[str] = mapped_column(ForeignKey("item.id"))
+    text: Mapped[str] = mapped_column(String(40))
+    item: Mapped[_Item] = relationship()
+
+
+def _basket() -> tuple[_Basket, _Label]:
+    basket = _Basket(owner="광명시청")
+    basket.items.append(_Item(name="두부", quantity=3))
+    basket.items.append(_Item(name="김치"))
+    return basket, _Label(item=basket.items[0], text="유기농")
+
+
+def _rows(session, table: str) -> list[dict]:
+    return [dict(r._mapping) for r in session.execute(text(f"SELECT * FROM {table}"))]
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A SQLite file with the basket tables."""
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    _Base.metadata.create_all(db.engine)
+    yield db
+    db.dispose()
+
+
+def test_insert_new_writes_what_a_flush_writes_and_leaves_nothing_to_flush(db):
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with db.transaction() as session:
+        flushed, flushed_label = _basket()
+        session.add_all([flushed, flushed_label])
+    with db.transaction() as session:
+        basket, label = _basket()
+        written = insert_new(session, [label])  # the basket and its items by cascade
+        assert [type(o) for o in written] == [_Basket, _Item, _Item, _Label]
+        assert not session.new and not session.dirty
+        count = len(statements)
+    assert statements[count:] == [], "nothing left for the unit of work to write"
+    with db.reading() as session:
+        baskets, items, labels = (_rows(session, t) for t in ("basket", "item", "label"))
+    by_id = {b["id"]: b for b in baskets}
+    assert by_id[basket.id] | {"id": None} == by_id[flushed.id] | {"id": None}
+    assert by_id[basket.id] == {
+        "id": basket.id,
+        "owner": "광명시청",
+        "note": None,
+        "status": "open",
+        "version": 1,
+    }
+    mine = sorted((i["name"], i["quantity"]) for i in items if i["basket_id"] == basket.id)
+    assert mine == [("김치", 1), ("두부", 3)]
+    assert {la["item_id"] for la in labels} == {flushed.items[0].id, basket.items[0].id}
+    # after the session closed: every value is there, none reloaded
+    assert (basket.note, basket.status, basket.items[1].quantity, label.item.basket is basket) == (
+        None,
+        "open",
+        1,
+        True,
+    )
+
+
+def test_what_insert_new_wrote_survives_a_dry_runs_rollback_with_its_values(db):
+    with db.transaction() as session:
+        basket, _label = _basket()
+        written = insert_new(session, [basket])
+        forget_written(session, written)
+        session.rollback()
+    with db.reading() as session:
+        assert _rows(session, "basket") == [] and _rows(session, "item") == []
+    assert basket.id and [i.basket_id for i in basket.items] == [basket.id, basket.id]
+    assert basket.version == 1 and basket.items[1].quantity == 1
+
+
+def test_insert_new_refers_to_a_parent_already_written_without_writing_it_again(db):
+    with db.transaction() as session:
+        basket, _label = _basket()
+        session.add(basket)
+    with db.transaction() as session:
+        item = session.get(_Item, basket.items[0].id)
+        written = insert_new(session, [_Label(item=item, text="국산")])
+        assert [type(o) for o in written] == [_Label]
+    with db.reading() as session:
+        assert [(la["item_id"], la["text"]) for la in _rows(session, "label")] == [
+            (item.id, "국산")
+        ]
+        assert len(_rows(session, "item")) == 2

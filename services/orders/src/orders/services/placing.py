@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
+from gachi_kit.db import forget_written, insert_new
 from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger
@@ -96,10 +97,10 @@ def place(
         raise invalid("needed_by", problem, code="needed_by_in_past", detail=problem)
     plan = _plan(wiring, fields, today)
     with wiring.db.transaction() as session:
-        order = _allocate(session, wiring, fields, actor, plan, today)
+        order, decisions = _allocate(session, wiring, fields, actor, plan, today)
         order.institution_name = institution.name
-        session.add(order)
-        session.flush()
+        # ~50 new rows: Core inserts, without the unit of work's bookkeeping per object
+        written = insert_new(session, [order, *decisions])
         classify_supplier_orders(session, order.supplier_orders)
         record_order_event(wiring, session, "order.placed", order)
         for so in order.supplier_orders:
@@ -107,6 +108,7 @@ def place(
         if on_transaction is not None:
             on_transaction(session, order)
         if dry_run:
+            forget_written(session, written)
             session.rollback()
             return order
     log.info("order_placed", order_id=order.id, supplier_orders=len(order.supplier_orders))
@@ -163,7 +165,9 @@ def _plan(wiring: OrdersWiring, fields: dict, today) -> Plan:
 
 def _allocate(
     session, wiring: OrdersWiring, fields: dict, actor: Principal, plan: Plan, today
-) -> Order:
+) -> tuple[Order, list[RoutingDecision]]:
+    """The order with its lines and supplier orders, and the routing decisions of its
+    product-group lines: all new, none in the session yet."""
     needed_by = fields["needed_by"]
     week = week_start(needed_by)
     snapshots = plan.priced.snapshots()
@@ -251,19 +255,18 @@ def _allocate(
         ledger=ledger,
         deadline=acceptance_deadline(utcnow(), plan.acceptance_hours),
     )
-    for line, route in decisions:
-        session.add(
-            RoutingDecision(
-                order=order,
-                order_line=line,
-                trigger="placement",
-                policy=plan.policy,
-                quantity=line.quantity,
-                unallocated_quantity=route.unallocated,
-                candidates=route.explain(),
-            )
+    return order, [
+        RoutingDecision(
+            order=order,
+            order_line=line,
+            trigger="placement",
+            policy=plan.policy,
+            quantity=line.quantity,
+            unallocated_quantity=route.unallocated,
+            candidates=route.explain(),
         )
-    return order
+        for line, route in decisions
+    ]
 
 
 # A line asked for more than the capacity ledger has left in the delivery week.
