@@ -31,7 +31,7 @@ from sqlalchemy import JSON, Integer, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gachi_kit.celery import CORRELATION_TASK_HEADER, pipelined
-from gachi_kit.db import Database, UTCDateTime
+from gachi_kit.db import Database, UTCDateTime, insert_rows
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import current_correlation_id, get_logger
 from gachi_kit.timeouts import CONFIRM_AFTER_SECONDS
@@ -131,20 +131,19 @@ class Outbox:
         envelope = Envelope(
             type=type, source=self.source, data=data, correlation_id=current_correlation_id()
         )
-        session.add(
-            self.model(
-                id=envelope.id,
-                type=envelope.type,
-                version=envelope.version,
-                source=envelope.source,
-                correlation_id=envelope.correlation_id,
-                occurred_at=datetime.fromisoformat(envelope.occurred_at),
-                aggregate_id=aggregate_id,
-                data=envelope.data,
-                publish_attempts=0,
-                trace_parent=current_trace_parent(),
-            )
-        )
+        row = {
+            "id": envelope.id,
+            "type": envelope.type,
+            "version": envelope.version,
+            "source": envelope.source,
+            "correlation_id": envelope.correlation_id,
+            "occurred_at": datetime.fromisoformat(envelope.occurred_at),
+            "aggregate_id": aggregate_id,
+            "data": envelope.data,
+            "publish_attempts": 0,
+            "trace_parent": current_trace_parent(),
+        }
+        insert_rows(session, self.model, [row])  # Core: nobody reads it back as an object
         session.info.setdefault(_PENDING_KEY, []).append(envelope.id)
         return envelope
 
