@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import DateTime, TypeDecorator, create_engine, event, insert, inspect, text
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    Table,
+    TypeDecorator,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -17,6 +29,7 @@ from sqlalchemy.orm import (
     make_transient_to_detached,
     sessionmaker,
 )
+from sqlalchemy.orm.state import InstanceState
 
 from gachi_kit.events import as_utc
 from gachi_kit.timeouts import DATABASE_CONNECT_SECONDS, DATABASE_POOL_WAIT_SECONDS
@@ -186,34 +199,35 @@ def insert_new(session: Session, roots: Iterable[object]) -> list[object]:
     the related objects set in Python, as a flush would; a column left without a value is
     written as NULL (server-side defaults are not read back). Returns the objects written,
     in the order their rows were."""
-    found: dict[int, object] = {}
+    roots = list(roots)
+    found: dict[int, InstanceState] = {}  # by id: a child's cascade leads back to its parent
     for root in roots:
         state = inspect(root)
-        found.setdefault(id(root), root)
-        for obj, _mapper, related, _dict in state.mapper.cascade_iterator("save-update", state):
+        found.setdefault(id(state), state)
+        for _obj, _mapper, related, _dict in state.mapper.cascade_iterator("save-update", state):
             if related.transient:  # a parent already in the database is only referred to
-                found.setdefault(id(obj), obj)
-    by_table: dict = {}
-    for obj in found.values():
-        by_table.setdefault(inspect(obj).mapper.local_table, []).append(obj)
+                found.setdefault(id(related), related)
+    by_table: dict[Table, list[InstanceState]] = {}
+    for state in found.values():
+        by_table.setdefault(state.mapper.local_table, []).append(state)
     if not by_table:
         return []
-    parents_first = next(iter(by_table)).metadata.sorted_tables
-    tables = sorted(by_table, key=parents_first.index)
-    written = [obj for table in tables for obj in by_table[table]]
-    for obj in written:  # every id first: a child's foreign key copies its parent's
-        _fill_defaults(obj)
-    for obj in written:
-        _copy_foreign_keys(obj)
+    tables = _parents_first(by_table)
+    written = [state for table in tables for state in by_table[table]]
+    for state in written:  # every id first: a child's foreign key copies its parent's
+        _fill_defaults(state)
+    for state in written:
+        _copy_foreign_keys(state)
     session.flush()  # whatever is pending first, as a flush would order it
     for table in tables:
-        rows = [_row(obj) for obj in by_table[table]]
+        columns = _shape(by_table[table][0].mapper).columns
+        rows = [{column: s.dict[key] for column, key, _ in columns} for s in by_table[table]]
         session.execute(insert(table), rows)
-    for obj in written:
+    objects = [state.obj() for state in written]
+    for obj in objects:
         make_transient_to_detached(obj)
-    for obj in written:
-        session.add(obj)
-    return written
+    session.add_all(roots)  # the rest by cascade, which stops at what the session holds
+    return objects
 
 
 def forget_written(session: Session, objects: Iterable[object]) -> None:
@@ -224,52 +238,77 @@ def forget_written(session: Session, objects: Iterable[object]) -> None:
         make_transient(obj)
 
 
-def _columns(obj):
-    mapper = inspect(obj).mapper
-    return [(column, mapper.get_property_by_column(column).key) for column in mapper.local_table.c]
+@dataclass(frozen=True)
+class _Shape:
+    """What insert_new needs to know of a mapped class, worked out once."""
+
+    columns: tuple[tuple[str, str, object], ...]  # (column, attribute, default or None)
+    parents: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # many-to-one: relationship,
+    # ((foreign key attribute, the parent's attribute), ...)
+    children: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # one-to-many: relationship,
+    # ((this parent's attribute, the child's foreign key attribute), ...)
 
 
-def _fill_defaults(obj) -> None:
-    """Every column gets a value on the object (None without a default): an attribute
-    missing once the object is attached would be expired and reloaded."""
-    values = inspect(obj).dict
-    for column, key in _columns(obj):
-        if values.get(key) is not None:
-            continue
-        default = column.default
-        if default is None or default.is_sequence:
-            setattr(obj, key, None)
-        elif default.is_callable:
-            setattr(obj, key, default.arg(None))
-        elif default.is_scalar:
-            setattr(obj, key, default.arg)
+@cache
+def _shape(mapper) -> _Shape:
+    def key(of, column):
+        return of.get_property_by_column(column).key
 
-
-def _copy_foreign_keys(obj) -> None:
-    """From each related object set in Python: the child's columns take the parent's."""
-    state = inspect(obj)
-    for relationship in state.mapper.relationships:
-        related = state.dict.get(relationship.key)
-        if related is None:
-            continue
+    columns = tuple(
+        (column.key, key(mapper, column), column.default) for column in mapper.local_table.c
+    )
+    parents, children = [], []
+    for relationship in mapper.relationships:
+        other = relationship.mapper
         pairs = relationship.local_remote_pairs  # (this side's column, the other side's)
         if relationship.direction is RelationshipDirection.MANYTOONE:
-            for foreign_key, parent_key in pairs:
-                _copy(related, parent_key, obj, foreign_key)
+            links = tuple((key(mapper, fk), key(other, pk)) for fk, pk in pairs)
+            parents.append((relationship.key, links))
         elif relationship.direction is RelationshipDirection.ONETOMANY:
-            for child in related:
-                for parent_key, foreign_key in pairs:
-                    _copy(obj, parent_key, child, foreign_key)
-        elif related:  # an association table's rows: not written here, so refuse
+            links = tuple((key(mapper, pk), key(other, fk)) for pk, fk in pairs)
+            children.append((relationship.key, links))
+        else:  # an association table's rows would not be written: refuse at once
             raise NotImplementedError(f"insert_new: many-to-many {relationship}")
+    return _Shape(columns, tuple(parents), tuple(children))
 
 
-def _copy(source, source_column, target, target_column) -> None:
-    source_key = inspect(source).mapper.get_property_by_column(source_column).key
-    target_key = inspect(target).mapper.get_property_by_column(target_column).key
-    setattr(target, target_key, getattr(source, source_key))
+def _parents_first(by_table: dict) -> list[Table]:
+    metadata = next(iter(by_table)).metadata
+    return sorted(by_table, key=_table_order(metadata, len(metadata.tables)).__getitem__)
 
 
-def _row(obj) -> dict:
-    values = inspect(obj).dict
-    return {column.key: values.get(key) for column, key in _columns(obj)}
+@cache
+def _table_order(metadata: MetaData, _count: int) -> dict[Table, int]:
+    """Each table's place in dependency order (cached while the metadata has `_count`)."""
+    return {table: index for index, table in enumerate(metadata.sorted_tables)}
+
+
+def _fill_defaults(state: InstanceState) -> None:
+    """Every column gets a value on the object (None without a default): an attribute
+    missing once the object is attached would be expired and reloaded. Written into the
+    object's dict: the object is about to be marked as loaded, no change to track."""
+    values = state.dict
+    for _column, key, default in _shape(state.mapper).columns:
+        if values.get(key) is not None:
+            continue
+        if default is None or default.is_sequence:
+            values[key] = None
+        elif default.is_callable:
+            values[key] = default.arg(None)
+        else:
+            values[key] = default.arg
+
+
+def _copy_foreign_keys(state: InstanceState) -> None:
+    """From each related object set in Python: the child's columns take the parent's."""
+    shape, values = _shape(state.mapper), state.dict
+    for relationship, links in shape.parents:
+        parent = values.get(relationship)
+        if parent is not None:
+            for foreign_key, parent_key in links:
+                values[foreign_key] = getattr(parent, parent_key)
+    for relationship, links in shape.children:
+        for child in values.get(relationship) or ():
+            child_values = inspect(child).dict
+            for parent_key, foreign_key in links:
+                child_values[foreign_key] = values[parent_key]
