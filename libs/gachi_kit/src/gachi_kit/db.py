@@ -293,7 +293,7 @@ def _fill_defaults(state: InstanceState) -> None:
             continue
         if default is None or default.is_sequence:
             values[key] = None
-        elif default.is_callable:
+        elif default.is_callable:  # wrapped by SQLAlchemy to take a context: none here
             values[key] = default.arg(None)
         else:
             values[key] = default.arg
