@@ -168,10 +168,12 @@ def dialect_insert(session: Session, model):
 
 
 def insert_rows(session: Session, model, rows: list[dict]) -> None:
-    """Plain INSERT of many rows in one executemany, through Core (see dialect_insert)."""
+    """Plain INSERT of many rows in one executemany, through Core on the session's
+    connection. Unlike dialect_insert it flushes nothing first (not even the session's
+    autoflush): the rows written this way (outbox, notify's fan-out) refer to no ORM object,
+    and what the session holds is then written once, with its final values."""
     if rows:
-        session.flush()
-        session.execute(insert(model.__table__), rows)
+        session.connection().execute(insert(model.__table__), rows)
 
 
 def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool | None:

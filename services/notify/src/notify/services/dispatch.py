@@ -138,15 +138,18 @@ def _active_subscriptions(session: Session, found) -> dict[tuple[str, str], list
     keys = {(r.recipient_type, r.recipient_id) for r in found}
     if not keys:
         return {}
-    rows = session.scalars(
-        select(Subscription)
-        .where(
-            Subscription.active.is_(True),
-            # one expanding parameter: compiled once, however many recipients
-            tuple_(Subscription.recipient_type, Subscription.recipient_id).in_(list(keys)),
-        )
-        .order_by(Subscription.id)
-    )
+    # no autoflush: subscriptions do not depend on what the event changed (the supplier-order
+    # copies are then written once, at commit, not once per event of the message)
+    with session.no_autoflush:
+        rows = session.scalars(
+            select(Subscription)
+            .where(
+                Subscription.active.is_(True),
+                # one expanding parameter: compiled once, however many recipients
+                tuple_(Subscription.recipient_type, Subscription.recipient_id).in_(list(keys)),
+            )
+            .order_by(Subscription.id)
+        ).all()
     grouped: dict[tuple[str, str], list[Subscription]] = defaultdict(list)
     for subscription in rows:
         grouped[(subscription.recipient_type, subscription.recipient_id)].append(subscription)
