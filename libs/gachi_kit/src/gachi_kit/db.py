@@ -10,7 +10,6 @@ from functools import cache
 
 from sqlalchemy import (
     DateTime,
-    MetaData,
     Table,
     TypeDecorator,
     create_engine,
@@ -30,6 +29,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.state import InstanceState
+from sqlalchemy.schema import sort_tables
 
 from gachi_kit.events import as_utc
 from gachi_kit.timeouts import DATABASE_CONNECT_SECONDS, DATABASE_POOL_WAIT_SECONDS
@@ -173,7 +173,12 @@ def insert_rows(session: Session, model, rows: list[dict]) -> None:
     autoflush): the rows written this way (outbox, notify's fan-out) refer to no ORM object,
     and what the session holds is then written once, with its final values."""
     if rows:
-        session.connection().execute(insert(model.__table__), rows)
+        _insert(session, model.__table__, rows)
+
+
+def _insert(session: Session, table: Table, rows: list[dict]) -> None:
+    """One executemany on the session's connection: no autoflush check per statement."""
+    session.connection().execute(insert(table), rows)
 
 
 def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool | None:
@@ -214,7 +219,7 @@ def insert_new(session: Session, roots: Iterable[object]) -> list[object]:
         by_table.setdefault(state.mapper.local_table, []).append(state)
     if not by_table:
         return []
-    tables = _parents_first(by_table)
+    tables = _parents_first(frozenset(by_table))
     written = [state for table in tables for state in by_table[table]]
     for state in written:  # every id first: a child's foreign key copies its parent's
         _fill_defaults(state)
@@ -224,7 +229,7 @@ def insert_new(session: Session, roots: Iterable[object]) -> list[object]:
     for table in tables:
         columns = _shape(by_table[table][0].mapper).columns
         rows = [{column: s.dict[key] for column, key, _ in columns} for s in by_table[table]]
-        session.execute(insert(table), rows)
+        _insert(session, table, rows)
     objects = [state.obj() for state in written]
     for obj in objects:
         make_transient_to_detached(obj)
@@ -274,15 +279,10 @@ def _shape(mapper) -> _Shape:
     return _Shape(columns, tuple(parents), tuple(children))
 
 
-def _parents_first(by_table: dict) -> list[Table]:
-    metadata = next(iter(by_table)).metadata
-    return sorted(by_table, key=_table_order(metadata, len(metadata.tables)).__getitem__)
-
-
 @cache
-def _table_order(metadata: MetaData, _count: int) -> dict[Table, int]:
-    """Each table's place in dependency order (cached while the metadata has `_count`)."""
-    return {table: index for index, table in enumerate(metadata.sorted_tables)}
+def _parents_first(tables: frozenset[Table]) -> list[Table]:
+    """These tables in foreign-key order (placement always writes the same five)."""
+    return sort_tables(tables)
 
 
 def _fill_defaults(state: InstanceState) -> None:
