@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -30,7 +31,9 @@ class CertificationPeriod:
         return self.valid_from <= on <= self.valid_to
 
 
-def certification_on(periods: list[CertificationPeriod], on: date) -> CertificationPeriod | None:
+def certification_on(
+    periods: Iterable[CertificationPeriod], on: date
+) -> CertificationPeriod | None:
     """The certification valid on `on` that lasts longest, if any."""
     valid = [p for p in periods if p.covers(on)]
     return max(valid, key=lambda p: p.valid_to) if valid else None

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from catalog.adapters.models import Brand, Enterprise, Product, ProductGroup
 from catalog.domain.product import PricingRefusal, check_orderable
 from catalog.services.snapshots import (
+    OfferedProduct,
     carries,
     listings_for,
     load_products,
@@ -51,7 +52,7 @@ def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None)
             if group_codes
             else {}
         )
-        members: dict[str, list[Product]] = {code: [] for code in groups}
+        members: dict[str, list[OfferedProduct]] = {code: [] for code in groups}
         if groups:
             for p in load_products(
                 session, Product.group_code.in_(list(groups)), *supplier_filters()
@@ -122,7 +123,7 @@ def _sku_line(
 
 
 def _product_line(
-    line: dict, product: Product | None, listings: dict, on: date, brand_code: str | None
+    line: dict, product: OfferedProduct | None, listings: dict, on: date, brand_code: str | None
 ) -> dict:
     result = {"product_id": line["product_id"], "quantity": line["quantity"]}
     try:
@@ -149,7 +150,7 @@ def _product_line(
 def _group_line(
     line: dict,
     groups: dict[str, ProductGroup],
-    members: dict[str, list[Product]],
+    members: dict[str, list[OfferedProduct]],
     listings: dict,
     on: date,
     brand_code: str | None,
