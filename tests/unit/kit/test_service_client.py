@@ -100,3 +100,54 @@ def test_calls_through_one_client_run_side_by_side(upstream):
         thread.join()
     assert answers == [200] * 4
     assert upstream.most_in_flight == 4
+
+
+class Proxy:
+    """A forward proxy that answers every request itself and remembers what it was asked."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                proxy.asked.append(self.path)  # absolute form: the URL the client wanted
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def proxy():
+    server = Proxy()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def test_the_proxy_settings_are_read_from_the_environment_once(proxy, upstream, monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("http_proxy", proxy.url)
+    through_proxy = ServiceClient("http://catalog.internal:8001", retries=0)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    direct = ServiceClient(upstream.url, retries=0)
+    upstream.status = 200
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # later changes are not seen
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+
+    assert through_proxy.get("/v1/ping").status_code == 200
+    assert direct.get("/v1/ping").status_code == 200
+
+    assert proxy.asked == ["http://catalog.internal:8001/v1/ping"]
+    assert upstream.hits == 1

@@ -70,6 +70,13 @@ class ServiceClient:
         self._session = requests.Session()
         self._session.mount("http://", HTTPAdapter(max_retries=0, pool_maxsize=20))
         self._session.mount("https://", HTTPAdapter(max_retries=0, pool_maxsize=20))
+        # What requests reads from the environment on every call (the proxy for this host,
+        # NO_PROXY, REQUESTS_CA_BUNDLE) is read once: every call goes to base_url, and the
+        # reading was a tenth of a placement's pricing call. Not .netrc: its login would
+        # replace the bearer token.
+        found = self._session.merge_environment_settings(self.base_url, {}, None, None, None)
+        self._session.proxies, self._session.verify = found["proxies"], found["verify"]
+        self._session.trust_env = False
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
