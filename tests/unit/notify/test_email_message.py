@@ -34,6 +34,18 @@ def test_korean_headers_and_both_parts_read_back_as_written():
     assert message.defects == []
 
 
+def test_a_part_that_quotes_the_boundary_still_reads_back_whole():
+    """The boundary is fixed (`=_` and the delivery id), not drawn and searched for: the
+    parts are base64, which never holds "=_", so even text quoting it cannot end a part."""
+    quoting = "안내문 끝\n--=_01JMAILTEST0000000000000000--\n그 뒤의 내용"
+    message = parsed(text=quoting, html=f"<pre>{quoting}</pre>")
+    assert message.get_boundary() == "=_01JMAILTEST0000000000000000"
+    assert message.get_body(("plain",)).get_content() == quoting
+    assert message.get_body(("html",)).get_content() == f"<pre>{quoting}</pre>"
+    assert len(message.get_payload()) == 2
+    assert message.defects == []
+
+
 def test_a_line_break_in_the_subject_cannot_add_a_header():
     message = parsed(subject="주문\r\nBcc: someone@example.com", html=None)
     assert message["Bcc"] is None
