@@ -35,7 +35,8 @@ def as_row(category: Category) -> dict:
     }
 
 
-def as_category(row: PriorityCategory) -> Category:
+def as_category(row) -> Category:
+    """A PriorityCategory, or a row of its table, as the domain's Category."""
     return Category(
         code=row.code,
         name=row.name,
@@ -57,8 +58,10 @@ def ensure_seeded(session: Session) -> None:
 
 
 def all_categories(session: Session) -> list[Category]:
-    rows = session.scalars(select(PriorityCategory).order_by(PriorityCategory.code))
-    return [as_category(row) for row in rows]
+    """Read for every placed order (classification): plain rows of the table, no ORM
+    objects (the session still autoflushes first, so an edit in this transaction shows)."""
+    table = PriorityCategory.__table__
+    return [as_category(row) for row in session.execute(select(table).order_by(table.c.code))]
 
 
 def list_categories(wiring: OrdersWiring) -> list[dict]:
