@@ -71,19 +71,22 @@ class OutboxMixin:
     trace_parent: Mapped[str | None] = mapped_column(String(64))
 
     def envelope(self) -> Envelope:
-        return Envelope(
-            id=self.id,
-            type=self.type,
-            version=self.version,
-            occurred_at=self.occurred_at.isoformat(),
-            source=self.source,
-            correlation_id=self.correlation_id,
-            data=self.data,
-        )
+        return to_send(self)[0]
 
 
-def to_send(row: OutboxMixin) -> tuple[Envelope, str | None]:
-    return row.envelope(), row.trace_parent
+def to_send(row) -> tuple[Envelope, str | None]:
+    """An outbox row (mapped, or a plain row of its table) as the event to send and the
+    trace that recorded it."""
+    envelope = Envelope(
+        id=row.id,
+        type=row.type,
+        version=row.version,
+        occurred_at=row.occurred_at.isoformat(),
+        source=row.source,
+        correlation_id=row.correlation_id,
+        data=row.data,
+    )
+    return envelope, row.trace_parent
 
 
 class Outbox:
@@ -188,20 +191,20 @@ class Outbox:
 
     def _relay(self, ids: Sequence[str] | None, *, limit: int, retry: bool) -> tuple[int, bool]:
         """(rows sent, whether nothing failed)."""
-        model = self.model
-        query = select(model).where(model.published_at.is_(None))
+        table = self.model.__table__  # plain rows: nothing here needs an ORM object
+        query = select(table).where(table.c.published_at.is_(None))
         if ids is not None:
-            query = query.where(model.id.in_(list(ids)))
-        query = query.order_by(model.id).limit(limit)
+            query = query.where(table.c.id.in_(list(ids)))
+        query = query.order_by(table.c.id).limit(limit)
         try:
             if self.db.engine.dialect.name == "postgresql":
                 with self.db.transaction() as session:
-                    rows = session.scalars(query.with_for_update(skip_locked=True)).all()
+                    rows = session.execute(query.with_for_update(skip_locked=True)).all()
                     tried, sent = self._send_all([to_send(row) for row in rows], retry)
                     self._mark(session, tried, sent)
             else:
                 with self.db.reading() as session:
-                    envelopes = [to_send(row) for row in session.scalars(query)]
+                    envelopes = [to_send(row) for row in session.execute(query)]
                 tried, sent = self._send_all(envelopes, retry)
                 if tried:
                     with self.db.transaction() as session:
