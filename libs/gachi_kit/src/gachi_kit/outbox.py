@@ -25,9 +25,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
 from celery import Celery
-from sqlalchemy import JSON, Integer, String, event, func, select, update
+from sqlalchemy import JSON, Integer, String, Table, Update, bindparam, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gachi_kit.celery import CORRELATION_TASK_HEADER, pipelined
@@ -250,26 +251,16 @@ class Outbox:
     def _mark(self, session: Session, tried: list[str], sent: list[str]) -> None:
         """Count an attempt on every row tried; stamp the sent ones (usually one UPDATE).
         Core statements: nothing of these rows is loaded in the session."""
-        table = self.model.__table__
-        attempted = {"publish_attempts": table.c.publish_attempts + 1}
+        stamp_sent, count_failed = _marking(self.model.__table__, bool(self.receipts))
+        connection = session.connection()
         if sent:
             now = utcnow()
-            confirming = (
-                {"check_after": now + timedelta(seconds=self.confirm_after)}
-                if self.receipts
-                else {}
-            )
-            session.execute(
-                update(table)
-                .where(table.c.id.in_(sent))
-                .values(
-                    published_at=func.coalesce(table.c.published_at, now),
-                    **confirming,
-                    **attempted,
-                )
-            )
+            stamped = {"ids": sent, "now": now}
+            if self.receipts:
+                stamped["check_after"] = now + timedelta(seconds=self.confirm_after)
+            connection.execute(stamp_sent, stamped)
         if failed := tried[len(sent) :]:
-            session.execute(update(table).where(table.c.id.in_(failed)).values(**attempted))
+            connection.execute(count_failed, {"ids": failed})
 
     def send(
         self,
@@ -305,6 +296,25 @@ class Outbox:
         )
         for envelope in envelopes:
             log.info("outbox_published", event_id=envelope.id, type=envelope.type)
+
+
+@cache
+def _marking(table: Table, confirming: bool) -> tuple[Update, Update]:
+    """The relay's two UPDATEs for an outbox table, built once (a statement keeps its cache
+    key): stamp the sent rows (the first stamp stays; `check_after` set only when receipts
+    are awaited) and count an attempt on the failed ones."""
+    rows = table.c.id.in_(bindparam("ids", expanding=True))
+    attempted = table.c.publish_attempts + 1
+    stamp = {
+        "published_at": func.coalesce(
+            table.c.published_at, bindparam("now", type_=table.c.published_at.type)
+        ),
+        "publish_attempts": attempted,
+    }
+    if confirming:
+        stamp["check_after"] = bindparam("check_after", type_=table.c.check_after.type)
+    stamp_sent = update(table).where(rows).values(**stamp)
+    return stamp_sent, update(table).where(rows).values(publish_attempts=attempted)
 
 
 class Publisher:
