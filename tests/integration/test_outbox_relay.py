@@ -109,3 +109,41 @@ def test_a_full_publish_queue_leaves_events_to_the_sweep(catalog_app, redis_clie
     assert outbox_rows(cat)[0].published_at is None
     assert cat.outbox.publish() == 1  # the sweep
     assert len(queued(redis_client)) == 1
+
+
+def test_commits_queued_behind_a_send_are_sent_together_one_message_per_commit(
+    catalog_app, redis_client, monkeypatch
+):
+    import threading
+
+    from gachi_kit import outbox as kit_outbox
+
+    cat = catalog_app.extensions["catalog"]
+    broker_slow, calls = threading.Event(), []
+
+    def publish(ids):
+        calls.append(list(ids))
+        if len(calls) == 1:
+            broker_slow.wait(5)  # the first send is slow; two commits queue up behind it
+        return cat.outbox._publish_batch(ids)
+
+    monkeypatch.setattr(cat.outbox, "publisher", kit_outbox.Publisher(publish))
+    recorded = []
+    for n in range(3):
+        start_correlation(f"corr-광명-{n}")
+        with cat.db.transaction() as session:
+            event = cat.outbox.record(session, "enterprise.registered", {"enterprise_id": n})
+            recorded.append(event.id)
+        time.sleep(0.1)  # the publisher has taken the first commit before the next
+    broker_slow.set()
+    assert cat.outbox.publisher.flush()
+
+    assert calls == [recorded[:1], recorded[1:]]  # one read, send and stamp for the two
+    messages = queued(redis_client)
+    assert sorted(m["headers"]["gachi_correlation_id"] for m in messages) == [
+        "corr-광명-0",
+        "corr-광명-1",
+        "corr-광명-2",
+    ]
+    rows = outbox_rows(cat)
+    assert [(r.published_at is not None, r.publish_attempts) for r in rows] == [(True, 1)] * 3

@@ -45,6 +45,8 @@ PUBLISH_QUEUE_SIZE = 1000
 # After a failed publish the broker counts as down this long: batches go to the sweep at
 # once instead of each waiting out the Redis timeouts in turn.
 BROKER_DOWN_SECONDS = 5.0
+# Committed batches the publisher sends together when they have queued up behind a send.
+BATCHES_PER_PUBLISH = 20
 # Events of one trace sent to a consumer in one `handle_events` message, at most this many.
 EVENTS_PER_MESSAGE = 50
 # consumer name -> which of these event ids it has received (see receipts.py)
@@ -367,11 +369,25 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            ids = self._queue.get()
+            batches = self._waiting()
             try:
+                ids = [event_id for batch in batches for event_id in batch]
                 if time.monotonic() >= self._down_until and not self._publish(ids):
                     self._down_until = time.monotonic() + BROKER_DOWN_SECONDS
             except Exception as exc:  # never let the thread die; the sweep has the rows
                 log.warning("outbox_publisher_failed", error=str(exc))
             finally:
-                self._queue.task_done()
+                for _ in batches:
+                    self._queue.task_done()
+
+    def _waiting(self) -> list[list[str]]:
+        """The next batch and those committed while the last was being sent, up to
+        BATCHES_PER_PUBLISH: under load one read, one pipelined send and one stamp serve
+        several commits (messages stay one per trace, see `Outbox._messages`)."""
+        batches = [self._queue.get()]
+        while len(batches) < BATCHES_PER_PUBLISH:
+            try:
+                batches.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batches
