@@ -1,12 +1,16 @@
 """The e-mail as it goes on the wire: Korean sender name and subject in RFC 2047, both
-parts UTF-8, and a subject with a line break still one header (no header injection)."""
+parts UTF-8, a subject with a line break still one header (no header injection), and the
+bytes written by the wire policy's shortcut the same as compat32's."""
 
 from __future__ import annotations
 
 import email
+import email.errors
 from email import policy
 
-from notify.adapters.email import build_message
+import pytest
+
+from notify.adapters.email import WIRE_POLICY, build_message
 
 
 def parsed(**overrides) -> email.message.EmailMessage:
@@ -51,3 +55,37 @@ def test_a_line_break_in_the_subject_cannot_add_a_header():
     assert message["Bcc"] is None
     assert "Bcc: someone@example.com" in str(message["Subject"])
     assert message.get_content_type() == "text/plain"
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "tofu@example.kr",
+        "두부 공방 <tofu@example.kr>",
+        "a-very-long-mailbox-name-for-a-cooperative-of-many-members@social-economy.example.kr",
+        "tofu@example.kr,  bakery@example.kr",
+        "tofu@example.kr\x0bBcc: someone@example.com",  # compat32 refuses: an embedded header
+        "",
+    ],
+)
+def test_the_wire_policy_writes_the_same_bytes_as_compat32(to):
+    for html in ("<p>광명시청 총무과에서 주문했습니다.</p>", None):
+        message = build_message(
+            delivery_id="01JMAILTEST0000000000000000",
+            sender="같이 알림 <no-reply@gachi.kr>",
+            to=to,
+            subject="[같이] 새 공급 주문: 두부과자 200g 외 2건 · 52,064원",
+            text="광명시청 총무과에서 주문했습니다.",
+            html=html,
+        )
+        assert message.policy is WIRE_POLICY
+        assert written(message, WIRE_POLICY) == written(message, policy.compat32)
+        smtp = WIRE_POLICY.clone(linesep="\r\n")  # as smtplib's send_message writes it
+        assert written(message, smtp) == written(message, policy.compat32.clone(linesep="\r\n"))
+
+
+def written(message, wire_policy) -> bytes | str:
+    try:
+        return message.as_bytes(policy=wire_policy)
+    except email.errors.HeaderParseError as exc:
+        return f"refused: {exc}"
