@@ -51,10 +51,11 @@ def build_message(
     policy, `WIRE_POLICY`, also writes it (`as_bytes`, smtplib's `send_message`)."""
     message: Message = MIMEText(text, "plain", "utf-8", policy=WIRE_POLICY)
     if html:
+        plain = message
         # "=_" never occurs in base64, so the boundary cannot appear in a part: without it
         # the generator draws one and searches both parts for it (a tenth of a send's CPU)
         message = MIMEMultipart("alternative", boundary=f"=_{delivery_id}", policy=WIRE_POLICY)
-        message.attach(MIMEText(text, "plain", "utf-8", policy=WIRE_POLICY))
+        message.attach(plain)
         message.attach(MIMEText(html, "html", "utf-8", policy=WIRE_POLICY))
     name, address = parseaddr(sender)
     message["From"] = formataddr((name, address), charset="utf-8") if name else address
