@@ -1,13 +1,16 @@
 """The outbox on a real database and a real Redis: commit ⇒ published (by the process's
 background publisher, so `publisher.flush()` waits for it), rollback ⇒ nothing."""
 
+import base64
 import json
+import threading
 import time
 
 from sqlalchemy import select
 
 import catalog as catalog_service
 from catalog.adapters.models import OutboxMessage
+from gachi_kit import outbox as kit_outbox
 from gachi_kit.logging import start_correlation
 from tests.support.infra import free_port
 
@@ -35,7 +38,7 @@ def test_committed_event_is_published_to_the_consumer_queue_with_its_correlation
     assert message["headers"]["gachi_correlation_id"] == "corr-광명-0001"
     # the task's repr names the event; Celery does not walk the whole payload for it
     assert message["headers"]["argsrepr"] == f"[<enterprise.registered {event.id}>]"
-    body = json.loads(__import__("base64").b64decode(message["body"]))
+    body = json.loads(base64.b64decode(message["body"]))
     envelope = body[0][0]
     assert envelope["id"] == event.id
     assert envelope["type"] == "enterprise.registered"
@@ -91,8 +94,6 @@ def test_events_nobody_consumes_are_marked_published_without_a_message(catalog_a
 
 
 def test_a_full_publish_queue_leaves_events_to_the_sweep(catalog_app, redis_client, monkeypatch):
-    from gachi_kit import outbox as kit_outbox
-
     cat = catalog_app.extensions["catalog"]
     monkeypatch.setattr(kit_outbox, "PUBLISH_QUEUE_SIZE", 1)
     publisher = kit_outbox.Publisher(lambda ids: time.sleep(0.5) or True)  # a slow broker
@@ -114,10 +115,6 @@ def test_a_full_publish_queue_leaves_events_to_the_sweep(catalog_app, redis_clie
 def test_commits_queued_behind_a_send_are_sent_together_one_message_per_commit(
     catalog_app, redis_client, monkeypatch
 ):
-    import threading
-
-    from gachi_kit import outbox as kit_outbox
-
     cat = catalog_app.extensions["catalog"]
     broker_slow, calls = threading.Event(), []
 
