@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import ForeignKey, Integer, String, event, text
+from sqlalchemy import ForeignKey, Integer, String, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from gachi_kit.db import Database, forget_written, insert_new
@@ -97,6 +97,8 @@ def test_insert_new_writes_what_a_flush_writes_and_leaves_nothing_to_flush(db):
         written = insert_new(session, [label])  # the basket and its items by cascade
         assert [type(o) for o in written] == [_Basket, _Item, _Item, _Label]
         assert not session.new and not session.dirty
+        assert all(inspect(o).detached for o in written), "written, then let go"
+        assert session.get(_Basket, basket.id) is not basket  # a query loads its own copy
         count = len(statements)
     assert statements[count:] == [], "nothing left for the unit of work to write"
     with db.reading() as session:
@@ -126,7 +128,7 @@ def test_what_insert_new_wrote_survives_a_dry_runs_rollback_with_its_values(db):
     with db.transaction() as session:
         basket, _label = _basket()
         written = insert_new(session, [basket])
-        forget_written(session, written)
+        forget_written(written)
         session.rollback()
     with db.reading() as session:
         assert _rows(session, "basket") == [] and _rows(session, "item") == []

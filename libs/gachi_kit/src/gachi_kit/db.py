@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -214,25 +215,19 @@ def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool |
 
 
 def insert_new(session: Session, roots: Iterable[object]) -> list[object]:
-    """Write new ORM objects with one Core executemany per table, parents first, and attach
-    them to the session as if just loaded: the unit of work's per-object bookkeeping (most
-    of a large flush's CPU) is skipped. `roots` and every new object their relationships
-    cascade to (an order, its lines, its supplier orders and theirs) must be transient.
+    """Write new ORM objects with one Core executemany per table, parents first: the unit
+    of work's per-object bookkeeping (most of a large flush's CPU) is skipped. `roots` and
+    every new object their relationships lead to (an order, its lines, its supplier orders
+    and theirs) must be transient; a parent already in the database is only referred to.
 
     Python-side column defaults are filled in on the objects, and foreign keys copied from
     the related objects set in Python, as a flush would; a column left without a value is
-    written as NULL (server-side defaults are not read back). Returns the objects written,
-    in the order their rows were."""
-    roots = list(roots)
-    found: dict[int, InstanceState] = {}  # by id: a child's cascade leads back to its parent
-    for root in roots:
-        state = inspect(root)
-        found.setdefault(id(state), state)
-        for _obj, _mapper, related, _dict in state.mapper.cascade_iterator("save-update", state):
-            if related.transient:  # a parent already in the database is only referred to
-                found.setdefault(id(related), related)
+    written as NULL (server-side defaults are not read back). The objects end detached, as
+    if loaded and then let go: every value stays readable, nothing tracks them, and a query
+    in this session loads its own copies. Returns them in the order their rows were
+    written."""
     by_table: dict[Table, list[InstanceState]] = {}
-    for state in found.values():
+    for state in _new_graph(roots):
         by_table.setdefault(state.mapper.local_table, []).append(state)
     if not by_table:
         return []
@@ -250,16 +245,36 @@ def insert_new(session: Session, roots: Iterable[object]) -> list[object]:
     objects = [state.obj() for state in written]
     for obj in objects:
         make_transient_to_detached(obj)
-    session.add_all(roots)  # the rest by cascade, which stops at what the session holds
     return objects
 
 
-def forget_written(session: Session, objects: Iterable[object]) -> None:
-    """Before a rollback (a dry run): detach what `insert_new` wrote and make it transient
-    again, so it keeps the values it was written with (a rollback would expire them)."""
+def forget_written(objects: Iterable[object]) -> None:
+    """Before a rollback (a dry run): make what `insert_new` wrote transient again, so it
+    keeps the values it was written with and no later session takes it for a stored row."""
     for obj in objects:
-        session.expunge(obj)
         make_transient(obj)
+
+
+def _new_graph(roots: Iterable[object]) -> list[InstanceState]:
+    """The roots and every transient object their relationships lead to, each once, found
+    through the relationships' values (cheaper than the mapper's general cascade walk)."""
+    found: dict[int, InstanceState] = {}
+    waiting = deque(inspect(root) for root in roots)
+    while waiting:
+        state = waiting.popleft()
+        if id(state) in found:
+            continue
+        found[id(state)] = state
+        shape, values = _shape(state.mapper), state.dict
+        for relationship, _links in shape.parents:
+            parent = values.get(relationship)
+            if parent is not None and inspect(parent).transient:
+                waiting.append(inspect(parent))
+        for relationship, _links in shape.children:
+            for child in values.get(relationship) or ():
+                if inspect(child).transient:
+                    waiting.append(inspect(child))
+    return list(found.values())
 
 
 @dataclass(frozen=True)

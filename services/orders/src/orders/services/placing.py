@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Row, bindparam, select
+
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
 from gachi_kit.db import forget_written, insert_new
@@ -81,7 +83,7 @@ def place(
     wiring: OrdersWiring,
     fields: dict,
     actor: Principal,
-    institution: Institution,
+    institution: Row,
     *,
     on_transaction=None,
     dry_run: bool = False,
@@ -108,20 +110,28 @@ def place(
         if on_transaction is not None:
             on_transaction(session, order)
         if dry_run:
-            forget_written(session, written)
+            forget_written(written)
             session.rollback()
             return order
     log.info("order_placed", order_id=order.id, supplier_orders=len(order.supplier_orders))
     return order
 
 
-def require_institution(wiring: OrdersWiring, actor: Principal) -> Institution:
+# Built once (a statement keeps its cache key): the buyer's institution as a plain row.
+_INSTITUTION = select(Institution.id, Institution.name, Institution.brn, Institution.status).where(
+    Institution.id == bindparam("id")
+)
+
+
+def require_institution(wiring: OrdersWiring, actor: Principal) -> Row:
+    """The buyer's active institution (`id`, `name`, `brn`): a plain row, not an object
+    the session would load and track on every order."""
     if not actor.org:
         raise Problem(
             403, "forbidden_institution", "권한이 없습니다", "토큰에 기관(org)이 없습니다."
         )
     with wiring.db.reading() as session:
-        institution = session.get(Institution, actor.org)
+        institution = session.connection().execute(_INSTITUTION, {"id": actor.org}).first()
     if institution is None or institution.status != "active":
         raise Problem(
             403,
