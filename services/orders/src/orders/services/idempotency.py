@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gachi_kit.auth import Principal
+from gachi_kit.db import insert_rows
 from gachi_kit.errors import Problem
 from gachi_kit.events import as_utc, utcnow
 from orders.adapters.models import IdempotencyRecord
@@ -116,22 +117,28 @@ def validate_key(key: str | None) -> str:
 
 
 def claim(wiring: OrdersWiring, claim: Claim) -> Replay | None:
-    """Take the key for this request, or return the response to replay."""
+    """Take the key for this request, or return the response to replay. Plain statements:
+    the record is read and written once, no object to track."""
     window = timedelta(seconds=wiring.settings.idempotency_in_flight_seconds)
+    this_key = {"this_scope": claim.scope, "this_key": claim.key}
     for _ in range(3):
         try:
             with wiring.db.transaction() as session:
-                record = _find(session, claim)
+                record = session.connection().execute(_FIND, this_key).first()
                 now = utcnow()
                 if record is None:
-                    session.add(
-                        IdempotencyRecord(
-                            scope=claim.scope,
-                            key=claim.key,
-                            request_hash=claim.request_hash,
-                            state="in_flight",
-                            locked_at=now,
-                        )
+                    insert_rows(
+                        session,
+                        IdempotencyRecord,
+                        [
+                            {
+                                "scope": claim.scope,
+                                "key": claim.key,
+                                "request_hash": claim.request_hash,
+                                "state": "in_flight",
+                                "locked_at": now,
+                            }
+                        ],
                     )
                     return None
                 if record.request_hash != claim.request_hash:
@@ -152,7 +159,8 @@ def claim(wiring: OrdersWiring, claim: Claim) -> Replay | None:
                         "같은 Idempotency-Key의 요청이 처리 중입니다. 잠시 후 다시 시도하세요.",
                         headers={"Retry-After": "1"},
                     )
-                record.locked_at = now  # left behind by a crashed request: take it over
+                # left behind by a crashed request: take it over
+                session.connection().execute(_TAKE_OVER, {**this_key, "now": now})
                 return None
         except IntegrityError:
             continue  # a concurrent request inserted the same key first; look again
@@ -166,11 +174,14 @@ def claim(wiring: OrdersWiring, claim: Claim) -> Replay | None:
 
 def complete(session: Session, claim: Claim, status: int, resource_id: str) -> None:
     """Store the outcome in the same transaction as the effect it describes."""
-    session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.scope == claim.scope, IdempotencyRecord.key == claim.key)
-        .values(state="done", status_code=status, response_body={"id": resource_id})
-        .execution_options(synchronize_session=False)
+    session.connection().execute(
+        _COMPLETE,
+        {
+            "this_scope": claim.scope,
+            "this_key": claim.key,
+            "status": status,
+            "body": {"id": resource_id},
+        },
     )
 
 
@@ -185,9 +196,22 @@ def release(wiring: OrdersWiring, claim: Claim) -> None:
         )
 
 
-def _find(session: Session, claim: Claim) -> IdempotencyRecord | None:
-    return session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.scope == claim.scope, IdempotencyRecord.key == claim.key
-        )
-    )
+# Built once (a statement keeps its cache key). The key's parameters are not named after
+# their columns: an UPDATE reserves those names for its SET clause.
+_THIS_KEY = (
+    IdempotencyRecord.scope == bindparam("this_scope"),
+    IdempotencyRecord.key == bindparam("this_key"),
+)
+_FIND = select(
+    IdempotencyRecord.request_hash,
+    IdempotencyRecord.state,
+    IdempotencyRecord.status_code,
+    IdempotencyRecord.response_body,
+    IdempotencyRecord.locked_at,
+).where(*_THIS_KEY)
+_COMPLETE = (
+    update(IdempotencyRecord)
+    .where(*_THIS_KEY)
+    .values(state="done", status_code=bindparam("status"), response_body=bindparam("body"))
+)
+_TAKE_OVER = update(IdempotencyRecord).where(*_THIS_KEY).values(locked_at=bindparam("now"))
