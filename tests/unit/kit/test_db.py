@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
 from sqlalchemy import ForeignKey, Integer, String, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -149,3 +152,73 @@ def test_insert_new_refers_to_a_parent_already_written_without_writing_it_again(
             (item.id, "국산")
         ]
         assert len(_rows(session, "item")) == 2
+
+
+def _waiting_for_flock(path) -> bool:
+    """Whether /proc/locks shows a writer blocked on this file's lock ("->" lines)."""
+    inode = os.stat(path).st_ino
+    with open("/proc/locks") as locks:
+        return any("->" in ln and f":{inode} " in ln and "FLOCK" in ln for ln in locks)
+
+
+def test_a_second_writer_waits_its_turn_in_the_kernel_before_asking_sqlite(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    asked = []  # (thread, statement) as SQLite was asked
+    event.listen(
+        db.engine,
+        "before_cursor_execute",
+        lambda c, cur, stmt, *a: asked.append((threading.current_thread().name, stmt)),
+    )
+    holding, let_go = threading.Event(), threading.Event()
+
+    def first():
+        with db.transaction() as session:
+            session.execute(text("CREATE TABLE t (v INTEGER)"))
+            holding.set()
+            let_go.wait(30)
+
+    def second():
+        with db.transaction() as session:
+            session.execute(text("INSERT INTO t VALUES (2)"))
+
+    one = threading.Thread(target=first, name="first")
+    one.start()
+    assert holding.wait(30)
+    two = threading.Thread(target=second, name="second")
+    two.start()
+    for _ in range(3000):  # until the kernel lists it as waiting (at most 30 s)
+        if _waiting_for_flock(tmp_path / "x.db.writers"):
+            break
+        two.join(0.01)
+    assert _waiting_for_flock(tmp_path / "x.db.writers")
+    assert ("second", "BEGIN IMMEDIATE") not in asked, "SQLite not asked while it waits"
+    let_go.set()
+    one.join(30)
+    two.join(30)
+    assert [s for t, s in asked if t == "second"] == ["BEGIN IMMEDIATE", "INSERT INTO t VALUES (2)"]
+    with db.reading() as session:
+        assert session.scalar(text("SELECT v FROM t")) == 2
+    db.dispose()
+
+
+def test_a_write_from_an_after_commit_hook_does_not_wait_for_its_own_thread(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+
+    def write_then_write_again():
+        with db.transaction() as session:
+            session.execute(text("CREATE TABLE t (v INTEGER)"))
+
+            @event.listens_for(session, "after_commit")
+            def again(_session):  # the first connection is not back in the pool yet
+                with db.transaction() as other:
+                    other.execute(text("INSERT INTO t VALUES (1)"))
+
+    writer = threading.Thread(target=write_then_write_again, daemon=True)
+    writer.start()
+    writer.join(30)
+    assert not writer.is_alive(), "the nested write deadlocked on the writers' lock"
+    with db.transaction() as session:  # and the lock was let go
+        session.execute(text("INSERT INTO t VALUES (2)"))
+    with db.reading() as session:
+        assert session.scalars(text("SELECT v FROM t ORDER BY v")).all() == [1, 2]
+    db.dispose()

@@ -34,6 +34,7 @@ from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.schema import sort_tables
 
 from gachi_kit.events import as_utc
+from gachi_kit.sqlite_writers import WriterQueue
 from gachi_kit.timeouts import DATABASE_CONNECT_SECONDS, DATABASE_POOL_WAIT_SECONDS
 
 READ_ONLY = "gachi_read_only"
@@ -77,13 +78,23 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    path = engine.url.database
+    writers = WriterQueue(path) if path and path != ":memory:" else None
+    if writers is not None:
+        writers.install(engine)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # Writers take the lock up front (IMMEDIATE), so two of them queue on busy_timeout
-        # instead of failing with "database is locked" when a reader upgrades to a writer.
+        # instead of failing with "database is locked" when a reader upgrades to a writer;
+        # in a file database they first wait their turn in the kernel (sqlite_writers).
         # Read-only scopes begin deferred and, under WAL, never wait for a writer.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if writers is not None:
+            writers.wait_for_turn(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
