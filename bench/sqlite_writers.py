@@ -167,7 +167,7 @@ def main() -> None:
     print("latency:  of a whole transaction, waiting included, less the CPU held inside\n")
     header = (
         f"{'mode':<28}{'count':>7}{'per s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-        f"{'p99/alone':>11}{'CPU ms/tx':>11}"
+        f"{'p99/p50':>11}{'CPU ms/tx':>11}"
     )
     print(header)
     alone = run(url, "writer queue", 1, 1, args.seconds / 2, args.hold_ms, args.outside_ms)
