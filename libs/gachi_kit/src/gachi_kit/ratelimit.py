@@ -52,7 +52,6 @@ def init_rate_limits(app: Flask, limits: RateLimits, *, exempt: tuple[str, ...] 
         key_func=caller_key,
         app=app,
         default_limits=[lambda: limits.per_caller if _caller()[0] else limits.per_address],
-        default_limits_exempt_when=_service_call,
         storage_uri=limits.storage_url,
         storage_options=RATE_LIMIT_REDIS if limits.storage_url.startswith("redis") else {},
         strategy="moving-window",
@@ -66,6 +65,9 @@ def init_rate_limits(app: Flask, limits: RateLimits, *, exempt: tuple[str, ...] 
 
     for name in exempt:
         limiter.exempt(app.blueprints[name])
+    # Checked before any limit is looked up: a service's call (orders asking catalog for
+    # prices on every order) costs the limiter nothing.
+    limiter.request_filter(_service_call)
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded):
