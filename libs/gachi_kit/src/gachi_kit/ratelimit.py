@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
@@ -116,5 +116,9 @@ def _caller() -> tuple[bool, str]:
 
 
 def _service_call() -> bool:
+    """Whether a service is calling. Asked of every request, probes included: one without
+    a bearer token is not a service's, and is told so without looking for a principal."""
+    if request.headers.get("Authorization", "")[:7].lower() != "bearer ":
+        return False
     authenticated, key = _caller()
     return authenticated and key.startswith("service:")
