@@ -5,11 +5,12 @@ SQLite file for S seconds: BEGIN IMMEDIATE, insert a row, hold the lock for --ho
 CPU (a placement's transaction), commit, then --outside-ms of CPU outside any transaction
 (the rest of a request). Two ways to wait for the write lock, alternated:
 
-  busy handler   the engine as the kit made it before: BEGIN IMMEDIATE with a busy timeout,
-                 waiting writers polling in SQLite's busy handler (sleeps of 1, 2, 5, ...
-                 then 100 ms);
-  writer queue   gachi_kit.db.Database: writers first wait for the flock on <file>.writers
-                 (gachi_kit.sqlite_writers), woken by the kernel when it is let go.
+  busy handler   the kit's engine with `make_engine(url, queue_writers=False)`, as it was
+                 before the queue: BEGIN IMMEDIATE with a busy timeout, waiting writers
+                 polling in SQLite's busy handler (sleeps of 1, 2, 5, ... then 100 ms);
+  writer queue   the kit's engine as the services have it: writers first wait for the
+                 flock on <file>.writers (gachi_kit.sqlite_writers), woken by the kernel
+                 when it is let go.
 
 Baseline in the same run: one writer alone (no contention). Figures: transactions/s, the
 latency of a transaction (waiting included) p50/p99/max and p99 / p50 (how unevenly the
@@ -38,27 +39,6 @@ from bench.load import percentile  # noqa: E402
 MODES = ("busy handler", "writer queue")
 
 
-def busy_handler_engine(url: str):
-    """The kit's SQLite engine before the writer queue: the same pragmas and BEGIN."""
-    from sqlalchemy import create_engine, event
-
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
 def _spin(milliseconds: float) -> None:
     end = time.thread_time() + milliseconds / 1000
     while time.thread_time() < end:
@@ -68,14 +48,9 @@ def _spin(milliseconds: float) -> None:
 def writer_process(url, mode, threads, seconds, hold_ms, outside_ms, start_at, results):
     from sqlalchemy import text
 
-    from gachi_kit.db import Database
+    from gachi_kit.db import make_engine
 
-    if mode == "writer queue":
-        database = Database(url)
-        begin, engine = database.transaction, database.engine
-    else:
-        engine = busy_handler_engine(url)
-        begin = engine.begin
+    engine = make_engine(url, queue_writers=mode == "writer queue")
     latencies: list[float] = []
     lock = threading.Lock()
     cpu_before = time.process_time()
@@ -87,7 +62,7 @@ def writer_process(url, mode, threads, seconds, hold_ms, outside_ms, start_at, r
         stop = start_at + seconds
         while time.time() < stop:
             started = time.perf_counter()
-            with begin() as tx:
+            with engine.begin() as tx:
                 tx.execute(text("INSERT INTO t (writer) VALUES (:w)"), {"w": name})
                 _spin(hold_ms)
             mine.append((time.perf_counter() - started) * 1000 - hold_ms)

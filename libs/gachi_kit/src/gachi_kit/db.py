@@ -50,10 +50,12 @@ NAMING_CONVENTION = {
 }
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, queue_writers: bool = True) -> Engine:
+    """`queue_writers=False`: a SQLite file's writers wait in SQLite's busy handler alone,
+    not in the writers' queue (sqlite_writers) first; bench/sqlite_writers.py's baseline."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, queue_writers)
         return engine
     # pre-ping: a connection the server closed (a restart) is replaced before it is used
     return create_engine(
@@ -66,7 +68,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, queue_writers: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, decide when a transaction starts (see _on_begin).
@@ -79,8 +81,9 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
     path = engine.url.database
-    writers = WriterQueue(path) if path and path != ":memory:" else None
-    if writers is not None:
+    writers = None
+    if queue_writers and path and path != ":memory:":
+        writers = WriterQueue(path)
         writers.install(engine)
 
     @event.listens_for(engine, "begin")
