@@ -280,14 +280,12 @@ def _new_graph(roots: Iterable[object]) -> list[InstanceState]:
             continue
         found[id(state)] = state
         shape, values = _shape(state.mapper), state.dict
-        for relationship, _links in shape.parents:
-            parent = values.get(relationship)
-            if parent is not None and inspect(parent).transient:
-                waiting.append(inspect(parent))
+        related = [values.get(relationship) for relationship, _links in shape.parents]
         for relationship, _links in shape.children:
-            for child in values.get(relationship) or ():
-                if inspect(child).transient:
-                    waiting.append(inspect(child))
+            related.extend(values.get(relationship) or ())
+        for other in related:
+            if other is not None and (other_state := inspect(other)).transient:
+                waiting.append(other_state)
     return list(found.values())
 
 

@@ -23,7 +23,13 @@ import threading
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-_held = threading.local()  # per thread: the lock files it holds
+
+class _Held(threading.local):
+    def __init__(self) -> None:
+        self.paths: set[str] = set()  # the lock files this thread holds
+
+
+_held = _Held()
 
 
 class WriterQueue:
@@ -38,7 +44,7 @@ class WriterQueue:
 
     def wait_for_turn(self, connection) -> None:
         """Called before a write transaction's BEGIN IMMEDIATE on `connection`."""
-        mine = _holding()
+        mine = _held.paths
         if self.path in mine:
             return
         info = connection.info  # the pooled DBAPI connection's: one descriptor each
@@ -61,10 +67,3 @@ class WriterQueue:
         pid, descriptor = record.info.pop("writer_lock", (None, None))
         if pid == os.getpid():
             os.close(descriptor)
-
-
-def _holding() -> set[str]:
-    mine = getattr(_held, "paths", None)
-    if mine is None:
-        mine = _held.paths = set()
-    return mine
