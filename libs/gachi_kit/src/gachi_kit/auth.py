@@ -149,13 +149,18 @@ def current_principal() -> Principal:
     """Verify the request's bearer token (once per request) and return who is calling."""
     if "principal" in g:
         return g.principal
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token()
+    if token is None:
         raise _unauthenticated("token_missing", "Authorization: Bearer 토큰이 필요합니다.")
     verifier: TokenVerifier = current_app.extensions["gachi_verifier"]
-    g.principal = verifier.verify(token.strip())
+    g.principal = verifier.verify(token)
     return g.principal
+
+
+def bearer_token() -> str | None:
+    """The request's bearer token as sent, unverified; None when it sends none."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def require_roles(*roles: str):

@@ -10,13 +10,14 @@ not limited. A breach is a 429 problem+json with `Retry-After`.
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 
-from flask import Flask, g, request
+from flask import Flask, g
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
-from gachi_kit.auth import current_principal
+from gachi_kit.auth import bearer_token, current_principal
 from gachi_kit.config import Env
 from gachi_kit.errors import Problem, problem_response
 from gachi_kit.logging import get_logger
@@ -104,21 +105,21 @@ def caller_key() -> str:
 
 
 def _caller() -> tuple[bool, str]:
-    """(authenticated?, counting key) for this request, worked out once."""
+    """(authenticated?, counting key) for this request, worked out once. Asked of every
+    request, probes included: one without a token is counted by address at once."""
     if "rate_limit_caller" not in g:
-        try:
-            who = current_principal()
-        except Problem:  # no token or a bad one: the view answers 401 (or is public)
-            g.rate_limit_caller = (False, f"addr:{get_remote_address()}")
-        else:
-            g.rate_limit_caller = (True, f"{who.role}:{who.org or '-'}:{who.sub}")
+        who = None
+        if bearer_token() is not None:
+            with suppress(Problem):  # a bad token: the view answers 401 (or is public)
+                who = current_principal()
+        g.rate_limit_caller = (
+            (True, f"{who.role}:{who.org or '-'}:{who.sub}")
+            if who is not None
+            else (False, f"addr:{get_remote_address()}")
+        )
     return g.rate_limit_caller
 
 
 def _service_call() -> bool:
-    """Whether a service is calling. Asked of every request, probes included: one without
-    a bearer token is not a service's, and is told so without looking for a principal."""
-    if request.headers.get("Authorization", "")[:7].lower() != "bearer ":
-        return False
     authenticated, key = _caller()
     return authenticated and key.startswith("service:")
