@@ -4,10 +4,10 @@ import os
 import threading
 
 import pytest
-from sqlalchemy import ForeignKey, Integer, String, event, inspect, text
+from sqlalchemy import ForeignKey, Integer, String, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from gachi_kit.db import Database, forget_written, insert_new
+from gachi_kit.db import Database, insert_new_rows, new_row
 from gachi_kit.events import new_id
 
 
@@ -76,6 +76,14 @@ def _basket() -> tuple[_Basket, _Label]:
     return basket, _Label(item=basket.items[0], text="유기농")
 
 
+def _plain_basket():
+    """The same basket as plain rows, linked as the relationships would link them."""
+    basket = new_row(_Basket, owner="광명시청", items=[])
+    for given in ({"name": "두부", "quantity": 3}, {"name": "김치"}):
+        basket.items.append(new_row(_Item, basket_id=basket.id, basket=basket, **given))
+    return basket, new_row(_Label, item_id=basket.items[0].id, text="유기농")
+
+
 def _rows(session, table: str) -> list[dict]:
     return [dict(r._mapping) for r in session.execute(text(f"SELECT * FROM {table}"))]
 
@@ -89,21 +97,24 @@ def db(tmp_path):
     db.dispose()
 
 
-def test_insert_new_writes_what_a_flush_writes_and_leaves_nothing_to_flush(db):
-    statements = []
-    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+def test_new_rows_are_written_as_a_flush_writes_the_same_objects(db):
     with db.transaction() as session:
         flushed, flushed_label = _basket()
         session.add_all([flushed, flushed_label])
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     with db.transaction() as session:
-        basket, label = _basket()
-        written = insert_new(session, [label])  # the basket and its items by cascade
-        assert [type(o) for o in written] == [_Basket, _Item, _Item, _Label]
-        assert not session.new and not session.dirty
-        assert all(inspect(o).detached for o in written), "written, then let go"
-        assert session.get(_Basket, basket.id) is not basket  # a query loads its own copy
-        count = len(statements)
-    assert statements[count:] == [], "nothing left for the unit of work to write"
+        basket, label = _plain_basket()
+        insert_new_rows(session, _Basket, [basket])
+        insert_new_rows(session, _Item, basket.items)
+        insert_new_rows(session, _Label, [label])
+        assert not session.new and not session.dirty and not session.identity_map
+        assert session.get(_Basket, basket.id).owner == "광명시청"  # the session reads it
+    assert [s.split()[:3] for s in statements[1:4]] == [
+        ["INSERT", "INTO", "basket"],
+        ["INSERT", "INTO", "item"],  # both items in one executemany
+        ["INSERT", "INTO", "label"],
+    ]
     with db.reading() as session:
         baskets, items, labels = (_rows(session, t) for t in ("basket", "item", "label"))
     by_id = {b["id"]: b for b in baskets}
@@ -111,47 +122,28 @@ def test_insert_new_writes_what_a_flush_writes_and_leaves_nothing_to_flush(db):
     assert by_id[basket.id] == {
         "id": basket.id,
         "owner": "광명시청",
-        "note": None,
-        "status": "open",
+        "note": None,  # no default: None
+        "status": "open",  # a constant default
         "version": 1,
     }
     mine = sorted((i["name"], i["quantity"]) for i in items if i["basket_id"] == basket.id)
-    assert mine == [("김치", 1), ("두부", 3)]
+    assert mine == [("김치", 1), ("두부", 3)]  # none given: the default, as a flush does
     assert {la["item_id"] for la in labels} == {flushed.items[0].id, basket.items[0].id}
-    # after the session closed: every value is there, none reloaded
-    assert (basket.note, basket.status, basket.items[1].quantity, label.item.basket is basket) == (
-        None,
-        "open",
-        1,
-        True,
-    )
 
 
-def test_what_insert_new_wrote_survives_a_dry_runs_rollback_with_its_values(db):
-    with db.transaction() as session:
-        basket, _label = _basket()
-        written = insert_new(session, [basket])
-        forget_written(written)
+def test_a_new_row_reads_like_the_object_and_keeps_what_else_it_is_given(db):
+    basket, label = _plain_basket()
+    other, _ = _plain_basket()
+    assert len(basket.id) == 26 and basket.id != other.id  # a callable default, per row
+    assert (basket.note, basket.status, basket.version) == (None, "open", 1)
+    assert basket.items[1].basket is basket and basket.items[1].quantity == 1
+    assert label.item_id == basket.items[0].id
+    with db.transaction() as session:  # a dry run: written, then rolled back
+        insert_new_rows(session, _Basket, [basket])
         session.rollback()
     with db.reading() as session:
-        assert _rows(session, "basket") == [] and _rows(session, "item") == []
-    assert basket.id and [i.basket_id for i in basket.items] == [basket.id, basket.id]
-    assert basket.version == 1 and basket.items[1].quantity == 1
-
-
-def test_insert_new_refers_to_a_parent_already_written_without_writing_it_again(db):
-    with db.transaction() as session:
-        basket, _label = _basket()
-        session.add(basket)
-    with db.transaction() as session:
-        item = session.get(_Item, basket.items[0].id)
-        written = insert_new(session, [_Label(item=item, text="국산")])
-        assert [type(o) for o in written] == [_Label]
-    with db.reading() as session:
-        assert [(la["item_id"], la["text"]) for la in _rows(session, "label")] == [
-            (item.id, "국산")
-        ]
-        assert len(_rows(session, "item")) == 2
+        assert _rows(session, "basket") == []
+    assert basket.owner == "광명시청", "plain values: nothing expires them"
 
 
 def _waiting_for_flock(path) -> bool:

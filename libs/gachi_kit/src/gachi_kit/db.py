@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from types import SimpleNamespace
 
 from sqlalchemy import (
     DateTime,
@@ -17,21 +16,12 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
-    inspect,
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import (
-    RelationshipDirection,
-    Session,
-    make_transient,
-    make_transient_to_detached,
-    sessionmaker,
-)
-from sqlalchemy.orm.state import InstanceState
-from sqlalchemy.schema import sort_tables
+from sqlalchemy.orm import Session, sessionmaker
 
 from gachi_kit.events import as_utc
 from gachi_kit.sqlite_writers import WriterQueue
@@ -228,133 +218,45 @@ def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool |
     return session.execute(statement, rows).first() is not None
 
 
-def insert_new(session: Session, roots: Iterable[object]) -> list[object]:
-    """Write new ORM objects with one Core executemany per table, parents first: the unit
-    of work's per-object bookkeeping (most of a large flush's CPU) is skipped. `roots` and
-    every new object their relationships lead to (an order, its lines, its supplier orders
-    and theirs) must be transient; a parent already in the database is only referred to.
-
-    Python-side column defaults are filled in on the objects, and foreign keys copied from
-    the related objects set in Python, as a flush would; a column left without a value is
-    written as NULL (server-side defaults are not read back). The objects end detached, as
-    if loaded and then let go: every value stays readable, nothing tracks them, and a query
-    in this session loads its own copies. Returns them in the order their rows were
-    written."""
-    by_table: dict[Table, list[InstanceState]] = {}
-    for state in _new_graph(roots):
-        by_table.setdefault(state.mapper.local_table, []).append(state)
-    if not by_table:
-        return []
-    tables = _parents_first(frozenset(by_table))
-    written = [state for table in tables for state in by_table[table]]
-    for state in written:  # every id first: a child's foreign key copies its parent's
-        _fill_defaults(state)
-    for state in written:
-        _copy_foreign_keys(state)
-    session.flush()  # whatever is pending first, as a flush would order it
-    for table in tables:
-        columns = _shape(by_table[table][0].mapper).columns
-        rows = [{column: s.dict[key] for column, key, _ in columns} for s in by_table[table]]
-        _insert(session, table, rows)
-    objects = [state.obj() for state in written]
-    for obj in objects:
-        make_transient_to_detached(obj)
-    return objects
+def new_row(model, /, **values) -> SimpleNamespace:
+    """A row about to be inserted, as a plain object: every column of `model`'s table as an
+    attribute named as the column (the value given, else its Python-side default, else
+    None; a value given as None stays None) and whatever else is given (the related rows a
+    reader follows, named as the model's relationships). What an API dump, an event or a
+    rule reads of a new object, without the ORM's instrumentation per object and per
+    collection append (most of building a placed order's ~50 objects). Write them with
+    `insert_new_rows`."""
+    static, computed = _column_defaults(model)
+    row = SimpleNamespace(**static)
+    attributes = row.__dict__
+    attributes.update(values)
+    for key, make in computed:
+        if key not in values:
+            attributes[key] = make(None)  # wrapped by SQLAlchemy to take a context: none here
+    return row
 
 
-def forget_written(objects: Iterable[object]) -> None:
-    """Before a rollback (a dry run): make what `insert_new` wrote transient again, so it
-    keeps the values it was written with and no later session takes it for a stored row."""
-    for obj in objects:
-        make_transient(obj)
-
-
-def _new_graph(roots: Iterable[object]) -> list[InstanceState]:
-    """The roots and every transient object their relationships lead to, each once, found
-    through the relationships' values (cheaper than the mapper's general cascade walk)."""
-    found: dict[int, InstanceState] = {}
-    waiting = deque(inspect(root) for root in roots)
-    while waiting:
-        state = waiting.popleft()
-        if id(state) in found:
-            continue
-        found[id(state)] = state
-        shape, values = _shape(state.mapper), state.dict
-        related = [values.get(relationship) for relationship, _links in shape.parents]
-        for relationship, _links in shape.children:
-            related.extend(values.get(relationship) or ())
-        for other in related:
-            if other is not None and (other_state := inspect(other)).transient:
-                waiting.append(other_state)
-    return list(found.values())
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """What insert_new needs to know of a mapped class, worked out once."""
-
-    columns: tuple[tuple[str, str, object], ...]  # (column, attribute, default or None)
-    parents: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # many-to-one: relationship,
-    # ((foreign key attribute, the parent's attribute), ...)
-    children: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # one-to-many: relationship,
-    # ((this parent's attribute, the child's foreign key attribute), ...)
+def insert_new_rows(session: Session, model, rows: Sequence[SimpleNamespace]) -> None:
+    """Insert rows made by `new_row` in one executemany (a parent's before its children's:
+    the caller writes them in that order). Core on the session's connection: nothing is
+    tracked, and a query in this session reads what was written."""
+    if rows:
+        keys = _column_keys(model)
+        _insert(session, model.__table__, [{k: row.__dict__[k] for k in keys} for row in rows])
 
 
 @cache
-def _shape(mapper) -> _Shape:
-    def key(of, column):
-        return of.get_property_by_column(column).key
-
-    columns = tuple(
-        (column.key, key(mapper, column), column.default) for column in mapper.local_table.c
-    )
-    parents, children = [], []
-    for relationship in mapper.relationships:
-        other = relationship.mapper
-        pairs = relationship.local_remote_pairs  # (this side's column, the other side's)
-        if relationship.direction is RelationshipDirection.MANYTOONE:
-            links = tuple((key(mapper, fk), key(other, pk)) for fk, pk in pairs)
-            parents.append((relationship.key, links))
-        elif relationship.direction is RelationshipDirection.ONETOMANY:
-            links = tuple((key(mapper, pk), key(other, fk)) for pk, fk in pairs)
-            children.append((relationship.key, links))
-        else:  # an association table's rows would not be written: refuse at once
-            raise NotImplementedError(f"insert_new: many-to-many {relationship}")
-    return _Shape(columns, tuple(parents), tuple(children))
+def _column_keys(model) -> tuple[str, ...]:
+    return tuple(column.key for column in model.__table__.c)
 
 
 @cache
-def _parents_first(tables: frozenset[Table]) -> list[Table]:
-    """These tables in foreign-key order (placement always writes the same five)."""
-    return sort_tables(tables)
-
-
-def _fill_defaults(state: InstanceState) -> None:
-    """Every column gets a value on the object (None without a default): an attribute
-    missing once the object is attached would be expired and reloaded. Written into the
-    object's dict: the object is about to be marked as loaded, no change to track."""
-    values = state.dict
-    for _column, key, default in _shape(state.mapper).columns:
-        if values.get(key) is not None:
-            continue
-        if default is None or default.is_sequence:
-            values[key] = None
-        elif default.is_callable:  # wrapped by SQLAlchemy to take a context: none here
-            values[key] = default.arg(None)
-        else:
-            values[key] = default.arg
-
-
-def _copy_foreign_keys(state: InstanceState) -> None:
-    """From each related object set in Python: the child's columns take the parent's."""
-    shape, values = _shape(state.mapper), state.dict
-    for relationship, links in shape.parents:
-        parent = values.get(relationship)
-        if parent is not None:
-            for foreign_key, parent_key in links:
-                values[foreign_key] = getattr(parent, parent_key)
-    for relationship, links in shape.children:
-        for child in values.get(relationship) or ():
-            child_values = inspect(child).dict
-            for parent_key, foreign_key in links:
-                child_values[foreign_key] = values[parent_key]
+def _column_defaults(model) -> tuple[dict, tuple]:
+    """({column: None or its constant default}, ((column, its callable default), ...))."""
+    static, computed = {}, []
+    for column in model.__table__.c:
+        default = column.default
+        if default is not None and default.is_callable:
+            computed.append((column.key, default.arg))
+        static[column.key] = default.arg if default is not None and default.is_scalar else None
+    return static, tuple(computed)

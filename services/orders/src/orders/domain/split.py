@@ -1,4 +1,5 @@
-"""Splitting an order's priced lines into one supplier order per enterprise."""
+"""Splitting an order's priced lines into one supplier order per enterprise: placement and
+re-routing both write what it gives (`services/allocation.supplier_order_columns`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from orders.domain.pricing import Snapshot
 
 @dataclass(frozen=True, slots=True)
 class PricedLine:
-    line_no: int
+    """Part of an order line allocated to one enterprise's product: a routed group line
+    may be spread over several enterprises, so a `line_no` may appear in several parts."""
+
+    line_no: int  # the order line's
     quantity: int
     snapshot: Snapshot  # as catalog priced it, kept for the record
 

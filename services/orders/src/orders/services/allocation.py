@@ -3,7 +3,7 @@ allocations into supplier orders with their money. Always inside the caller's tr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, update
@@ -11,16 +11,11 @@ from sqlalchemy.orm import Session
 
 from gachi_kit.dates import KST
 from gachi_kit.db import insert_or_ignore
-from orders.adapters.models import (
-    CapacityWeek,
-    Order,
-    OrderLine,
-    SupplierOrder,
-    SupplierOrderLine,
-)
+from orders.adapters.models import CapacityWeek, Order, SupplierOrder, SupplierOrderLine
 from orders.domain import states
 from orders.domain.money import ZERO, invoice_amounts
 from orders.domain.pricing import Snapshot
+from orders.domain.split import PricedLine, split_by_enterprise
 
 
 class CapacityLedger:
@@ -106,55 +101,75 @@ def fiscal_year_amounts(session: Session, enterprise_ids: set[str], today: date)
 
 def add_supplier_orders(
     order: Order,
-    allocations: list[tuple[OrderLine, Snapshot, int]],
+    allocations: list[PricedLine],
     *,
     week: date,
     deadline: datetime,
     ledger: CapacityLedger,
     rerouted_from: str | None = None,
 ) -> list[SupplierOrder]:
-    """One new supplier order per enterprise for these (order line, snapshot, quantity)s."""
-    by_enterprise: dict[str, list[tuple[OrderLine, Snapshot, int]]] = {}
-    for allocation in allocations:
-        by_enterprise.setdefault(allocation[1].enterprise_id, []).append(allocation)
+    """Re-routing's: one new supplier order per enterprise on a loaded order, for these
+    allocations (`line_no`: the order line each fills)."""
+    lines = {line.line_no: line for line in order.lines}
     created = []
-    for enterprise_id, parts in by_enterprise.items():
-        supplier_order = SupplierOrder(
-            enterprise_id=enterprise_id,
-            enterprise_name=parts[0][1].enterprise_name,
-            status=states.PENDING,
-            acceptance_deadline=deadline,
-            rerouted_from_id=rerouted_from,
-            supply_amount=0,
-            vat_amount=0,
-            total_amount=0,
-        )
+    for columns, line_columns in supplier_order_columns(
+        allocations, week=week, deadline=deadline, rerouted_from=rerouted_from
+    ):
+        supplier_order = SupplierOrder(**columns)
         order.supplier_orders.append(supplier_order)
-        for line_no, (order_line, snapshot, quantity) in enumerate(parts, start=1):
-            allocation = SupplierOrderLine(
-                line_no=line_no,
-                product_id=snapshot.product_id,
-                product_version=snapshot.product_version,
-                sku=snapshot.sku,
-                name=snapshot.name,
-                unit=snapshot.unit,
-                quantity=quantity,
-                unit_price=snapshot.unit_price,
-                tax_type=snapshot.tax_type,
-                enterprise_type=snapshot.enterprise_type,
-                certified=snapshot.certified,
-                certification_number=snapshot.certification.number
-                if snapshot.certification
-                else None,
-                capacity_week=week,
-            )
+        for line_no, values in line_columns:
+            allocation = SupplierOrderLine(**values)
             supplier_order.lines.append(allocation)
-            order_line.allocations.append(allocation)
-            ledger.reserve(snapshot.product_id, week, quantity)
-        refresh_amounts(supplier_order)
+            lines[line_no].allocations.append(allocation)
+            ledger.reserve(values["product_id"], week, values["quantity"])
         created.append(supplier_order)
     refresh_order_amounts(order)
     return created
+
+
+def supplier_order_columns(
+    allocations: list[PricedLine],
+    *,
+    week: date,
+    deadline: datetime,
+    rerouted_from: str | None = None,
+) -> Iterator[tuple[dict, list[tuple[int, dict]]]]:
+    """Per enterprise, one tax invoice: the new supplier order's columns, and each of its
+    lines' columns with the number of the order line it fills. Placement makes plain rows
+    of them, re-routing ORM objects."""
+    for part in split_by_enterprise(allocations).parts:
+        supplier = part.lines[0].snapshot
+        columns = {
+            "enterprise_id": part.enterprise_id,
+            "enterprise_name": supplier.enterprise_name,
+            "status": states.PENDING,
+            "acceptance_deadline": deadline,
+            "rerouted_from_id": rerouted_from,
+            "supply_amount": part.amounts.supply,
+            "vat_amount": part.amounts.vat,
+            "total_amount": part.amounts.total,
+        }
+        lines = []
+        for line_no, priced in enumerate(part.lines, start=1):
+            snapshot = priced.snapshot
+            certification = snapshot.certification
+            values = {
+                "line_no": line_no,
+                "product_id": snapshot.product_id,
+                "product_version": snapshot.product_version,
+                "sku": snapshot.sku,
+                "name": snapshot.name,
+                "unit": snapshot.unit,
+                "quantity": priced.quantity,
+                "unit_price": snapshot.unit_price,
+                "tax_type": snapshot.tax_type,
+                "enterprise_type": snapshot.enterprise_type,
+                "certified": snapshot.certified,
+                "certification_number": certification.number if certification else None,
+                "capacity_week": week,
+            }
+            lines.append((priced.line_no, values))
+        yield columns, lines
 
 
 def billable_quantity(line: SupplierOrderLine) -> int:

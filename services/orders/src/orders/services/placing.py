@@ -11,28 +11,38 @@ decisions, the outbox events and the idempotency record together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import Row, bindparam, select
 
 from gachi_kit.auth import Principal
 from gachi_kit.dates import today_kst
-from gachi_kit.db import forget_written, insert_new
+from gachi_kit.db import insert_new_rows, new_row
 from gachi_kit.errors import Problem, invalid
 from gachi_kit.events import utcnow
 from gachi_kit.logging import get_logger
 from gachi_kit.metrics import counter
 from orders.adapters.catalog_client import UnknownBrand
-from orders.adapters.models import Institution, Order, OrderLine, RoutingDecision
+from orders.adapters.models import (
+    Institution,
+    Order,
+    OrderLine,
+    RoutingDecision,
+    SupplierOrder,
+    SupplierOrderLine,
+)
 from orders.domain import routing
 from orders.domain.capacity import week_start
 from orders.domain.pricing import PricedProduct, Pricing, RefusedLine
 from orders.domain.rules import lead_time_met, needed_by_problem
+from orders.domain.split import PricedLine
 from orders.services import idempotency, reading
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
-    add_supplier_orders,
     fiscal_year_amounts,
+    refresh_order_amounts,
+    supplier_order_columns,
     take_capacity,
 )
 from orders.services.performance.classification import classify_supplier_orders
@@ -87,22 +97,22 @@ def place(
     *,
     on_transaction=None,
     dry_run: bool = False,
-) -> Order:
+) -> SimpleNamespace:
     """Price, route and write one order; also used when a group order closes. `institution`:
     the buyer's, as require_institution() found it (the caller checks it first).
 
-    A dry run does everything, capacity locks included, then rolls back: the order it
-    returns (no longer in any session) is exactly what a real run would have written."""
+    The order comes back as plain rows (`new_row`): its attributes, lines and supplier
+    orders are named as the models' are, which is all an answer, an event or a group
+    order's shares read. A dry run does everything, capacity locks included, then rolls
+    back: the order it returns is exactly what a real run would have written."""
     today = today_kst()
     problem = needed_by_problem(fields["needed_by"], today)
     if problem:
         raise invalid("needed_by", problem, code="needed_by_in_past", detail=problem)
     plan = _plan(wiring, fields, today)
     with wiring.db.transaction() as session:
-        order, decisions = _allocate(session, wiring, fields, actor, plan, today)
-        order.institution_name = institution.name
-        # ~50 new rows: Core inserts, without the unit of work's bookkeeping per object
-        written = insert_new(session, [order, *decisions])
+        order, decisions = _allocate(session, fields, actor, institution, plan, today)
+        _write(session, order, decisions)
         classify_supplier_orders(session, order.supplier_orders)
         record_order_event(wiring, session, "order.placed", order)
         for so in order.supplier_orders:
@@ -110,11 +120,20 @@ def place(
         if on_transaction is not None:
             on_transaction(session, order)
         if dry_run:
-            forget_written(written)
             session.rollback()
             return order
     log.info("order_placed", order_id=order.id, supplier_orders=len(order.supplier_orders))
     return order
+
+
+def _write(session, order: SimpleNamespace, decisions: list[SimpleNamespace]) -> None:
+    """~50 rows in five statements, parents first."""
+    insert_new_rows(session, Order, [order])
+    insert_new_rows(session, OrderLine, order.lines)
+    insert_new_rows(session, SupplierOrder, order.supplier_orders)
+    supplier_lines = [line for so in order.supplier_orders for line in so.lines]
+    insert_new_rows(session, SupplierOrderLine, supplier_lines)
+    insert_new_rows(session, RoutingDecision, decisions)
 
 
 # Built once (a statement keeps its cache key): the buyer's institution as a plain row.
@@ -174,10 +193,10 @@ def _plan(wiring: OrdersWiring, fields: dict, today) -> Plan:
 
 
 def _allocate(
-    session, wiring: OrdersWiring, fields: dict, actor: Principal, plan: Plan, today
-) -> tuple[Order, list[RoutingDecision]]:
+    session, fields: dict, actor: Principal, institution: Row, plan: Plan, today
+) -> tuple[SimpleNamespace, list[SimpleNamespace]]:
     """The order with its lines and supplier orders, and the routing decisions of its
-    product-group lines: all new, none in the session yet."""
+    product-group lines: new plain rows, not written yet."""
     needed_by = fields["needed_by"]
     week = week_start(needed_by)
     snapshots = plan.priced.snapshots()
@@ -187,8 +206,10 @@ def _allocate(
     if plan.policy == "fair_share":
         shares = fiscal_year_amounts(session, {s.enterprise_id for s in snapshots}, today)
 
-    order = Order(
+    order = new_row(
+        Order,
         institution_id=actor.org,
+        institution_name=institution.name,
         department=actor.dept,
         buyer_id=actor.sub,
         brand_code=fields.get("brand_code"),
@@ -199,9 +220,8 @@ def _allocate(
         delivery_sigungu_code=fields.get("delivery_sigungu_code"),
         needed_by=needed_by,
         memo=fields.get("memo", ""),
-        supply_amount=0,
-        vat_amount=0,
-        total_amount=0,
+        lines=[],
+        supplier_orders=[],
     )
     allocations, decisions, errors = [], [], {}
     lines = zip(fields["lines"], plan.priced.lines, strict=True)
@@ -209,14 +229,8 @@ def _allocate(
         quantity = requested["quantity"]
         if isinstance(answer, PricedProduct):
             snapshot = answer.snapshot
-            line = OrderLine(
-                line_no=index + 1,
-                product_id=snapshot.product_id,
-                name=snapshot.name,
-                unit=snapshot.unit,
-                quantity=quantity,
-                status="open",
-            )
+            line = _order_line(order, index, snapshot.name, snapshot.unit, quantity)
+            line.product_id = snapshot.product_id
             left = capacity_left.get(snapshot.product_id)
             if left is not None and quantity > left:
                 errors[str(index)] = _line_error(
@@ -225,17 +239,11 @@ def _allocate(
                 )
                 continue
             take_capacity(capacity_left, snapshot.product_id, quantity)
-            allocations.append((line, snapshot, quantity))
+            allocations.append(PricedLine(line.line_no, quantity, snapshot))
         else:
             group = answer.group
-            line = OrderLine(
-                line_no=index + 1,
-                group_code=group.code,
-                name=group.name,
-                unit=group.unit,
-                quantity=quantity,
-                status="open",
-            )
+            line = _order_line(order, index, group.name, group.unit, quantity)
+            line.group_code = group.code
             route = routing.route(
                 answer.candidates,
                 quantity,
@@ -254,29 +262,67 @@ def _allocate(
                 continue
             for allocation in route.allocations:
                 take_capacity(capacity_left, allocation.snapshot.product_id, allocation.quantity)
-                allocations.append((line, allocation.snapshot, allocation.quantity))
-            decisions.append((line, route))
+                allocations.append(
+                    PricedLine(line.line_no, allocation.quantity, allocation.snapshot)
+                )
+            decisions.append(_decision(order, line, plan.policy, route))
         order.lines.append(line)
     _raise_line_errors(errors)
-    add_supplier_orders(
-        order,
-        allocations,
-        week=week,
-        ledger=ledger,
-        deadline=acceptance_deadline(utcnow(), plan.acceptance_hours),
+    deadline = acceptance_deadline(utcnow(), plan.acceptance_hours)
+    _split(order, allocations, week=week, ledger=ledger, deadline=deadline)
+    return order, decisions
+
+
+def _order_line(order, index: int, name: str, unit: str, quantity: int) -> SimpleNamespace:
+    return new_row(
+        OrderLine,
+        order_id=order.id,
+        line_no=index + 1,
+        name=name,
+        unit=unit,
+        quantity=quantity,
+        status="open",
+        order=order,
+        allocations=[],
     )
-    return order, [
-        RoutingDecision(
-            order=order,
-            order_line=line,
-            trigger="placement",
-            policy=plan.policy,
-            quantity=line.quantity,
-            unallocated_quantity=route.unallocated,
-            candidates=route.explain(),
-        )
-        for line, route in decisions
-    ]
+
+
+def _split(order, allocations: list[PricedLine], *, week, ledger, deadline) -> None:
+    """One supplier order per enterprise, as plain rows linked both ways (as the models'
+    relationships would link them); `add_supplier_orders` is re-routing's ORM twin."""
+    lines = {line.line_no: line for line in order.lines}
+    for columns, line_columns in supplier_order_columns(allocations, week=week, deadline=deadline):
+        so = new_row(SupplierOrder, order_id=order.id, order=order, lines=[], **columns)
+        for line_no, values in line_columns:
+            order_line = lines[line_no]
+            allocation = new_row(
+                SupplierOrderLine,
+                supplier_order_id=so.id,
+                order_line_id=order_line.id,
+                supplier_order=so,
+                order_line=order_line,
+                **values,
+            )
+            so.lines.append(allocation)
+            order_line.allocations.append(allocation)
+            ledger.reserve(values["product_id"], week, values["quantity"])
+        order.supplier_orders.append(so)
+    refresh_order_amounts(order)
+
+
+def _decision(order, line, policy: str, route: routing.Route) -> SimpleNamespace:
+    return new_row(
+        RoutingDecision,
+        order_id=order.id,
+        order_line_id=line.id,
+        trigger="placement",
+        policy=policy,
+        quantity=line.quantity,
+        unallocated_quantity=route.unallocated,
+        candidates=route.explain(),
+        order=order,
+        order_line=line,
+    )
 
 
 # A line asked for more than the capacity ledger has left in the delivery week.

@@ -27,6 +27,7 @@ from orders.adapters.models import (
 from orders.domain import routing, states
 from orders.domain.capacity import week_start
 from orders.domain.pricing import PricedGroup, Snapshot
+from orders.domain.split import PricedLine
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
@@ -165,7 +166,7 @@ def reroute(wiring: OrdersWiring, session: Session, envelope: Envelope, candidat
         )
         for allocation in route.allocations:
             take_capacity(capacity_left, allocation.snapshot.product_id, allocation.quantity)
-            allocations.append((line, allocation.snapshot, allocation.quantity))
+            allocations.append(PricedLine(line.line_no, allocation.quantity, allocation.snapshot))
         if route.unallocated:
             line.unfulfillable_quantity += route.unallocated
             unfulfillable.append({"line_no": line.line_no, "quantity": route.unallocated})
