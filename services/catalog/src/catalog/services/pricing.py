@@ -19,9 +19,9 @@ from catalog.services.snapshots import (
     OfferedProduct,
     carries,
     listings_for,
-    load_products,
+    products_by_id,
+    products_in_groups,
     snapshot,
-    supplier_filters,
 )
 from catalog.wiring import Catalog
 from gachi_kit.errors import Problem, invalid
@@ -37,11 +37,7 @@ def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None)
         product_ids = {ln["product_id"] for ln in lines if ln.get("product_id")}
         product_ids |= {pid for pid in by_sku.values() if isinstance(pid, str)}
         # An empty IN still costs a round trip: ask only for what the lines name.
-        products = (
-            {p.id: p for p in load_products(session, Product.id.in_(product_ids))}
-            if product_ids
-            else {}
-        )
+        products = {p.id: p for p in products_by_id(session, product_ids)} if product_ids else {}
         groups = (
             {
                 g.code: g
@@ -54,9 +50,7 @@ def price(catalog: Catalog, lines: list[dict], on: date, brand_code: str | None)
         )
         members: dict[str, list[OfferedProduct]] = {code: [] for code in groups}
         if groups:
-            for p in load_products(
-                session, Product.group_code.in_(list(groups)), *supplier_filters()
-            ):
+            for p in products_in_groups(session, groups):
                 members[p.group_code].append(p)
         everyone = list(products) + [p.id for group in members.values() for p in group]
         listings = listings_for(session, brand_code, everyone)

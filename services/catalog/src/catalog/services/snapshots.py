@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from catalog.adapters.models import BrandListing, Certification, Enterprise, Product
@@ -101,29 +101,60 @@ def supplier_filters():
     )
 
 
+_PRODUCTS = (
+    select(*_PRODUCT_COLUMNS, *_SUPPLIER_COLUMNS)
+    .join(Enterprise, Enterprise.id == Product.enterprise_id)
+    .order_by(Product.id)
+)
+# Pricing's statements, built once: a statement keeps the cache key it computed, a new one
+# works it out again (with its clauses, a sixth of a pricing request's CPU).
+_BY_ID = _PRODUCTS.where(Product.id.in_(bindparam("ids", expanding=True)))
+_IN_GROUPS = _PRODUCTS.where(
+    Product.group_code.in_(bindparam("codes", expanding=True)), *supplier_filters()
+)
+_CERTIFICATIONS = (
+    select(
+        Certification.enterprise_id,
+        Certification.kind,
+        Certification.number,
+        Certification.valid_from,
+        Certification.valid_to,
+    )
+    .where(Certification.enterprise_id.in_(bindparam("enterprise_ids", expanding=True)))
+    .order_by(Certification.valid_from)
+)
+_LISTINGS = select(
+    BrandListing.product_id, BrandListing.brand_code, BrandListing.status, BrandListing.valid_until
+).where(
+    BrandListing.brand_code == bindparam("brand_code"),
+    BrandListing.product_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def load_products(session: Session, *conditions) -> list[OfferedProduct]:
     """Products matching `conditions`, in id order, with their enterprise and its
     certifications (ordered by start, as Enterprise.certifications is)."""
+    return _offered(session, _PRODUCTS.where(*conditions), {})
+
+
+def products_by_id(session: Session, ids: Iterable[str]) -> list[OfferedProduct]:
+    return _offered(session, _BY_ID, {"ids": list(ids)})
+
+
+def products_in_groups(session: Session, codes: Iterable[str]) -> list[OfferedProduct]:
+    """The groups' products that can be supplied at all (`supplier_filters`)."""
+    return _offered(session, _IN_GROUPS, {"codes": list(codes)})
+
+
+def _offered(session: Session, statement, params: dict) -> list[OfferedProduct]:
     connection = session.connection()  # Core: plain rows need none of the ORM's loading
-    rows = connection.execute(
-        select(*_PRODUCT_COLUMNS, *_SUPPLIER_COLUMNS)
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .where(*conditions)
-        .order_by(Product.id)
-    ).all()
+    rows = connection.execute(statement, params).all()
     if not rows:
         return []
     periods: dict[str, list[CertificationPeriod]] = {}
+    enterprise_ids = list({row.enterprise_id for row in rows})
     for enterprise_id, *period in connection.execute(
-        select(
-            Certification.enterprise_id,
-            Certification.kind,
-            Certification.number,
-            Certification.valid_from,
-            Certification.valid_to,
-        )
-        .where(Certification.enterprise_id.in_({row.enterprise_id for row in rows}))
-        .order_by(Certification.valid_from)
+        _CERTIFICATIONS, {"enterprise_ids": enterprise_ids}
     ):
         periods.setdefault(enterprise_id, []).append(CertificationPeriod(*period))
     suppliers: dict[str, Supplier] = {}
@@ -145,18 +176,10 @@ def listings_for(
     if not brand_code or not ids:
         return {}
     found: dict[str, Listing] = {}
+    connection = session.connection()
     for start in range(0, len(ids), 500):
-        for row in session.connection().execute(
-            select(
-                BrandListing.product_id,
-                BrandListing.brand_code,
-                BrandListing.status,
-                BrandListing.valid_until,
-            ).where(
-                BrandListing.brand_code == brand_code,
-                BrandListing.product_id.in_(ids[start : start + 500]),
-            )
-        ):
+        chunk = {"brand_code": brand_code, "ids": ids[start : start + 500]}
+        for row in connection.execute(_LISTINGS, chunk):
             found[row.product_id] = Listing(*row)
     return found
 
