@@ -57,11 +57,14 @@ def ensure_seeded(session: Session) -> None:
     insert_or_ignore(session, PriorityCategory, [as_row(c) for c in SEED])
 
 
+# Read for every placed order: built once (a statement keeps its cache key).
+_ALL = select(PriorityCategory.__table__).order_by(PriorityCategory.__table__.c.code)
+
+
 def all_categories(session: Session) -> list[Category]:
     """Read for every placed order (classification): plain rows of the table, no ORM
     objects (the session still autoflushes first, so an edit in this transaction shows)."""
-    table = PriorityCategory.__table__
-    return [as_category(row) for row in session.execute(select(table).order_by(table.c.code))]
+    return [as_category(row) for row in session.execute(_ALL)]
 
 
 def list_categories(wiring: OrdersWiring) -> list[dict]:

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from gachi_kit.db import insert_or_ignore
+from gachi_kit.db import insert_or_ignore, insert_rows
 from orders.adapters.models import SupplierOrder, SupplierOrderLine
 from orders.adapters.performance_models import (
     ClassifiedSupplierOrder,
@@ -38,17 +38,25 @@ LineSnapshot = tuple[str, str, str, bool]
 
 
 def classify_supplier_orders(session: Session, supplier_orders: Iterable[SupplierOrder]) -> None:
-    """Record the categories of supplier orders just created (flushed, with their lines)."""
+    """Record the categories of supplier orders just created (written, with their lines):
+    nothing is recorded for them yet, so the rows are plain inserts."""
     snapshots = [
         (so.id, line.id, line.enterprise_type, line.certified)
         for so in supplier_orders
         for line in so.lines
     ]
-    record(session, snapshots, all_categories(session))
+    record(session, snapshots, all_categories(session), new=True)
 
 
-def record(session: Session, snapshots: Sequence[LineSnapshot], categories: list[Category]) -> None:
-    """Write the three kinds of rows for these lines (already recorded ones are kept)."""
+def record(
+    session: Session,
+    snapshots: Sequence[LineSnapshot],
+    categories: list[Category],
+    *,
+    new: bool = False,
+) -> None:
+    """Write the three kinds of rows for these lines (already recorded ones are kept;
+    `new`: none can be, the supplier orders were created in this transaction)."""
     per_line, per_order, types = [], {}, {}
     for so_id, line_id, enterprise_type, certified in snapshots:
         types.setdefault(so_id, (enterprise_type, certified))
@@ -65,13 +73,14 @@ def record(session: Session, snapshots: Sequence[LineSnapshot], categories: list
         {"supplier_order_id": so_id, "enterprise_type": kind, "certified": certified}
         for so_id, (kind, certified) in types.items()
     ]
+    write = insert_rows if new else insert_or_ignore
     for model, rows in (
         (SupplierOrderLineCategory, per_line),
         (SupplierOrderCategory, list(per_order.values())),
         (ClassifiedSupplierOrder, marks),
     ):
         for start in range(0, len(rows), BATCH):
-            insert_or_ignore(session, model, rows[start : start + BATCH])
+            write(session, model, rows[start : start + BATCH])
 
 
 def classify_pending(session: Session) -> int:
