@@ -16,7 +16,11 @@ the Redis server (`INFO cpu`), read before and after each burst; the publishing 
 process is left out of both sides.
 
     .venv/bin/python bench/notify_delivery.py [--burst N] [--sample N] [--concurrency C]
-        [--threads T]
+        [--threads T] [--events-per-message K]
+
+--events-per-message K sends the burst's events K to a message (`notify.handle_events`, one
+task and one transaction for them), as a producer's commit hands them over, or as batching
+on the consumer side would: it measures what such batching would buy.
 
 Embedded Redis and SQLite unless TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
 Only 127.0.0.1 is contacted; every phase is bounded by a count and a time limit.
@@ -244,10 +248,19 @@ def run(args) -> None:
             # --- notify: burst, then paced -----------------------------------------------
             def send_events(count: int, one_at_a_time: bool):
                 sent: dict[str, float] = {}
+                together = 1 if one_at_a_time else args.events_per_message
+                waiting: list[dict] = []
                 for i in range(count):
                     event = supplier_order_created(enterprises[i % len(enterprises)])
                     sent[event["id"]] = time.time()
-                    celery.send_task("notify.handle_event", args=[event], queue="notify")
+                    waiting.append(event)
+                    if len(waiting) < together and i < count - 1:
+                        continue
+                    if len(waiting) == 1:
+                        celery.send_task("notify.handle_event", args=waiting, queue="notify")
+                    else:  # as a producer's commit (or a batch on the consumer) hands them over
+                        celery.send_task("notify.handle_events", args=[waiting], queue="notify")
+                    waiting = []
                     if one_at_a_time:
                         infra.wait_for(
                             lambda e=event["id"]: webhook_arrivals().get(e),
@@ -336,7 +349,8 @@ def run(args) -> None:
         f"{'PostgreSQL' if os.environ.get('DATABASE_URL_BASE') else 'SQLite'} · "
         f"{'system Redis' if os.environ.get('TEST_REDIS_URL') else 'embedded Redis'} · "
         f"{os.cpu_count()} CPUs · no-op and notify events workers: prefork, concurrency "
-        f"{args.concurrency} · notify deliveries worker: {args.threads} threads"
+        f"{args.concurrency} · notify deliveries worker: {args.threads} threads · "
+        f"burst: {args.events_per_message} event(s) per message"
     )
     print(
         f"{'phase':<40}{'count':>7}{'per s':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
@@ -363,10 +377,17 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8, help="deliveries worker threads")
+    parser.add_argument(
+        "--events-per-message",
+        type=int,
+        default=1,
+        help="the burst's events sent this many to a message (notify.handle_events)",
+    )
     parser.add_argument("--noop-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.burst = max(1, min(args.burst, 5000))
     args.sample = max(2, min(args.sample, 500))
+    args.events_per_message = max(1, min(args.events_per_message, 50))
     if args.noop_worker:
         app = noop_app(os.environ["REDIS_URL"])
         app.worker_main(
