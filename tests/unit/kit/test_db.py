@@ -138,6 +138,7 @@ def test_a_new_row_reads_like_the_object_and_keeps_what_else_it_is_given(db):
     assert (basket.note, basket.status, basket.version) == (None, "open", 1)
     assert basket.items[1].basket is basket and basket.items[1].quantity == 1
     assert label.item_id == basket.items[0].id
+    assert new_row(_Basket, owner="광명시청", status=None).status is None  # given: kept
     with db.transaction() as session:  # a dry run: written, then rolled back
         insert_new_rows(session, _Basket, [basket])
         session.rollback()
