@@ -11,7 +11,12 @@ from catalog.adapters.models import Brand, Product, ProductGroup
 from catalog.services.indexing import reindex_products
 from catalog.services.pricing import unknown_brand
 from catalog.services.rows import RowWith
-from catalog.services.snapshots import listings_for, load_products, snapshot, supplier_filters
+from catalog.services.snapshots import (
+    listings_for,
+    products_in_groups,
+    snapshot,
+    supplier_filters,
+)
 from catalog.wiring import Catalog
 from gachi_kit.errors import Problem, not_found
 
@@ -91,7 +96,7 @@ def candidates(catalog: Catalog, code: str, on: date, brand_code: str | None) ->
             raise _not_found()
         if brand_code is not None and session.get(Brand, brand_code) is None:
             raise unknown_brand("brand")
-        products = load_products(session, Product.group_code == code, *supplier_filters())
+        products = products_in_groups(session, [code])
         listings = listings_for(session, brand_code, [p.id for p in products])
         items = [snapshot(p, on, brand_code, listings.get(p.id)) for p in products]
     return {

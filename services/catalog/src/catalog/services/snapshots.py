@@ -131,12 +131,6 @@ _LISTINGS = select(
 )
 
 
-def load_products(session: Session, *conditions) -> list[OfferedProduct]:
-    """Products matching `conditions`, in id order, with their enterprise and its
-    certifications (ordered by start, as Enterprise.certifications is)."""
-    return _offered(session, _PRODUCTS.where(*conditions), {})
-
-
 def products_by_id(session: Session, ids: Iterable[str]) -> list[OfferedProduct]:
     return _offered(session, _BY_ID, {"ids": list(ids)})
 
@@ -147,6 +141,8 @@ def products_in_groups(session: Session, codes: Iterable[str]) -> list[OfferedPr
 
 
 def _offered(session: Session, statement, params: dict) -> list[OfferedProduct]:
+    """The products the statement selects, in id order, with their enterprise and its
+    certifications (ordered by start, as Enterprise.certifications is)."""
     connection = session.connection()  # Core: plain rows need none of the ORM's loading
     rows = connection.execute(statement, params).all()
     if not rows:
