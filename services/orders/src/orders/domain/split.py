@@ -1,5 +1,5 @@
 """Splitting an order's priced lines into one supplier order per enterprise: placement and
-re-routing both write what it gives (`services/allocation.supplier_order_columns`)."""
+re-routing both write what it gives (`services/allocation.py`)."""
 
 from __future__ import annotations
 

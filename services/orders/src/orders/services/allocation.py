@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from gachi_kit.dates import KST
-from gachi_kit.db import insert_or_ignore
+from gachi_kit.db import insert_or_ignore, new_row
 from orders.adapters.models import CapacityWeek, Order, SupplierOrder, SupplierOrderLine
 from orders.domain import states
 from orders.domain.money import ZERO, invoice_amounts
@@ -108,11 +108,11 @@ def add_supplier_orders(
     ledger: CapacityLedger,
     rerouted_from: str | None = None,
 ) -> list[SupplierOrder]:
-    """Re-routing's: one new supplier order per enterprise on a loaded order, for these
-    allocations (`line_no`: the order line each fills)."""
+    """Re-routing's: one new supplier order per enterprise, as ORM objects on an order it
+    loaded, for these allocations (`line_no`: the order line each fills)."""
     lines = {line.line_no: line for line in order.lines}
     created = []
-    for columns, line_columns in supplier_order_columns(
+    for columns, line_columns in _supplier_order_columns(
         allocations, week=week, deadline=deadline, rerouted_from=rerouted_from
     ):
         supplier_order = SupplierOrder(**columns)
@@ -127,7 +127,33 @@ def add_supplier_orders(
     return created
 
 
-def supplier_order_columns(
+def add_supplier_order_rows(
+    order, allocations: list[PricedLine], *, week: date, deadline: datetime, ledger: CapacityLedger
+) -> None:
+    """Placement's twin of `add_supplier_orders`: the same supplier orders as plain rows
+    (`new_row`) on a new order of plain rows, linked both ways as the relationships would
+    link them, with their foreign keys set."""
+    lines = {line.line_no: line for line in order.lines}
+    for columns, line_columns in _supplier_order_columns(allocations, week=week, deadline=deadline):
+        so = new_row(SupplierOrder, order_id=order.id, order=order, lines=[], **columns)
+        for line_no, values in line_columns:
+            order_line = lines[line_no]
+            allocation = new_row(
+                SupplierOrderLine,
+                supplier_order_id=so.id,
+                order_line_id=order_line.id,
+                supplier_order=so,
+                order_line=order_line,
+                **values,
+            )
+            so.lines.append(allocation)
+            order_line.allocations.append(allocation)
+            ledger.reserve(values["product_id"], week, values["quantity"])
+        order.supplier_orders.append(so)
+    refresh_order_amounts(order)
+
+
+def _supplier_order_columns(
     allocations: list[PricedLine],
     *,
     week: date,
@@ -136,7 +162,7 @@ def supplier_order_columns(
 ) -> Iterator[tuple[dict, list[tuple[int, dict]]]]:
     """Per enterprise, one tax invoice: the new supplier order's columns, and each of its
     lines' columns with the number of the order line it fills. Placement makes plain rows
-    of them, re-routing ORM objects."""
+    of them (`add_supplier_order_rows`), re-routing ORM objects (`add_supplier_orders`)."""
     for part in split_by_enterprise(allocations).parts:
         supplier = part.lines[0].snapshot
         columns = {

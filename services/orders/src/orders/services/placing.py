@@ -40,9 +40,8 @@ from orders.services import idempotency, reading
 from orders.services.allocation import (
     CapacityLedger,
     acceptance_deadline,
+    add_supplier_order_rows,
     fiscal_year_amounts,
-    refresh_order_amounts,
-    supplier_order_columns,
     take_capacity,
 )
 from orders.services.performance.classification import classify_supplier_orders
@@ -229,8 +228,9 @@ def _allocate(
         quantity = requested["quantity"]
         if isinstance(answer, PricedProduct):
             snapshot = answer.snapshot
-            line = _order_line(order, index, snapshot.name, snapshot.unit, quantity)
-            line.product_id = snapshot.product_id
+            line = _order_line(
+                order, index, snapshot.name, snapshot.unit, quantity, product_id=snapshot.product_id
+            )
             left = capacity_left.get(snapshot.product_id)
             if left is not None and quantity > left:
                 errors[str(index)] = _line_error(
@@ -242,8 +242,9 @@ def _allocate(
             allocations.append(PricedLine(line.line_no, quantity, snapshot))
         else:
             group = answer.group
-            line = _order_line(order, index, group.name, group.unit, quantity)
-            line.group_code = group.code
+            line = _order_line(
+                order, index, group.name, group.unit, quantity, group_code=group.code
+            )
             route = routing.route(
                 answer.candidates,
                 quantity,
@@ -269,11 +270,14 @@ def _allocate(
         order.lines.append(line)
     _raise_line_errors(errors)
     deadline = acceptance_deadline(utcnow(), plan.acceptance_hours)
-    _split(order, allocations, week=week, ledger=ledger, deadline=deadline)
+    add_supplier_order_rows(order, allocations, week=week, ledger=ledger, deadline=deadline)
     return order, decisions
 
 
-def _order_line(order, index: int, name: str, unit: str, quantity: int) -> SimpleNamespace:
+def _order_line(
+    order, index: int, name: str, unit: str, quantity: int, **product_or_group
+) -> SimpleNamespace:
+    """A product line (`product_id=`) or a product-group line (`group_code=`)."""
     return new_row(
         OrderLine,
         order_id=order.id,
@@ -284,30 +288,8 @@ def _order_line(order, index: int, name: str, unit: str, quantity: int) -> Simpl
         status="open",
         order=order,
         allocations=[],
+        **product_or_group,
     )
-
-
-def _split(order, allocations: list[PricedLine], *, week, ledger, deadline) -> None:
-    """One supplier order per enterprise, as plain rows linked both ways (as the models'
-    relationships would link them); `add_supplier_orders` is re-routing's ORM twin."""
-    lines = {line.line_no: line for line in order.lines}
-    for columns, line_columns in supplier_order_columns(allocations, week=week, deadline=deadline):
-        so = new_row(SupplierOrder, order_id=order.id, order=order, lines=[], **columns)
-        for line_no, values in line_columns:
-            order_line = lines[line_no]
-            allocation = new_row(
-                SupplierOrderLine,
-                supplier_order_id=so.id,
-                order_line_id=order_line.id,
-                supplier_order=so,
-                order_line=order_line,
-                **values,
-            )
-            so.lines.append(allocation)
-            order_line.allocations.append(allocation)
-            ledger.reserve(values["product_id"], week, values["quantity"])
-        order.supplier_orders.append(so)
-    refresh_order_amounts(order)
 
 
 def _decision(order, line, policy: str, route: routing.Route) -> SimpleNamespace:
