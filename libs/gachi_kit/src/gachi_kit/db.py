@@ -241,13 +241,8 @@ def insert_new_rows(session: Session, model, rows: Sequence[SimpleNamespace]) ->
     the caller writes them in that order). Core on the session's connection: nothing is
     tracked, and a query in this session reads what was written."""
     if rows:
-        keys = _column_keys(model)
-        _insert(session, model.__table__, [{k: row.__dict__[k] for k in keys} for row in rows])
-
-
-@cache
-def _column_keys(model) -> tuple[str, ...]:
-    return tuple(column.key for column in model.__table__.c)
+        columns = _column_defaults(model)[0]  # every column, by key
+        _insert(session, model.__table__, [{k: row.__dict__[k] for k in columns} for row in rows])
 
 
 @cache
