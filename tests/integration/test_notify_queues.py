@@ -80,7 +80,13 @@ def test_each_kind_of_work_is_sent_to_its_own_queue(app, config, redis_url):
     with HTTPReceiver() as receiver:
         subscribe(app, config, ENTERPRISE_A, receiver.url)
         n = app.extensions["notify"]
-        n.enqueue([("d-mail", "email"), ("d-sms", "sms"), ("d-talk", "alimtalk")])
+        n.enqueue(
+            [
+                ("d-mail", "email", "buyer@example.kr"),
+                ("d-sms", "sms", "01012345678"),
+                ("d-talk", "alimtalk", "01012345678"),
+            ]
+        )
         event = supplier_order_created(ENTERPRISE_A)
         with app.app_context():
             assert handle_event(n, event) == "done"  # no worker runs: the messages stay
@@ -134,8 +140,16 @@ def test_a_receiver_that_hangs_delays_no_other_inbox_or_webhook(app, config, tmp
 
             celery = app.extensions["celery"]
             slow = [supplier_order_created(ENTERPRISE_A) for _ in range(SLOW_EVENTS)]
+            # one at a time, so each webhook is a task of its own (a burst's would share one
+            # task, which stops at its first failure: test_webhooks) and the sends compete
+            # for the receiver's share of threads
             for event in slow:
                 celery.send_task("notify.handle_event", args=[event], queue="notify")
+                wait_for(
+                    lambda event=event: rows(app, InboxItem, event_id=event["id"]),
+                    timeout=60,
+                    what="the slow enterprise's inbox item",
+                )
             wait_for(
                 lambda: len(stuck.requests) >= 2, timeout=60, what="two sends held by the receiver"
             )

@@ -110,6 +110,37 @@ def test_5xx_and_429_are_retried_with_backoff_and_the_same_webhook_id(napp, toke
     assert all(gap >= 0.02 for gap in gaps)  # base 0.05 s, equal jitter: never under half
 
 
+def test_one_task_sends_a_receiver_s_webhooks_and_stops_at_its_first_failure(
+    napp, token, receiver, feed
+):
+    from notify.services.deliveries import send_deliveries
+
+    subscribe(napp, token, receiver.url)
+    for _ in range(4):
+        feed(napp, supplier_order_created())
+    ids = [row.id for row in webhook_rows(napp)]
+    receiver.replies = [Reply(200), Reply(503)]  # then it would answer again
+
+    with napp.app_context():
+        results = send_deliveries(napp.extensions["notify"], ids)
+
+    # sent, failed, and the two after the failure deferred unsent: not one request more
+    assert results == ["sent", "failed", "deferred", "deferred"]
+    assert [r.headers["webhook-id"] for r in receiver.requests] == ids[:2]
+    assert len(receiver.peers) == 1  # one kept-alive connection for the task's sends
+    rows_now = {row.id: (row.status, row.attempts, row.max_attempts) for row in webhook_rows(napp)}
+    assert rows_now == {
+        ids[0]: ("sent", 1, 4),
+        ids[1]: ("failed", 1, 4),
+        ids[2]: ("pending", 1, 5),  # deferred: not counted against the allowance
+        ids[3]: ("pending", 1, 5),
+    }
+    sent, _, *deferred = webhook_rows(napp)
+    for row in deferred:  # the sweep sends them a little later
+        assert row.last_error.startswith("같은 수신 서버로 먼저 보낸 메시지가 실패")
+        assert row.next_attempt_at > sent.sent_at
+
+
 def test_retries_stop_at_the_maximum_and_the_delivery_is_dead(napp, token, receiver, feed):
     subscribe(napp, token, receiver.url)
     receiver.default = Reply(502)

@@ -20,7 +20,7 @@ from notify.adapters.webhooks import WebhookSender
 from notify.config import Settings
 
 log = get_logger(__name__)
-Queued = tuple[str, str]  # (delivery id, channel): what `Notify.enqueue` sends
+Queued = tuple[str, str, str]  # (delivery id, channel, address): what `Notify.enqueue` sends
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,13 @@ class Notify:
     links: LinkSigner | None = None
 
     def enqueue(self, deliveries: Iterable[Queued]) -> int:
-        """Queue the deliveries (id, channel), after their rows committed, on their
-        channel's queue (`queues.py`), all in one round trip (`gachi_kit.celery.pipelined`):
-        `notify.send_deliveries` for up to `queues.PER_TASK` of one batched queue (e-mail,
-        texts: one provider behind each), `notify.send_delivery` for each of the others
-        (webhooks: one slow receiver holds up no one else's). Returns how many were
-        queued. A broker outage is only logged: the sweep finds the rows later."""
+        """Queue the deliveries (id, channel, address), after their rows committed, on
+        their channel's queue (`queues.py`), all in one round trip
+        (`gachi_kit.celery.pipelined`): `notify.send_deliveries` for up to
+        `queues.PER_TASK` of one destination (the SMTP server, a text provider, one
+        webhook receiver: one slow receiver holds up no one else's), `notify.send_delivery`
+        for one alone. Returns how many were queued. A broker outage is only logged: the
+        sweep finds the rows later."""
         if self.celery is None:
             return 0
         batch = list(deliveries)
@@ -69,7 +70,7 @@ class Notify:
                     )
         except Exception as exc:
             log.warning(
-                "delivery_enqueue_failed", deliveries=[d for d, _ in batch][:20], error=str(exc)
+                "delivery_enqueue_failed", deliveries=[d[0] for d in batch][:20], error=str(exc)
             )
             return 0
         return len(batch)

@@ -44,4 +44,4 @@ def deliver(n: Notify, session: Session, envelope: Envelope) -> list[Queued]:
         data,
     )
     session.add(delivery)
-    return [(delivery.id, delivery.channel)]
+    return [(delivery.id, delivery.channel, delivery.address)]

@@ -1,13 +1,14 @@
 """Sending deliveries, once each, with retries kept in our database.
 
-send_deliveries(ids) (one task: a webhook, or up to ten e-mails or texts, see queues.py):
+send_deliveries(ids) (one task: up to ten deliveries to one destination, see queues.py):
   1. claim (one short transaction for all of them): only a due `pending`/`failed` row, or a
      `sending` row whose lease ran out (its worker died mid-send), becomes `sending` with
      attempts + 1 and a lease long enough to send them one after another. A second task
      for the same row finds it claimed and does nothing. Paid channels take today's quota
      here, on the first attempt.
-  2. send each, outside any transaction (the webhook-id / Message-ID / grouping key is the
-     delivery id, the same on every attempt, so a resend after a crash can be deduped).
+  2. send each while the lease lasts, outside any transaction (the webhook-id / Message-ID
+     / grouping key is the delivery id, the same on every attempt, so a resend after a
+     crash can be deduped); one whose lease ran out meanwhile is deferred unsent.
   3. settle, only if the row is still ours (same attempt number), the sent ones in one
      short transaction, any other outcome in its own:
      sent; or failed with the next attempt after exponential backoff and jitter; or dead
@@ -20,6 +21,7 @@ long countdown waits in Redis (see the visibility timeout in reliability-anchors
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -84,14 +86,26 @@ def send_delivery(n: Notify, delivery_id: str) -> str:
 
 def send_deliveries(n: Notify, delivery_ids: list[str]) -> list[str]:
     """One attempt at each delivery, in order: claimed together, sent one after another,
-    and the sent ones settled together; each one's result."""
+    and the sent ones settled together; each one's result. Deferred unsent, for the sweep:
+    one whose turn comes after the lease ran out (another task may have it now), and the
+    webhooks after one to the same receiver that failed or was deferred (a receiver that
+    hangs costs one timeout per task, not one per delivery)."""
+    lease_ends = time.monotonic() + n.settings.delivery_lease_seconds * len(delivery_ids)
     claims = _claim(n, delivery_ids)
     claimed = [c for c in claims.values() if isinstance(c, Claimed)]
     attempts = []
+    failing: set[str] = set()  # receivers not to try again in this task
     with n.channels.email.connected() as email:  # one SMTP connection, opened if needed
         for c in claimed:
-            with n.channels.bulkhead.slot(destination(c.channel, c.address)) as free:
-                attempts.append((c, _send(n, c, email) if free else Outcome(DEFERRED)))
+            where = destination(c.channel, c.address)
+            if where in failing or time.monotonic() >= lease_ends:
+                attempts.append((c, Outcome(DEFERRED, error=_NOT_THIS_TIME)))
+                continue
+            with n.channels.bulkhead.slot(where) as free:
+                outcome = _send(n, c, email) if free else Outcome(DEFERRED)
+            if c.channel == "webhook" and outcome.verdict in (RETRY, DEFERRED):
+                failing.add(where)
+            attempts.append((c, outcome))
     settled = _settle(n, attempts)
     for c in claimed:
         ATTEMPTS.labels("notify", c.channel, settled[c.id]).inc()
@@ -104,6 +118,7 @@ def send_deliveries(n: Notify, delivery_ids: list[str]) -> list[str]:
     return [settled[i] if i in settled else claims[i] for i in delivery_ids]
 
 
+_NOT_THIS_TIME = "같은 수신 서버로 먼저 보낸 메시지가 실패했거나 시간이 다 되어 잠시 미뤘습니다"
 _DELIVERIES = Delivery.__table__
 _SUBSCRIPTIONS = Subscription.__table__
 # The rows and what their subscription says, in one statement built once (the rows locked
@@ -325,7 +340,9 @@ def _settle_failed(n: Notify, c: Claimed, outcome: Outcome, now) -> str:
         if outcome.verdict == DEFERRED:  # nothing left: not counted against the allowance
             row.status, row.max_attempts = PENDING, row.max_attempts + 1
             row.next_attempt_at = now + timedelta(seconds=settings.delivery_defer_seconds)
-            row.last_error = "수신 서버가 이미 다른 메시지를 받고 있어 잠시 미뤘습니다"
+            row.last_error = (
+                outcome.error or "수신 서버가 이미 다른 메시지를 받고 있어 잠시 미뤘습니다"
+            )
             log.info("delivery_deferred", delivery_id=c.id, channel=c.channel)
             return DEFERRED
         status, delay = after_failure(
@@ -384,7 +401,7 @@ def sweep(n: Notify, *, limit: int = 500) -> int:
         rows = list(session.scalars(query))
         for row in rows:
             row.enqueued_at = now
-        ids = [(row.id, row.channel) for row in rows]
+        ids = [(row.id, row.channel, row.address) for row in rows]
     if ids:
         n.enqueue(ids)
         log.info("deliveries_swept", count=len(ids))

@@ -96,7 +96,7 @@ def replay(n: Notify, fields: dict) -> dict:
             row.lease_until, row.enqueued_at = None, now
             row.replays += 1
             replayed.append(row.id)
-            queued.append((row.id, row.channel))
+            queued.append((row.id, row.channel, row.address))
     n.enqueue(queued)
     log.info("deliveries_replayed", count=len(replayed))
     return {"replayed": replayed, "skipped": skipped}

@@ -87,7 +87,7 @@ def send_due(n, *, limit: int = 2000) -> int:
             session.add(delivery)
             for entry in items:
                 entry.delivery_id = delivery.id
-            created.append((delivery.id, delivery.channel))
+            created.append((delivery.id, delivery.channel, delivery.address))
     if created:
         n.enqueue(created)
         log.info("digests_sent", count=len(created))

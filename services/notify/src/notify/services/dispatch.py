@@ -91,7 +91,7 @@ def fan_out(
                 message,
             )
             new.add(Delivery, {**delivery, "enqueued_at": now})
-            to_send.append((delivery["id"], delivery["channel"]))
+            to_send.append((delivery["id"], delivery["channel"], delivery["address"]))
     direct, unreachable = participants(event_type, data)
     _log_unreachable(event_id, event_type, data, unreachable)
     for reach in direct:
@@ -113,7 +113,7 @@ def fan_out(
             {**context, "participant": reach.participant},
         )
         new.add(Delivery, {**delivery, "enqueued_at": now})
-        to_send.append((delivery["id"], delivery["channel"]))
+        to_send.append((delivery["id"], delivery["channel"], delivery["address"]))
     new.insert(session)
     return to_send
 

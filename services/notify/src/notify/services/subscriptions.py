@@ -238,7 +238,7 @@ def send_test_event(n: Notify, actor: Principal, subscription_id: str):
         )
         delivery.enqueued_at = now
         session.add(delivery)
-    n.enqueue([(delivery.id, delivery.channel)])
+    n.enqueue([(delivery.id, delivery.channel, delivery.address)])
     log.info("webhook_test_queued", subscription_id=subscription_id, delivery_id=delivery.id)
     return delivery
 
