@@ -91,8 +91,12 @@ def first_delivery(request) -> bool:
     """Whether a task's message is on its first hand-over: not a retry, and not put back by
     the broker after a worker took it (a killed worker, the visibility timeout, a shutdown
     that returned its prefetched messages: kombu and RabbitMQ mark those `redelivered`).
-    Event consumers then record and apply the event in one transaction (`consumer`)."""
-    return not request.retries and not (request.delivery_info or {}).get("redelivered")
+    Event consumers then record and apply the event in one transaction (`consumer`).
+    A celery-batches request has no `retries`: its headers (`request_dict`) hold it."""
+    retries = getattr(request, "retries", None)
+    if retries is None:
+        retries = (getattr(request, "request_dict", None) or {}).get("retries")
+    return not retries and not (request.delivery_info or {}).get("redelivered")
 
 
 def make_celery(flask_app: Flask, *, queue: str, broker_url: str, beat_schedule=None) -> Celery:

@@ -2,24 +2,60 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from celery import Celery
+from celery.utils.time import get_exponential_backoff_interval
 
 from gachi_kit.celery import EVENT_TASK_OPTIONS, first_delivery
+from gachi_kit.logging import get_logger
+from notify import queues
+from notify.batching import MessageBatches, PrefetchForBatches
 from notify.services import deliveries, digests, events, reminders
 from notify.wiring import notify
 
+log = get_logger(__name__)
+
 
 def register(celery: Celery) -> None:
-    @celery.task(name="notify.handle_event", bind=True, **EVENT_TASK_OPTIONS)
-    def handle_event(task, envelope: dict) -> str:
-        """Every event routed to notify lands here; effects happen once per event id."""
-        return events.handle_event(notify(), envelope, first_delivery(task.request))
+    celery.steps["worker"].add(PrefetchForBatches)
 
-    @celery.task(name="notify.handle_events", bind=True, **EVENT_TASK_OPTIONS)
-    def handle_events(task, envelopes: list[dict]) -> list[str]:
-        """The events a producer committed together, in one message (an order and its
-        supplier orders): on their first hand-over, one transaction for all of them."""
+    class EventBatches(MessageBatches, celery.Task):
+        """Batched, inside the Flask app context like every task of the app."""
+
+    @celery.task(name="notify.handle_event", base=EventBatches)
+    def handle_event(requests: list) -> list[str]:
+        """Every producer's lone event lands here (`batching.py`: the messages waiting are
+        taken together); effects happen once per event id."""
+        return _handle_batch(requests, lambda envelope: [envelope])
+
+    @celery.task(name="notify.handle_events", base=EventBatches)
+    def handle_events(requests: list) -> list[str]:
+        """The events a producer committed together (an order and its supplier orders), one
+        message each, taken together with the other messages waiting."""
+        return _handle_batch(requests, lambda envelopes: envelopes)
+
+    @celery.task(name="notify.retry_events", bind=True, **EVENT_TASK_OPTIONS)
+    def retry_events(task, envelopes: list[dict]) -> list[str]:
+        """The events of a message that failed in a batch, each message on its own, with
+        Celery's backoff (a batch cannot wait for one of its messages)."""
         return events.handle_events(notify(), envelopes, first_delivery(task.request))
+
+    def _handle_batch(requests: list, envelopes_of) -> list[str]:
+        """Handle the batch; the ids of the messages the broker should hand over again."""
+        messages = [(envelopes_of(*request.args), first_delivery(request)) for request in requests]
+        results, _ = events.handle_messages(notify(), messages)
+        log.info(
+            "event_batch",
+            messages=len(messages),
+            results=dict(Counter(r or "failed" for outcome in results for r in outcome)),
+        )
+        put_back = []
+        for request, (raws, _), outcome in zip(requests, messages, results, strict=True):
+            failed = [raw for raw, result in zip(raws, outcome, strict=True) if result is None]
+            if failed and not _retry_later(retry_events, request, failed):
+                put_back.append(request.id)
+        return put_back
 
     @celery.task(name="notify.send_delivery")
     def send_delivery(delivery_id: str) -> str:
@@ -29,8 +65,8 @@ def register(celery: Celery) -> None:
 
     @celery.task(name="notify.send_deliveries")
     def send_deliveries(delivery_ids: list[str]) -> list[str]:
-        """One attempt at each of several e-mails or texts (`queues.tasks_for`): claimed and
-        settled together, sent one after another."""
+        """One attempt at each of several deliveries to one destination
+        (`queues.tasks_for`): claimed and settled together, sent one after another."""
         return deliveries.send_deliveries(notify(), delivery_ids)
 
     @celery.task(name="notify.sweep_deliveries")
@@ -44,3 +80,26 @@ def register(celery: Celery) -> None:
     @celery.task(name="notify.send_digests")
     def send_digests() -> int:
         return digests.send_due(notify())
+
+
+def _retry_later(retry_events, request, failed: list[dict]) -> bool:
+    """Send the failed events once more as `notify.retry_events`, after the backoff Celery
+    would have waited on this message's retry; False if the broker refused it."""
+    retries = (request.request_dict or {}).get("retries") or 0
+    if retries >= EVENT_TASK_OPTIONS["max_retries"]:
+        log.error("event_retries_exhausted", events=[raw.get("id") for raw in failed])
+        return True
+    countdown = get_exponential_backoff_interval(
+        factor=EVENT_TASK_OPTIONS["retry_backoff"],
+        retries=retries,
+        maximum=EVENT_TASK_OPTIONS["retry_backoff_max"],
+        full_jitter=EVENT_TASK_OPTIONS["retry_jitter"],
+    )
+    try:
+        retry_events.apply_async(
+            (failed,), countdown=countdown, retries=retries + 1, queue=queues.EVENTS
+        )
+    except Exception as exc:
+        log.warning("event_retry_not_sent", error=repr(exc)[:200])
+        return False
+    return True

@@ -38,37 +38,63 @@ def handle_event(n: Notify, raw: dict, first_delivery: bool = False) -> str:
 
 def handle_events(n: Notify, raws: list[dict], first_delivery: bool = False) -> list[str]:
     """The events of one message (what a producer committed together, in order): each one's
-    result. The deliveries of those that took effect are enqueued together, after commit;
-    then an event that failed raises, and the task retries it."""
-    envelopes = [Envelope.from_dict(raw) for raw in raws]
+    result. An event that failed raises once the others took effect, and the task retries
+    the message."""
+    (results,), failure = handle_messages(n, [(raws, first_delivery)])
+    if failure is not None:
+        raise failure
+    return results
+
+
+def handle_messages(
+    n: Notify, messages: list[tuple[list[dict], bool]]
+) -> tuple[list[list[str | None]], Exception | None]:
+    """The events of several messages, as the events worker takes them off its queue
+    together (tasks.py): each message is its events and whether it is on its first
+    hand-over. The events of all first hand-overs are recorded and applied in one
+    transaction (`consume_all`), the others each on its own; the deliveries of every event
+    that took effect are enqueued together, after commit. Returns each message's results
+    (None for an event that raised: its caller retries it) and the first error."""
+    flat = [(Envelope.from_dict(raw), first) for raws, first in messages for raw in raws]
     queued: dict[str, list[Queued]] = {}
 
     def handler(session: Session, event: Envelope) -> None:
         queued[event.id] = _apply(n, session, event)  # a later attempt replaces its own
 
-    results, failure = consume_all(
-        n.db,
-        InboundEvent,
-        envelopes,
-        handler,
-        max_attempts=n.settings.max_event_attempts,
-        first_delivery=first_delivery,
-    )
+    results: list[str | None] = [None] * len(flat)  # by position: an event may come twice
+    failure = None
+    for first in (True, False):
+        positions = [at for at, (_, on_first) in enumerate(flat) if on_first is first]
+        if not positions:
+            continue
+        outcome, error = consume_all(
+            n.db,
+            InboundEvent,
+            [flat[at][0] for at in positions],
+            handler,
+            max_attempts=n.settings.max_event_attempts,
+            first_delivery=first,
+        )
+        for at, result in zip(positions, outcome, strict=True):
+            results[at] = result
+        failure = failure or error
     # DONE: the last handler run of that event is the one that committed
     to_send = [
         item
-        for envelope, result in zip(envelopes, results, strict=True)
+        for (envelope, _), result in zip(flat, results, strict=True)
         if result == DONE
         for item in queued[envelope.id]
     ]
     if to_send:
         n.enqueue(to_send)
-    for envelope, result in zip(envelopes, results, strict=True):
+    for (envelope, _), result in zip(flat, results, strict=True):
         if result == DEAD:
             _keep_for_replay(n, envelope)
-    if failure is not None:
-        raise failure
-    return results
+    by_message, start = [], 0
+    for raws, _ in messages:
+        by_message.append(results[start : start + len(raws)])
+        start += len(raws)
+    return by_message, failure
 
 
 def _keep_for_replay(n: Notify, envelope: Envelope) -> None:

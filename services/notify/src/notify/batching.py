@@ -1,0 +1,69 @@
+"""The events worker takes the messages waiting on its queue several at a time.
+
+A burst (a busy hour of orders, a relay catching up) leaves many `notify.handle_event(s)`
+messages on the queue. Handling each in its own task and transaction cost about as much in
+Celery and in the commit as in the work; taking them together (celery-batches) puts up to
+`BATCH_MESSAGES` of them in one task and their first hand-overs in one transaction
+(`events.handle_messages`). A lone message waits at most `BATCH_WAIT_S` for company.
+
+celery-batches acknowledges a batch's messages when its task returns. Here a batch task
+returns the ids of the messages to put back on the queue instead; if the task raised, or
+its process died, all of them go back. A message put back comes again marked redelivered,
+so its events take the counted path, whose attempt cap parks a poison event as dead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from celery import bootsteps
+from celery_batches import Batches, SimpleRequest
+from celery_batches.trace import apply_batches_task
+
+from notify import queues
+
+BATCH_MESSAGES = 16
+BATCH_WAIT_S = 0.01
+# The broker hands a worker this many unacknowledged messages per process: a batch being
+# handled and the next one filling (celery-batches needs more than `flush_every`).
+PREFETCH_MULTIPLIER = 2 * BATCH_MESSAGES
+
+
+class MessageBatches(Batches):
+    """A task that receives the list of waiting requests (`SimpleRequest`s)."""
+
+    flush_every = BATCH_MESSAGES
+    flush_interval = BATCH_WAIT_S
+
+    def flush(self, requests: Collection):
+        """celery-batches' flush, for late acknowledgement only, with messages put back
+        as the task's result says (every one if it raised or its process was lost)."""
+        by_id = {request.id: request for request in requests}
+
+        def settle(result) -> None:
+            requeue = set(result) if isinstance(result, list) else set(by_id)
+            for request_id, request in by_id.items():
+                if request_id in requeue:
+                    request.reject(requeue=True)
+                else:
+                    request.acknowledge()
+
+        batch = ([SimpleRequest.from_request(request) for request in requests],)
+        return self._pool.apply_async(
+            apply_batches_task,
+            (self, batch, 0, None),
+            callback=settle,
+            error_callback=settle,
+        )
+
+
+class PrefetchForBatches(bootsteps.Step):
+    """A worker that consumes the events queue prefetches enough to fill its batches; the
+    deliveries worker keeps the kit's one message at a time. (A step, because the worker
+    reads its prefetch from the command line, which defaults to the app's setting.)"""
+
+    def __init__(self, worker, **kwargs):
+        consumed = worker.app.amqp.queues.consume_from  # None: every queue
+        if consumed is None or queues.EVENTS in consumed:
+            worker.prefetch_multiplier = PREFETCH_MULTIPLIER
+        super().__init__(worker, **kwargs)
