@@ -99,6 +99,8 @@ def consume_all(
     own, so a poison event is counted and parked alone and the others take effect."""
     if first_delivery and len(envelopes) > 1 and _all_at_once(db, model, envelopes, handler):
         for envelope in envelopes:
+            if envelope.correlation_id:
+                bind_contextvars(correlation_id=envelope.correlation_id)
             log.info("event_handled", event_id=envelope.id, type=envelope.type)
         return [DONE] * len(envelopes), None
     return each_event(
@@ -134,8 +136,6 @@ def each_event(
 def _all_at_once(db: Database, model, envelopes: Sequence[Envelope], handler) -> bool:
     """Record every event as done and apply them in one transaction; False, with nothing
     done, when one was seen before or a handler raised."""
-    if envelopes[0].correlation_id:
-        bind_contextvars(correlation_id=envelopes[0].correlation_id)
     try:
         with db.transaction() as session:
             for envelope in envelopes:
@@ -143,7 +143,9 @@ def _all_at_once(db: Database, model, envelopes: Sequence[Envelope], handler) ->
                 done = {**row, "attempts": 1, "status": DONE, "done_at": row["received_at"]}
                 if not insert_or_ignore(session, model, done):
                     raise _SeenBefore
-            for envelope in envelopes:
+            for envelope in envelopes:  # of several requests, when a worker batches messages
+                if envelope.correlation_id:
+                    bind_contextvars(correlation_id=envelope.correlation_id)
                 handler(session, envelope)
     except Exception as exc:
         if not isinstance(exc, _SeenBefore):
