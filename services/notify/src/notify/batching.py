@@ -2,9 +2,13 @@
 
 A burst (a busy hour of orders, a relay catching up) leaves many `notify.handle_event(s)`
 messages on the queue. Handling each in its own task and transaction cost about as much in
-Celery and in the commit as in the work; taking them together (celery-batches) puts up to
-`BATCH_MESSAGES` of them in one task and their first hand-overs in one transaction
-(`events.handle_messages`). A lone message waits at most `BATCH_WAIT_S` for company.
+Celery and in the commit as in the work; taking them together (celery-batches) puts them
+in one task and their first hand-overs in one transaction (`events.handle_messages`).
+
+A message goes out at once while a worker process is free, so a lone event waits for
+nothing; while every process is busy, the messages that arrive wait for the next free one
+and go together (up to the prefetch), or as soon as `BATCH_MESSAGES` are waiting. The
+timer of celery-batches (`BATCH_WAIT_S`) is only the backstop.
 
 celery-batches acknowledges a batch's messages when its task returns. Here a batch task
 returns the ids of the messages to put back on the queue instead; if the task raised, or
@@ -22,8 +26,8 @@ from celery_batches.trace import apply_batches_task
 
 from notify import queues
 
-BATCH_MESSAGES = 16
-BATCH_WAIT_S = 0.01
+BATCH_MESSAGES = 32
+BATCH_WAIT_S = 0.1
 # The broker hands a worker this many unacknowledged messages per process: a batch being
 # handled and the next one filling (celery-batches needs more than `flush_every`).
 PREFETCH_MULTIPLIER = 2 * BATCH_MESSAGES
@@ -35,18 +39,40 @@ class MessageBatches(Batches):
     flush_every = BATCH_MESSAGES
     flush_interval = BATCH_WAIT_S
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._running = 0  # batches handed to the pool and not yet returned
+
+    def Strategy(self, task, app, consumer):
+        """celery-batches' message handler, then a flush if a process is free. (In the
+        worker's event loop, like the pool's callbacks: prefork.)"""
+        buffer_message = super().Strategy(task, app, consumer)
+        processes = max(1, consumer.pool.num_processes or 1)
+
+        def on_message(*args, **kwargs) -> None:
+            buffer_message(*args, **kwargs)
+            if self._running < processes and not self._buffer.empty():
+                self._do_flush()
+
+        return on_message
+
     def flush(self, requests: Collection):
         """celery-batches' flush, for late acknowledgement only, with messages put back
-        as the task's result says (every one if it raised or its process was lost)."""
+        as the task's result says (every one if it raised or its process was lost); the
+        messages that waited meanwhile go next."""
         by_id = {request.id: request for request in requests}
+        self._running += 1
 
         def settle(result) -> None:
+            self._running -= 1
             requeue = set(result) if isinstance(result, list) else set(by_id)
             for request_id, request in by_id.items():
                 if request_id in requeue:
                     request.reject(requeue=True)
                 else:
                     request.acknowledge()
+            if not self._buffer.empty():
+                self._do_flush()
 
         batch = ([SimpleRequest.from_request(request) for request in requests],)
         return self._pool.apply_async(
