@@ -20,11 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from celery import bootsteps
+from celery import bootsteps, signals, states
+from celery._state import _task_stack
+from celery.app.task import Context
 from celery_batches import Batches, SimpleRequest
-from celery_batches.trace import apply_batches_task
+from kombu.utils.uuid import uuid
 
+from gachi_kit.logging import get_logger
 from notify import queues
+
+log = get_logger(__name__)
 
 BATCH_MESSAGES = 32
 BATCH_WAIT_S = 0.1
@@ -74,13 +79,39 @@ class MessageBatches(Batches):
             if not self._buffer.empty():
                 self._do_flush()
 
-        batch = ([SimpleRequest.from_request(request) for request in requests],)
+        batch = [SimpleRequest.from_request(request) for request in requests]
         return self._pool.apply_async(
-            apply_batches_task,
-            (self, batch, 0, None),
-            callback=settle,
-            error_callback=settle,
+            run_batch, (self, batch), callback=settle, error_callback=settle
         )
+
+
+def run_batch(task: MessageBatches, requests: list[SimpleRequest]):
+    """Run a batch in a pool process as Celery runs a task, under the first message's
+    request: its trace continues from that message (OpenTelemetry's Celery instrumentation
+    reads the request's headers), as does its correlation id. celery-batches' own runner
+    gives the batch an empty request, which started a new trace for every batch. The
+    other messages' traces end at their publish; a lone message (an idle worker) is a
+    batch of one."""
+    first = requests[0]
+    request = Context(first.request_dict or {}, id=uuid(), delivery_info=first.delivery_info)
+    _task_stack.push(task)
+    task.request_stack.push(request)
+    prerun = {"sender": task, "task_id": request.id, "task": task, "args": (requests,)}
+    result, state = None, states.SUCCESS
+    try:
+        signals.task_prerun.send(**prerun, kwargs={})
+        try:
+            result = task(requests)
+        except Exception as exc:  # settle() puts every message back
+            state = states.FAILURE
+            log.error("event_batch_failed", messages=len(requests), error=repr(exc)[:500])
+    finally:
+        try:
+            signals.task_postrun.send(**prerun, kwargs={}, retval=result, state=state)
+        finally:
+            task.request_stack.pop()
+            _task_stack.pop()
+    return result
 
 
 class PrefetchForBatches(bootsteps.Step):
