@@ -40,13 +40,15 @@ def test_waiting_messages_are_handled_together_each_event_once(
         celery.send_task("notify.handle_event", args=[event], queue="notify")
     celery.send_task("notify.handle_event", args=[events[0]], queue="notify")  # a resend
     celery.send_task("notify.handle_events", args=[[events[1], events[2]]], queue="notify")
+    # not an envelope: no retry would mend it, and it holds up no one
+    celery.send_task("notify.handle_event", args=[{"type": "수상한 메시지"}], queue="notify")
 
     processes = Processes(tmp_path, service_env(service_config))
     try:
         processes.start("notify-worker", celery_worker_argv("notify"))
         wait_for(
             lambda: (
-                sum(b["messages"] for b in batches(processes.log("notify-worker"))) == WAITING + 2
+                sum(b["messages"] for b in batches(processes.log("notify-worker"))) == WAITING + 3
             ),
             what="every message handled",
             timeout=90,
@@ -64,7 +66,8 @@ def test_waiting_messages_are_handled_together_each_event_once(
     for b in handled:
         for result, count in b["results"].items():
             results[result] = results.get(result, 0) + count
-    assert results == {"done": WAITING, "duplicate": 3}  # the resent ones took no effect
+    # the resent ones took no effect; the one that is not an envelope was dropped
+    assert results == {"done": WAITING, "duplicate": 3, "malformed": 1}
     items = rows(notify_app, InboxItem)
     assert sorted(i.event_id for i in items) == sorted(e["id"] for e in events)
     assert all(i.title.startswith("[새 주문] 포기김치 10kg") for i in items)

@@ -42,16 +42,29 @@ def register(celery: Celery) -> None:
         return events.handle_events(notify(), envelopes, first_delivery(task.request))
 
     def _handle_batch(requests: list, envelopes_of) -> list[str]:
-        """Handle the batch; the ids of the messages the broker should hand over again."""
-        messages = [(envelopes_of(*request.args), first_delivery(request)) for request in requests]
-        results, _ = events.handle_messages(notify(), messages)
+        """Handle the batch; the ids of the messages the broker should hand over again.
+        A message whose arguments are not a task's is dropped (it never will be); if the
+        batch fails as a whole, every message is sent again with a backoff, so a failure
+        that repeats never spins the worker."""
+        batch = []
+        for request in requests:
+            try:
+                batch.append((request, list(envelopes_of(*request.args))))
+            except TypeError:
+                log.error("event_message_malformed", task_id=request.id)
+        messages = [(raws, first_delivery(request)) for request, raws in batch]
+        try:
+            results, _ = events.handle_messages(notify(), messages)
+        except Exception as exc:
+            log.error("event_batch_failed", messages=len(messages), error=repr(exc)[:500])
+            results = [[None] * len(raws) for raws, _ in messages]
         log.info(
             "event_batch",
             messages=len(messages),
             results=dict(Counter(r or "failed" for outcome in results for r in outcome)),
         )
         put_back = []
-        for request, (raws, _), outcome in zip(requests, messages, results, strict=True):
+        for (request, raws), outcome in zip(batch, results, strict=True):
             failed = [raw for raw, result in zip(raws, outcome, strict=True) if result is None]
             if failed and not _retry_later(retry_events, request, failed):
                 put_back.append(request.id)

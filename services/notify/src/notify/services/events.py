@@ -29,6 +29,7 @@ from notify.services.dispatch import fan_out
 from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
+MALFORMED = "malformed"
 
 
 def handle_event(n: Notify, raw: dict, first_delivery: bool = False) -> str:
@@ -54,8 +55,11 @@ def handle_messages(
     hand-over. The events of all first hand-overs are recorded and applied in one
     transaction (`consume_all`), the others each on its own; the deliveries of every event
     that took effect are enqueued together, after commit. Returns each message's results
-    (None for an event that raised: its caller retries it) and the first error."""
-    flat = [(Envelope.from_dict(raw), first) for raws, first in messages for raw in raws]
+    (None for an event that raised: its caller retries it; MALFORMED for each event of a
+    message that is not a list of envelopes, which no retry would mend) and the first
+    error."""
+    parsed = [(_envelopes(raws), first) for raws, first in messages]
+    flat = [(envelope, first) for envelopes, first in parsed for envelope in envelopes or ()]
     queued: dict[str, list[Queued]] = {}
 
     def handler(session: Session, event: Envelope) -> None:
@@ -91,10 +95,21 @@ def handle_messages(
         if result == DEAD:
             _keep_for_replay(n, envelope)
     by_message, start = [], 0
-    for raws, _ in messages:
-        by_message.append(results[start : start + len(raws)])
-        start += len(raws)
+    for (raws, _), (envelopes, _) in zip(messages, parsed, strict=True):
+        if envelopes is None:
+            by_message.append([MALFORMED] * len(raws))
+            continue
+        by_message.append(results[start : start + len(envelopes)])
+        start += len(envelopes)
     return by_message, failure
+
+
+def _envelopes(raws: list) -> list[Envelope] | None:
+    try:
+        return [Envelope.from_dict(raw) for raw in raws]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        log.error("event_message_malformed", error=repr(exc)[:500])
+        return None
 
 
 def _keep_for_replay(n: Notify, envelope: Envelope) -> None:
