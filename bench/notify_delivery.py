@@ -18,9 +18,9 @@ process is left out of both sides.
     .venv/bin/python bench/notify_delivery.py [--burst N] [--sample N] [--concurrency C]
         [--threads T] [--events-per-message K]
 
---events-per-message K sends the burst's events K to a message (`notify.handle_events`, one
-task and one transaction for them), as a producer's commit hands them over, or as batching
-on the consumer side would: it measures what such batching would buy.
+--events-per-message K sends the burst's events K to a message (`notify.handle_events`), as a
+producer's commit hands them over. (The events worker also takes the messages waiting on
+its queue several to a task: `notify/batching.py`.)
 
 Embedded Redis and SQLite unless TEST_REDIS_URL / DATABASE_URL_BASE are set (as in tests).
 Only 127.0.0.1 is contacted; every phase is bounded by a count and a time limit.
