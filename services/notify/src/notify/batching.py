@@ -104,7 +104,7 @@ def run_batch(task: MessageBatches, requests: list[SimpleRequest]):
             result = task(requests)
         except Exception as exc:  # settle() puts every message back
             state = states.FAILURE
-            log.error("event_batch_failed", messages=len(requests), error=repr(exc)[:500])
+            log.error("event_batch_raised", messages=len(requests), error=repr(exc)[:500])
     finally:
         try:
             signals.task_postrun.send(**prerun, kwargs={}, retval=result, state=state)
