@@ -90,8 +90,9 @@ def send_deliveries(n: Notify, delivery_ids: list[str]) -> list[str]:
     one whose turn comes after the lease ran out (another task may have it now), and the
     webhooks after one to the same receiver that failed or was deferred (a receiver that
     hangs costs one timeout per task, not one per delivery)."""
-    lease_ends = time.monotonic() + n.settings.delivery_lease_seconds * len(delivery_ids)
-    claims = _claim(n, delivery_ids)
+    lease_seconds = n.settings.delivery_lease_seconds * len(delivery_ids)
+    lease_ends = time.monotonic() + lease_seconds  # not after the rows' own lease_until
+    claims = _claim(n, delivery_ids, lease_seconds)
     claimed = [c for c in claims.values() if isinstance(c, Claimed)]
     attempts = []
     failing: set[str] = set()  # receivers not to try again in this task
@@ -141,11 +142,11 @@ _CLAIMING = (
 _CHANGE = update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("row_id"))
 
 
-def _claim(n: Notify, delivery_ids: list[str]) -> dict[str, Claimed | str]:
+def _claim(n: Notify, delivery_ids: list[str], lease_seconds: float) -> dict[str, Claimed | str]:
     """In one transaction: each row claimed, or why not. The lease covers sending them
     one after another."""
     now = utcnow()
-    lease = timedelta(seconds=n.settings.delivery_lease_seconds * len(delivery_ids))
+    lease = timedelta(seconds=lease_seconds)
     with n.db.transaction() as session:
         connection = session.connection()
         found = {row.id: row for row in connection.execute(_CLAIMING, {"ids": delivery_ids})}
