@@ -20,6 +20,10 @@ counted with its error before the task retries.
 The events one producer committed together may come in one message (`consume_all`): on
 their first hand-over they are recorded and applied in one transaction; otherwise, or if
 that fails, each is consumed on its own as above.
+
+A handler may leave writes for `finish`, which runs in the same transaction after the
+handlers of all its events, before it commits: a batch's rows go in one statement per
+table, not one per event.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sqlalchemy import Integer, String, Text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from structlog.contextvars import bind_contextvars
 
-from gachi_kit.db import Database, UTCDateTime, insert_or_ignore
+from gachi_kit.db import Database, UTCDateTime, insert_or_ignore, insert_or_ignore_many
 from gachi_kit.events import Envelope, utcnow
 from gachi_kit.logging import get_logger
 from gachi_kit.metrics import counter
@@ -47,6 +51,8 @@ DEAD_EVENTS = counter(
 DONE, PROCESSING, DEAD = "done", "processing", "dead"
 T = TypeVar("T")
 R = TypeVar("R")
+Handler = Callable[[Session, Envelope], None]
+Finish = Callable[[Session], None] | None
 
 
 class InboundEventMixin:
@@ -66,16 +72,17 @@ def consume(
     db: Database,
     model: type[InboundEventMixin],
     envelope: Envelope,
-    handler: Callable[[Session, Envelope], None],
+    handler: Handler,
     *,
     max_attempts: int = 5,
     first_delivery: bool = False,
+    finish: Finish = None,
 ) -> str:
     """Run `handler` for `envelope` at most once; returns done, duplicate or dead."""
     if envelope.correlation_id:  # the event's own id ties these logs to the original request
         bind_contextvars(correlation_id=envelope.correlation_id)
-    if not (first_delivery and _at_once(db, model, envelope, handler)):
-        result = _counted(db, model, envelope, handler, max_attempts)
+    if not (first_delivery and _at_once(db, model, envelope, handler, finish)):
+        result = _counted(db, model, envelope, handler, max_attempts, finish)
         if result != DONE:
             return result
     log.info("event_handled", event_id=envelope.id, type=envelope.type)
@@ -86,10 +93,11 @@ def consume_all(
     db: Database,
     model: type[InboundEventMixin],
     envelopes: Sequence[Envelope],
-    handler: Callable[[Session, Envelope], None],
+    handler: Handler,
     *,
     max_attempts: int = 5,
     first_delivery: bool = False,
+    finish: Finish = None,
 ) -> tuple[list[str | None], Exception | None]:
     """`consume` for the events of one message, in order: each one's result (None for one
     that raised) and the first error, which the caller raises once it has acted on the rest.
@@ -97,7 +105,11 @@ def consume_all(
     On a first hand-over, all of them in one transaction. If one of them was seen before,
     or a handler raises, that transaction is rolled back and each event is consumed on its
     own, so a poison event is counted and parked alone and the others take effect."""
-    if first_delivery and len(envelopes) > 1 and _all_at_once(db, model, envelopes, handler):
+    if (
+        first_delivery
+        and len(envelopes) > 1
+        and _all_at_once(db, model, envelopes, handler, finish)
+    ):
         for envelope in envelopes:
             if envelope.correlation_id:
                 bind_contextvars(correlation_id=envelope.correlation_id)
@@ -112,6 +124,7 @@ def consume_all(
             handler,
             max_attempts=max_attempts,
             first_delivery=first_delivery,
+            finish=finish,
         ),
     )
 
@@ -133,20 +146,23 @@ def each_event(
     return results, failure
 
 
-def _all_at_once(db: Database, model, envelopes: Sequence[Envelope], handler) -> bool:
+def _all_at_once(
+    db: Database, model, envelopes: Sequence[Envelope], handler: Handler, finish: Finish
+) -> bool:
     """Record every event as done and apply them in one transaction; False, with nothing
     done, when one was seen before or a handler raised."""
     try:
         with db.transaction() as session:
-            for envelope in envelopes:
-                row = _first_columns(envelope)
-                done = {**row, "attempts": 1, "status": DONE, "done_at": row["received_at"]}
-                if not insert_or_ignore(session, model, done):
-                    raise _SeenBefore
+            rows = [_first_columns(envelope) for envelope in envelopes]
+            done = [{**r, "attempts": 1, "status": DONE, "done_at": r["received_at"]} for r in rows]
+            if insert_or_ignore_many(session, model, done) < len(done):
+                raise _SeenBefore
             for envelope in envelopes:  # of several requests, when a worker batches messages
                 if envelope.correlation_id:
                     bind_contextvars(correlation_id=envelope.correlation_id)
                 handler(session, envelope)
+            if finish is not None:
+                finish(session)
     except Exception as exc:
         if not isinstance(exc, _SeenBefore):
             log.warning("event_batch_failed", events=len(envelopes), error=repr(exc)[:200])
@@ -158,7 +174,9 @@ class _SeenBefore(Exception):
     """One event of a batch already has its row: roll the batch back."""
 
 
-def _counted(db: Database, model, envelope: Envelope, handler, max_attempts: int) -> str:
+def _counted(
+    db: Database, model, envelope: Envelope, handler: Handler, max_attempts: int, finish: Finish
+) -> str:
     """Count the attempt in its own transaction, then claim the row and apply the handler."""
     with db.transaction() as session:
         row = session.get(model, envelope.id)
@@ -187,6 +205,8 @@ def _counted(db: Database, model, envelope: Envelope, handler, max_attempts: int
             if not claimed:
                 return "duplicate"
             handler(session, envelope)
+            if finish is not None:
+                finish(session)
     except Exception as exc:
         with db.transaction() as session:
             session.execute(
@@ -196,7 +216,7 @@ def _counted(db: Database, model, envelope: Envelope, handler, max_attempts: int
     return DONE
 
 
-def _at_once(db: Database, model, envelope: Envelope, handler) -> bool:
+def _at_once(db: Database, model, envelope: Envelope, handler: Handler, finish: Finish) -> bool:
     """Record the event as done and apply it in one transaction; False (nothing done) when
     its row already exists."""
     row = {**_first_columns(envelope), "attempts": 1}
@@ -206,6 +226,8 @@ def _at_once(db: Database, model, envelope: Envelope, handler) -> bool:
             if not insert_or_ignore(session, model, done):
                 return False
             handler(session, envelope)
+            if finish is not None:
+                finish(session)
     except Exception as exc:
         # the attempt counts, as in the two-step path (a row already there is another
         # delivery's, which counts its own)

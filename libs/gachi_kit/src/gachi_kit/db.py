@@ -218,6 +218,15 @@ def insert_or_ignore(session: Session, model, rows: dict | list[dict]) -> bool |
     return session.execute(statement, rows).first() is not None
 
 
+def insert_or_ignore_many(session: Session, model, rows: list[dict]) -> int:
+    """insert_or_ignore for several rows in one statement whose RETURNING says how many of
+    them were new (SQLAlchemy's "insertmanyvalues": one multi-row VALUES per page of rows,
+    on both databases)."""
+    session.flush()  # as insert_or_ignore
+    statement = _insert_ignoring(session.get_bind().dialect.name, model.__table__, True)
+    return len(session.execute(statement, rows).all())
+
+
 def new_row(model, /, **values) -> SimpleNamespace:
     """A row about to be inserted, as a plain object: every column of `model`'s table as an
     attribute named as the column (the value given, else its Python-side default, else
