@@ -133,22 +133,24 @@ class Bench:
         )
         self.wait_workers({"notify-test@", "notify-deliveries-test@", "bench-noop@"})
 
-    def cpu_seconds(self, names: tuple[str, ...], broker) -> float:
-        """CPU (user + system) so far of the named processes with their children, and of
-        the Redis server."""
+    def cpu_seconds(self, names: tuple[str, ...], broker) -> dict[str, float]:
+        """CPU (user + system) so far of each named process with its children, and of
+        the Redis server (key "redis")."""
         import psutil
 
-        total = 0.0
+        spent = {}
         for name in names:
             parent = psutil.Process(self.processes.running[name].pid)
+            spent[name] = 0.0
             for proc in [parent, *parent.children(recursive=True)]:
                 try:
                     times = proc.cpu_times()
                 except psutil.NoSuchProcess:
                     continue
-                total += times.user + times.system
+                spent[name] += times.user + times.system
         info = broker.info("cpu")
-        return total + info["used_cpu_user"] + info["used_cpu_sys"]
+        spent["redis"] = info["used_cpu_user"] + info["used_cpu_sys"]
+        return spent
 
     def wait_workers(self, wanted: set[str], timeout: float = 60.0) -> None:
         from celery import Celery
@@ -212,10 +214,11 @@ def run(args) -> None:
         celery = app.extensions["celery"]
         results = []
         rates: dict[str, float] = {}
+        cpu_split: dict[str, float] = {}
         notify_workers = ("notify-worker", "notify-deliveries-worker")
         try:
             # --- no-op: burst, then paced ------------------------------------------------
-            cpu0 = bench.cpu_seconds(("noop-worker",), broker)
+            cpu0 = sum(bench.cpu_seconds(("noop-worker",), broker).values())
             t0 = time.time()
             for _ in range(args.burst):
                 noop.send_task("bench.noop", args=[time.time()], queue=NOOP_QUEUE)
@@ -226,7 +229,7 @@ def run(args) -> None:
                 what="no-op burst",
             )
             burst_s = time.time() - t0
-            noop_cpu = bench.cpu_seconds(("noop-worker",), broker) - cpu0
+            noop_cpu = sum(bench.cpu_seconds(("noop-worker",), broker).values()) - cpu0
             burst_lat = [
                 float(b) - float(a)
                 for a, b in (x.decode().split(":") for x in broker.lrange(NOOP_KEY, 0, -1))
@@ -298,7 +301,11 @@ def run(args) -> None:
                     interval=0.02,
                     what=f"webhooks ({label})",
                 )
-                cpu = None if paced_mode else bench.cpu_seconds(notify_workers, broker) - cpu0
+                cpu = None
+                if not paced_mode:
+                    cpu1 = bench.cpu_seconds(notify_workers, broker)
+                    split = {name: cpu1[name] - cpu0[name] for name in cpu1}
+                    cpu = sum(split.values())
                 arrivals = webhook_arrivals()
                 inbox = inbox_times(sent)
                 webhook_done = max(arrivals[e] for e in sent) - t0
@@ -322,6 +329,7 @@ def run(args) -> None:
                     )
                 )
                 if not paced_mode:
+                    cpu_split = {name: spent * 1000 / count for name, spent in split.items()}
                     rates["inbox"] = count / inbox_done
                     rates["webhook"] = count / webhook_done
 
@@ -363,6 +371,10 @@ def run(args) -> None:
             f"{kind} burst / no-op burst: {rates[kind]:.1f}/s / {rates['no-op']:.1f}/s = "
             f"{rates[kind] / rates['no-op']:.2f} x"
         )
+    print(
+        "notify burst CPU ms/msg by process: "
+        + ", ".join(f"{name} {ms:.2f}" for name, ms in cpu_split.items())
+    )
     print(
         f"webhook deliveries: {len(statuses)} rows, "
         f"{sum(1 for s in statuses if s == 'sent')} sent, "
