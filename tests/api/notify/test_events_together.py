@@ -5,16 +5,18 @@ each is consumed on its own, and a poison event holds back none of the others.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from notify.adapters.models import Delivery, InboundEvent
+from notify.adapters.models import Delivery, InboundEvent, SupplierOrderCopy
 from notify.services.events import handle_event, handle_events
 from tests.support.notify_consumer import stored, write_transactions
 from tests.support.notify_events import (
     ENTERPRISE_A,
     ENTERPRISE_B,
     enterprise_registered,
+    envelope,
     supplier_order_created,
+    supplier_order_event,
 )
 from tests.support.queued import task_and_args
 
@@ -112,3 +114,54 @@ def test_a_poison_event_is_counted_alone_and_the_others_take_effect(make_app, re
     assert [len(stored(app, raw)[1]) for raw in (good, later)] == [1, 1]
     with app.extensions["notify"].db.reading() as session:  # kept for an operator's replay
         assert session.get(InboundEvent, poison["id"]).envelope["id"] == poison["id"]
+
+
+def test_a_batch_reads_its_supplier_orders_once_and_writes_each_table_once(subscribed):
+    """The events of a batch share one transaction: one query finds every supplier order
+    they are about, and their inbox items, deliveries and action links are written with
+    one statement per table, however many events there are."""
+    created_a, created_b = (
+        supplier_order_created(ENTERPRISE_A),
+        supplier_order_created(ENTERPRISE_B),
+    )
+    raws = [created_a, created_b, supplier_order_event("accepted", created_a)]
+    statements: list[str] = []
+    event.listen(
+        subscribed.extensions["notify"].db.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(" ".join(statement.split())),
+    )
+    assert handle_all(subscribed, raws, first_delivery=True) == ["done"] * 3
+
+    def count(prefix: str) -> int:
+        return sum(1 for s in statements if s.startswith(prefix))
+
+    assert count("SELECT supplier_order_copy.") == 1
+    assert count("INSERT INTO supplier_order_copy ") == 1
+    assert count("INSERT INTO inbound_event ") == 1
+    assert count("INSERT INTO inbox_item ") == 1
+    assert count("INSERT INTO action_link ") == 1
+    # deliveries: the inbox's (written sent) and the pending e-mails and texts, two shapes
+    assert count("INSERT INTO delivery ") == 2
+    assert [len(stored(subscribed, raw)[1]) for raw in raws] == [1, 1, 1]
+    with subscribed.extensions["notify"].db.reading() as session:
+        copy = session.get(SupplierOrderCopy, created_a["data"]["supplier_order_id"])
+        assert (copy.status, copy.acknowledged) == ("accepted", True)
+        assert copy.data["lines"][0]["name"] == "두부과자 200g"
+
+
+def test_a_malformed_event_in_a_batch_holds_back_none_of_the_others(subscribed):
+    """Whatever an event carries, reading the batch's supplier orders does not fail on it:
+    the malformed event fails alone, in its own transaction, and the others take effect."""
+    good, later = supplier_order_created(ENTERPRISE_A), supplier_order_created(ENTERPRISE_B)
+    broken = envelope(
+        "order.placed", {"order_id": "01JORDER00000000000000000X", "supplier_orders": 5}
+    )
+    odd = envelope("supplier_order.created", {"supplier_order_id": ["not", "an", "id"]})
+    with pytest.raises(TypeError):
+        handle_all(subscribed, [good, broken, odd, later], first_delivery=True)
+    assert stored(subscribed, good)[0] == ("done", 1, False)
+    assert stored(subscribed, later)[0] == ("done", 1, False)
+    assert stored(subscribed, broken)[0] == ("processing", 1, True)
+    assert stored(subscribed, odd)[0] == ("processing", 1, True)
+    assert [len(stored(subscribed, raw)[1]) for raw in (good, later)] == [1, 1]

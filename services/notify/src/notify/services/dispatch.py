@@ -41,8 +41,11 @@ def fan_out(
     data: dict,
     known: dict | None = None,
     most_direct_only: bool = False,
+    rows: NewRows | None = None,
 ) -> list[Queued]:
-    """Create the inbox items and deliveries for an event; returns what to enqueue."""
+    """Create the inbox items and deliveries for an event; returns what to enqueue. Given
+    `rows`, it adds its rows there for the caller to insert (with other events' rows, in
+    one statement per table); otherwise it inserts them itself."""
     known = known or {}
     now = utcnow()
     earlier = known.get("data") or {}
@@ -50,7 +53,7 @@ def fan_out(
     context = {**earlier, **public, **derived(event_type, {**earlier, **data})}
     to_send: list[Queued] = []
     seen: set[str] = set()
-    new = NewRows()
+    new = NewRows() if rows is None else rows
     found = recipients(event_type, data, known)
     active = _active_subscriptions(session, found)
     for recipient in found:
@@ -114,13 +117,14 @@ def fan_out(
         )
         new.add(Delivery, {**delivery, "enqueued_at": now})
         to_send.append((delivery["id"], delivery["channel"], delivery["address"]))
-    new.insert(session)
+    if rows is None:
+        new.insert(session)
     return to_send
 
 
 class NewRows:
-    """The rows one fan-out writes (inbox items, deliveries, action links), inserted at its
-    end with one statement per table and shape: no ORM object per row."""
+    """The rows fan-outs write (inbox items, deliveries, action links), inserted at the end
+    with one statement per table and shape: no ORM object per row."""
 
     def __init__(self) -> None:
         self._rows: dict[tuple, list[dict]] = defaultdict(list)
@@ -131,6 +135,7 @@ class NewRows:
     def insert(self, session: Session) -> None:
         for (model, *_), rows in self._rows.items():
             insert_rows(session, model, rows)
+        self._rows.clear()
 
 
 # Built once (a statement keeps its cache key); one expanding parameter, so it is compiled

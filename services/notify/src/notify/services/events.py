@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gachi_kit import dead_events
@@ -25,7 +25,7 @@ from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
 from notify.services import account_mail, subscriptions
-from notify.services.dispatch import fan_out
+from notify.services.dispatch import NewRows, fan_out
 from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
@@ -62,8 +62,17 @@ def handle_messages(
     flat = [(envelope, first) for envelopes, first in parsed for envelope in envelopes or ()]
     queued: dict[str, list[Queued]] = {}
 
+    together: list[Envelope] = []  # the events consume_all is given
+
     def handler(session: Session, event: Envelope) -> None:
-        queued[event.id] = _apply(n, session, event)  # a later attempt replaces its own
+        if "supplier_order_copies" not in session.info:  # the transaction's first event
+            look_up_copies(session, together)
+        rows = session.info.setdefault("new_rows", NewRows())
+        queued[event.id] = _apply(n, session, event, rows)  # a later attempt replaces its own
+
+    def finish(session: Session) -> None:  # after the transaction's handlers
+        if rows := session.info.get("new_rows"):
+            rows.insert(session)
 
     results: list[str | None] = [None] * len(flat)  # by position: an event may come twice
     failure = None
@@ -71,13 +80,15 @@ def handle_messages(
         positions = [at for at, (_, on_first) in enumerate(flat) if on_first is first]
         if not positions:
             continue
+        together[:] = [flat[at][0] for at in positions]
         outcome, error = consume_all(
             n.db,
             InboundEvent,
-            [flat[at][0] for at in positions],
+            together,
             handler,
             max_attempts=n.settings.max_event_attempts,
             first_delivery=first,
+            finish=finish,
         )
         for at, result in zip(positions, outcome, strict=True):
             results[at] = result
@@ -142,7 +153,7 @@ def list_dead(n: Notify, query: dict) -> dict:
     return dead_events.list_dead(n.db, InboundEvent, query)
 
 
-def _apply(n: Notify, session: Session, envelope: Envelope) -> list[Queued]:
+def _apply(n: Notify, session: Session, envelope: Envelope, rows: NewRows) -> list[Queued]:
     kind, data = envelope.type, envelope.data
     if kind in account_mail.ACCOUNT_EVENTS:
         return account_mail.deliver(n, session, envelope)
@@ -162,6 +173,7 @@ def _apply(n: Notify, session: Session, envelope: Envelope) -> list[Queued]:
         occurred_at=envelope.occurred_at,
         data=data,
         known=known,
+        rows=rows,
     )
 
 
@@ -220,24 +232,56 @@ def _copies(session: Session, supplier_order_ids: list[str]) -> dict[str, Suppli
     it has seen (its session is its own), so the events of one message about the same
     supplier orders ask once: an order's copies are written with their final values by one
     INSERT, not inserted, read back and updated event by event."""
-    known: dict[str, SupplierOrderCopy] = session.info.setdefault("supplier_order_copies", {})
-    if missing := [i for i in supplier_order_ids if i not in known]:
-        known.update(
-            (copy.supplier_order_id, copy)
-            for copy in session.scalars(
-                select(SupplierOrderCopy).where(SupplierOrderCopy.supplier_order_id.in_(missing))
+    known = _looked_up(session, supplier_order_ids)
+    for supplier_order_id in supplier_order_ids:
+        if known[supplier_order_id] is None:
+            known[supplier_order_id] = SupplierOrderCopy(
+                supplier_order_id=supplier_order_id,
+                status="pending",
+                acknowledged=False,
+                reminder_status="none",
             )
-        )
-        for supplier_order_id in missing:
-            if supplier_order_id not in known:
-                known[supplier_order_id] = SupplierOrderCopy(
-                    supplier_order_id=supplier_order_id,
-                    status="pending",
-                    acknowledged=False,
-                    reminder_status="none",
-                )
-                session.add(known[supplier_order_id])
+            session.add(known[supplier_order_id])
     return {i: known[i] for i in supplier_order_ids}
+
+
+def look_up_copies(session: Session, envelopes: list[Envelope]) -> None:
+    """Read the copies all these events are about in one query, before the first of them
+    is applied (the events of a batch of messages share one transaction). Whatever an
+    event carries, this never raises: one malformed event must not fail the others."""
+    ids: list = []
+    for envelope in envelopes:
+        data, kind = envelope.data, envelope.type
+        if kind == "order.placed" and isinstance(data.get("supplier_orders"), list):
+            ids += [
+                p.get("supplier_order_id") for p in data["supplier_orders"] if isinstance(p, dict)
+            ]
+        elif isinstance(kind, str) and kind.startswith("supplier_order."):
+            ids.append(data.get("supplier_order_id"))
+    _looked_up(session, [i for i in ids if isinstance(i, str)])
+
+
+# Built once: it keeps its cache key, and its one expanding parameter is compiled once.
+_COPIES = select(SupplierOrderCopy).where(
+    SupplierOrderCopy.supplier_order_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _looked_up(session: Session, supplier_order_ids: list[str]) -> dict:
+    """The transaction's copies looked up so far, these among them: each one's copy, or None
+    where the database has none. The ones not looked up yet are read in one query, without
+    autoflush: the copies this transaction added are all in this dict already, so the
+    query can miss none of them, and each is written once, at commit, with its final
+    values (not flushed once per event of the batch)."""
+    known: dict = session.info.setdefault("supplier_order_copies", {})
+    if missing := [i for i in dict.fromkeys(supplier_order_ids) if i not in known]:
+        with session.no_autoflush:
+            found = {
+                copy.supplier_order_id: copy for copy in session.scalars(_COPIES, {"ids": missing})
+            }
+        for supplier_order_id in missing:
+            known[supplier_order_id] = found.get(supplier_order_id)
+    return known
 
 
 def _moment(value) -> datetime | None:
