@@ -120,14 +120,16 @@ def timed_deliveries(app, batched: bool = False) -> tuple[float, int]:
     n = app.extensions["notify"]
     with n.db.reading() as session:
         pending = session.execute(
-            select(Delivery.id, Delivery.channel).where(Delivery.status == "pending")
+            select(Delivery.id, Delivery.channel, Delivery.address).where(
+                Delivery.status == "pending"
+            )
         ).all()
     if batched:
         from notify.queues import tasks_for
 
         tasks = [ids for _, ids in tasks_for([tuple(row) for row in pending])]
     else:
-        tasks = [[delivery_id] for delivery_id, _ in pending]
+        tasks = [[delivery_id] for delivery_id, *_ in pending]
     with app.app_context():
         start = time.thread_time()
         for ids in tasks:
