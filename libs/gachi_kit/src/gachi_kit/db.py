@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from gachi_kit import jsoncodec
 from gachi_kit.events import as_utc
 from gachi_kit.sqlite_writers import WriterQueue
 from gachi_kit.timeouts import DATABASE_CONNECT_SECONDS, DATABASE_POOL_WAIT_SECONDS
@@ -43,8 +44,11 @@ NAMING_CONVENTION = {
 def make_engine(url: str, *, pool_size: int = 10, queue_writers: bool = True) -> Engine:
     """`queue_writers=False`: a SQLite file's writers wait in SQLite's busy handler alone,
     not in the writers' queue (sqlite_writers) first; bench/sqlite_writers.py's baseline."""
+    json_columns = {"json_serializer": jsoncodec.dumps}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **json_columns
+        )
         _tune_sqlite(engine, queue_writers)
         return engine
     # pre-ping: a connection the server closed (a restart) is replaced before it is used
@@ -55,6 +59,7 @@ def make_engine(url: str, *, pool_size: int = 10, queue_writers: bool = True) ->
         pool_pre_ping=True,
         pool_timeout=DATABASE_POOL_WAIT_SECONDS,
         connect_args={"connect_timeout": DATABASE_CONNECT_SECONDS},
+        **json_columns,
     )
 
 

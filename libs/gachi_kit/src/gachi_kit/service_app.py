@@ -18,6 +18,7 @@ from gachi_kit.api import refuse_deep_json
 from gachi_kit.auth import TokenVerifier
 from gachi_kit.db import Database
 from gachi_kit.errors import Problem, problem_response, register_error_handlers, unavailable
+from gachi_kit.jsoncodec import JSONProvider
 from gachi_kit.logging import (
     CORRELATION_HEADER,
     caller_correlation_id,
@@ -71,7 +72,7 @@ def init_service(
         OPENAPI_SWAGGER_UI_URL=SWAGGER_ASSETS,
         JSON_AS_ASCII=False,
     )
-    app.json.ensure_ascii = False
+    app.json = JSONProvider(app)  # orjson; UTF-8 as it is (ensure_ascii off)
     app.extensions["gachi_db"] = db
     app.extensions["gachi_verifier"] = verifier
     _install_correlation(app)
