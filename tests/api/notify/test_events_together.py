@@ -165,3 +165,23 @@ def test_a_malformed_event_in_a_batch_holds_back_none_of_the_others(subscribed):
     assert stored(subscribed, broken)[0] == ("processing", 1, True)
     assert stored(subscribed, odd)[0] == ("processing", 1, True)
     assert [len(stored(subscribed, raw)[1]) for raw in (good, later)] == [1, 1]
+
+
+def test_an_enterprise_registered_in_the_batch_is_reached_by_a_later_event_of_it(napp):
+    """A batch may hold an enterprise's registration (from catalog) and its first supplier
+    order (from orders): the order reaches the subscriptions the registration made, and a
+    contact changed earlier in the batch is the one used."""
+    new = "01JENTERPRISENEWINBATCH001"
+    registered = enterprise_registered(new, email="first@example.kr")
+    first = supplier_order_created(new)
+    changed = envelope("enterprise.updated", {"enterprise_id": new, "email": "moved@example.kr"})
+    second = supplier_order_created(new)
+    raws = [registered, first, changed, second]
+    assert handle_all(napp, raws, first_delivery=True) == ["done"] * 4
+    with napp.extensions["notify"].db.reading() as session:
+        sent_to = dict(
+            session.execute(
+                select(Delivery.event_id, Delivery.address).where(Delivery.channel == "email")
+            ).all()
+        )
+    assert sent_to == {first["id"]: "first@example.kr", second["id"]: "moved@example.kr"}

@@ -157,10 +157,14 @@ def _apply(n: Notify, session: Session, envelope: Envelope, rows: NewRows) -> li
     kind, data = envelope.type, envelope.data
     if kind in account_mail.ACCOUNT_EVENTS:
         return account_mail.deliver(n, session, envelope)
-    if kind == "enterprise.registered":
-        subscriptions.create_defaults(session, data)
-    elif kind == "enterprise.updated":
-        subscriptions.follow_contacts(session, data)
+    if kind in ("enterprise.registered", "enterprise.updated"):
+        if kind == "enterprise.registered":
+            subscriptions.create_defaults(session, data)
+        else:
+            subscriptions.follow_contacts(session, data)
+        # written now: a later event of the batch finds them (fan-out reads through Core,
+        # which does not autoflush)
+        session.flush()
     known = track_supplier_orders(session, envelope)
     if kind not in EVENT_TYPES:
         log.info("event_ignored", type=kind, event_id=envelope.id)
