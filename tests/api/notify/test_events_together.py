@@ -118,32 +118,36 @@ def test_a_poison_event_is_counted_alone_and_the_others_take_effect(make_app, re
 
 def test_a_batch_reads_its_supplier_orders_once_and_writes_each_table_once(subscribed):
     """The events of a batch share one transaction: one query finds every supplier order
-    they are about, and their inbox items, deliveries and action links are written with
-    one statement per table, however many events there are."""
+    they are about, a recipient's subscriptions are read once, and their inbox items,
+    deliveries and action links are written with one statement per table, however many
+    events there are."""
     created_a, created_b = (
         supplier_order_created(ENTERPRISE_A),
         supplier_order_created(ENTERPRISE_B),
     )
-    raws = [created_a, created_b, supplier_order_event("accepted", created_a)]
+    another_a = supplier_order_created(ENTERPRISE_A)
+    raws = [created_a, created_b, supplier_order_event("accepted", created_a), another_a]
     statements: list[str] = []
     event.listen(
         subscribed.extensions["notify"].db.engine,
         "before_cursor_execute",
         lambda _c, _cur, statement, *_: statements.append(" ".join(statement.split())),
     )
-    assert handle_all(subscribed, raws, first_delivery=True) == ["done"] * 3
+    assert handle_all(subscribed, raws, first_delivery=True) == ["done"] * 4
 
     def count(prefix: str) -> int:
         return sum(1 for s in statements if s.startswith(prefix))
 
     assert count("SELECT supplier_order_copy.") == 1
+    # enterprise A's, B's, then the buyer's institution and department: A's read once
+    assert count("SELECT subscription.") == 3
     assert count("INSERT INTO supplier_order_copy ") == 1
     assert count("INSERT INTO inbound_event ") == 1
     assert count("INSERT INTO inbox_item ") == 1
     assert count("INSERT INTO action_link ") == 1
     # deliveries: the inbox's (written sent) and the pending e-mails and texts, two shapes
     assert count("INSERT INTO delivery ") == 2
-    assert [len(stored(subscribed, raw)[1]) for raw in raws] == [1, 1, 1]
+    assert [len(stored(subscribed, raw)[1]) for raw in raws] == [1, 1, 1, 1]
     with subscribed.extensions["notify"].db.reading() as session:
         copy = session.get(SupplierOrderCopy, created_a["data"]["supplier_order_id"])
         assert (copy.status, copy.acknowledged) == ("accepted", True)

@@ -160,19 +160,30 @@ _ACTIVE_SUBSCRIPTIONS = (
 )
 
 
+_READ = "active_subscriptions"  # in session.info: what this transaction read of them
+
+
 def _active_subscriptions(session: Session, found) -> dict[tuple[str, str], list[Row]]:
-    """Every recipient's active subscriptions, in one query (not one per recipient), as
-    plain rows with the columns a fan-out reads: Core on the session's connection, so no
-    autoflush (the supplier-order copies an event changed are written once, at commit, not
-    once per event of the message) and no ORM object per subscription."""
+    """Every recipient's active subscriptions, as plain rows with the columns a fan-out
+    reads: Core on the session's connection, so no autoflush (the supplier-order copies an
+    event changed are written once, at commit, not once per event of the message) and no
+    ORM object per subscription. One query for the recipients this transaction has not
+    read yet (the events of a batch share one): the others' rows are kept in it, until an
+    event changes subscriptions (`subscriptions_changed`)."""
     keys = {(r.recipient_type, r.recipient_id) for r in found}
-    if not keys:
-        return {}
-    rows = session.connection().execute(_ACTIVE_SUBSCRIPTIONS, {"keys": list(keys)})
-    grouped: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for subscription in rows:
-        grouped[(subscription.recipient_type, subscription.recipient_id)].append(subscription)
-    return grouped
+    read: dict[tuple[str, str], list[Row]] = session.info.setdefault(_READ, {})
+    if missing := [key for key in keys if key not in read]:
+        for key in missing:
+            read[key] = []
+        rows = session.connection().execute(_ACTIVE_SUBSCRIPTIONS, {"keys": missing})
+        for subscription in rows:
+            read[(subscription.recipient_type, subscription.recipient_id)].append(subscription)
+    return {key: read[key] for key in keys}
+
+
+def subscriptions_changed(session: Session) -> None:
+    """Forget the subscriptions this transaction read: it has just written some."""
+    session.info.pop(_READ, None)
 
 
 def _log_unreachable(event_id, event_type, data, unreachable) -> None:

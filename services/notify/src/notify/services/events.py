@@ -25,7 +25,7 @@ from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
 from notify.services import account_mail, subscriptions
-from notify.services.dispatch import NewRows, fan_out
+from notify.services.dispatch import NewRows, fan_out, subscriptions_changed
 from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
@@ -163,8 +163,9 @@ def _apply(n: Notify, session: Session, envelope: Envelope, rows: NewRows) -> li
         else:
             subscriptions.follow_contacts(session, data)
         # written now: a later event of the batch finds them (fan-out reads through Core,
-        # which does not autoflush)
+        # which does not autoflush, and keeps what it read)
         session.flush()
+        subscriptions_changed(session)
     known = track_supplier_orders(session, envelope)
     if kind not in EVENT_TYPES:
         log.info("event_ignored", type=kind, event_id=envelope.id)
