@@ -4,7 +4,8 @@ the standard library (a placed order's answer, its outbox rows and its pricing c
 about a tenth of the orders API's CPU: docs/benchmarks.md).
 
 The output is what the standard library wrote: UTF-8 text as it is, compact separators,
-keys sorted where Flask sorted them, dates and Decimals through Flask's own `default`.
+keys sorted where Flask sorted them, dates and Decimals through Flask's own `default`; a
+float the same number (a negative exponent unpadded: 1e-7 where it wrote 1e-07).
 Whatever orjson refuses (an integer past 64 bits) goes through the standard library
 unchanged. One difference: NaN and the infinities, which are not JSON (PostgreSQL's jsonb
 refuses them), are written as null. Reading stays with the standard library:
