@@ -65,7 +65,9 @@ def handle_messages(
     together: list[Envelope] = []  # the events consume_all is given
 
     def handler(session: Session, event: Envelope) -> None:
-        if "supplier_order_copies" not in session.info:  # the transaction's first event
+        # the batch's first event, in the batch's transaction (or, after a rollback, in its
+        # own: once, not again in each event's)
+        if event is together[0] and "supplier_order_copies" not in session.info:
             look_up_copies(session, together)
         rows = session.info.setdefault("new_rows", NewRows())
         queued[event.id] = _apply(n, session, event, rows)  # a later attempt replaces its own
