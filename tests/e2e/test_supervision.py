@@ -149,6 +149,19 @@ def test_a_killed_redis_comes_back_from_its_aof_with_the_queued_task(up):
     counts = wait_inbox(up, wanted)
     assert all(counts[i] == 1 for i in wanted)
     control.close()
+    # Celery's add_consumer does not select again the queue cancel_consumer deselected:
+    # at its next reconnect (the next test kills Redis) the worker would consume nothing.
+    restart_when_idle(up, "notify-worker", '"notify@')
+
+
+def restart_when_idle(up: GachiUp, program: str, hostname: str) -> None:
+    """Stop a worker with SIGTERM (a warm shutdown, nothing stranded) once every worker is
+    idle, and wait until `gachi up` has started it again and it is ready."""
+    wait_idle(up)
+    mark = len(up.log())
+    os.kill(up.pid(program), signal.SIGTERM)
+    up.wait_log(f"{program} exited (rc=0)", after=mark)
+    up.wait_log(hostname, "ready.", after=mark, timeout=120)
 
 
 def queued_events(client) -> list[str]:
@@ -181,6 +194,25 @@ def test_readyz_says_503_within_a_second_while_redis_is_down(up):
         assert response.json()["checks"]["broker"].startswith("error")
     up.wait_log("redis started", after=mark, timeout=60)
     infra.wait_for(lambda: _answers(client), timeout=30, what="Redis back")
+    # reconnected, the events worker consumes its queue again
+    infra.wait_for(
+        lambda: "notify" in _consumed(up, "notify@"), timeout=60, what="notify consumed again"
+    )
+
+
+def _consumed(up: GachiUp, hostname: str) -> set[str]:
+    """The queues the worker named `hostname…` consumes, as it answers (none if it does
+    not answer yet)."""
+    control = Celery(broker=up.redis_url)
+    try:
+        replies = control.control.inspect(timeout=2.0).active_queues() or {}
+    except redis.ConnectionError:
+        return set()
+    finally:
+        control.close()
+    return {
+        q["name"] for name, queues in replies.items() if name.startswith(hostname) for q in queues
+    }
 
 
 def test_sigterm_during_a_burst_stops_in_order_and_loses_no_acknowledged_order(up, folder):
