@@ -25,11 +25,13 @@ from notify.adapters.models import InboundEvent, SupplierOrderCopy
 from notify.domain.catalogue import ACKNOWLEDGEMENTS, EVENT_TYPES
 from notify.domain.texts import STATE_RANK
 from notify.services import account_mail, subscriptions
-from notify.services.dispatch import NewRows, fan_out, subscriptions_changed
+from notify.services.dispatch import NewRows, fan_out
 from notify.wiring import Notify, Queued
 
 log = get_logger(__name__)
 MALFORMED = "malformed"
+# in session.info: the transaction's supplier-order copies, and the rows its fan-outs add
+_COPIES_READ, _NEW_ROWS = "supplier_order_copies", "new_rows"
 
 
 def handle_event(n: Notify, raw: dict, first_delivery: bool = False) -> str:
@@ -67,13 +69,13 @@ def handle_messages(
     def handler(session: Session, event: Envelope) -> None:
         # the batch's first event, in the batch's transaction (or, after a rollback, in its
         # own: once, not again in each event's)
-        if event is together[0] and "supplier_order_copies" not in session.info:
-            look_up_copies(session, together)
-        rows = session.info.setdefault("new_rows", NewRows())
+        if event is together[0]:
+            _look_up_copies(session, together)
+        rows = session.info.setdefault(_NEW_ROWS, NewRows())
         queued[event.id] = _apply(n, session, event, rows)  # a later attempt replaces its own
 
     def finish(session: Session) -> None:  # after the transaction's handlers
-        if rows := session.info.get("new_rows"):
+        if rows := session.info.get(_NEW_ROWS):
             rows.insert(session)
 
     results: list[str | None] = [None] * len(flat)  # by position: an event may come twice
@@ -159,15 +161,10 @@ def _apply(n: Notify, session: Session, envelope: Envelope, rows: NewRows) -> li
     kind, data = envelope.type, envelope.data
     if kind in account_mail.ACCOUNT_EVENTS:
         return account_mail.deliver(n, session, envelope)
-    if kind in ("enterprise.registered", "enterprise.updated"):
-        if kind == "enterprise.registered":
-            subscriptions.create_defaults(session, data)
-        else:
-            subscriptions.follow_contacts(session, data)
-        # written now: a later event of the batch finds them (fan-out reads through Core,
-        # which does not autoflush, and keeps what it read)
-        session.flush()
-        subscriptions_changed(session)
+    if kind == "enterprise.registered":
+        subscriptions.create_defaults(session, data)
+    elif kind == "enterprise.updated":
+        subscriptions.follow_contacts(session, data)
     known = track_supplier_orders(session, envelope)
     if kind not in EVENT_TYPES:
         log.info("event_ignored", type=kind, event_id=envelope.id)
@@ -252,7 +249,7 @@ def _copies(session: Session, supplier_order_ids: list[str]) -> dict[str, Suppli
     return {i: known[i] for i in supplier_order_ids}
 
 
-def look_up_copies(session: Session, envelopes: list[Envelope]) -> None:
+def _look_up_copies(session: Session, envelopes: list[Envelope]) -> None:
     """Read the copies all these events are about in one query, before the first of them
     is applied (the events of a batch of messages share one transaction). Whatever an
     event carries, this never raises: one malformed event must not fail the others."""
@@ -280,7 +277,7 @@ def _looked_up(session: Session, supplier_order_ids: list[str]) -> dict:
     autoflush: the copies this transaction added are all in this dict already, so the
     query can miss none of them, and each is written once, at commit, with its final
     values (not flushed once per event of the batch)."""
-    known: dict = session.info.setdefault("supplier_order_copies", {})
+    known: dict = session.info.setdefault(_COPIES_READ, {})
     if missing := [i for i in dict.fromkeys(supplier_order_ids) if i not in known]:
         with session.no_autoflush:
             found = {

@@ -18,7 +18,7 @@ from notify.adapters.models import Subscription
 from notify.domain import subscriptions as rules
 from notify.domain.catalogue import ENTERPRISE_DEFAULTS
 from notify.domain.recipients import Recipient, recipient_of, recipients_of
-from notify.services.dispatch import _delivery, dedupe_key
+from notify.services.dispatch import _delivery, dedupe_key, subscriptions_changed
 from notify.wiring import Notify
 
 log = get_logger(__name__)
@@ -282,6 +282,7 @@ def create_defaults(session: Session, data: dict) -> None:
                 created_by="notify",
             )
         )
+    _written(session)
 
 
 def follow_contacts(session: Session, data: dict) -> None:
@@ -311,6 +312,15 @@ def follow_contacts(session: Session, data: dict) -> None:
         elif "sms" in managed:
             managed["sms"].active = False
             managed["sms"].disabled_reason = "대표 번호가 휴대전화 번호가 아닙니다"
+    _written(session)
+
+
+def _written(session: Session) -> None:
+    """Written now, in the event's transaction, so a later event of the same batch reaches
+    them: the fan-out reads subscriptions through Core (no autoflush) and keeps what it
+    read, which it forgets here."""
+    session.flush()
+    subscriptions_changed(session)
 
 
 def _follow(session, managed: dict, enterprise_id: str, channel: str, address: str) -> None:
