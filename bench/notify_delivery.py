@@ -305,6 +305,7 @@ def run(args) -> None:
                 if not paced_mode:
                     cpu1 = bench.cpu_seconds(notify_workers, broker)
                     split = {name: cpu1[name] - cpu0[name] for name in cpu1}
+                    cpu_split = {name: spent * 1000 / count for name, spent in split.items()}
                     cpu = sum(split.values())
                 arrivals = webhook_arrivals()
                 inbox = inbox_times(sent)
@@ -329,7 +330,6 @@ def run(args) -> None:
                     )
                 )
                 if not paced_mode:
-                    cpu_split = {name: spent * 1000 / count for name, spent in split.items()}
                     rates["inbox"] = count / inbox_done
                     rates["webhook"] = count / webhook_done
 
